@@ -1,0 +1,223 @@
+//! The choices on which v3 adapters legitimately differ (contract-v3 §3, §10, §11), declared
+//! by each adapter so that a conformance suite holds it to what it claims, and so that the
+//! reference adapter can be configured to model it.
+
+use crate::limits::FieldLimits;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What `get_session` does with a session that has expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiredSessionHandling {
+    /// Return `None` and delete the row (Prisma, the legacy packages, Auth.js's basic tests).
+    #[default]
+    DeleteOnRead,
+    /// Return `None` and keep the row (next-auth 3.17.2's built-in TypeORM adapter).
+    KeepRow,
+}
+
+/// What `delete_user` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteUserSupport {
+    /// Returns [`AdapterError::Unsupported`](crate::AdapterError::Unsupported) and changes
+    /// nothing (v3's built-in TypeORM adapter is a silent no-op; declaring it is the honest form).
+    Unsupported,
+    /// Deletes the user row only, leaving its accounts and sessions as orphans (Prisma).
+    UserOnly,
+    /// Deletes the user with its accounts and sessions (hardened; what later Auth.js requires).
+    #[default]
+    Cascade,
+}
+
+/// What `unlink_account` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnlinkAccountSupport {
+    /// Returns [`AdapterError::Unsupported`](crate::AdapterError::Unsupported) and changes nothing.
+    Unsupported,
+    /// Deletes the account when it belongs to the given user; another user's account is left alone.
+    #[default]
+    Supported,
+}
+
+/// How `get_user_by_email` compares addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailMatching {
+    /// Byte-exact (PostgreSQL and SQLite defaults).
+    #[default]
+    Exact,
+    /// Case-insensitive, as MySQL's and SQL Server's default collations compare; the unique
+    /// key on `users.email` is then case-insensitive too.
+    CaseInsensitive,
+}
+
+impl EmailMatching {
+    /// Whether two stored addresses are the same key under this matching.
+    pub fn same(self, a: &str, b: &str) -> bool {
+        match self {
+            EmailMatching::Exact => a == b,
+            EmailMatching::CaseInsensitive => a.to_lowercase() == b.to_lowercase(),
+        }
+    }
+}
+
+/// The finest time step a backend stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimestampPrecision {
+    /// Microseconds (PostgreSQL `timestamptz`, MySQL `DATETIME(6)`).
+    #[default]
+    Microsecond,
+    /// Milliseconds (JavaScript `Date`).
+    Millisecond,
+    /// Whole seconds (MariaDB under next-auth's TypeORM transform).
+    Second,
+    /// SQL Server `datetime`: rounded to .000, .003 or .007 seconds.
+    SqlServerDatetime,
+}
+
+impl TimestampPrecision {
+    /// The largest difference between a value written and the value read back.
+    pub fn tolerance(self) -> chrono::Duration {
+        match self {
+            TimestampPrecision::Microsecond => chrono::Duration::microseconds(1),
+            TimestampPrecision::Millisecond => chrono::Duration::milliseconds(1),
+            TimestampPrecision::Second => chrono::Duration::seconds(1),
+            TimestampPrecision::SqlServerDatetime => chrono::Duration::milliseconds(4),
+        }
+    }
+
+    /// `t` as the backend would store it. Truncates to the precision (SQL Server's
+    /// `datetime` is modelled by truncation to whole milliseconds followed by rounding to
+    /// its 1/300 s grid).
+    pub fn apply(self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let secs = t.timestamp();
+        let nanos = t.timestamp_subsec_nanos();
+        let kept = match self {
+            TimestampPrecision::Microsecond => nanos / 1_000 * 1_000,
+            TimestampPrecision::Millisecond => nanos / 1_000_000 * 1_000_000,
+            TimestampPrecision::Second => 0,
+            TimestampPrecision::SqlServerDatetime => {
+                // 1/300 s ticks, rounded to the nearest tick.
+                let ms = u64::from(nanos / 1_000_000);
+                let ticks = (ms * 300 + 500) / 1000;
+                if ticks >= 300 {
+                    return DateTime::from_timestamp(secs + 1, 0).unwrap_or(t);
+                }
+                // Tick → nanoseconds, rounded the way SQL Server displays (.000/.003/.007).
+                let ms_rounded = (ticks * 1000 + 150) / 300;
+                u32::try_from(ms_rounded * 1_000_000).unwrap_or(0)
+            }
+        };
+        DateTime::from_timestamp(secs, kept).unwrap_or(t)
+    }
+}
+
+/// When a verification request stops being redeemable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationConsumption {
+    /// `get_verification_request` atomically removes the row it returns, so of two
+    /// concurrent redemptions exactly one succeeds (hardened; single use).
+    #[default]
+    OnGet,
+    /// The row stays until `delete_verification_request` (v3's built-in adapters). Two
+    /// concurrent clicks on one link can both sign in (contract-v3 §10 G5).
+    OnDelete,
+}
+
+/// Everything an adapter declares about itself. The conformance suite reads it to choose
+/// which rules apply and what they expect; a rule that a declaration rules out is reported as
+/// not applicable, with the declaration as its reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// What `get_session` does with an expired session.
+    pub expired_session: ExpiredSessionHandling,
+    /// What `delete_user` does.
+    pub delete_user: DeleteUserSupport,
+    /// What `unlink_account` does.
+    pub unlink_account: UnlinkAccountSupport,
+    /// How e-mail addresses are compared.
+    pub email_matching: EmailMatching,
+    /// The finest time step stored.
+    pub timestamp_precision: TimestampPrecision,
+    /// When a verification request is consumed.
+    pub verification_consumption: VerificationConsumption,
+    /// How long stored strings may be.
+    pub limits: FieldLimits,
+}
+
+impl Capabilities {
+    /// The hardened choices, and the reference adapter's default: expired sessions deleted on
+    /// read, `delete_user` cascading, `unlink_account` supported, exact e-mail matching,
+    /// microsecond timestamps, single-use verification, the documented column limits.
+    pub const HARDENED: Capabilities = Capabilities {
+        expired_session: ExpiredSessionHandling::DeleteOnRead,
+        delete_user: DeleteUserSupport::Cascade,
+        unlink_account: UnlinkAccountSupport::Supported,
+        email_matching: EmailMatching::Exact,
+        timestamp_precision: TimestampPrecision::Microsecond,
+        verification_consumption: VerificationConsumption::OnGet,
+        limits: FieldLimits::DOCUMENTED,
+    };
+
+    /// What next-auth 3.17.2's built-in TypeORM adapter does on PostgreSQL: keeps expired
+    /// sessions, implements neither delete, consumes verification requests on delete.
+    pub const V3_TYPEORM: Capabilities = Capabilities {
+        expired_session: ExpiredSessionHandling::KeepRow,
+        delete_user: DeleteUserSupport::Unsupported,
+        unlink_account: UnlinkAccountSupport::Unsupported,
+        email_matching: EmailMatching::Exact,
+        timestamp_precision: TimestampPrecision::Millisecond,
+        verification_consumption: VerificationConsumption::OnDelete,
+        limits: FieldLimits::DOCUMENTED,
+    };
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities::HARDENED
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(nanos: u32) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000, nanos).unwrap()
+    }
+
+    #[test]
+    fn precision_truncates() {
+        let t = at(123_456_789);
+        assert_eq!(TimestampPrecision::Microsecond.apply(t), at(123_456_000));
+        assert_eq!(TimestampPrecision::Millisecond.apply(t), at(123_000_000));
+        assert_eq!(TimestampPrecision::Second.apply(t), at(0));
+    }
+
+    #[test]
+    fn sql_server_datetime_rounds_to_its_grid() {
+        assert_eq!(TimestampPrecision::SqlServerDatetime.apply(at(1_000_000)), at(0));
+        assert_eq!(TimestampPrecision::SqlServerDatetime.apply(at(2_000_000)), at(3_000_000));
+        assert_eq!(TimestampPrecision::SqlServerDatetime.apply(at(5_000_000)), at(7_000_000));
+        assert_eq!(
+            TimestampPrecision::SqlServerDatetime.apply(at(999_000_000)),
+            DateTime::from_timestamp(1_700_000_001, 0).unwrap()
+        );
+        for ms in 0..1000u32 {
+            let t = at(ms * 1_000_000);
+            let r = TimestampPrecision::SqlServerDatetime.apply(t);
+            assert!((r - t).abs() <= TimestampPrecision::SqlServerDatetime.tolerance());
+        }
+    }
+
+    #[test]
+    fn case_insensitive_matching() {
+        assert!(EmailMatching::CaseInsensitive.same("A@x.COM", "a@X.com"));
+        assert!(!EmailMatching::Exact.same("A@x.com", "a@x.com"));
+    }
+}
