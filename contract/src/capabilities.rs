@@ -201,9 +201,18 @@ mod tests {
 
     #[test]
     fn sql_server_datetime_rounds_to_its_grid() {
-        assert_eq!(TimestampPrecision::SqlServerDatetime.apply(at(1_000_000)), at(0));
-        assert_eq!(TimestampPrecision::SqlServerDatetime.apply(at(2_000_000)), at(3_000_000));
-        assert_eq!(TimestampPrecision::SqlServerDatetime.apply(at(5_000_000)), at(7_000_000));
+        assert_eq!(
+            TimestampPrecision::SqlServerDatetime.apply(at(1_000_000)),
+            at(0)
+        );
+        assert_eq!(
+            TimestampPrecision::SqlServerDatetime.apply(at(2_000_000)),
+            at(3_000_000)
+        );
+        assert_eq!(
+            TimestampPrecision::SqlServerDatetime.apply(at(5_000_000)),
+            at(7_000_000)
+        );
         assert_eq!(
             TimestampPrecision::SqlServerDatetime.apply(at(999_000_000)),
             DateTime::from_timestamp(1_700_000_001, 0).unwrap()

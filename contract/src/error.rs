@@ -229,7 +229,10 @@ mod tests {
             method: Method::CreateUser,
             key: UniqueKey::UserEmail,
         };
-        assert_eq!(e.to_string(), "create_user: conflict on unique key users.email");
+        assert_eq!(
+            e.to_string(),
+            "create_user: conflict on unique key users.email"
+        );
         assert_eq!(e.kind(), ErrorKind::Conflict);
         assert_eq!(e.method(), Method::CreateUser);
         assert_eq!(e.conflict_key(), Some(UniqueKey::UserEmail));

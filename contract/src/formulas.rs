@@ -133,7 +133,13 @@ mod tests {
     #[test]
     fn verification_url_escapes_like_encode_uri_component() {
         assert_eq!(
-            verification_url("http://localhost:3000", "/api/auth", "email", "a+b@x.com", "t/k"),
+            verification_url(
+                "http://localhost:3000",
+                "/api/auth",
+                "email",
+                "a+b@x.com",
+                "t/k"
+            ),
             "http://localhost:3000/api/auth/callback/email?email=a%2Bb%40x.com&token=t%2Fk"
         );
         assert_eq!(encode_uri_component("é (x)!"), "%C3%A9%20(x)!");

@@ -171,7 +171,10 @@ mod tests {
     fn varchar_counts_characters_not_bytes() {
         let l = FieldLimits::DOCUMENTED;
         let emoji_255 = "😀".repeat(255);
-        assert!(l.check(Method::CreateUser, Field::UserName, &emoji_255).is_ok());
+        assert!(
+            l.check(Method::CreateUser, Field::UserName, &emoji_255)
+                .is_ok()
+        );
         let e = l
             .check(Method::CreateUser, Field::UserEmail, &"a".repeat(256))
             .unwrap_err();
@@ -186,18 +189,31 @@ mod tests {
     fn text_is_unlimited_by_default_and_bytes_limit_counts_bytes() {
         let l = FieldLimits::DOCUMENTED;
         let jwt = "x".repeat(64 * 1024);
-        assert!(l.check(Method::LinkAccount, Field::AccountAccessToken, &jwt).is_ok());
+        assert!(
+            l.check(Method::LinkAccount, Field::AccountAccessToken, &jwt)
+                .is_ok()
+        );
         let mysql = FieldLimits {
             text: StringLimit::bytes(65_535),
             ..FieldLimits::DOCUMENTED
         };
-        assert!(mysql.check(Method::LinkAccount, Field::AccountAccessToken, &jwt).is_err());
+        assert!(
+            mysql
+                .check(Method::LinkAccount, Field::AccountAccessToken, &jwt)
+                .is_err()
+        );
     }
 
     #[test]
     fn nul_is_refused_everywhere() {
         let l = FieldLimits::DOCUMENTED;
-        assert!(l.check(Method::CreateUser, Field::UserName, "a\0b").is_err());
-        assert!(l.check_opt(Method::CreateUser, Field::UserName, None).is_ok());
+        assert!(
+            l.check(Method::CreateUser, Field::UserName, "a\0b")
+                .is_err()
+        );
+        assert!(
+            l.check_opt(Method::CreateUser, Field::UserName, None)
+                .is_ok()
+        );
     }
 }

@@ -113,8 +113,14 @@ mod tests {
         let p = SessionPolicy::default();
         assert_eq!(p.max_age(), Duration::days(30));
         assert_eq!(p.update_age(), Duration::days(1));
-        assert_eq!(SessionPolicy::from_v3_seconds(0, 0).max_age(), Duration::days(30));
-        assert_eq!(SessionPolicy::from_v3_seconds(0, 0).update_age(), Duration::zero());
+        assert_eq!(
+            SessionPolicy::from_v3_seconds(0, 0).max_age(),
+            Duration::days(30)
+        );
+        assert_eq!(
+            SessionPolicy::from_v3_seconds(0, 0).update_age(),
+            Duration::zero()
+        );
     }
 
     #[test]
@@ -124,7 +130,10 @@ mod tests {
         let expires = p.expires_from(created);
         let due = p.update_due(expires);
         assert_eq!(due, created + Duration::days(1));
-        assert!(!p.is_update_due(expires, due), "due exactly at the due time is not due");
+        assert!(
+            !p.is_update_due(expires, due),
+            "due exactly at the due time is not due"
+        );
         assert!(p.is_update_due(expires, due + Duration::microseconds(1)));
         assert!(!p.is_update_due(expires, due - Duration::microseconds(1)));
     }

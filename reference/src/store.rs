@@ -1,0 +1,76 @@
+//! The reference adapter's tables: four ordered maps behind one lock.
+
+use nextauth_adapter::{Account, Session, User, VerificationRequest};
+use std::collections::BTreeMap;
+
+/// The stored rows of the reference adapter, keyed by their numeric ids.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub(crate) users: Table<User>,
+    pub(crate) accounts: Table<Account>,
+    pub(crate) sessions: Table<Session>,
+    pub(crate) verification_requests: Table<VerificationRequest>,
+}
+
+/// One table: rows by id, and the next id to issue (ids are never reused, like a SQL
+/// sequence).
+#[derive(Debug)]
+pub(crate) struct Table<T> {
+    pub(crate) rows: BTreeMap<u64, T>,
+    next_id: u64,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            rows: BTreeMap::new(),
+            next_id: 1,
+        }
+    }
+}
+
+impl<T> Table<T> {
+    /// Issues the next id.
+    pub(crate) fn issue_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// The key of an id string this table issued: ids are canonical decimal numbers, so
+    /// `"01"`, `" 1"` or `"abc"` name no row.
+    pub(crate) fn key(id: &str) -> Option<u64> {
+        let n: u64 = id.parse().ok()?;
+        (n.to_string() == id).then_some(n)
+    }
+
+    /// The row with this id string.
+    pub(crate) fn get(&self, id: &str) -> Option<&T> {
+        Self::key(id).and_then(|k| self.rows.get(&k))
+    }
+}
+
+/// A copy of everything the reference adapter stores, read without going through the
+/// adapter's methods: what the harness's `Inspector` sees.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// All rows of `users`, by ascending id.
+    pub users: Vec<User>,
+    /// All rows of `accounts`, by ascending id.
+    pub accounts: Vec<Account>,
+    /// All rows of `sessions`, by ascending id.
+    pub sessions: Vec<Session>,
+    /// All rows of `verification_requests`, by ascending id.
+    pub verification_requests: Vec<VerificationRequest>,
+}
+
+impl Store {
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            users: self.users.rows.values().cloned().collect(),
+            accounts: self.accounts.rows.values().cloned().collect(),
+            sessions: self.sessions.rows.values().cloned().collect(),
+            verification_requests: self.verification_requests.rows.values().cloned().collect(),
+        }
+    }
+}
