@@ -133,14 +133,14 @@ impl FieldLimits {
                 ));
             }
         }
-        if let Some(max) = limit.max_bytes {
-            if value.len() > max {
-                return Err(AdapterError::invalid_input(
-                    method,
-                    field.name(),
-                    format!("{} bytes, the column holds {max}", value.len()),
-                ));
-            }
+        if let Some(max) = limit.max_bytes
+            && value.len() > max
+        {
+            return Err(AdapterError::invalid_input(
+                method,
+                field.name(),
+                format!("{} bytes, the column holds {max}", value.len()),
+            ));
         }
         Ok(())
     }
