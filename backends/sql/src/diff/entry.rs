@@ -1,0 +1,243 @@
+//! One difference between the expected and the live schema.
+
+use crate::model::{Column, ColumnDefault, ColumnType, Index};
+
+/// One difference. Table names are the full (prefixed) names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffEntry {
+    /// An expected table does not exist. Error.
+    MissingTable {
+        /// The table.
+        table: String,
+    },
+    /// An expected column does not exist. Error.
+    MissingColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A column's type differs at the logical level and cannot hold every expected value.
+    /// Error.
+    ColumnTypeMismatch {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The model's type.
+        expected: ColumnType,
+        /// The live type.
+        found: ColumnType,
+    },
+    /// A column's type differs but holds every expected value (`TEXT` for `VARCHAR(255)`,
+    /// as the PostgreSQL docs declare `users.image`). Allowed.
+    ColumnTypeWidened {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The model's type.
+        expected: ColumnType,
+        /// The live type.
+        found: ColumnType,
+    },
+    /// A column is `NULL` where `NOT NULL` is expected or the reverse. Error.
+    NullabilityMismatch {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// Whether the model declares it nullable.
+        expected_nullable: bool,
+    },
+    /// A column that should default to the insert time has another default or none.
+    /// Error: inserts that rely on the default would fail or store something else.
+    DefaultMismatch {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The model's default.
+        expected: ColumnDefault,
+        /// The live default.
+        found: Option<ColumnDefault>,
+    },
+    /// The primary key is missing or over other columns. Error.
+    PrimaryKeyMismatch {
+        /// The table.
+        table: String,
+        /// The model's key columns.
+        expected: Vec<String>,
+        /// The live key columns (empty: no primary key).
+        found: Vec<String>,
+    },
+    /// An expected index exists neither by name nor by shape. Error.
+    MissingIndex {
+        /// The table.
+        table: String,
+        /// The model's index.
+        expected: Index,
+    },
+    /// An index of the expected name has another shape (uniqueness, columns or filter).
+    /// Error.
+    IndexMismatch {
+        /// The table.
+        table: String,
+        /// The model's index.
+        expected: Index,
+        /// The live index of that name.
+        found: Index,
+    },
+    /// No index has the expected name, but one of another name has the expected shape
+    /// (TypeORM `synchronize` names them `IDX_…`/`UQ_…`). Allowed.
+    IndexRenamed {
+        /// The table.
+        table: String,
+        /// The model's index.
+        expected: Index,
+        /// The live index's name.
+        found: String,
+    },
+    /// A column the model does not declare. Allowed when an insert may omit it (it is
+    /// nullable or has a default); an error otherwise, since the backend's inserts, which
+    /// name only the model's columns, would fail.
+    ExtraColumn {
+        /// The table.
+        table: String,
+        /// The live column.
+        column: Column,
+    },
+    /// A table the model does not declare. Allowed.
+    ExtraTable {
+        /// The table.
+        table: String,
+    },
+    /// An index the model does not declare. Allowed.
+    ExtraIndex {
+        /// The table.
+        table: String,
+        /// The live index.
+        index: Index,
+    },
+}
+
+impl DiffEntry {
+    /// Whether this difference makes the live schema unusable for the backend.
+    pub fn is_error(&self) -> bool {
+        match self {
+            DiffEntry::ColumnTypeWidened { .. }
+            | DiffEntry::IndexRenamed { .. }
+            | DiffEntry::ExtraTable { .. }
+            | DiffEntry::ExtraIndex { .. } => false,
+            DiffEntry::ExtraColumn { column, .. } => !column.may_be_omitted(),
+            _ => true,
+        }
+    }
+
+    /// The table the difference is in.
+    pub fn table(&self) -> &str {
+        match self {
+            DiffEntry::MissingTable { table }
+            | DiffEntry::MissingColumn { table, .. }
+            | DiffEntry::ColumnTypeMismatch { table, .. }
+            | DiffEntry::ColumnTypeWidened { table, .. }
+            | DiffEntry::NullabilityMismatch { table, .. }
+            | DiffEntry::DefaultMismatch { table, .. }
+            | DiffEntry::PrimaryKeyMismatch { table, .. }
+            | DiffEntry::MissingIndex { table, .. }
+            | DiffEntry::IndexMismatch { table, .. }
+            | DiffEntry::IndexRenamed { table, .. }
+            | DiffEntry::ExtraColumn { table, .. }
+            | DiffEntry::ExtraTable { table }
+            | DiffEntry::ExtraIndex { table, .. } => table,
+        }
+    }
+
+    /// The object within the table: `column email`, `index compound_id`, `primary key`,
+    /// or `table` for whole-table entries.
+    pub fn object(&self) -> String {
+        match self {
+            DiffEntry::MissingTable { .. } | DiffEntry::ExtraTable { .. } => "table".into(),
+            DiffEntry::MissingColumn { column, .. }
+            | DiffEntry::ColumnTypeMismatch { column, .. }
+            | DiffEntry::ColumnTypeWidened { column, .. }
+            | DiffEntry::NullabilityMismatch { column, .. }
+            | DiffEntry::DefaultMismatch { column, .. } => format!("column {column}"),
+            DiffEntry::ExtraColumn { column, .. } => format!("column {}", column.name),
+            DiffEntry::PrimaryKeyMismatch { .. } => "primary key".into(),
+            DiffEntry::MissingIndex { expected, .. }
+            | DiffEntry::IndexMismatch { expected, .. }
+            | DiffEntry::IndexRenamed { expected, .. } => format!("index {}", expected.name),
+            DiffEntry::ExtraIndex { index, .. } => format!("index {}", index.name),
+        }
+    }
+
+    /// What differs, in words: `missing`, `type: expected VARCHAR(255), found TEXT`, …
+    pub fn detail(&self) -> String {
+        let nullability = |nullable: bool| if nullable { "NULL" } else { "NOT NULL" };
+        match self {
+            DiffEntry::MissingTable { .. } | DiffEntry::MissingColumn { .. } => "missing".into(),
+            DiffEntry::ColumnTypeMismatch {
+                expected, found, ..
+            } => {
+                format!("type: expected {expected}, found {found}")
+            }
+            DiffEntry::ColumnTypeWidened {
+                expected, found, ..
+            } => {
+                format!("type: expected {expected}, found {found}, which holds every value")
+            }
+            DiffEntry::NullabilityMismatch {
+                expected_nullable, ..
+            } => format!(
+                "expected {}, found {}",
+                nullability(*expected_nullable),
+                nullability(!expected_nullable)
+            ),
+            DiffEntry::DefaultMismatch {
+                expected, found, ..
+            } => format!(
+                "default: expected {expected}, found {}",
+                found
+                    .as_ref()
+                    .map_or("none".to_owned(), ToString::to_string)
+            ),
+            DiffEntry::PrimaryKeyMismatch {
+                expected, found, ..
+            } => format!(
+                "expected ({}), found {}",
+                expected.join(", "),
+                if found.is_empty() {
+                    "none".to_owned()
+                } else {
+                    format!("({})", found.join(", "))
+                }
+            ),
+            DiffEntry::MissingIndex { expected, .. } => format!("missing: {}", expected.shape()),
+            DiffEntry::IndexMismatch {
+                expected, found, ..
+            } => format!("expected {}, found {}", expected.shape(), found.shape()),
+            DiffEntry::IndexRenamed {
+                expected, found, ..
+            } => format!("{} exists as {found}", expected.shape()),
+            DiffEntry::ExtraColumn { column, .. } => {
+                let what = format!(
+                    "{} {}{}",
+                    column.column_type,
+                    nullability(column.nullable),
+                    column
+                        .default
+                        .as_ref()
+                        .map_or(String::new(), |d| format!(" DEFAULT {d}"))
+                );
+                if column.may_be_omitted() {
+                    format!("custom column: {what}")
+                } else {
+                    format!("custom column: {what}, without default: inserts will fail")
+                }
+            }
+            DiffEntry::ExtraTable { .. } => "custom table".into(),
+            DiffEntry::ExtraIndex { index, .. } => format!("custom index: {}", index.shape()),
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Renderers: SQL DDL per dialect and the Prisma schema of the v3 legacy model.
+
+mod ddl;
+mod prisma;
+mod spelling;
+
+pub use ddl::{script, statements};
+pub use prisma::prisma_schema;
+pub use spelling::{MYSQL_TABLE_OPTIONS, default_sql, type_sql};
