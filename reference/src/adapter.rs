@@ -46,6 +46,21 @@ impl ReferenceAdapter {
         self.lock().snapshot()
     }
 
+    /// Edits the stored rows directly, bypassing every check, in one atomic step: `edit`
+    /// gets a copy of all rows, and what it leaves is stored.
+    ///
+    /// This is for fault injection and odd states, never for normal use: the conformance
+    /// harness builds its deliberately broken adapters on it (a token stored raw, a row that
+    /// a cascade should have removed), and tests seed states no method can reach (an orphan
+    /// account, a duplicate email) with it. Rows whose id is not a canonical number are dropped.
+    pub fn edit<R>(&self, edit: impl FnOnce(&mut Snapshot) -> R) -> R {
+        let mut store = self.lock();
+        let mut rows = store.snapshot();
+        let result = edit(&mut rows);
+        store.restore(rows);
+        result
+    }
+
     fn lock(&self) -> MutexGuard<'_, Store> {
         // Every method leaves the store consistent before it can panic (checks come before
         // writes), so a poisoned lock still guards valid data.

@@ -65,6 +65,28 @@ pub struct Snapshot {
 }
 
 impl Store {
+    /// Replaces every table's rows with `snapshot`'s. Rows whose id is not a canonical number
+    /// are dropped; ids keep increasing past the largest present.
+    pub(crate) fn restore(&mut self, snapshot: Snapshot) {
+        fn fill<T>(table: &mut Table<T>, rows: Vec<T>, id: impl Fn(&T) -> &str) {
+            table.rows = rows
+                .into_iter()
+                .filter_map(|r| Table::<T>::key(id(&r)).map(|k| (k, r)))
+                .collect();
+            if let Some(max) = table.rows.keys().next_back() {
+                table.next_id = table.next_id.max(max + 1);
+            }
+        }
+        fill(&mut self.users, snapshot.users, |u| &u.id);
+        fill(&mut self.accounts, snapshot.accounts, |a| &a.id);
+        fill(&mut self.sessions, snapshot.sessions, |s| &s.id);
+        fill(
+            &mut self.verification_requests,
+            snapshot.verification_requests,
+            |v| &v.id,
+        );
+    }
+
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
             users: self.users.rows.values().cloned().collect(),

@@ -1,0 +1,90 @@
+//! How the suite gets a fresh adapter for every rule.
+
+use crate::inspector::Inspector;
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
+use nextauth_adapter_reference::ReferenceAdapter;
+use std::sync::Arc;
+
+/// An error from setting up or tearing down a backend.
+pub type BackendError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Work to run after a rule, e.g. dropping the rule's schema.
+pub type Teardown = Box<dyn FnOnce() -> BoxFuture<'static, Result<(), BackendError>> + Send>;
+
+/// One adapter in its own empty namespace, with the inspector that reads that namespace.
+pub struct Fixture {
+    /// The adapter under test, built with the configuration the suite passed.
+    pub adapter: SharedAdapter,
+    /// Raw reads of the same namespace.
+    pub inspector: Arc<dyn Inspector>,
+    /// Removes the namespace after the rule, whether it passed or failed.
+    pub teardown: Option<Teardown>,
+}
+
+/// A backend under test: makes a fresh, isolated adapter for each rule.
+///
+/// `open` is called once per rule with the configuration the rule needs (its clock, its
+/// session policy). It must return an adapter over an empty namespace that no other rule
+/// shares (its own schema, database or in-memory store), so rules are independent and run in
+/// parallel.
+#[async_trait]
+pub trait BackendFactory: Send + Sync + 'static {
+    /// The backend's name in test names and reports, e.g. `"postgres"`.
+    fn name(&self) -> String;
+
+    /// What the backend's adapters declare. Rules that these rule out are reported as not
+    /// applicable.
+    fn capabilities(&self) -> Capabilities;
+
+    /// A short description of the backend for the report (server version, URL without
+    /// password, …).
+    fn describe(&self) -> String {
+        self.name()
+    }
+
+    /// A fresh adapter over an empty namespace, built with `config`.
+    async fn open(&self, config: AdapterConfig) -> Result<Fixture, BackendError>;
+}
+
+/// The reference adapter as a backend: each rule gets a new in-memory store.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReferenceFactory {
+    /// The capabilities the reference adapters are configured with.
+    pub capabilities: Capabilities,
+}
+
+impl ReferenceFactory {
+    /// A factory of reference adapters configured to `capabilities`.
+    pub fn with_capabilities(capabilities: Capabilities) -> Self {
+        ReferenceFactory { capabilities }
+    }
+}
+
+#[async_trait]
+impl BackendFactory for ReferenceFactory {
+    fn name(&self) -> String {
+        "reference".to_owned()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities
+    }
+
+    fn describe(&self) -> String {
+        "in-memory reference adapter".to_owned()
+    }
+
+    async fn open(&self, config: AdapterConfig) -> Result<Fixture, BackendError> {
+        let adapter = Arc::new(ReferenceAdapter::with_capabilities(
+            config,
+            self.capabilities,
+        ));
+        Ok(Fixture {
+            adapter: adapter.clone(),
+            inspector: adapter,
+            teardown: None,
+        })
+    }
+}

@@ -1,0 +1,507 @@
+//! Rules on the fidelity of stored values: Unicode, lengths, large tokens, empty strings,
+//! far-future instants and timestamp precision.
+
+use super::body;
+use crate::context::Ctx;
+use crate::rule::{Area, Failure, Rule, RuleResult};
+use crate::{check, check_eq};
+use chrono::{Duration, TimeZone, Utc};
+use nextauth_adapter::{ErrorKind, NewAccount, NewUser, User};
+
+pub(super) fn rules() -> Vec<Rule> {
+    const A: Area = Area::Data;
+    vec![
+        Rule::must(
+            A,
+            "data.unicode.round-trips",
+            "anchors §1.5; issue 4 corpus",
+            "emoji, right-to-left, combining and Turkish dotted-I names and addresses round-trip exactly",
+            body!(unicode_round_trips),
+        ),
+        Rule::must(
+            A,
+            "data.unicode.normal-forms-distinct",
+            "G1; anchors §1.5",
+            "NFC and NFD spellings of an address are stored as given, not normalised",
+            body!(normal_forms),
+        ),
+        Rule::must(
+            A,
+            "data.length.at-limit-round-trips",
+            "§7.1 VARCHAR(255)",
+            "values exactly at their column's declared limit round-trip",
+            body!(at_limit),
+        ),
+        Rule::must(
+            A,
+            "data.length.past-limit-refused",
+            "§7.1; anchors §1.5 (#160 Data too long)",
+            "a value one character past its column is InvalidInput naming the field, and nothing is stored (no truncation)",
+            body!(past_limit),
+        ),
+        Rule::must(
+            A,
+            "data.tokens.large-access-token",
+            "anchors §1.5 (multi-KB JWTs)",
+            "an 8 KB JWT access token and refresh token round-trip",
+            body!(large_tokens),
+        ),
+        Rule::must(
+            A,
+            "data.strings.sql-metacharacters",
+            "anchors §1.5",
+            "quotes, backslashes, semicolons, comment markers and wildcards are stored verbatim",
+            body!(metacharacters),
+        ),
+        Rule::must(
+            A,
+            "data.strings.empty-vs-none",
+            "anchors §1.5 null vs absent",
+            "an empty name is stored as empty, an absent one as absent",
+            body!(empty_vs_none),
+        ),
+        Rule::should(
+            A,
+            "data.strings.nul-refused",
+            "PostgreSQL text",
+            "a NUL character is InvalidInput, never silently cut",
+            body!(nul_refused),
+        ),
+        Rule::must(
+            A,
+            "data.timestamps.precision-as-declared",
+            "§8.4; G13; capabilities",
+            "instants round-trip within the declared precision, sub-second parts included",
+            body!(precision),
+        ),
+        Rule::should(
+            A,
+            "data.timestamps.far-future",
+            "G21 (2038)",
+            "an expiry past 2038 is stored and compared correctly",
+            body!(far_future),
+        )
+        .with_session_policy(1_000_000_000, 86_400),
+        Rule::must(
+            A,
+            "data.timestamps.pre-epoch-verified",
+            "G13",
+            "an email_verified instant in 1969 round-trips through update_user",
+            body!(pre_epoch),
+        ),
+    ]
+}
+
+const SAMPLES: &[(&str, &str)] = &[
+    ("Zoë 😀 Ünïcödé", "zoe.😀@example.com"),
+    ("مرحبا بالعالم", "عربي@مثال.com"),
+    ("İstanbul ıi", "istanbul.İı@example.com"),
+    ("e\u{0301}cole", "e\u{0301}cole@example.com"),
+    ("漢字かなカナ", "漢字@例え.jp"),
+];
+
+async fn unicode_round_trips(c: Ctx) -> RuleResult {
+    for (name, email) in SAMPLES {
+        let u = c
+            .adapter
+            .create_user(NewUser {
+                name: Some((*name).into()),
+                email: Some((*email).into()),
+                image: Some(format!("https://example.com/{name}")),
+                email_verified: None,
+            })
+            .await?;
+        let stored = c
+            .inspector
+            .user(&u.id)
+            .await?
+            .ok_or_else(|| Failure::new("user not stored"))?;
+        check_eq!(stored.name.as_deref(), Some(*name), "stored name");
+        check_eq!(stored.email.as_deref(), Some(*email), "stored email");
+        let found = c.adapter.get_user_by_email(Some(email)).await?;
+        check_eq!(
+            found.map(|f| f.id),
+            Some(u.id.clone()),
+            "lookup by {email:?}"
+        );
+    }
+    let u = c.user().await?;
+    let a = c
+        .adapter
+        .link_account(NewAccount {
+            provider_account_id: "ünï-😀".into(),
+            ..c.new_account(&u, "ex")
+        })
+        .await?;
+    check_eq!(
+        c.adapter
+            .get_user_by_provider_account_id("ex", "ünï-😀")
+            .await?
+            .map(|x| x.id),
+        Some(u.id.clone()),
+        "account lookup by a Unicode id"
+    );
+    check_eq!(
+        c.inspector
+            .account(&a.compound_id)
+            .await?
+            .map(|x| x.provider_account_id),
+        Some("ünï-😀".to_owned()),
+        "stored provider_account_id"
+    );
+    Ok(())
+}
+
+async fn normal_forms(c: Ctx) -> RuleResult {
+    let nfc = "caf\u{e9}@example.com";
+    let nfd = "cafe\u{301}@example.com";
+    let u = c
+        .adapter
+        .create_user(NewUser {
+            email: Some(nfd.into()),
+            ..NewUser::default()
+        })
+        .await?;
+    check_eq!(
+        c.inspector.user(&u.id).await?.and_then(|s| s.email),
+        Some(nfd.to_owned()),
+        "stored NFD address"
+    );
+    let v = c
+        .adapter
+        .create_user(NewUser {
+            email: Some(nfc.into()),
+            ..NewUser::default()
+        })
+        .await;
+    match v {
+        Ok(v) => check_eq!(
+            c.inspector.user(&v.id).await?.and_then(|s| s.email),
+            Some(nfc.to_owned()),
+            "stored NFC address"
+        ),
+        Err(e) if e.kind() == ErrorKind::Conflict => {
+            // An accent-insensitive collation treats them as one key; that is only honest if
+            // the adapter declared case-insensitive (collation) matching.
+            check!(
+                c.caps.email_matching == nextauth_adapter::EmailMatching::CaseInsensitive,
+                "the NFC and NFD spellings were one key under declared exact matching: {e}"
+            );
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+fn at(n: usize) -> String {
+    "é".repeat(n)
+}
+
+async fn at_limit(c: Ctx) -> RuleResult {
+    let limits = c.caps.limits;
+    let Some(n) = limits.varchar.max_chars else {
+        return Ok(());
+    };
+    let email = format!("{}@x.io", "a".repeat(n - 5));
+    let u = c
+        .adapter
+        .create_user(NewUser {
+            name: Some(at(n)),
+            email: Some(email.clone()),
+            image: None,
+            email_verified: None,
+        })
+        .await?;
+    let stored = c
+        .inspector
+        .user(&u.id)
+        .await?
+        .ok_or_else(|| Failure::new("user not stored"))?;
+    check_eq!(
+        stored.name.as_ref().map(|s| s.chars().count()),
+        Some(n),
+        "stored name length"
+    );
+    check_eq!(stored.email, Some(email), "stored email");
+    let a = c
+        .adapter
+        .link_account(NewAccount {
+            provider_account_id: "9".repeat(n),
+            ..c.new_account(&u, "github")
+        })
+        .await?;
+    check_eq!(
+        c.inspector
+            .account(&a.compound_id)
+            .await?
+            .map(|x| x.provider_account_id.len()),
+        Some(n),
+        "stored provider_account_id length"
+    );
+    Ok(())
+}
+
+async fn past_limit(c: Ctx) -> RuleResult {
+    let Some(n) = c.caps.limits.varchar.max_chars else {
+        return Ok(());
+    };
+    let long_email = format!("{}@x.io", "a".repeat(n - 4));
+    check_eq!(long_email.chars().count(), n + 1, "sample length");
+    match c
+        .adapter
+        .create_user(NewUser {
+            email: Some(long_email),
+            ..NewUser::default()
+        })
+        .await
+    {
+        Err(nextauth_adapter::AdapterError::InvalidInput { field, .. }) => {
+            check_eq!(field, "email", "field named by the error")
+        }
+        other => {
+            return Err(Failure::new(format!(
+                "a {}-character email gave {other:?}, expected InvalidInput",
+                n + 1
+            )));
+        }
+    }
+    match c
+        .adapter
+        .create_user(NewUser {
+            name: Some(at(n + 1)),
+            ..NewUser::default()
+        })
+        .await
+    {
+        Err(e) if e.kind() == ErrorKind::InvalidInput => {}
+        other => {
+            return Err(Failure::new(format!(
+                "a {}-character name gave {other:?}, expected InvalidInput",
+                n + 1
+            )));
+        }
+    }
+    let u = c.user().await?;
+    match c
+        .adapter
+        .link_account(NewAccount {
+            provider_account_id: "9".repeat(n + 1),
+            ..c.new_account(&u, "github")
+        })
+        .await
+    {
+        Err(e) if e.kind() == ErrorKind::InvalidInput => {}
+        other => {
+            return Err(Failure::new(format!(
+                "a {}-character provider_account_id gave {other:?}, expected InvalidInput",
+                n + 1
+            )));
+        }
+    }
+    let stored = c.stored().await?;
+    check_eq!(stored.users.len(), 1, "users stored");
+    check_eq!(stored.accounts.len(), 0, "accounts stored");
+    Ok(())
+}
+
+fn jwt(kb: usize) -> String {
+    let payload: String = (0..kb * 1024)
+        .map(|i| {
+            char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[i % 64])
+        })
+        .collect();
+    format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2lnbmF0dXJl")
+}
+
+async fn large_tokens(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    let access = jwt(8);
+    let refresh = jwt(4);
+    let a = c
+        .adapter
+        .link_account(NewAccount {
+            access_token: Some(access.clone()),
+            refresh_token: Some(refresh.clone()),
+            ..c.new_account(&u, "google")
+        })
+        .await?;
+    let stored = c
+        .inspector
+        .account(&a.compound_id)
+        .await?
+        .ok_or_else(|| Failure::new("account not stored"))?;
+    check!(
+        stored.access_token.as_deref() == Some(access.as_str()),
+        "the {}-byte access token did not round-trip (stored {} bytes)",
+        access.len(),
+        stored.access_token.map_or(0, |t| t.len())
+    );
+    check!(
+        stored.refresh_token.as_deref() == Some(refresh.as_str()),
+        "the refresh token did not round-trip"
+    );
+    Ok(())
+}
+
+async fn metacharacters(c: Ctx) -> RuleResult {
+    let nasty = [
+        "O'Brien \"the\" `tick`",
+        "back\\slash\\\\ and %percent_ underscore",
+        "'; DROP TABLE users; --",
+        "/* comment */ $1 ? :name",
+    ];
+    for (i, name) in nasty.iter().enumerate() {
+        let email = format!("q'{i}%_\\@example.com");
+        let u = c
+            .adapter
+            .create_user(NewUser {
+                name: Some((*name).into()),
+                email: Some(email.clone()),
+                ..NewUser::default()
+            })
+            .await?;
+        let stored = c
+            .inspector
+            .user(&u.id)
+            .await?
+            .ok_or_else(|| Failure::new("user not stored"))?;
+        check_eq!(stored.name.as_deref(), Some(*name), "stored name");
+        check_eq!(
+            c.adapter
+                .get_user_by_email(Some(&email))
+                .await?
+                .map(|x| x.id),
+            Some(u.id.clone()),
+            "lookup of {email:?}"
+        );
+    }
+    check_eq!(c.stored().await?.users.len(), nasty.len(), "users stored");
+    Ok(())
+}
+
+async fn empty_vs_none(c: Ctx) -> RuleResult {
+    let a = c
+        .adapter
+        .create_user(NewUser {
+            name: Some(String::new()),
+            image: None,
+            ..c.profile()
+        })
+        .await?;
+    let stored = c
+        .inspector
+        .user(&a.id)
+        .await?
+        .ok_or_else(|| Failure::new("user not stored"))?;
+    check_eq!(stored.name, Some(String::new()), "stored empty name");
+    check_eq!(stored.image, None, "stored absent image");
+    let updated = c
+        .adapter
+        .update_user(&User {
+            name: None,
+            image: Some(String::new()),
+            ..stored
+        })
+        .await?;
+    check_eq!(updated.name, None, "name after update to none");
+    check_eq!(
+        updated.image,
+        Some(String::new()),
+        "image after update to empty"
+    );
+    Ok(())
+}
+
+async fn nul_refused(c: Ctx) -> RuleResult {
+    match c
+        .adapter
+        .create_user(NewUser {
+            name: Some("a\0b".into()),
+            ..NewUser::default()
+        })
+        .await
+    {
+        Err(e) if e.kind() == ErrorKind::InvalidInput => {}
+        Ok(u) => {
+            let stored = c.inspector.user(&u.id).await?.and_then(|s| s.name);
+            return Err(Failure::new(format!(
+                "a name with NUL was accepted and stored as {stored:?}"
+            )));
+        }
+        Err(e) => {
+            return Err(Failure::new(format!(
+                "a name with NUL gave {e}, expected InvalidInput"
+            )));
+        }
+    }
+    check_eq!(c.stored().await?.users.len(), 0, "users stored");
+    Ok(())
+}
+
+async fn precision(c: Ctx) -> RuleResult {
+    c.advance(Duration::nanoseconds(123_456_789));
+    let u = c.user().await?;
+    let s = c.session(&u).await?;
+    let want = c.stored_instant(c.now() + c.config.session.max_age());
+    let stored = c
+        .inspector
+        .session(&s.session_token)
+        .await?
+        .ok_or_else(|| Failure::new("session not stored"))?;
+    c.check_instant(
+        stored.expires,
+        want,
+        "stored session expiry with a sub-second clock",
+    )?;
+    c.check_instant(s.expires, want, "returned session expiry")?;
+    check_eq!(
+        c.adapter
+            .get_session(Some(&s.session_token))
+            .await?
+            .map(|x| x.expires),
+        Some(stored.expires),
+        "expiry read back by get_session"
+    );
+    Ok(())
+}
+
+async fn far_future(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    let s = c.session(&u).await?;
+    let y2038 = Utc
+        .with_ymd_and_hms(2038, 1, 19, 3, 14, 8)
+        .single()
+        .ok_or_else(|| Failure::new("bad date"))?;
+    check!(
+        s.expires > y2038,
+        "the session's expiry {:?} is not past 2038",
+        s.expires
+    );
+    c.set_now(y2038 + Duration::days(3650));
+    check!(
+        c.adapter
+            .get_session(Some(&s.session_token))
+            .await?
+            .is_some(),
+        "a session expiring in {} was not valid in 2048",
+        s.expires.format("%Y")
+    );
+    Ok(())
+}
+
+async fn pre_epoch(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    let when = Utc
+        .with_ymd_and_hms(1969, 7, 20, 20, 17, 40)
+        .single()
+        .ok_or_else(|| Failure::new("bad date"))?;
+    let updated = c
+        .adapter
+        .update_user(&User {
+            email_verified: Some(when),
+            ..u
+        })
+        .await?;
+    check_eq!(updated.email_verified, Some(when), "email_verified in 1969");
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! The certification report: a verdict, a table per area, JSON and JUnit XML.
+//!
+//! The JSON shape is documented in `docs/report-format.md`; it is stable within a major
+//! version of the harness.
+
+use crate::execute::{Outcome, RuleOutcome};
+use crate::rule::{Area, Level};
+use nextauth_adapter::Capabilities;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// The verdict of a certification run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every MUST rule ran and passed: the adapter conforms to the v3 contract.
+    Conforms,
+    /// A MUST rule failed or was not applicable, or the run did not cover every MUST rule.
+    DoesNotConform,
+}
+
+impl Verdict {
+    /// The verdict as people read it.
+    pub fn text(self) -> &'static str {
+        match self {
+            Verdict::Conforms => "conforms",
+            Verdict::DoesNotConform => "does not conform",
+        }
+    }
+}
+
+/// Counts of outcomes at one level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Rules that passed.
+    pub passed: usize,
+    /// Rules that failed.
+    pub failed: usize,
+    /// Rules not applicable to the declared capabilities.
+    pub not_applicable: usize,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed(_) => self.failed += 1,
+            Outcome::NotApplicable(_) => self.not_applicable += 1,
+        }
+    }
+
+    /// All rules counted.
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.not_applicable
+    }
+}
+
+/// A certification report for one backend.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always `nextauth-adapter-conformance/v1`: the JSON shape's name and version.
+    pub format: &'static str,
+    /// The harness version that produced the report.
+    pub harness_version: &'static str,
+    /// The backend's name.
+    pub backend: String,
+    /// The backend's description (server version, URL without password, …).
+    pub backend_description: String,
+    /// What the backend declared.
+    pub capabilities: Capabilities,
+    /// Whether every rule of the catalogue ran (no filter was applied).
+    pub complete: bool,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// MUST rule counts.
+    pub must: Tally,
+    /// SHOULD rule counts.
+    pub should: Tally,
+    /// SHOULD rules passed, as a share of all SHOULD rules (0 to 100).
+    pub hardening_score: u32,
+    /// Wall time of the run, in milliseconds.
+    pub duration_ms: u64,
+    /// Every rule's outcome, in catalogue order.
+    pub results: Vec<RuleOutcome>,
+}
+
+impl Report {
+    /// A report over `results`. `complete` says whether the whole catalogue ran; a partial
+    /// run never conforms.
+    pub fn new(
+        backend: String,
+        backend_description: String,
+        capabilities: Capabilities,
+        results: Vec<RuleOutcome>,
+        complete: bool,
+        duration: Duration,
+    ) -> Self {
+        let mut must = Tally::default();
+        let mut should = Tally::default();
+        for r in &results {
+            match r.level {
+                Level::Must => must.add(&r.outcome),
+                Level::Should => should.add(&r.outcome),
+            }
+        }
+        let verdict = if complete && must.failed == 0 && must.not_applicable == 0 && must.passed > 0
+        {
+            Verdict::Conforms
+        } else {
+            Verdict::DoesNotConform
+        };
+        let hardening_score = if should.total() == 0 {
+            0
+        } else {
+            u32::try_from(should.passed * 100 / should.total()).unwrap_or(100)
+        };
+        Report {
+            format: "nextauth-adapter-conformance/v1",
+            harness_version: crate::HARNESS_VERSION,
+            backend,
+            backend_description,
+            capabilities,
+            complete,
+            verdict,
+            must,
+            should,
+            hardening_score,
+            duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+            results,
+        }
+    }
+
+    /// The failed rules.
+    pub fn failures(&self) -> impl Iterator<Item = &RuleOutcome> {
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+    }
+
+    /// One line: backend, verdict, counts, score.
+    pub fn summary_line(&self) -> String {
+        format!(
+            "{}: {} — MUST {}/{} passed ({} failed, {} n/a), SHOULD {}/{} passed ({} n/a), hardening {}%{}",
+            self.backend,
+            self.verdict.text(),
+            self.must.passed,
+            self.must.total(),
+            self.must.failed,
+            self.must.not_applicable,
+            self.should.passed,
+            self.should.total(),
+            self.should.not_applicable,
+            self.hardening_score,
+            if self.complete {
+                ""
+            } else {
+                " (partial run: filtered)"
+            }
+        )
+    }
+
+    /// A table per area (rule, level, outcome), then the failures with their reasons, then
+    /// the summary line.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Conformance report: {} ({})",
+            self.backend, self.backend_description
+        );
+        let _ = writeln!(
+            out,
+            "harness {}  ·  {} rules  ·  {} ms",
+            self.harness_version,
+            self.results.len(),
+            self.duration_ms
+        );
+        for area in Area::ALL {
+            let rows: Vec<&RuleOutcome> = self.results.iter().filter(|r| r.area == area).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            let mut tally = Tally::default();
+            for r in &rows {
+                tally.add(&r.outcome);
+            }
+            let _ = writeln!(
+                out,
+                "\n{area} ({} pass, {} fail, {} n/a)",
+                tally.passed, tally.failed, tally.not_applicable
+            );
+            for r in rows {
+                let note = match &r.outcome {
+                    Outcome::NotApplicable(reason) => format!("  ({reason})"),
+                    _ => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {:<width$}  {:<6}  {:<4}{note}",
+                    r.id,
+                    r.level.to_string(),
+                    r.outcome.word()
+                );
+            }
+        }
+        let failures: Vec<&RuleOutcome> = self.failures().collect();
+        if !failures.is_empty() {
+            let _ = writeln!(out, "\nFailures:");
+            for r in failures {
+                if let Outcome::Failed(reason) = &r.outcome {
+                    let _ = writeln!(out, "  {} [{}] ({})\n    {reason}", r.id, r.level, r.source);
+                }
+            }
+        }
+        let _ = writeln!(out, "\n{}", self.summary_line());
+        out
+    }
+
+    /// The report as pretty-printed JSON (shape: `docs/report-format.md`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// The report as JUnit XML: one test suite per area, one test case per rule; a failure
+    /// carries its reason, a not-applicable rule is skipped with its reason.
+    pub fn to_junit(&self) -> Result<String, quick_junit::SerializeError> {
+        use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+        let mut report = quick_junit::Report::new(format!("nextauth-conformance-{}", self.backend));
+        report.set_time(Duration::from_millis(self.duration_ms));
+        for area in Area::ALL {
+            let mut suite = TestSuite::new(format!("{}.{area}", self.backend));
+            for r in self.results.iter().filter(|r| r.area == area) {
+                let status = match &r.outcome {
+                    Outcome::Passed => TestCaseStatus::success(),
+                    Outcome::Failed(reason) => {
+                        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                        s.set_message(reason.clone()).set_type(r.level.to_string());
+                        s
+                    }
+                    Outcome::NotApplicable(reason) => {
+                        let mut s = TestCaseStatus::skipped();
+                        s.set_message(format!("not applicable: {reason}"));
+                        s
+                    }
+                };
+                let mut case = TestCase::new(r.id.clone(), status);
+                case.set_classname(format!("{}.{area}", self.backend))
+                    .set_time(Duration::from_millis(r.duration_ms));
+                suite.add_test_case(case);
+            }
+            if !suite.test_cases.is_empty() {
+                report.add_test_suite(suite);
+            }
+        }
+        report.to_string()
+    }
+
+    /// Writes `<backend>.json`, `<backend>.junit.xml` and `<backend>.txt` into `dir`.
+    pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+        std::fs::create_dir_all(dir)?;
+        let json = dir.join(format!("{}.json", self.backend));
+        let junit = dir.join(format!("{}.junit.xml", self.backend));
+        let text = dir.join(format!("{}.txt", self.backend));
+        std::fs::write(&json, self.to_json())?;
+        let xml = self.to_junit().map_err(std::io::Error::other)?;
+        std::fs::write(&junit, xml)?;
+        std::fs::write(&text, self.to_text())?;
+        Ok(vec![json, junit, text])
+    }
+}

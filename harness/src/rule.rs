@@ -1,0 +1,309 @@
+//! What a rule is: a named, sourced, levelled check of one behaviour of the v3 contract.
+
+use crate::context::Ctx;
+use futures::future::BoxFuture;
+use nextauth_adapter::{
+    AdapterError, Capabilities, DeleteUserSupport, ExpiredSessionHandling, UnlinkAccountSupport,
+    VerificationConsumption,
+};
+use serde::Serialize;
+use std::fmt;
+
+/// The part of the contract a rule is about; reports group rules by area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    /// `create_user`, `get_user*`, `update_user`, `delete_user`.
+    Users,
+    /// `link_account`, `unlink_account`, `get_user_by_provider_account_id`.
+    Accounts,
+    /// The four session methods and the rolling-expiry rule.
+    Sessions,
+    /// The three verification-request methods.
+    Verification,
+    /// Call sequences of v3 core: sign-in, callback, session read, sign-out.
+    Flows,
+    /// Fidelity of stored values: Unicode, lengths, large tokens, time precision.
+    Data,
+    /// Properties an attacker would exploit: token storage, exact lookups, wildcards.
+    Security,
+    /// Many calls at once: unique keys and single use under races.
+    Concurrency,
+}
+
+impl Area {
+    /// Every area, in report order.
+    pub const ALL: [Area; 8] = [
+        Area::Users,
+        Area::Accounts,
+        Area::Sessions,
+        Area::Verification,
+        Area::Flows,
+        Area::Data,
+        Area::Security,
+        Area::Concurrency,
+    ];
+
+    /// The area's name as in rule ids and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Area::Users => "users",
+            Area::Accounts => "accounts",
+            Area::Sessions => "sessions",
+            Area::Verification => "verification",
+            Area::Flows => "flows",
+            Area::Data => "data",
+            Area::Security => "security",
+            Area::Concurrency => "concurrency",
+        }
+    }
+}
+
+impl fmt::Display for Area {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How binding a rule is, in RFC 2119 terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    /// v3 core relies on it, or the adapter declared it: failing it breaks NextAuth or lies
+    /// about the adapter. Conformance requires every MUST rule to pass.
+    Must,
+    /// Hardening beyond v3 (cascades, single use, no orphans, …): counted in the hardening score.
+    Should,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+        })
+    }
+}
+
+/// The declared capability a rule depends on. A rule whose requirement the backend's
+/// [`Capabilities`] rule out is reported as not applicable, with the declaration as reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requires {
+    /// Applies to every adapter.
+    Nothing,
+    /// `delete_user` declared unsupported: the rule proves the claim by the error.
+    DeleteUserUnsupported,
+    /// `delete_user` implemented (user only or cascading).
+    DeleteUserSupported,
+    /// `delete_user` declared to delete the user row only.
+    DeleteUserOnly,
+    /// `delete_user` declared to cascade to accounts and sessions.
+    DeleteUserCascade,
+    /// `unlink_account` declared unsupported: the rule proves the claim by the error.
+    UnlinkUnsupported,
+    /// `unlink_account` implemented.
+    UnlinkSupported,
+    /// Expired sessions declared deleted on read.
+    ExpiredSessionDeleted,
+    /// Verification requests declared consumed by `get_verification_request`.
+    VerificationConsumedOnGet,
+}
+
+impl Requires {
+    /// Why the rule does not apply to an adapter declaring `caps`, or `None` if it applies.
+    pub fn not_applicable(self, caps: &Capabilities) -> Option<String> {
+        let declared = |what: &str| Some(format!("the adapter declares {what}"));
+        match self {
+            Requires::Nothing => None,
+            Requires::DeleteUserUnsupported => match caps.delete_user {
+                DeleteUserSupport::Unsupported => None,
+                _ => declared("delete_user supported"),
+            },
+            Requires::DeleteUserSupported => match caps.delete_user {
+                DeleteUserSupport::Unsupported => declared("delete_user unsupported"),
+                _ => None,
+            },
+            Requires::DeleteUserOnly => match caps.delete_user {
+                DeleteUserSupport::UserOnly => None,
+                other => declared(&format!("delete_user {other:?}")),
+            },
+            Requires::DeleteUserCascade => match caps.delete_user {
+                DeleteUserSupport::Cascade => None,
+                other => declared(&format!("delete_user {other:?}")),
+            },
+            Requires::UnlinkUnsupported => match caps.unlink_account {
+                UnlinkAccountSupport::Unsupported => None,
+                UnlinkAccountSupport::Supported => declared("unlink_account supported"),
+            },
+            Requires::UnlinkSupported => match caps.unlink_account {
+                UnlinkAccountSupport::Supported => None,
+                UnlinkAccountSupport::Unsupported => declared("unlink_account unsupported"),
+            },
+            Requires::ExpiredSessionDeleted => match caps.expired_session {
+                ExpiredSessionHandling::DeleteOnRead => None,
+                ExpiredSessionHandling::KeepRow => declared("expired sessions kept on read"),
+            },
+            Requires::VerificationConsumedOnGet => match caps.verification_consumption {
+                VerificationConsumption::OnGet => None,
+                VerificationConsumption::OnDelete => {
+                    declared("verification requests consumed on delete only")
+                }
+            },
+        }
+    }
+}
+
+/// Why a rule failed: a sentence a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// What was expected and what happened instead.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<AdapterError> for Failure {
+    fn from(e: AdapterError) -> Self {
+        Failure::new(format!("unexpected adapter error: {e}"))
+    }
+}
+
+impl From<Box<dyn std::error::Error + Send + Sync + 'static>> for Failure {
+    fn from(e: Box<dyn std::error::Error + Send + Sync + 'static>) -> Self {
+        Failure::new(format!("inspector failed: {e}"))
+    }
+}
+
+/// What a rule's body returns.
+pub type RuleResult = Result<(), Failure>;
+
+/// A rule's body: takes the rule's own fresh context.
+pub type RuleFn = fn(Ctx) -> BoxFuture<'static, RuleResult>;
+
+/// One rule of the catalogue.
+#[derive(Clone)]
+pub struct Rule {
+    /// Stable dotted id, e.g. `session.get.expired-is-none`; the test's name.
+    pub id: &'static str,
+    /// The area it belongs to.
+    pub area: Area,
+    /// MUST or SHOULD.
+    pub level: Level,
+    /// The declared capability it depends on.
+    pub requires: Requires,
+    /// Where the behaviour is specified: a section of contract-v3.md, a G-number, an Auth.js
+    /// case or issue.
+    pub source: &'static str,
+    /// One sentence: what the rule checks.
+    pub summary: &'static str,
+    /// The session policy the rule's adapter is built with, in seconds (`max_age`,
+    /// `update_age`); `None`: v3's defaults.
+    pub session_policy: Option<(u32, u32)>,
+    /// The body.
+    pub run: RuleFn,
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .field("area", &self.area)
+            .field("level", &self.level)
+            .field("requires", &self.requires)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rule {
+    /// A MUST rule of `area`.
+    pub fn must(
+        area: Area,
+        id: &'static str,
+        source: &'static str,
+        summary: &'static str,
+        run: RuleFn,
+    ) -> Self {
+        Rule {
+            id,
+            area,
+            level: Level::Must,
+            requires: Requires::Nothing,
+            source,
+            summary,
+            session_policy: None,
+            run,
+        }
+    }
+
+    /// A SHOULD rule of `area`.
+    pub fn should(
+        area: Area,
+        id: &'static str,
+        source: &'static str,
+        summary: &'static str,
+        run: RuleFn,
+    ) -> Self {
+        Rule {
+            level: Level::Should,
+            ..Rule::must(area, id, source, summary, run)
+        }
+    }
+
+    /// The same rule, depending on a declared capability.
+    pub fn requires(mut self, requires: Requires) -> Self {
+        self.requires = requires;
+        self
+    }
+
+    /// The same rule, run with a session policy of `max_age` and `update_age` seconds.
+    pub fn with_session_policy(mut self, max_age: u32, update_age: u32) -> Self {
+        self.session_policy = Some((max_age, update_age));
+        self
+    }
+
+    /// Why the rule does not apply to `caps`, or `None`.
+    pub fn not_applicable(&self, caps: &Capabilities) -> Option<String> {
+        self.requires.not_applicable(caps)
+    }
+}
+
+/// Fails the rule with a formatted message unless the condition holds.
+#[macro_export]
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err($crate::Failure::new(format!($($msg)+)));
+        }
+    };
+}
+
+/// Fails the rule unless the two values are equal, showing both.
+#[macro_export]
+macro_rules! check_eq {
+    ($left:expr, $right:expr, $($msg:tt)+) => {{
+        let (left, right) = (&$left, &$right);
+        if left != right {
+            return Err($crate::Failure::new(format!(
+                "{}: expected {:?}, got {:?}",
+                format!($($msg)+),
+                right,
+                left
+            )));
+        }
+    }};
+}
