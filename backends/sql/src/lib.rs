@@ -43,4 +43,7 @@ pub use introspect::{
 };
 pub use model::{Column, ColumnDefault, ColumnType, Index, IndexFilter, Schema, Table};
 pub use names::{SchemaNames, TableKind};
-pub use render::{MYSQL_TABLE_OPTIONS, default_sql, prisma_schema, script, statements, type_sql};
+pub use render::{
+    MSSQL_STRING_COLLATION, MYSQL_TABLE_OPTIONS, collation_sql, default_sql, prisma_schema, script,
+    statements, type_sql,
+};

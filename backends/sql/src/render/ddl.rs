@@ -6,7 +6,7 @@
 //! `NOT NULL` explicitly, because SQL Server's default nullability depends on session
 //! settings (`ANSI_NULL_DFLT_ON`) and old MySQL made undeclared `TIMESTAMP`s `NOT NULL`.
 
-use super::spelling::{MYSQL_TABLE_OPTIONS, default_sql, type_sql};
+use super::spelling::{MYSQL_TABLE_OPTIONS, collation_sql, default_sql, type_sql};
 use crate::dialect::Dialect;
 use crate::error::NameError;
 use crate::model::{ColumnType, Index, IndexFilter, Schema, Table};
@@ -69,6 +69,10 @@ fn create_table(dialect: Dialect, table: &Table) -> String {
                 q(&c.name),
                 type_sql(dialect, &c.column_type)
             );
+            if let Some(collation) = collation_sql(dialect, &c.column_type) {
+                line.push_str(" COLLATE ");
+                line.push_str(collation);
+            }
             line.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
             if dialect == Dialect::MySql && c.column_type == ColumnType::Id {
                 line.push_str(" AUTO_INCREMENT");

@@ -6,4 +6,6 @@ mod spelling;
 
 pub use ddl::{script, statements};
 pub use prisma::prisma_schema;
-pub use spelling::{MYSQL_TABLE_OPTIONS, default_sql, type_sql};
+pub use spelling::{
+    MSSQL_STRING_COLLATION, MYSQL_TABLE_OPTIONS, collation_sql, default_sql, type_sql,
+};

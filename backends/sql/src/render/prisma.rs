@@ -13,7 +13,8 @@
 //! - `updatedAt` carries `@updatedAt`, so the Prisma client bumps it on every update as
 //!   TypeORM does (contract-v3 §9: the legacy schema never bumped it).
 //!
-//! Prisma cannot declare SQL Server's filtered unique index nor MySQL table options;
+//! Prisma cannot declare SQL Server's filtered unique index, MySQL table options nor
+//! SQL Server column collations;
 //! the output says so in a comment where it matters.
 
 use crate::dialect::Dialect;
@@ -33,6 +34,12 @@ pub fn prisma_schema(dialect: Dialect, names: &SchemaNames) -> Result<String, Na
         env!("CARGO_PKG_VERSION"),
         provider(dialect)
     );
+    if dialect == Dialect::MsSql {
+        out.push_str(
+            "\n// Prisma cannot set column collations: create the database with\n\
+             // `COLLATE Latin1_General_100_BIN2` so that e-mail addresses and tokens compare exactly.\n",
+        );
+    }
     if dialect == Dialect::MySql {
         out.push_str(
             "\n// Prisma cannot set table options: create the database with\n\
@@ -100,10 +107,14 @@ fn model(dialect: Dialect, kind: TableKind, table: &Table) -> String {
     }
     for index in table.indexes.iter().filter(|i| i.filter.is_some()) {
         out.push_str(&format!(
-            "\n  // Prisma cannot declare a filtered index: replace the generated unique index\n  \
-             // \"{}\" with `CREATE UNIQUE INDEX ... WHERE {}` so that several rows may hold NULL.\n",
+            "\n  // Prisma cannot declare a filtered index: replace the unique index \"{}\"\n  \
+             // with `CREATE UNIQUE INDEX ... WHERE {}` so that several rows may hold NULL.\n",
             index.name,
-            index.filter.as_ref().map(ToString::to_string).unwrap_or_default()
+            index
+                .filter
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
         ));
     }
     out.push_str(&format!("\n  @@map(\"{}\")\n}}\n", table.name));

@@ -18,6 +18,7 @@
 //! - SQL Server `NVARCHAR`: `VARCHAR` with a non-UTF-8 collation cannot hold arbitrary
 //!   Unicode; `NVARCHAR(n)` counts UTF-16 code units, so a character outside the BMP takes
 //!   two of the 255. `NVARCHAR(MAX)` replaces `text`, deprecated since SQL Server 2005.
+//!   String columns are `COLLATE Latin1_General_100_BIN2` ([`MSSQL_STRING_COLLATION`]).
 //!   `DATETIME2(6)` gives microseconds where `datetime` rounds to 1/300 s, and
 //!   `SYSUTCDATETIME()` gives UTC where `getdate()` gives the server's local time.
 //! - SQLite has no date type; `DATETIME` is what Prisma and TypeORM declare. Its
@@ -34,6 +35,21 @@ use crate::model::{ColumnDefault, ColumnType};
 /// `utf8mb4_bin` exists on MySQL 5.7+, 8 and MariaDB alike; it is a `PAD SPACE`
 /// collation, so trailing spaces are still ignored in comparisons.
 pub const MYSQL_TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+
+/// The collation of SQL Server's string columns: code-point comparison, so that e-mail
+/// addresses and tokens compare exactly (the contract's default `EmailMatching::Exact`)
+/// where the server's default collation (`SQL_Latin1_General_CP1_CI_AS`) ignores case.
+/// As with MySQL's `utf8mb4_bin`, `=` still ignores trailing spaces (ANSI padding).
+pub const MSSQL_STRING_COLLATION: &str = "Latin1_General_100_BIN2";
+
+/// The `COLLATE` clause `dialect` puts after `column_type`, if any: SQL Server's string
+/// columns only (MySQL sets its collation per table, see [`MYSQL_TABLE_OPTIONS`]).
+pub fn collation_sql(dialect: Dialect, column_type: &ColumnType) -> Option<&'static str> {
+    match (dialect, column_type) {
+        (Dialect::MsSql, ColumnType::Varchar(_) | ColumnType::Text) => Some(MSSQL_STRING_COLLATION),
+        _ => None,
+    }
+}
 
 /// `column_type` as `dialect` declares it, without nullability. For [`ColumnType::Id`]
 /// this includes the generation clause (`AUTO_INCREMENT`, `IDENTITY(1,1)`); SQLite's
