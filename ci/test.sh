@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The project's test command: makes the local databases reachable, then runs every test of
+# the workspace with the live PostgreSQL, MySQL/MariaDB and SQLite suites required, so a
+# suite that could not reach its server fails instead of being skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(ci/databases.sh)"
+export NEXTAUTH_REQUIRE_BACKENDS="${NEXTAUTH_REQUIRE_BACKENDS:-postgres,mysql,sqlite}"
+echo "ci/test: live suites required: $NEXTAUTH_REQUIRE_BACKENDS"
+cargo test --workspace --locked "$@"
