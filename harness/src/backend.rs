@@ -46,6 +46,14 @@ pub trait BackendFactory: Send + Sync + 'static {
 
     /// A fresh adapter over an empty namespace, built with `config`.
     async fn open(&self, config: AdapterConfig) -> Result<Fixture, BackendError>;
+
+    /// The same backend with its database session in time zone `tz` (an IANA name), so the
+    /// time-sensitive rules run again where the server's local time is not UTC. `None`: the
+    /// backend has no session time zone (the default).
+    fn in_time_zone(&self, tz: &str) -> Option<std::sync::Arc<dyn BackendFactory>> {
+        let _ = tz;
+        None
+    }
 }
 
 /// The reference adapter as a backend: each rule gets a new in-memory store.

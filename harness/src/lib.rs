@@ -33,6 +33,7 @@ pub mod catalogue;
 pub mod context;
 pub mod execute;
 pub mod inspector;
+pub mod properties;
 pub mod report;
 pub mod rule;
 pub mod runner;
@@ -44,7 +45,7 @@ pub use execute::{Outcome, RuleOutcome, SuiteOptions, run_suite};
 pub use inspector::{Inspector, Stored};
 pub use report::{Report, Verdict};
 pub use rule::{Area, Failure, Level, Requires, Rule, RuleResult};
-pub use runner::run_main;
+pub use runner::{RunOptions, run_main, run_main_with};
 
 /// The harness's version, recorded in every report.
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -29,11 +29,13 @@ pub enum Area {
     Security,
     /// Many calls at once: unique keys and single use under races.
     Concurrency,
+    /// Random sequences compared with the reference adapter.
+    Properties,
 }
 
 impl Area {
     /// Every area, in report order.
-    pub const ALL: [Area; 8] = [
+    pub const ALL: [Area; 9] = [
         Area::Users,
         Area::Accounts,
         Area::Sessions,
@@ -42,6 +44,7 @@ impl Area {
         Area::Data,
         Area::Security,
         Area::Concurrency,
+        Area::Properties,
     ];
 
     /// The area's name as in rule ids and reports.
@@ -55,6 +58,7 @@ impl Area {
             Area::Data => "data",
             Area::Security => "security",
             Area::Concurrency => "concurrency",
+            Area::Properties => "properties",
         }
     }
 }
@@ -262,6 +266,13 @@ impl Rule {
             level: Level::Should,
             ..Rule::must(area, id, source, summary, run)
         }
+    }
+
+    /// Whether the rule's outcome can depend on how the backend stores and compares time, so
+    /// that it is run again with a non-UTC database session time zone.
+    pub fn is_time_sensitive(&self) -> bool {
+        matches!(self.area, Area::Sessions | Area::Verification | Area::Flows)
+            || self.id.starts_with("data.timestamps.")
     }
 
     /// The same rule, depending on a declared capability.

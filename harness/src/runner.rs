@@ -3,8 +3,11 @@
 use crate::backend::BackendFactory;
 use crate::catalogue;
 use crate::execute::{Outcome, RuleOutcome, run_rule};
+use crate::properties::{PropertyConfig, check_properties};
 use crate::report::Report;
+use crate::rule::{Area, Level, Rule};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,18 +19,58 @@ pub const REPORT_DIR_ENV: &str = "NEXTAUTH_REPORT_DIR";
 /// How long one rule may run before it fails as hung.
 pub const RULE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The non-UTC time zone the time-sensitive rules run again in, when the backend supports it:
+/// UTC+12:45 (+13:45 in summer), an offset no rounding to hours or half hours hides.
+pub const SECOND_TIME_ZONE: &str = "Pacific/Chatham";
+
+/// The id of the differential property test in reports and test names.
+pub const PROPERTY_ID: &str = "property.differential.sequences";
+
+/// How a run is set up beyond the command line.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The property test's settings.
+    pub properties: PropertyConfig,
+}
+
+impl RunOptions {
+    /// The options the environment asks for (see [`crate::properties`]).
+    pub fn from_env() -> Self {
+        RunOptions {
+            properties: PropertyConfig::from_env(),
+        }
+    }
+
+    /// The same options, replaying and saving regressions in `dir` unless the environment
+    /// named another directory.
+    pub fn with_regressions_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.properties.regressions.get_or_insert(dir.into());
+        self
+    }
+}
+
 /// Runs the whole catalogue against `factory` as a libtest-mimic test binary: parses the
 /// command line (`--list`, filters, `--exact`, `--test-threads`, …), runs one trial per
-/// rule, each with a fresh fixture, prints the summary and, if `NEXTAUTH_REPORT_DIR` is set,
-/// writes the report there. Call it from `main` of a test target with `harness = false`.
+/// rule, each with a fresh fixture, then the differential property test, prints the summary
+/// and, if `NEXTAUTH_REPORT_DIR` is set, writes the report there. Call it from `main` of a
+/// test target with `harness = false`.
 pub fn run_main(factory: impl BackendFactory) -> ExitCode {
+    run_main_with(factory, RunOptions::from_env())
+}
+
+/// [`run_main`] with explicit options.
+pub fn run_main_with(factory: impl BackendFactory, options: RunOptions) -> ExitCode {
     let args = Arguments::from_args();
-    run_with_args(Arc::new(factory), &args)
+    run_with_args(Arc::new(factory), &args, &options)
 }
 
 /// [`run_main`] with parsed arguments and a shared factory.
-pub fn run_with_args(factory: Arc<dyn BackendFactory>, args: &Arguments) -> ExitCode {
-    match run_trials(factory, args) {
+pub fn run_with_args(
+    factory: Arc<dyn BackendFactory>,
+    args: &Arguments,
+    options: &RunOptions,
+) -> ExitCode {
+    match run_trials(factory, args, options) {
         Ok((conclusion, report)) => {
             if let Some(report) = report {
                 println!("{}", report.summary_line());
@@ -54,51 +97,114 @@ pub fn run_with_args(factory: Arc<dyn BackendFactory>, args: &Arguments) -> Exit
     }
 }
 
-/// Runs the catalogue as libtest-mimic trials and returns libtest-mimic's conclusion and
-/// the report of the rules that ran (`None` for `--list`).
+type Outcomes = Arc<Mutex<Vec<RuleOutcome>>>;
+
+fn record(outcomes: &Outcomes, outcome: RuleOutcome) -> Result<Completion, Failed> {
+    let result = match &outcome.outcome {
+        Outcome::Passed => Ok(Completion::Completed),
+        Outcome::NotApplicable(reason) => Ok(Completion::ignored_with(format!("n/a: {reason}"))),
+        Outcome::Failed(reason) => Err(Failed::from(format!(
+            "[{} {}] {reason}\n  source: {}",
+            outcome.level, outcome.id, outcome.source
+        ))),
+    };
+    outcomes
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(outcome);
+    result
+}
+
+fn rule_trial(
+    id: String,
+    rule: Rule,
+    factory: Arc<dyn BackendFactory>,
+    runtime: Arc<tokio::runtime::Runtime>,
+    outcomes: Outcomes,
+) -> Trial {
+    let kind = factory.name();
+    Trial::ignorable_test(id.clone(), move || {
+        let mut outcome = runtime.block_on(run_rule(&*factory, &rule, RULE_TIMEOUT));
+        outcome.id = id;
+        record(&outcomes, outcome)
+    })
+    .with_kind(kind)
+}
+
+/// Runs the catalogue and the property test as libtest-mimic trials and returns
+/// libtest-mimic's conclusion and the report of what ran (`None` for `--list`).
 pub fn run_trials(
     factory: Arc<dyn BackendFactory>,
     args: &Arguments,
+    options: &RunOptions,
 ) -> std::io::Result<(libtest_mimic::Conclusion, Option<Report>)> {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => Arc::new(rt),
-        Err(e) => return Err(e),
-    };
-    let outcomes: Arc<Mutex<Vec<RuleOutcome>>> = Arc::default();
-    let kind = factory.name();
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?,
+    );
+    let outcomes: Outcomes = Arc::default();
     let rules = catalogue::all();
-    let trials: Vec<Trial> = rules
+    let mut trials: Vec<Trial> = rules
         .iter()
-        .cloned()
         .map(|rule| {
-            let factory = Arc::clone(&factory);
-            let runtime = Arc::clone(&runtime);
-            let outcomes = Arc::clone(&outcomes);
-            Trial::ignorable_test(rule.id, move || {
-                let outcome = runtime.block_on(run_rule(&*factory, &rule, RULE_TIMEOUT));
-                let result = match &outcome.outcome {
-                    Outcome::Passed => Ok(Completion::Completed),
-                    Outcome::NotApplicable(reason) => {
-                        Ok(Completion::ignored_with(format!("n/a: {reason}")))
-                    }
-                    Outcome::Failed(reason) => Err(Failed::from(format!(
-                        "[{} {}] {reason}\n  source: {}",
-                        outcome.level, outcome.id, outcome.source
-                    ))),
-                };
-                outcomes
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(outcome);
-                result
-            })
-            .with_kind(kind.clone())
+            rule_trial(
+                rule.id.to_owned(),
+                rule.clone(),
+                Arc::clone(&factory),
+                Arc::clone(&runtime),
+                Arc::clone(&outcomes),
+            )
         })
         .collect();
+    if let Some(tz_factory) = factory.in_time_zone(SECOND_TIME_ZONE) {
+        let prefix = format!("tz-{}::", SECOND_TIME_ZONE.to_lowercase().replace('/', "-"));
+        for rule in rules.iter().filter(|r| r.is_time_sensitive()) {
+            trials.push(rule_trial(
+                format!("{prefix}{}", rule.id),
+                rule.clone(),
+                Arc::clone(&tz_factory),
+                Arc::clone(&runtime),
+                Arc::clone(&outcomes),
+            ));
+        }
+    }
+    {
+        let kind = factory.name();
+        let factory = Arc::clone(&factory);
+        let outcomes = Arc::clone(&outcomes);
+        let config = options.properties.clone();
+        trials.push(
+            Trial::ignorable_test(PROPERTY_ID, move || {
+                let started = Instant::now();
+                let outcome = match check_properties(&*factory, &config) {
+                    Ok(stats) => {
+                        println!(
+                            "{PROPERTY_ID}: {} regressions replayed, {} random sequences passed (seed {})",
+                            stats.regressions_replayed, stats.cases, stats.seed
+                        );
+                        Outcome::Passed
+                    }
+                    Err(failure) => Outcome::Failed(failure.to_string()),
+                };
+                record(
+                    &outcomes,
+                    RuleOutcome {
+                        id: PROPERTY_ID.to_owned(),
+                        area: Area::Properties,
+                        level: Level::Must,
+                        source: "issue 4; anchors §0.3".to_owned(),
+                        summary: "random sequences over all fifteen methods and clock steps behave as the reference with the same capabilities".to_owned(),
+                        outcome,
+                        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    },
+                )
+            })
+            .with_kind(kind),
+        );
+    }
+    let expected = trials.len();
     let started = Instant::now();
     let conclusion = libtest_mimic::run(args, trials);
     if args.list {
@@ -107,8 +213,14 @@ pub fn run_trials(
     let mut results = std::mem::take(&mut *outcomes.lock().unwrap_or_else(|p| p.into_inner()));
     let order: std::collections::HashMap<&str, usize> =
         rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    results.sort_by_key(|r| order.get(r.id.as_str()).copied().unwrap_or(usize::MAX));
-    let complete = results.len() == rules.len();
+    results.sort_by_key(|r| {
+        let base = r.id.rsplit("::").next().unwrap_or(&r.id);
+        (
+            r.id.contains("::"),
+            order.get(base).copied().unwrap_or(usize::MAX),
+        )
+    });
+    let complete = results.len() == expected;
     let report = Report::new(
         factory.name(),
         factory.describe(),

@@ -3,7 +3,7 @@
 
 use libtest_mimic::Arguments;
 use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
-use nextauth_adapter_harness::runner::run_trials;
+use nextauth_adapter_harness::runner::{RunOptions, run_trials};
 use nextauth_adapter_harness::{
     Area, Level, Outcome, ReferenceFactory, SuiteOptions, catalogue, run_suite,
 };
@@ -106,12 +106,17 @@ fn a_rule_run_alone_matches_the_full_run() {
     ] {
         let factory: Arc<dyn nextauth_adapter_harness::BackendFactory> =
             Arc::new(BrokenFactory::new(defect));
-        let (_, full) = run_trials(factory.clone(), &quiet_args(None)).expect("full run");
+        // A fixed seed, so the property test draws the same sequences alone and in the full run.
+        let mut options = RunOptions::from_env();
+        options.properties.seed = 7;
+        options.properties.cases = 64;
+        options.properties.regressions = None;
+        let (_, full) = run_trials(factory.clone(), &quiet_args(None), &options).expect("full run");
         let full = full.expect("a report");
         assert!(full.complete);
         for outcome in full.results.iter().step_by(3).chain(full.failures()) {
-            let (_, alone) =
-                run_trials(factory.clone(), &quiet_args(Some(&outcome.id))).expect("single run");
+            let (_, alone) = run_trials(factory.clone(), &quiet_args(Some(&outcome.id)), &options)
+                .expect("single run");
             let alone = alone.expect("a report");
             assert_eq!(
                 alone.results.len(),

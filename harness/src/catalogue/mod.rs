@@ -5,6 +5,7 @@
 //! (`AJS#6`) or an issue or pull request.
 
 mod accounts;
+mod concurrency;
 mod data;
 mod flows;
 mod security;
@@ -21,6 +22,7 @@ macro_rules! body {
     };
 }
 pub(crate) use body;
+pub use concurrency::RACERS;
 
 /// Every rule, in report order.
 pub fn all() -> Vec<Rule> {
@@ -32,6 +34,7 @@ pub fn all() -> Vec<Rule> {
     rules.extend(flows::rules());
     rules.extend(data::rules());
     rules.extend(security::rules());
+    rules.extend(concurrency::rules());
     rules
 }
 
