@@ -19,6 +19,15 @@ pub type SharedAdapter = Arc<dyn Adapter>;
 ///
 /// Implementations must be safe to call from many tasks at once: v3 serves concurrent
 /// requests, and the conformance suite races them.
+///
+/// When several errors apply to one call, an adapter returns the first of, in this order:
+/// [`InvalidInput`](crate::AdapterError::InvalidInput) (the arguments alone are refused,
+/// nothing is looked up), [`Unsupported`](crate::AdapterError::Unsupported),
+/// [`NotFound`](crate::AdapterError::NotFound) (the row the call needs is missing), and
+/// [`Conflict`](crate::AdapterError::Conflict) (the write would break a unique key). The
+/// conformance suite compares error kinds with the reference adapter, so the order is part of
+/// the contract: `update_user` of a missing id whose new email another user has is
+/// `NotFound`, not `Conflict`.
 #[async_trait]
 pub trait Adapter: Send + Sync {
     /// A short name for logs and reports (v3's `displayName`), e.g. `"postgres"`.
