@@ -23,9 +23,14 @@
 //! assert!(ddl[0].starts_with("CREATE TABLE \"users\""));
 //! ```
 //!
+//! - [`adapter`]: [`SqlStore`], the primitive storage operations a SQL backend implements,
+//!   and [`SqlAdapter`], the v3 adapter contract written once over any store, with
+//!   [`SqlAdapter::synchronize`] to create missing tables (never dropping or altering).
+//!
 //! Where the generated schema departs from the documented one, and why, is listed in the
 //! repository's `fixtures/schemas/deviations.toml`; a test holds the two together.
 
+pub mod adapter;
 mod dialect;
 mod diff;
 mod error;
@@ -34,6 +39,10 @@ mod model;
 mod names;
 mod render;
 
+pub use adapter::{
+    CapabilityError, ConnectError, ConnectStore, SqlAdapter, SqlOptions, SqlStore, StoreError,
+    SyncError, SyncOutcome,
+};
 pub use dialect::Dialect;
 pub use diff::{Diff, DiffEntry, diff};
 pub use error::{Error, IntrospectError, NameError};

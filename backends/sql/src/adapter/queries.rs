@@ -1,0 +1,372 @@
+//! The statements a [`SqlStore`](super::SqlStore) runs, rendered once per dialect and
+//! [`SchemaNames`] so that every backend binds the same parameters in the same order.
+//!
+//! Parameters appear in each statement in the order they are bound and each exactly once,
+//! so one text serves PostgreSQL (`$1`), SQLite (`?1`) and MySQL (`?`). Statements are
+//! built when the store is built and run as prepared statements (sqlx caches them per
+//! connection). PostgreSQL and SQLite (3.35+) return written rows with `RETURNING`; the
+//! MySQL texts have none, because MySQL 8 lacks it (MariaDB 10.5+ has it): the MySQL store
+//! takes the id from `LAST_INSERT_ID()` and reads back where it must.
+
+use crate::dialect::Dialect;
+use crate::names::{SchemaNames, TableKind};
+use std::sync::Arc;
+
+/// The `users` columns in the order stores decode them.
+pub const USER_COLUMNS: [&str; 7] = [
+    "id",
+    "name",
+    "email",
+    "email_verified",
+    "image",
+    "created_at",
+    "updated_at",
+];
+
+/// The `accounts` columns in the order stores decode them.
+pub const ACCOUNT_COLUMNS: [&str; 11] = [
+    "id",
+    "compound_id",
+    "user_id",
+    "provider_type",
+    "provider_id",
+    "provider_account_id",
+    "refresh_token",
+    "access_token",
+    "access_token_expires",
+    "created_at",
+    "updated_at",
+];
+
+/// The `sessions` columns in the order stores decode them.
+pub const SESSION_COLUMNS: [&str; 7] = [
+    "id",
+    "user_id",
+    "expires",
+    "session_token",
+    "access_token",
+    "created_at",
+    "updated_at",
+];
+
+/// The `verification_requests` columns in the order stores decode them.
+pub const VERIFICATION_COLUMNS: [&str; 6] = [
+    "id",
+    "identifier",
+    "token",
+    "expires",
+    "created_at",
+    "updated_at",
+];
+
+/// One statement text, cheap to clone into a query.
+pub type Sql = Arc<str>;
+
+/// Every statement of a store, rendered for one dialect and set of names. Each field's
+/// documentation lists its parameters in binding order.
+#[derive(Debug, Clone)]
+pub struct Queries {
+    /// Whether the write statements end in `RETURNING <columns>` (PostgreSQL, SQLite).
+    pub returning: bool,
+    /// `name, email, email_verified, image, created_at, updated_at`.
+    pub insert_user: Sql,
+    /// `id`.
+    pub select_user: Sql,
+    /// `email`.
+    pub select_user_by_email: Sql,
+    /// `compound_id`: the account's user, through a join.
+    pub select_user_by_compound_id: Sql,
+    /// `name, email, email_verified, image, updated_at, id`.
+    pub update_user: Sql,
+    /// `id`.
+    pub delete_user: Sql,
+    /// `id`: deletes the user and, only if it existed, its accounts and sessions, in one
+    /// statement returning how many users it deleted (PostgreSQL's data-modifying `WITH`;
+    /// `None` elsewhere, where the store runs the three deletes in a transaction).
+    pub delete_user_cascade: Option<Sql>,
+    /// `user_id`.
+    pub delete_accounts_of_user: Sql,
+    /// `user_id`.
+    pub delete_sessions_of_user: Sql,
+    /// `compound_id, user_id, provider_type, provider_id, provider_account_id,
+    /// refresh_token, access_token, access_token_expires, created_at, updated_at`.
+    pub insert_account: Sql,
+    /// `id`.
+    pub select_account: Sql,
+    /// `compound_id, user_id`.
+    pub delete_account: Sql,
+    /// `user_id, expires, session_token, access_token, created_at, updated_at`.
+    pub insert_session: Sql,
+    /// `session_token`.
+    pub select_session: Sql,
+    /// `id`.
+    pub select_session_by_id: Sql,
+    /// `expires (NULL keeps it), updated_at, id, session_token`.
+    pub update_session: Sql,
+    /// `id, now`.
+    pub delete_expired_session: Sql,
+    /// `session_token`.
+    pub delete_session: Sql,
+    /// `identifier, token, expires, created_at, updated_at`.
+    pub insert_verification: Sql,
+    /// `id`.
+    pub select_verification_by_id: Sql,
+    /// `token`.
+    pub select_verification: Sql,
+    /// `token, identifier`: deletes and returns the row (PostgreSQL, SQLite only; `None`
+    /// for MySQL, whose store selects, checks and deletes by id).
+    pub consume_verification: Option<Sql>,
+    /// `token, identifier` (MySQL: `token, identifier, identifier`, see
+    /// [`exact_identifier`](Self::exact_identifier)).
+    pub delete_verification: Sql,
+    /// `id`.
+    pub delete_verification_by_id: Sql,
+    /// Whether `delete_verification` binds the identifier twice (MySQL's byte-length check
+    /// that makes a `PAD SPACE` comparison exact).
+    pub exact_identifier: bool,
+}
+
+impl Queries {
+    /// The statements for `dialect` over the tables `names` names.
+    pub fn new(dialect: Dialect, names: &SchemaNames) -> Queries {
+        Render::new(dialect, names).queries()
+    }
+}
+
+/// Rendering helpers for one dialect.
+struct Render<'a> {
+    dialect: Dialect,
+    names: &'a SchemaNames,
+}
+
+impl Render<'_> {
+    fn new(dialect: Dialect, names: &SchemaNames) -> Render<'_> {
+        Render { dialect, names }
+    }
+
+    fn table(&self, kind: TableKind) -> String {
+        self.dialect.quote(&self.names.table(kind))
+    }
+
+    fn cols(&self, columns: &[&str], prefix: &str) -> String {
+        columns
+            .iter()
+            .map(|c| format!("{prefix}{}", self.dialect.quote(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The `n`-th parameter (1-based).
+    fn p(&self, n: usize) -> String {
+        match self.dialect {
+            Dialect::Postgres => format!("${n}"),
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::MySql | Dialect::MsSql => "?".to_owned(),
+        }
+    }
+
+    fn returning(&self) -> bool {
+        matches!(self.dialect, Dialect::Postgres | Dialect::Sqlite)
+    }
+
+    fn insert(&self, kind: TableKind, columns: &[&str], all: &[&str]) -> Sql {
+        let params: Vec<String> = (1..=columns.len()).map(|n| self.p(n)).collect();
+        let mut sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.table(kind),
+            self.cols(columns, ""),
+            params.join(", ")
+        );
+        if self.returning() {
+            sql.push_str(&format!(" RETURNING {}", self.cols(all, "")));
+        }
+        sql.into()
+    }
+
+    fn select(&self, kind: TableKind, all: &[&str], column: &str) -> Sql {
+        format!(
+            "SELECT {} FROM {} WHERE {} = {}",
+            self.cols(all, ""),
+            self.table(kind),
+            self.dialect.quote(column),
+            self.p(1)
+        )
+        .into()
+    }
+
+    fn delete(&self, kind: TableKind, columns: &[&str]) -> Sql {
+        let conditions: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{} = {}", self.dialect.quote(c), self.p(i + 1)))
+            .collect();
+        format!(
+            "DELETE FROM {} WHERE {}",
+            self.table(kind),
+            conditions.join(" AND ")
+        )
+        .into()
+    }
+
+    fn queries(&self) -> Queries {
+        use TableKind::{Accounts, Sessions, Users, VerificationRequests};
+        let q = |c: &str| self.dialect.quote(c);
+        let users = self.table(Users);
+        let accounts = self.table(Accounts);
+        let sessions = self.table(Sessions);
+        let returning = |all: &[&str]| {
+            if self.returning() {
+                format!(" RETURNING {}", self.cols(all, ""))
+            } else {
+                String::new()
+            }
+        };
+        let update_user = format!(
+            "UPDATE {users} SET {} = {}, {} = {}, {} = {}, {} = {}, {} = {} WHERE {} = {}{}",
+            q("name"),
+            self.p(1),
+            q("email"),
+            self.p(2),
+            q("email_verified"),
+            self.p(3),
+            q("image"),
+            self.p(4),
+            q("updated_at"),
+            self.p(5),
+            q("id"),
+            self.p(6),
+            returning(&USER_COLUMNS)
+        );
+        let update_session = format!(
+            "UPDATE {sessions} SET {e} = COALESCE({}, {e}), {} = {} WHERE {} = {} AND {} = {}{}",
+            self.p(1),
+            q("updated_at"),
+            self.p(2),
+            q("id"),
+            self.p(3),
+            q("session_token"),
+            self.p(4),
+            returning(&SESSION_COLUMNS),
+            e = q("expires"),
+        );
+        let delete_user_cascade = (self.dialect == Dialect::Postgres).then(|| {
+            format!(
+                "WITH u AS (DELETE FROM {users} WHERE {id} = $1 RETURNING {id}), \
+                 a AS (DELETE FROM {accounts} WHERE {uid} IN (SELECT {id} FROM u)), \
+                 s AS (DELETE FROM {sessions} WHERE {uid} IN (SELECT {id} FROM u)) \
+                 SELECT COUNT(*) FROM u",
+                id = q("id"),
+                uid = q("user_id"),
+            )
+            .into()
+        });
+        let verifications = self.table(VerificationRequests);
+        let consume_verification = self.returning().then(|| {
+            format!(
+                "DELETE FROM {verifications} WHERE {} = {} AND {} = {} RETURNING {}",
+                q("token"),
+                self.p(1),
+                q("identifier"),
+                self.p(2),
+                self.cols(&VERIFICATION_COLUMNS, "")
+            )
+            .into()
+        });
+        let exact_identifier = self.dialect == Dialect::MySql;
+        let delete_verification = if exact_identifier {
+            format!(
+                "DELETE FROM {verifications} WHERE {t} = ? AND {i} = ? AND LENGTH({i}) = LENGTH(?)",
+                t = q("token"),
+                i = q("identifier"),
+            )
+            .into()
+        } else {
+            self.delete(VerificationRequests, &["token", "identifier"])
+        };
+        Queries {
+            returning: self.returning(),
+            insert_user: self.insert(Users, &USER_COLUMNS[1..], &USER_COLUMNS),
+            select_user: self.select(Users, &USER_COLUMNS, "id"),
+            select_user_by_email: self.select(Users, &USER_COLUMNS, "email"),
+            select_user_by_compound_id: format!(
+                "SELECT {} FROM {accounts} a JOIN {users} u ON u.{id} = a.{uid} WHERE a.{cid} = {}",
+                self.cols(&USER_COLUMNS, "u."),
+                self.p(1),
+                id = q("id"),
+                uid = q("user_id"),
+                cid = q("compound_id"),
+            )
+            .into(),
+            update_user: update_user.into(),
+            delete_user: self.delete(Users, &["id"]),
+            delete_user_cascade,
+            delete_accounts_of_user: self.delete(Accounts, &["user_id"]),
+            delete_sessions_of_user: self.delete(Sessions, &["user_id"]),
+            insert_account: self.insert(Accounts, &ACCOUNT_COLUMNS[1..], &ACCOUNT_COLUMNS),
+            select_account: self.select(Accounts, &ACCOUNT_COLUMNS, "id"),
+            delete_account: self.delete(Accounts, &["compound_id", "user_id"]),
+            insert_session: self.insert(Sessions, &SESSION_COLUMNS[1..], &SESSION_COLUMNS),
+            select_session: self.select(Sessions, &SESSION_COLUMNS, "session_token"),
+            select_session_by_id: self.select(Sessions, &SESSION_COLUMNS, "id"),
+            update_session: update_session.into(),
+            delete_expired_session: format!(
+                "DELETE FROM {sessions} WHERE {} = {} AND {} < {}",
+                q("id"),
+                self.p(1),
+                q("expires"),
+                self.p(2)
+            )
+            .into(),
+            delete_session: self.delete(Sessions, &["session_token"]),
+            insert_verification: self.insert(
+                VerificationRequests,
+                &VERIFICATION_COLUMNS[1..],
+                &VERIFICATION_COLUMNS,
+            ),
+            select_verification_by_id: self.select(
+                VerificationRequests,
+                &VERIFICATION_COLUMNS,
+                "id",
+            ),
+            select_verification: self.select(VerificationRequests, &VERIFICATION_COLUMNS, "token"),
+            consume_verification,
+            delete_verification,
+            delete_verification_by_id: self.delete(VerificationRequests, &["id"]),
+            exact_identifier,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_per_dialect() {
+        let names = SchemaNames {
+            prefix: "na_".into(),
+            ..SchemaNames::default()
+        };
+        let pg = Queries::new(Dialect::Postgres, &names);
+        assert_eq!(
+            &*pg.insert_user,
+            "INSERT INTO \"na_users\" (\"name\", \"email\", \"email_verified\", \"image\", \"created_at\", \"updated_at\") \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING \"id\", \"name\", \"email\", \"email_verified\", \"image\", \"created_at\", \"updated_at\""
+        );
+        assert!(pg.delete_user_cascade.is_some());
+        let my = Queries::new(Dialect::MySql, &names);
+        assert_eq!(
+            &*my.delete_session,
+            "DELETE FROM `na_sessions` WHERE `session_token` = ?"
+        );
+        assert!(!my.returning && my.consume_verification.is_none());
+        assert!(my.update_user.ends_with("WHERE `id` = ?"));
+        let lite = Queries::new(Dialect::Sqlite, &names);
+        assert_eq!(
+            &*lite.delete_account,
+            "DELETE FROM \"na_accounts\" WHERE \"compound_id\" = ?1 AND \"user_id\" = ?2"
+        );
+        assert!(lite.update_session.contains("COALESCE(?1, \"expires\")"));
+        assert!(lite.select_user_by_compound_id.contains("JOIN \"na_users\" u"));
+    }
+}

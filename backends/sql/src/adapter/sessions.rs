@@ -1,0 +1,105 @@
+//! The session methods: create, get (with expiry), the rolling update, delete.
+
+use super::ids::parse_id;
+use super::sql_adapter::SqlAdapter;
+use super::store::{SessionValues, SqlStore};
+use nextauth_adapter::{
+    AdapterError, Entity, ExpiredSessionHandling, Method, Result, Session, UniqueKey, User,
+    formulas,
+};
+
+impl<S: SqlStore> SqlAdapter<S> {
+    pub(super) async fn create_session_impl(&self, user: &User) -> Result<Session> {
+        const M: Method = Method::CreateSession;
+        let user_id = self.user_key(M, "user.id", &user.id)?;
+        let now = self.now();
+        let values = SessionValues {
+            user_id,
+            expires: self.stored(self.config.session.expires_from(now)),
+            session_token: formulas::random_token(),
+            access_token: formulas::random_token(),
+        };
+        self.store
+            .insert_session(&values, self.stored(now))
+            .await
+            .map_err(|e| {
+                self.write_error(
+                    M,
+                    e,
+                    &[UniqueKey::SessionToken, UniqueKey::SessionAccessToken],
+                )
+            })
+    }
+
+    pub(super) async fn get_session_impl(
+        &self,
+        session_token: Option<&str>,
+    ) -> Result<Option<Session>> {
+        const M: Method = Method::GetSession;
+        let Some(token) = session_token.filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        let now = self.now();
+        let Some(session) = self
+            .store
+            .select_session(token)
+            .await
+            .map_err(|e| self.backend_error(M, e))?
+        else {
+            return Ok(None);
+        };
+        if now <= session.expires {
+            return Ok(Some(session));
+        }
+        if self.capabilities.expired_session == ExpiredSessionHandling::DeleteOnRead
+            && let Some(id) = parse_id(&session.id)
+        {
+            self.store
+                .delete_expired_session(id, now)
+                .await
+                .map_err(|e| self.backend_error(M, e))?;
+            tracing::debug!(backend = self.store.backend(), session_id = %session.id, "deleted expired session on read");
+        }
+        Ok(None)
+    }
+
+    pub(super) async fn update_session_impl(
+        &self,
+        session: &mut Session,
+        force: bool,
+    ) -> Result<Option<Session>> {
+        const M: Method = Method::UpdateSession;
+        let now = self.now();
+        let policy = self.config.session;
+        let due = policy.is_update_due(session.expires, now);
+        if !due && !force {
+            return Ok(None);
+        }
+        let not_found = || AdapterError::NotFound {
+            method: M,
+            entity: Entity::Session,
+            id: session.id.clone(),
+        };
+        let id = parse_id(&session.id).ok_or_else(not_found)?;
+        let expires = due.then(|| self.stored(policy.expires_from(now)));
+        let stored = self
+            .store
+            .update_session(id, &session.session_token, expires, self.stored(now))
+            .await
+            .map_err(|e| self.backend_error(M, e))?
+            .ok_or_else(not_found)?;
+        // v3 mutates its argument and core reads the new expiry from it.
+        *session = stored.clone();
+        Ok(Some(stored))
+    }
+
+    pub(super) async fn delete_session_impl(&self, session_token: Option<&str>) -> Result<()> {
+        let Some(token) = session_token else {
+            return Ok(());
+        };
+        self.store
+            .delete_session(token)
+            .await
+            .map_err(|e| self.backend_error(Method::DeleteSession, e))
+    }
+}

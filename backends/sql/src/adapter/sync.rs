@@ -1,0 +1,107 @@
+//! `synchronize`: create the tables that are missing, refuse a schema that differs.
+
+use super::error::StoreError;
+use super::sql_adapter::SqlAdapter;
+use super::store::SqlStore;
+use crate::diff::{Diff, DiffEntry, diff};
+use crate::error::{IntrospectError, NameError};
+use crate::model::Schema;
+
+/// What [`SqlAdapter::synchronize`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOutcome {
+    /// The tables it created (full names), in creation order; empty when all existed.
+    pub created: Vec<String>,
+    /// The live schema against the model afterwards: no errors, possibly allowed
+    /// differences (custom columns, extra tables and indexes, wider types, renamed indexes).
+    pub diff: Diff,
+}
+
+/// Why [`SqlAdapter::synchronize`] refused or failed. It never drops or alters anything.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The configured names cannot form a schema.
+    #[error("the schema names are invalid: {0}")]
+    Names(#[from] NameError),
+    /// The live catalog could not be read.
+    #[error(transparent)]
+    Introspect(#[from] IntrospectError),
+    /// Tables exist but differ from the model in ways the adapter cannot work with (a
+    /// missing column or unique index, a narrower type, …). Nothing was changed; the diff
+    /// says what to fix.
+    #[error("the existing tables differ from the NextAuth v3 schema; nothing was changed:\n{0}")]
+    Mismatch(Diff),
+    /// A `CREATE` statement failed.
+    #[error("creating the schema failed: {source}")]
+    Ddl {
+        /// The driver's error.
+        #[source]
+        source: StoreError,
+    },
+}
+
+impl<S: SqlStore> SqlAdapter<S> {
+    /// Makes the database ready for this adapter without ever dropping or altering:
+    ///
+    /// - every table of the model that is missing is created, with its indexes, from the
+    ///   dialect's DDL ([`statements`](crate::statements));
+    /// - tables that exist are introspected and diffed against the model; any error in the
+    ///   diff (a missing column or index, a narrower type, a wrong nullability, …) refuses
+    ///   with [`SyncError::Mismatch`] carrying the diff, before anything is created;
+    /// - allowed differences (extra nullable columns, extra tables or indexes, wider types,
+    ///   indexes another tool named) are accepted and returned; a renamed unique index is
+    ///   from then on recognised in conflicts.
+    pub async fn synchronize(&self) -> Result<SyncOutcome, SyncError> {
+        let dialect = self.store.dialect();
+        let expected = Schema::expected(dialect, self.store.names())?;
+        let before = diff(&expected, &self.store.introspect().await?);
+        let missing: Vec<&str> = before
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                DiffEntry::MissingTable { table } => Some(table.as_str()),
+                _ => None,
+            })
+            .collect();
+        if before
+            .errors()
+            .any(|e| !matches!(e, DiffEntry::MissingTable { .. }))
+        {
+            tracing::warn!(backend = self.store.backend(), diff = %before, "synchronize refused: the tables differ");
+            return Err(SyncError::Mismatch(before));
+        }
+        let to_create = Schema {
+            tables: expected
+                .tables
+                .iter()
+                .filter(|t| missing.contains(&t.name.as_str()))
+                .cloned()
+                .collect(),
+        };
+        let created: Vec<String> = to_create.tables.iter().map(|t| t.name.clone()).collect();
+        if !created.is_empty() {
+            self.store
+                .execute_ddl(&to_create.create_statements(dialect))
+                .await
+                .map_err(|source| SyncError::Ddl { source })?;
+            tracing::info!(backend = self.store.backend(), tables = ?created, "created missing tables");
+        }
+        let after = diff(&expected, &self.store.introspect().await?);
+        if !after.is_ok() {
+            return Err(SyncError::Mismatch(after));
+        }
+        for entry in &after.entries {
+            if let DiffEntry::IndexRenamed {
+                expected, found, ..
+            } = entry
+                && expected.unique
+            {
+                self.alias_index(&expected.name, found);
+            }
+        }
+        Ok(SyncOutcome {
+            created,
+            diff: after,
+        })
+    }
+}
