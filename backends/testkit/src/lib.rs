@@ -1,0 +1,61 @@
+//! Test plumbing for SQL adapters of the NextAuth.js v3 conformance kit.
+//!
+//! A backend's conformance test is a few lines (a test target with `harness = false`):
+//!
+//! ```no_run
+//! use nextauth_adapter_testkit::{Server, run_live};
+//! use std::sync::Arc;
+//! # struct MyAdapter;
+//! # impl MyAdapter { async fn connect(_: &str, _: nextauth_adapter::AdapterConfig) -> Result<nextauth_adapter::SharedAdapter, Box<dyn std::error::Error + Send + Sync>> { unimplemented!() } }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     run_live(Server::Postgres, nextauth_adapter::Capabilities::HARDENED, Arc::new(|ns, config| {
+//!         let url = ns.url().to_owned();
+//!         Box::pin(async move { MyAdapter::connect(&url, config).await })
+//!     }))
+//! }
+//! ```
+//!
+//! The pieces, usable alone:
+//!
+//! - [`Server`], [`is_required`], [`locate`]: where the live suite runs
+//!   (`NEXTAUTH_TEST_POSTGRES_URL`, `NEXTAUTH_TEST_MYSQL_URL`, a temporary directory for
+//!   SQLite; with the feature `testcontainers`, a Docker container) and whether it must
+//!   (`NEXTAUTH_REQUIRE_BACKENDS`);
+//! - [`Namespace`]: a fresh `nx_<16 hex>` schema, database or file per test, dropped alone,
+//!   accounted for in a process-wide registry ([`verify_dropped`]);
+//! - [`SqlInspector`]: the harness's raw reads of the four tables;
+//! - [`LiveFactory`]: a harness `BackendFactory` for any adapter over fresh namespaces;
+//! - [`run_live`] / [`LiveRun`]: the whole harness, a loud NOT RUN banner without a server,
+//!   and a check that nothing was left behind.
+//!
+//! The testkit depends on no backend crate: a community adapter (diesel, tokio-postgres, …)
+//! uses it as the workspace's own backends do.
+
+mod admin;
+mod containers;
+mod error;
+mod factory;
+mod inspector;
+mod namespace;
+mod run;
+mod server;
+pub mod urls;
+
+pub use containers::release_containers;
+pub use error::TestkitError;
+pub use factory::{BuildAdapter, LiveFactory};
+pub use inspector::SqlInspector;
+pub use namespace::{
+    NAMESPACE_PREFIX, Namespace, created_count, drop_leftovers, live_namespaces, random_name,
+    verify_dropped,
+};
+pub use run::{LiveRun, run_live};
+pub use server::{
+    Decision, REQUIRE_ENV, Server, Target, decide, is_required, is_required_in, locate,
+    not_run_banner,
+};
+
+// Re-exported so that a conformance test needs no direct dependency on them.
+pub use nextauth_adapter_harness::backend::BackendError;
+pub use nextauth_adapter_sql::SchemaNames;

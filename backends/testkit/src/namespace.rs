@@ -1,0 +1,597 @@
+//! Throw-away namespaces: a PostgreSQL schema, a MySQL database or a SQLite file per test,
+//! named `nx_<16 hex>`, never reused, dropped after the test, and accounted for in a
+//! process-wide registry so a run can prove that it left nothing behind.
+
+use crate::admin;
+use crate::error::TestkitError;
+use crate::server::Server;
+use crate::urls;
+use nextauth_adapter_sql::{SchemaNames, TableKind};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The prefix of every namespace the testkit creates.
+pub const NAMESPACE_PREFIX: &str = "nx_";
+
+/// A namespace this process created.
+#[derive(Debug, Clone)]
+struct Created {
+    server: Server,
+    admin_url: String,
+    file: Option<PathBuf>,
+    dropped: bool,
+}
+
+/// Every namespace this process created, by name.
+static REGISTRY: Mutex<BTreeMap<String, Created>> = Mutex::new(BTreeMap::new());
+
+fn registry() -> std::sync::MutexGuard<'static, BTreeMap<String, Created>> {
+    // A poisoned lock means a panic elsewhere; the map itself is always consistent.
+    REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `nx_` and 16 random lowercase hex digits, from the operating system's random source.
+pub fn random_name() -> Result<String, TestkitError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| TestkitError::Random(e.to_string()))?;
+    Ok(bytes
+        .iter()
+        .fold(NAMESPACE_PREFIX.to_owned(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        }))
+}
+
+/// Whether `name` is `[a-z_][a-z0-9_]*` of at most 63 bytes: safe to splice into DDL
+/// unquoted on every server, and the same name on each (PostgreSQL folds unquoted names to
+/// lower case).
+fn is_plain_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 63
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Names of the namespaces this process created (on `server`) and has not dropped yet.
+pub fn live_namespaces(server: Server) -> Vec<String> {
+    registry()
+        .iter()
+        .filter(|(_, c)| c.server == server && !c.dropped)
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// How many namespaces this process has created on `server`.
+pub fn created_count(server: Server) -> usize {
+    registry().values().filter(|c| c.server == server).count()
+}
+
+/// Checks, in the server's own catalog, that no namespace this process created on `server`
+/// still exists (PostgreSQL `information_schema.schemata`, MySQL
+/// `information_schema.SCHEMATA`, SQLite the files), nor is still registered as live.
+/// Returns how many namespaces were checked.
+pub async fn verify_dropped(server: Server, server_url: &str) -> Result<usize, TestkitError> {
+    let created: Vec<(String, Created)> = registry()
+        .iter()
+        .filter(|(_, c)| c.server == server)
+        .map(|(n, c)| (n.clone(), c.clone()))
+        .collect();
+    if created.is_empty() {
+        return Ok(0);
+    }
+    let present: Vec<String> = match server {
+        Server::Postgres => {
+            admin::strings(
+                server,
+                server_url,
+                "",
+                "SELECT CAST(schema_name AS TEXT) FROM information_schema.schemata WHERE schema_name LIKE 'nx\\_%'",
+                None,
+            )
+            .await?
+        }
+        Server::MySql => {
+            admin::strings(
+                server,
+                server_url,
+                "",
+                "SELECT CAST(SCHEMA_NAME AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'nx\\_%'",
+                None,
+            )
+            .await?
+        }
+        Server::Sqlite => created
+            .iter()
+            .filter(|(_, c)| c.file.as_deref().is_some_and(Path::exists))
+            .map(|(n, _)| n.clone())
+            .collect(),
+    };
+    let mut leaked: Vec<String> = created
+        .iter()
+        .filter(|(n, c)| !c.dropped || present.contains(n))
+        .map(|(n, _)| n.clone())
+        .collect();
+    leaked.dedup();
+    if leaked.is_empty() {
+        Ok(created.len())
+    } else {
+        Err(TestkitError::Leaked {
+            server,
+            names: leaked,
+        })
+    }
+}
+
+/// Drops every namespace this process created on `server` that is still registered as live
+/// (after a run that leaked, so that the next run starts clean). Returns the names dropped.
+pub async fn drop_leftovers(server: Server) -> Vec<String> {
+    let leftovers: Vec<(String, Created)> = registry()
+        .iter()
+        .filter(|(_, c)| c.server == server && !c.dropped)
+        .map(|(n, c)| (n.clone(), c.clone()))
+        .collect();
+    let mut dropped = Vec::new();
+    for (name, created) in leftovers {
+        match drop_owned(server, &created.admin_url, &name, created.file.as_deref()).await {
+            Ok(()) => {
+                mark_dropped(&name);
+                dropped.push(name);
+            }
+            Err(e) => tracing::error!(%server, namespace = %name, error = %e, "cannot drop a leftover namespace"),
+        }
+    }
+    dropped
+}
+
+fn mark_dropped(name: &str) {
+    if let Some(c) = registry().get_mut(name) {
+        c.dropped = true;
+    }
+}
+
+/// Drops a namespace the testkit created: the schema, the database, or the file with its
+/// journal files.
+async fn drop_owned(
+    server: Server,
+    admin_url: &str,
+    name: &str,
+    file: Option<&Path>,
+) -> Result<(), TestkitError> {
+    match server {
+        Server::Postgres => {
+            admin::execute(server, admin_url, name, &[format!("DROP SCHEMA {name} CASCADE")])
+                .await
+        }
+        Server::MySql => {
+            admin::execute(server, admin_url, name, &[format!("DROP DATABASE {name}")]).await
+        }
+        Server::Sqlite => remove_sqlite_files(file),
+    }
+}
+
+fn remove_sqlite_files(file: Option<&Path>) -> Result<(), TestkitError> {
+    let Some(file) = file else { return Ok(()) };
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut path = file.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(TestkitError::Io {
+                    server: Server::Sqlite,
+                    action: "removing",
+                    path: PathBuf::from(path).display().to_string(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One isolated namespace: a PostgreSQL schema, a MySQL database or a SQLite file, named
+/// `nx_<16 hex>`, created fresh (creation fails rather than reuse an existing one).
+///
+/// Drop it with [`Namespace::drop`]. If a value is dropped without that (a panic, a
+/// forgotten call), its destructor drops the namespace on a fresh connection from a helper
+/// thread, so a failing test still leaves nothing behind.
+#[derive(Debug)]
+pub struct Namespace {
+    server: Server,
+    name: String,
+    names: SchemaNames,
+    admin_url: String,
+    url: String,
+    inspect_url: String,
+    time_zone: Option<String>,
+    /// Created by this process (dropped whole) rather than adopted (only our tables dropped).
+    owned: bool,
+    file: Option<PathBuf>,
+    applied: AtomicBool,
+    finished: bool,
+}
+
+impl Namespace {
+    /// Creates a fresh, empty namespace on the server at `server_url` (for SQLite: a
+    /// `sqlite://<directory>` URL, see [`locate`](crate::locate)), for tables named by
+    /// `names`, whose connections run in session time zone `time_zone` (an IANA name;
+    /// PostgreSQL and MySQL only, see [`mysql_offset`](crate::urls::mysql_offset)).
+    ///
+    /// Fails with [`TestkitError::NamespaceExists`] rather than reuse an existing namespace.
+    pub async fn create(
+        server: Server,
+        server_url: &str,
+        names: SchemaNames,
+        time_zone: Option<&str>,
+    ) -> Result<Namespace, TestkitError> {
+        let name = random_name()?;
+        Self::create_named(server, server_url, &name, names, time_zone).await
+    }
+
+    /// [`create`](Self::create) with a given name instead of a random one (for tests of the
+    /// refusal to reuse; a suite should let the testkit draw names).
+    pub async fn create_named(
+        server: Server,
+        server_url: &str,
+        name: &str,
+        names: SchemaNames,
+        time_zone: Option<&str>,
+    ) -> Result<Namespace, TestkitError> {
+        let mut ns = Self::prepare(server, server_url, name, names, time_zone, true)?;
+        match server {
+            Server::Postgres => {
+                admin::execute(server, server_url, name, &[format!("CREATE SCHEMA {name}")])
+                    .await?;
+            }
+            Server::MySql => {
+                admin::execute(
+                    server,
+                    server_url,
+                    name,
+                    &[format!(
+                        "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                    )],
+                )
+                .await?;
+            }
+            Server::Sqlite => {
+                let file = ns.file.clone().unwrap_or_default();
+                if let Some(dir) = file.parent() {
+                    std::fs::create_dir_all(dir).map_err(|source| TestkitError::Io {
+                        server,
+                        action: "creating the directory",
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&file)
+                    .map_err(|source| {
+                        if source.kind() == std::io::ErrorKind::AlreadyExists {
+                            TestkitError::NamespaceExists {
+                                server,
+                                namespace: name.to_owned(),
+                            }
+                        } else {
+                            TestkitError::Io {
+                                server,
+                                action: "creating",
+                                path: file.display().to_string(),
+                                source,
+                            }
+                        }
+                    })?;
+            }
+        }
+        registry().insert(
+            name.to_owned(),
+            Created {
+                server,
+                admin_url: server_url.to_owned(),
+                file: ns.file.clone(),
+                dropped: false,
+            },
+        );
+        ns.finished = false;
+        tracing::debug!(%server, namespace = name, "namespace created");
+        Ok(ns)
+    }
+
+    /// Uses an existing namespace `name` that this process did not create, for a suite that
+    /// must run where it is told (a shared server where only one schema is granted).
+    ///
+    /// Refuses with [`TestkitError::ForeignTables`] when the namespace holds any table, so
+    /// the suite never writes into (or later drops) someone else's data, and with
+    /// [`TestkitError::NamespaceMissing`] when it does not exist. [`drop`](Self::drop) on an
+    /// adopted namespace drops only the tables [`apply_schema`](Self::apply_schema) created,
+    /// never the namespace.
+    pub async fn adopt(
+        server: Server,
+        server_url: &str,
+        name: &str,
+        names: SchemaNames,
+        time_zone: Option<&str>,
+    ) -> Result<Namespace, TestkitError> {
+        let ns = Self::prepare(server, server_url, name, names, time_zone, false)?;
+        let exists = match server {
+            Server::Postgres => !admin::strings(
+                server,
+                server_url,
+                name,
+                "SELECT CAST(schema_name AS TEXT) FROM information_schema.schemata WHERE schema_name = $1",
+                Some(name),
+            )
+            .await?
+            .is_empty(),
+            Server::MySql => !admin::strings(
+                server,
+                server_url,
+                name,
+                "SELECT CAST(SCHEMA_NAME AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+                Some(name),
+            )
+            .await?
+            .is_empty(),
+            Server::Sqlite => ns.file.as_deref().is_some_and(Path::exists),
+        };
+        if !exists {
+            return Err(TestkitError::NamespaceMissing {
+                server,
+                namespace: name.to_owned(),
+            });
+        }
+        ns.refuse_foreign_tables().await?;
+        tracing::info!(%server, namespace = name, "adopted an existing, empty namespace");
+        Ok(ns)
+    }
+
+    /// Validates everything and builds the value, before anything is created.
+    fn prepare(
+        server: Server,
+        server_url: &str,
+        name: &str,
+        names: SchemaNames,
+        time_zone: Option<&str>,
+        owned: bool,
+    ) -> Result<Namespace, TestkitError> {
+        if !is_plain_name(name) {
+            return Err(TestkitError::InvalidName {
+                server,
+                name: name.to_owned(),
+            });
+        }
+        nextauth_adapter_sql::statements(server.dialect(), &names)
+            .map_err(|source| TestkitError::Names { server, source })?;
+        let (url, inspect_url, file) = match server {
+            Server::Postgres => {
+                let url = urls::postgres_namespace_url(server_url, name, time_zone)?;
+                (url.clone(), url, None)
+            }
+            Server::MySql => {
+                let offset = time_zone.map(urls::mysql_offset).transpose()?;
+                (
+                    urls::mysql_namespace_url(server_url, name, offset.as_deref())?,
+                    // Raw reads always run at +00:00, whatever the adapter's session uses.
+                    urls::mysql_namespace_url(server_url, name, None)?,
+                    None,
+                )
+            }
+            Server::Sqlite => {
+                if let Some(tz) = time_zone {
+                    return Err(TestkitError::UnsupportedTimeZone {
+                        server,
+                        time_zone: tz.to_owned(),
+                        reason: "SQLite has no session time zone".into(),
+                    });
+                }
+                let file = urls::sqlite_dir_from_url(server_url)?.join(format!("{name}.db"));
+                let url = urls::sqlite_file_url(&file);
+                (url.clone(), url, Some(file))
+            }
+        };
+        Ok(Namespace {
+            server,
+            name: name.to_owned(),
+            names,
+            admin_url: server_url.to_owned(),
+            url,
+            inspect_url,
+            time_zone: time_zone.map(str::to_owned),
+            owned,
+            file,
+            applied: AtomicBool::new(false),
+            // Nothing to clean up until creation succeeded.
+            finished: true,
+        })
+    }
+
+    /// Creates the four tables and their indexes
+    /// (`nextauth_adapter_sql::statements(dialect, names)`), after checking that the
+    /// namespace holds no table: the suite refuses to run beside tables it did not create
+    /// ([`TestkitError::ForeignTables`]). Calling it again is a no-op.
+    pub async fn apply_schema(&self) -> Result<(), TestkitError> {
+        if self.applied.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.refuse_foreign_tables().await?;
+        let statements = nextauth_adapter_sql::statements(self.server.dialect(), &self.names)
+            .map_err(|source| TestkitError::Names {
+                server: self.server,
+                source,
+            })?;
+        // From here on, our tables may exist: an adopted namespace must drop them.
+        self.applied.store(true, Ordering::SeqCst);
+        admin::execute(self.server, &self.url, &self.name, &statements).await
+    }
+
+    async fn refuse_foreign_tables(&self) -> Result<(), TestkitError> {
+        let tables = self.tables().await?;
+        if tables.is_empty() {
+            Ok(())
+        } else {
+            Err(TestkitError::ForeignTables {
+                server: self.server,
+                namespace: self.name.clone(),
+                tables,
+            })
+        }
+    }
+
+    /// The tables (and views) in the namespace, sorted, read from the server's catalog.
+    pub async fn tables(&self) -> Result<Vec<String>, TestkitError> {
+        let (url, sql, arg) = match self.server {
+            Server::Postgres => (
+                self.admin_url.as_str(),
+                "SELECT CAST(c.relname AS TEXT) FROM pg_catalog.pg_class c \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1",
+                Some(self.name.as_str()),
+            ),
+            Server::MySql => (
+                self.admin_url.as_str(),
+                "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = ? ORDER BY 1",
+                Some(self.name.as_str()),
+            ),
+            Server::Sqlite => (
+                self.url.as_str(),
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
+                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1",
+                None,
+            ),
+        };
+        admin::strings(self.server, url, &self.name, sql, arg).await
+    }
+
+    /// The server this namespace lives on.
+    pub fn server(&self) -> Server {
+        self.server
+    }
+
+    /// The namespace's name (`nx_<16 hex>` unless adopted).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The table names the schema is (or will be) created under.
+    pub fn names(&self) -> &SchemaNames {
+        &self.names
+    }
+
+    /// A URL whose connections land in the namespace (PostgreSQL:
+    /// `options=-c search_path=<name>` plus `-c TimeZone=<tz>` when set; MySQL: `/<name>`,
+    /// and the session time zone when set as the query parameter `timezone=<offset>`;
+    /// SQLite: the file, `?mode=rwc`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL raw reads use: [`url`](Self::url), except that on MySQL the session stays at
+    /// `+00:00` so that a `TIMESTAMP` column would read back in UTC too.
+    pub(crate) fn inspect_url(&self) -> &str {
+        &self.inspect_url
+    }
+
+    /// The session time zone requested, if any (adapters must give the same results).
+    pub fn time_zone(&self) -> Option<&str> {
+        self.time_zone.as_deref()
+    }
+
+    /// The URL of the server (the namespace's parent), as given to
+    /// [`create`](Self::create).
+    pub fn server_url(&self) -> &str {
+        &self.admin_url
+    }
+
+    /// Whether this process created the namespace (and so drops it whole).
+    pub fn is_owned(&self) -> bool {
+        self.owned
+    }
+
+    /// Table `kind`'s name qualified with the namespace, quoted for the server
+    /// (`"nx_…"."users"`, `` `nx_…`.`users` ``; SQLite: the table alone).
+    pub fn qualified(&self, kind: TableKind) -> String {
+        let dialect = self.server.dialect();
+        let table = dialect.quote(&self.names.table(kind));
+        match self.server {
+            Server::Sqlite => table,
+            _ => format!("{}.{table}", dialect.quote(&self.name)),
+        }
+    }
+
+    /// Drops this namespace, and only it: `DROP SCHEMA <name> CASCADE`, `DROP DATABASE
+    /// <name>`, or the file. An adopted namespace keeps existing; only the tables
+    /// [`apply_schema`](Self::apply_schema) created are dropped.
+    pub async fn drop(mut self) -> Result<(), TestkitError> {
+        self.finished = true;
+        if self.owned {
+            drop_owned(
+                self.server,
+                &self.admin_url,
+                &self.name,
+                self.file.as_deref(),
+            )
+            .await?;
+            mark_dropped(&self.name);
+            tracing::debug!(server = %self.server, namespace = %self.name, "namespace dropped");
+            Ok(())
+        } else if self.applied.load(Ordering::SeqCst) {
+            let statements: Vec<String> = TableKind::ALL
+                .into_iter()
+                .map(|k| format!("DROP TABLE IF EXISTS {}", self.qualified(k)))
+                .collect();
+            let url = match self.server {
+                Server::Sqlite => self.url.clone(),
+                _ => self.admin_url.clone(),
+            };
+            admin::execute(self.server, &url, &self.name, &statements).await
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        if self.finished || !self.owned {
+            return;
+        }
+        self.finished = true;
+        tracing::warn!(server = %self.server, namespace = %self.name, "namespace not dropped explicitly; dropping it now");
+        let (server, admin_url, name, file) = (
+            self.server,
+            self.admin_url.clone(),
+            self.name.clone(),
+            self.file.clone(),
+        );
+        // The caller's runtime may be gone (a panic unwinding) or busy (we are inside it):
+        // run the drop on a fresh current-thread runtime on a helper thread.
+        let outcome = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(TestkitError::Runtime)?;
+            runtime.block_on(drop_owned(server, &admin_url, &name, file.as_deref()))
+        })
+        .join();
+        match outcome {
+            Ok(Ok(())) => mark_dropped(&self.name),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "dropping a namespace in its destructor failed");
+                eprintln!("nextauth-adapter-testkit: cannot drop namespace {}: {e}", self.name);
+            }
+            Err(_) => eprintln!(
+                "nextauth-adapter-testkit: dropping namespace {} panicked",
+                self.name
+            ),
+        }
+    }
+}

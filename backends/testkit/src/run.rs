@@ -1,0 +1,160 @@
+//! [`run_live`]: the `main` of a backend's conformance test.
+
+use crate::factory::{BuildAdapter, LiveFactory};
+use crate::namespace::{drop_leftovers, verify_dropped};
+use crate::server::{Decision, Server, decide, is_required, locate_inner};
+use crate::urls::redact;
+use nextauth_adapter::Capabilities;
+use nextauth_adapter_harness::{RunOptions, run_main_with};
+use nextauth_adapter_sql::SchemaNames;
+use std::process::ExitCode;
+
+/// Prints `text` on stdout and stderr: test runners capture one or the other, CI logs show
+/// one or the other, and a suite that did not run must be seen in all of them.
+fn shout(text: &str) {
+    println!("{text}");
+    eprintln!("{text}");
+}
+
+/// A live conformance run, configured beyond [`run_live`]'s defaults.
+///
+/// ```no_run
+/// # use nextauth_adapter_testkit::{LiveRun, Server, BuildAdapter};
+/// # fn build() -> BuildAdapter { unimplemented!() }
+/// # let caps = nextauth_adapter::Capabilities::HARDENED;
+/// let exit = LiveRun::new(Server::Postgres, caps, build())
+///     .with_name("my-postgres-adapter")
+///     .run();
+/// ```
+pub struct LiveRun {
+    server: Server,
+    capabilities: Capabilities,
+    build: BuildAdapter,
+    name: Option<String>,
+    names: SchemaNames,
+    options: Option<RunOptions>,
+}
+
+impl LiveRun {
+    /// A run of the whole harness against adapters built by `build` on `server`.
+    pub fn new(server: Server, capabilities: Capabilities, build: BuildAdapter) -> Self {
+        LiveRun {
+            server,
+            capabilities,
+            build,
+            name: None,
+            names: SchemaNames::default(),
+            options: None,
+        }
+    }
+
+    /// Reports under `name` instead of the server's name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Creates the tables under `names` instead of the documented ones.
+    pub fn with_names(mut self, names: SchemaNames) -> Self {
+        self.names = names;
+        self
+    }
+
+    /// Runs with `options` instead of [`RunOptions::from_env`] (e.g. with a regressions
+    /// directory: `RunOptions::from_env().with_regressions_dir(dir)`).
+    pub fn with_run_options(mut self, options: RunOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Locates the server, runs the harness, checks that every namespace created is gone.
+    /// See [`run_live`].
+    pub fn run(self) -> ExitCode {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(e) => {
+                shout(&format!("cannot start a tokio runtime for the live suite: {e}"));
+                return ExitCode::FAILURE;
+            }
+        };
+        let server = self.server;
+        // The container (feature `testcontainers`), if one was started, lives in this scope:
+        // until the harness has finished and the namespaces are checked.
+        let (target, container) = runtime.block_on(locate_inner(server));
+        let exit = match decide(server, &target, is_required(server)) {
+            Decision::NotRun { banner, fail } => {
+                shout(&banner);
+                if fail {
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Decision::Run(url) => self.run_at(&runtime, url),
+        };
+        if let Some(container) = container {
+            let _entered = runtime.enter();
+            drop(container);
+        }
+        exit
+    }
+
+    fn run_at(self, runtime: &tokio::runtime::Runtime, url: String) -> ExitCode {
+        let server = self.server;
+        let mut factory = LiveFactory::new(server, url.clone(), self.capabilities, self.build)
+            .with_names(self.names);
+        if let Some(name) = self.name {
+            factory = factory.with_name(name);
+        }
+        match runtime.block_on(factory.probe()) {
+            Ok(version) => println!(
+                "nextauth-adapter-testkit: live {server} suite at {} ({version})",
+                redact(&url)
+            ),
+            Err(e) => {
+                let rule = "*".repeat(72);
+                shout(&format!(
+                    "{rule}\nNOT RUN: the live {server} conformance suite cannot use its server\n  {e}\n  a configured server that does not work is a FAILURE\n{rule}"
+                ));
+                return ExitCode::FAILURE;
+            }
+        }
+        let options = self.options.unwrap_or_else(RunOptions::from_env);
+        let exit = run_main_with(factory, options);
+        match runtime.block_on(verify_dropped(server, &url)) {
+            Ok(n) => {
+                println!(
+                    "nextauth-adapter-testkit: all {n} {server} namespaces this run created are gone"
+                );
+                exit
+            }
+            Err(e) => {
+                let rule = "!".repeat(72);
+                shout(&format!(
+                    "{rule}\nLEAK: {e}\n  the run fails; the testkit now drops what it can\n{rule}"
+                ));
+                let dropped = runtime.block_on(drop_leftovers(server));
+                if !dropped.is_empty() {
+                    shout(&format!("dropped afterwards: {}", dropped.join(", ")));
+                }
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// The `main` of a backend's conformance test (harness = false): locates the server, runs
+/// the whole harness (rules, properties, races) through `run_main_with`, and checks afterwards
+/// that every namespace it created is gone. Without a server it prints a loud NOT RUN banner
+/// and fails if the backend is required, succeeds otherwise.
+///
+/// A configured server that cannot be used (refused connection, no right to create a
+/// namespace) fails the run whether or not it is required. Regressions of the property test
+/// are replayed from and saved to `NEXTAUTH_REGRESSIONS_DIR` when set; use
+/// [`LiveRun::with_run_options`] to name a directory in code.
+pub fn run_live(server: Server, capabilities: Capabilities, build: BuildAdapter) -> ExitCode {
+    LiveRun::new(server, capabilities, build).run()
+}
