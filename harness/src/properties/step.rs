@@ -47,6 +47,17 @@ pub enum Step {
 }
 
 impl Step {
+    /// The step as people write it: `1µs`, `13h`, `31 days`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Micro => "1µs",
+            Step::Second => "1s",
+            Step::Hour => "1h",
+            Step::HalfDay => "13h",
+            Step::Month => "31 days",
+        }
+    }
+
     /// The step as a duration.
     pub fn duration(self) -> chrono::Duration {
         match self {
@@ -255,7 +266,7 @@ impl fmt::Display for Op {
                 pooled(EMAILS, *identifier),
                 pooled(TOKENS, *token)
             ),
-            Op::Advance(s) => write!(f, "clock += {}", s.duration()),
+            Op::Advance(s) => write!(f, "clock += {}", s.label()),
         }
     }
 }
