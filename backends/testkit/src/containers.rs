@@ -47,7 +47,10 @@ pub(crate) async fn start(server: Server) -> Result<(String, Guard), String> {
             let host = container.get_host().await.map_err(describe)?;
             let port = container.get_host_port_ipv4(3306).await.map_err(describe)?;
             tracing::info!(%host, port, "started a MySQL container");
-            Ok((format!("mysql://root@{host}:{port}/test"), Box::new(container)))
+            Ok((
+                format!("mysql://root@{host}:{port}/test"),
+                Box::new(container),
+            ))
         }
         Server::Sqlite => Err("SQLite needs no container".to_owned()),
     }

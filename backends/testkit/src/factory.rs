@@ -156,14 +156,16 @@ impl LiveFactory {
         config: AdapterConfig,
     ) -> Result<(SharedAdapter, SqlInspector), BackendError> {
         ns.apply_schema().await?;
-        let adapter = (self.build)(ns, config).await.map_err(|e| -> BackendError {
-            format!(
-                "{}: building the adapter in namespace {} failed: {e}",
-                self.server,
-                ns.name()
-            )
-            .into()
-        })?;
+        let adapter = (self.build)(ns, config)
+            .await
+            .map_err(|e| -> BackendError {
+                format!(
+                    "{}: building the adapter in namespace {} failed: {e}",
+                    self.server,
+                    ns.name()
+                )
+                .into()
+            })?;
         let inspector = SqlInspector::connect(ns).await?;
         Ok((adapter, inspector))
     }
@@ -203,7 +205,10 @@ impl BackendFactory for LiveFactory {
         match self.server {
             Server::Sqlite => None,
             Server::MySql if mysql_offset(tz).is_err() => {
-                tracing::warn!(tz, "no MySQL offset known for this zone; the time-zone rules do not run");
+                tracing::warn!(
+                    tz,
+                    "no MySQL offset known for this zone; the time-zone rules do not run"
+                );
                 None
             }
             Server::Postgres | Server::MySql => {

@@ -63,7 +63,15 @@ impl Queries {
         Queries {
             users: select(
                 TableKind::Users,
-                &["id", "name", "email", "email_verified", "image", "created_at", "updated_at"],
+                &[
+                    "id",
+                    "name",
+                    "email",
+                    "email_verified",
+                    "image",
+                    "created_at",
+                    "updated_at",
+                ],
             ),
             accounts: select(
                 TableKind::Accounts,
@@ -95,7 +103,14 @@ impl Queries {
             ),
             verification_requests: select(
                 TableKind::VerificationRequests,
-                &["id", "identifier", "token", "expires", "created_at", "updated_at"],
+                &[
+                    "id",
+                    "identifier",
+                    "token",
+                    "expires",
+                    "created_at",
+                    "updated_at",
+                ],
             ),
         }
     }

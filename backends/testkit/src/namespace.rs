@@ -37,12 +37,10 @@ fn registry() -> std::sync::MutexGuard<'static, BTreeMap<String, Created>> {
 pub fn random_name() -> Result<String, TestkitError> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| TestkitError::Random(e.to_string()))?;
-    Ok(bytes
-        .iter()
-        .fold(NAMESPACE_PREFIX.to_owned(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        }))
+    Ok(bytes.iter().fold(NAMESPACE_PREFIX.to_owned(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    }))
 }
 
 /// Whether `name` is `[a-z_][a-z0-9_]*` of at most 63 bytes: safe to splice into DDL
@@ -142,7 +140,9 @@ pub async fn drop_leftovers(server: Server) -> Vec<String> {
                 mark_dropped(&name);
                 dropped.push(name);
             }
-            Err(e) => tracing::error!(%server, namespace = %name, error = %e, "cannot drop a leftover namespace"),
+            Err(e) => {
+                tracing::error!(%server, namespace = %name, error = %e, "cannot drop a leftover namespace")
+            }
         }
     }
     dropped
@@ -164,8 +164,13 @@ async fn drop_owned(
 ) -> Result<(), TestkitError> {
     match server {
         Server::Postgres => {
-            admin::execute(server, admin_url, name, &[format!("DROP SCHEMA {name} CASCADE")])
-                .await
+            admin::execute(
+                server,
+                admin_url,
+                name,
+                &[format!("DROP SCHEMA {name} CASCADE")],
+            )
+            .await
         }
         Server::MySql => {
             admin::execute(server, admin_url, name, &[format!("DROP DATABASE {name}")]).await
@@ -505,6 +510,26 @@ impl Namespace {
         self.time_zone.as_deref()
     }
 
+    /// The statement that puts a session into [`time_zone`](Self::time_zone), for drivers
+    /// that do not take it from [`url`](Self::url): PostgreSQL `SET TIME ZONE '<tz>'`, MySQL
+    /// `SET time_zone = '<offset>'`; `None` without a time zone (and always on SQLite).
+    ///
+    /// sqlx's PostgreSQL driver is one of them: it sends `TimeZone=UTC` as a startup
+    /// parameter, which overrides the URL's `-c TimeZone=<tz>`. An sqlx-based adapter under
+    /// test runs this statement on every new connection (`PgPoolOptions::after_connect`);
+    /// tokio-postgres and libpq honour the URL.
+    pub fn time_zone_statement(&self) -> Option<String> {
+        let tz = self.time_zone.as_deref()?;
+        match self.server {
+            // Both were checked to hold only `[A-Za-z0-9/_+:-]` when the namespace was made.
+            Server::Postgres => Some(format!("SET TIME ZONE '{tz}'")),
+            Server::MySql => urls::mysql_offset(tz)
+                .ok()
+                .map(|offset| format!("SET time_zone = '{offset}'")),
+            Server::Sqlite => None,
+        }
+    }
+
     /// The URL of the server (the namespace's parent), as given to
     /// [`create`](Self::create).
     pub fn server_url(&self) -> &str {
@@ -586,7 +611,10 @@ impl Drop for Namespace {
             Ok(Ok(())) => mark_dropped(&self.name),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "dropping a namespace in its destructor failed");
-                eprintln!("nextauth-adapter-testkit: cannot drop namespace {}: {e}", self.name);
+                eprintln!(
+                    "nextauth-adapter-testkit: cannot drop namespace {}: {e}",
+                    self.name
+                );
             }
             Err(_) => eprintln!(
                 "nextauth-adapter-testkit: dropping namespace {} panicked",

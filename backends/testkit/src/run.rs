@@ -76,7 +76,9 @@ impl LiveRun {
         {
             Ok(r) => r,
             Err(e) => {
-                shout(&format!("cannot start a tokio runtime for the live suite: {e}"));
+                shout(&format!(
+                    "cannot start a tokio runtime for the live suite: {e}"
+                ));
                 return ExitCode::FAILURE;
             }
         };

@@ -145,6 +145,41 @@ fn sqlite_target() -> Target {
     }
 }
 
+/// For a plain `#[test]` against a live server: the server URL (SQLite: the namespace
+/// directory), or `None` after a loud `SKIPPED` line on stderr when the server's variable is
+/// not set.
+///
+/// # Panics
+/// When `NEXTAUTH_REQUIRE_BACKENDS` lists `server` and its variable is not set: a required
+/// live test must fail, never skip silently. Meant for test code, where a panic is the
+/// failure.
+pub fn url_or_skip(server: Server, test: &str) -> Option<String> {
+    if server == Server::Sqlite {
+        if let Target::Url(url) = sqlite_target() {
+            return Some(url);
+        }
+    } else if let Ok(url) = std::env::var(server.env_var())
+        && !url.trim().is_empty()
+    {
+        return Some(url.trim().to_owned());
+    }
+    assert!(
+        !is_required(server),
+        "{test}: {REQUIRE_ENV} requires {server}, but {} is not set",
+        server.env_var()
+    );
+    // Straight to the process's stderr: the test harness captures `eprintln!`, and a skip
+    // must be seen.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{rule}\nSKIPPED: live {server} test `{test}` not run, set {var}\n{rule}",
+        rule = "*".repeat(72),
+        var = server.env_var()
+    );
+    None
+}
+
 /// What a live suite does given where its server is and whether it is required.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -211,7 +246,10 @@ mod tests {
             Decision::NotRun { banner, fail } => {
                 assert!(fail);
                 assert!(banner.contains("NOT RUN"), "{banner}");
-                assert!(banner.contains("NEXTAUTH_TEST_MYSQL_URL is not set"), "{banner}");
+                assert!(
+                    banner.contains("NEXTAUTH_TEST_MYSQL_URL is not set"),
+                    "{banner}"
+                );
                 assert!(banner.contains("FAILURE"), "{banner}");
             }
             other => panic!("{other:?}"),

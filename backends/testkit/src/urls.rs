@@ -3,7 +3,9 @@
 
 use crate::error::TestkitError;
 use crate::server::Server;
-use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{
+    AsciiSet, CONTROLS, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode,
+};
 use std::path::{Path, PathBuf};
 use url::Url;
 
@@ -255,7 +257,10 @@ mod tests {
         let url = postgres_namespace_url("postgres://h/db?options=-c%20geqo%3Doff", "nx_a", None)
             .unwrap();
         let parsed = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
-        assert_eq!(parsed.get_options(), Some("-c geqo=off -c search_path=nx_a"));
+        assert_eq!(
+            parsed.get_options(),
+            Some("-c geqo=off -c search_path=nx_a")
+        );
         assert!(postgres_namespace_url("postgres://h/db", "nx_a", Some("x y")).is_err());
         assert!(postgres_namespace_url("not a url", "nx_a", None).is_err());
     }
@@ -304,7 +309,10 @@ mod tests {
         let url = sqlite_dir_url(dir);
         assert_eq!(url, "sqlite:///tmp/a%20dir%3Fx");
         assert_eq!(sqlite_dir_from_url(&url).unwrap(), dir);
-        assert_eq!(sqlite_dir_from_url("/plain/dir").unwrap(), Path::new("/plain/dir"));
+        assert_eq!(
+            sqlite_dir_from_url("/plain/dir").unwrap(),
+            Path::new("/plain/dir")
+        );
         assert!(sqlite_dir_from_url("sqlite::memory:").is_err());
         let file = sqlite_file_url(&dir.join("nx_1.db"));
         let parsed = sqlx::sqlite::SqliteConnectOptions::from_str(&file).unwrap();
