@@ -29,6 +29,7 @@ async fn namespace_url_sets_search_path_and_time_zone() {
         .await
         .unwrap()
         .get(0);
+    let schema = ns.name().to_owned();
     drop(client);
     let _ = task.await;
     ns.drop().await.unwrap();
