@@ -1,0 +1,84 @@
+//! A NextAuth.js v3 database adapter for MySQL 8 and MariaDB (10.3 or later), over sqlx.
+//!
+//! [`MySqlAdapter`] is the shared SQL adapter of
+//! [`nextauth-adapter-sql`](nextauth_adapter_sql) over [`MySqlStore`]: every rule of the
+//! v3 contract lives there, written once; this crate runs its statements on a
+//! [`sqlx::MySqlPool`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use nextauth_adapter::AdapterConfig;
+//! use nextauth_adapter_mysql::{MySqlAdapter, SqlOptions};
+//! let adapter = MySqlAdapter::connect(
+//!     "mysql://app:secret@localhost/app",
+//!     AdapterConfig::default(),
+//!     SqlOptions::default(),
+//! )
+//! .await?;
+//! adapter.synchronize().await?; // creates missing tables, refuses a schema that differs
+//! # Ok(()) }
+//! ```
+//!
+//! # One spelling for MySQL and MariaDB
+//!
+//! MySQL 8 has no `RETURNING` (MariaDB 10.5+ has `INSERT/DELETE … RETURNING`, but not
+//! `UPDATE … RETURNING`). Rather than detect the server, the store uses what both have: an
+//! insert takes its id from `LAST_INSERT_ID()` (in the same round trip's OK packet) and
+//! returns the values it bound, which are exactly what was stored (already validated and
+//! truncated to microseconds); an update is followed by a read of the row; single-use
+//! verification selects the row, checks it, and deletes it by id, the delete's affected-row
+//! count deciding which of concurrent callers consumed it.
+//!
+//! # Time zones
+//!
+//! The schema stores instants in `DATETIME(6)` columns, which hold no zone and are never
+//! converted by the server: the adapter writes and reads them as UTC whatever the session's
+//! `time_zone` (sqlx sets `+00:00` unless the URL's `timezone=` parameter says otherwise, and
+//! the adapter honours the URL), and never relies on `CURRENT_TIMESTAMP` defaults. Tables made
+//! from the *documented* DDL use `TIMESTAMP(6)`, which the server converts from and to the
+//! session zone: keep such sessions at `+00:00`.
+//!
+//! # Exact e-mail matching and `PAD SPACE`
+//!
+//! Tables are `utf8mb4` with the `utf8mb4_bin` collation, so case matters, but `utf8mb4_bin`
+//! is a `PAD SPACE` collation: `'a@x.org'` equals `'a@x.org '` in comparisons *and in the
+//! unique index*. Lookups are made exact in Rust (a user found by SQL whose address differs
+//! in trailing spaces is not returned) or in SQL with a byte-length check. The unique index
+//! cannot be fixed that way: creating `"a@x.org "` while `"a@x.org"` exists is a `Conflict` on
+//! MySQL/MariaDB where the reference adapter would accept it. v3 core trims nothing but
+//! passes addresses from providers and forms, where trailing spaces do not occur in practice.
+
+mod rows;
+mod store;
+
+pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};
+pub use store::MySqlStore;
+
+use nextauth_adapter::capabilities::Capabilities;
+use nextauth_adapter::limits::{FieldLimits, StringLimit};
+
+/// The MySQL/MariaDB adapter: the shared SQL semantics over a [`MySqlStore`].
+pub type MySqlAdapter = nextauth_adapter_sql::SqlAdapter<MySqlStore>;
+
+/// The limits of the MySQL schema, column by column as `nextauth_adapter_sql` renders it:
+/// `VARCHAR(255)` in `utf8mb4` holds 255 characters (the e-mail, name, image, provider
+/// columns and the verification identifier), `TEXT` holds 65,535 bytes (the OAuth tokens).
+pub const LIMITS: FieldLimits = FieldLimits {
+    varchar: StringLimit::chars(255),
+    image: StringLimit::chars(255),
+    text: StringLimit::bytes(65_535),
+};
+
+/// What the MySQL/MariaDB adapter declares: the hardened choices with [`LIMITS`].
+///
+/// - every hardened behaviour is implemented (delete on read, cascading `delete_user` in a
+///   transaction, single-use verification decided by the delete's affected rows);
+/// - exact e-mail matching: `utf8mb4_bin`, with trailing spaces handled as the crate
+///   documentation explains;
+/// - microseconds: `DATETIME(6)`;
+/// - `TEXT` is 65,535 bytes, so a longer OAuth token is `InvalidInput` rather than an error
+///   (strict mode) or a silently truncated token (non-strict mode).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    limits: LIMITS,
+    ..Capabilities::HARDENED
+};

@@ -1,0 +1,28 @@
+//! The whole conformance harness (rules, properties, races, the non-UTC time-zone rerun)
+//! against the MySQL/MariaDB adapter on a live server, one fresh database per rule.
+//!
+//! Needs `NEXTAUTH_TEST_MYSQL_URL`; without it prints NOT RUN (and fails when
+//! `NEXTAUTH_REQUIRE_BACKENDS` lists `mysql`).
+
+use nextauth_adapter::SharedAdapter;
+use nextauth_adapter_mysql::{CAPABILITIES, MySqlAdapter, SqlOptions};
+use nextauth_adapter_testkit::{Server, run_live};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    run_live(
+        Server::MySql,
+        CAPABILITIES,
+        Arc::new(|ns, config| {
+            let url = ns.url().to_owned();
+            let options = SqlOptions {
+                names: ns.names().clone(),
+                ..SqlOptions::default()
+            };
+            Box::pin(async move {
+                Ok(Arc::new(MySqlAdapter::connect(&url, config, options).await?) as SharedAdapter)
+            })
+        }),
+    )
+}
