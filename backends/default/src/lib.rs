@@ -1,0 +1,99 @@
+//! One entry point for the SQL adapters: [`connect`] picks PostgreSQL, MySQL/MariaDB or
+//! SQLite from the URL's scheme, the way NextAuth v3's `database` option takes a connection
+//! string; [`connect_default`] gives an in-memory SQLite database, the embedded default for
+//! development and tests.
+//!
+//! | scheme | adapter |
+//! | --- | --- |
+//! | `postgres://`, `postgresql://` | [`nextauth_adapter_postgres`] |
+//! | `mysql://`, `mariadb://` (rewritten to `mysql://`) | [`nextauth_adapter_mysql`] |
+//! | `sqlite:` (`sqlite::memory:`, `sqlite://file.db?mode=rwc`) | [`nextauth_adapter_sqlite`] |
+//!
+//! As in v3 (contract-v3 §8.3), the query parameter `synchronize=true` creates the missing
+//! tables on connect (and refuses a schema that differs); it is removed before the URL
+//! reaches the driver. An in-memory SQLite database starts empty, so it is always
+//! synchronized.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), nextauth_adapter_default::ConnectError> {
+//! use nextauth_adapter::AdapterConfig;
+//! let adapter = nextauth_adapter_default::connect(
+//!     "postgres://app:secret@localhost/app?synchronize=true",
+//!     AdapterConfig::default(),
+//! )
+//! .await?;
+//! assert_eq!(adapter.display_name(), "postgres");
+//! # Ok(()) }
+//! ```
+
+mod scheme;
+
+pub use scheme::{Backend, ParsedUrl, parse_url};
+
+use nextauth_adapter::{AdapterConfig, SharedAdapter};
+use nextauth_adapter_mysql::MySqlAdapter;
+use nextauth_adapter_postgres::PostgresAdapter;
+use nextauth_adapter_sql::{SqlOptions, SyncError};
+use nextauth_adapter_sqlite::SqliteAdapter;
+use std::sync::Arc;
+
+/// The URL of the embedded default: one in-memory SQLite database per adapter.
+pub const DEFAULT_URL: &str = "sqlite::memory:";
+
+/// Why no adapter could be built. Never carries the URL itself (it may hold a password).
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The URL's scheme names no backend this crate has.
+    #[error(
+        "unknown database URL scheme {scheme:?}: expected postgres://, postgresql://, mysql://, mariadb:// or sqlite:"
+    )]
+    UnknownScheme {
+        /// The scheme as written (empty when the URL has none).
+        scheme: String,
+    },
+    /// The backend could not connect (bad URL, unreachable server, invalid names).
+    #[error(transparent)]
+    Connect(#[from] nextauth_adapter_sql::ConnectError),
+    /// `synchronize` refused or failed; nothing was dropped or altered.
+    #[error(transparent)]
+    Synchronize(#[from] SyncError),
+}
+
+/// The adapter for `url`, chosen by its scheme, with each backend's declared capabilities
+/// and the documented table names.
+pub async fn connect(url: &str, config: AdapterConfig) -> Result<SharedAdapter, ConnectError> {
+    let parsed = parse_url(url)?;
+    let options = SqlOptions::default();
+    let sync = parsed.synchronize;
+    tracing::debug!(backend = ?parsed.backend, synchronize = sync, "connecting the default adapter");
+    let adapter: SharedAdapter = match parsed.backend {
+        Backend::Postgres => {
+            let a = PostgresAdapter::connect(&parsed.url, config, options).await?;
+            if sync {
+                a.synchronize().await?;
+            }
+            Arc::new(a)
+        }
+        Backend::MySql => {
+            let a = MySqlAdapter::connect(&parsed.url, config, options).await?;
+            if sync {
+                a.synchronize().await?;
+            }
+            Arc::new(a)
+        }
+        Backend::Sqlite => {
+            let a = SqliteAdapter::connect(&parsed.url, config, options).await?;
+            if sync {
+                a.synchronize().await?;
+            }
+            Arc::new(a)
+        }
+    };
+    Ok(adapter)
+}
+
+/// The embedded default: a fresh in-memory SQLite database with the four tables, seen by
+/// every call of the adapter (one connection that is never closed) and gone with it.
+pub async fn connect_default(config: AdapterConfig) -> Result<SharedAdapter, ConnectError> {
+    connect(DEFAULT_URL, config).await
+}
