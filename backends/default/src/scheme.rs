@@ -94,7 +94,10 @@ mod tests {
     fn mariadb_becomes_mysql() {
         let p = parsed("mariadb://root@127.0.0.1:3306/test?timezone=%2B12%3A45");
         assert_eq!(p.backend, Backend::MySql);
-        assert_eq!(p.url, "mysql://root@127.0.0.1:3306/test?timezone=%2B12%3A45");
+        assert_eq!(
+            p.url,
+            "mysql://root@127.0.0.1:3306/test?timezone=%2B12%3A45"
+        );
         assert!(!p.synchronize);
     }
 
@@ -123,6 +126,9 @@ mod tests {
             }
         }
         let message = parse_url("redis://:hunter2@h").unwrap_err().to_string();
-        assert!(message.contains("\"redis\"") && !message.contains("hunter2"), "{message}");
+        assert!(
+            message.contains("\"redis\"") && !message.contains("hunter2"),
+            "{message}"
+        );
     }
 }

@@ -19,14 +19,18 @@ fn profile(email: &str) -> NewUser {
 async fn memory_default_is_one_database_per_adapter_seen_by_every_call() {
     let adapter = connect_default(AdapterConfig::default()).await.unwrap();
     assert_eq!(adapter.display_name(), "sqlite");
-    let ada = adapter.create_user(profile("ada@example.com")).await.unwrap();
+    let ada = adapter
+        .create_user(profile("ada@example.com"))
+        .await
+        .unwrap();
 
     // Many concurrent calls, each on whatever connection the pool hands out.
     let mut tasks = Vec::new();
     for i in 0..16 {
         let a = Arc::clone(&adapter);
         tasks.push(tokio::spawn(async move {
-            a.create_user(profile(&format!("user{i}@example.com"))).await
+            a.create_user(profile(&format!("user{i}@example.com")))
+                .await
         }));
     }
     let mut ids = Vec::new();
@@ -34,7 +38,10 @@ async fn memory_default_is_one_database_per_adapter_seen_by_every_call() {
         ids.push(t.await.unwrap().unwrap().id);
     }
     for id in &ids {
-        assert!(adapter.get_user(id).await.unwrap().is_some(), "user {id} not seen");
+        assert!(
+            adapter.get_user(id).await.unwrap().is_some(),
+            "user {id} not seen"
+        );
     }
     assert_eq!(
         adapter
@@ -55,7 +62,10 @@ async fn memory_default_is_one_database_per_adapter_seen_by_every_call() {
 async fn memory_default_survives_idle_time() {
     // The pool's single connection is never retired, so the database outlives idle periods.
     let adapter = connect_default(AdapterConfig::default()).await.unwrap();
-    let u = adapter.create_user(profile("idle@example.com")).await.unwrap();
+    let u = adapter
+        .create_user(profile("idle@example.com"))
+        .await
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(adapter.get_user(&u.id).await.unwrap().is_some());
 }
@@ -68,7 +78,10 @@ async fn sqlite_file_with_synchronize_creates_the_tables() {
     let _ = std::fs::remove_file(&file);
     let url = format!("sqlite://{}?mode=rwc&synchronize=true", file.display());
     let adapter = connect(&url, AdapterConfig::default()).await.unwrap();
-    let u = adapter.create_user(profile("file@example.com")).await.unwrap();
+    let u = adapter
+        .create_user(profile("file@example.com"))
+        .await
+        .unwrap();
     drop(adapter);
     // Reopened without synchronize: the row is in the file.
     let again = connect(
@@ -77,7 +90,10 @@ async fn sqlite_file_with_synchronize_creates_the_tables() {
     )
     .await
     .unwrap();
-    assert_eq!(again.get_user(&u.id).await.unwrap().map(|x| x.email), Some(u.email));
+    assert_eq!(
+        again.get_user(&u.id).await.unwrap().map(|x| x.email),
+        Some(u.email)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

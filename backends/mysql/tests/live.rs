@@ -55,7 +55,10 @@ where
 
 /// Runs raw statements in the namespace (setup only, never to check the adapter).
 async fn execute(ns: &Namespace, statements: &[String]) -> TestResult {
-    let pool = MySqlPoolOptions::new().max_connections(1).connect(ns.url()).await?;
+    let pool = MySqlPoolOptions::new()
+        .max_connections(1)
+        .connect(ns.url())
+        .await?;
     for s in statements {
         sqlx::query(AssertSqlSafe(s.clone())).execute(&pool).await?;
     }
@@ -63,8 +66,16 @@ async fn execute(ns: &Namespace, statements: &[String]) -> TestResult {
     Ok(())
 }
 
-async fn adapter(ns: &Namespace, clock: &ManualClock) -> Result<Adapter_, Box<dyn std::error::Error + Send + Sync>> {
-    Ok(Adapter_::connect(ns.url(), AdapterConfig::with_clock(clock.shared()), SqlOptions::default()).await?)
+async fn adapter(
+    ns: &Namespace,
+    clock: &ManualClock,
+) -> Result<Adapter_, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(Adapter_::connect(
+        ns.url(),
+        AdapterConfig::with_clock(clock.shared()),
+        SqlOptions::default(),
+    )
+    .await?)
 }
 
 fn ensure(ok: bool, what: impl Into<String>) -> TestResult {
@@ -77,10 +88,16 @@ async fn synchronize_creates_the_tables_then_accepts_them() {
         let result = async {
             let a = adapter(&ns, &ManualClock::starting_now()).await?;
             let first = a.synchronize().await?;
-            ensure(first.created.len() == 4, format!("created {:?}", first.created))?;
+            ensure(
+                first.created.len() == 4,
+                format!("created {:?}", first.created),
+            )?;
             ensure(first.diff.is_empty(), format!("{}", first.diff))?;
             let second = a.synchronize().await?;
-            ensure(second.created.is_empty(), "the second synchronize created tables")?;
+            ensure(
+                second.created.is_empty(),
+                "the second synchronize created tables",
+            )?;
             ensure(ns.tables().await?.len() == 4, "four tables")?;
             let u = a.create_user(NewUser::default()).await?;
             ensure(a.get_user(&u.id).await?.is_some(), "user read back")
@@ -163,13 +180,26 @@ async fn unicode_limits_and_large_tokens_round_trip() {
             let inspector = SqlInspector::connect(&ns).await?;
             let name = "😀".repeat(255);
             let email = format!("{}@example.com", "é".repeat(255 - "@example.com".len()));
-            let image = format!("https://example.com/{}", "i".repeat(255 - "https://example.com/".len()));
+            let image = format!(
+                "https://example.com/{}",
+                "i".repeat(255 - "https://example.com/".len())
+            );
             let u = a
-                .create_user(NewUser { name: Some(name.clone()), email: Some(email.clone()), image: Some(image.clone()), ..NewUser::default() })
+                .create_user(NewUser {
+                    name: Some(name.clone()),
+                    email: Some(email.clone()),
+                    image: Some(image.clone()),
+                    ..NewUser::default()
+                })
                 .await?;
             let stored = inspector.user(&u.id).await?.ok_or("user not stored")?;
             ensure(stored == u, format!("stored {stored:?}, returned {u:?}"))?;
-            ensure(stored.name.as_deref() == Some(name.as_str()) && stored.email.as_deref() == Some(email.as_str()) && stored.image.as_deref() == Some(image.as_str()), "255-character values round-trip")?;
+            ensure(
+                stored.name.as_deref() == Some(name.as_str())
+                    && stored.email.as_deref() == Some(email.as_str())
+                    && stored.image.as_deref() == Some(image.as_str()),
+                "255-character values round-trip",
+            )?;
             let token = format!("eyJhbGciOiJSUzI1NiJ9.{}.sig", "x".repeat(LARGE_TOKEN));
             let account = a
                 .link_account(NewAccount {
@@ -182,17 +212,38 @@ async fn unicode_limits_and_large_tokens_round_trip() {
                     access_token_expires: None,
                 })
                 .await?;
-            let stored = inspector.account(&account.compound_id).await?.ok_or("account not stored")?;
-            ensure(stored.access_token.as_deref() == Some(token.as_str()), format!("a {}-byte token round-trips", token.len()))?;
-            ensure(a.get_user_by_provider_account_id("google", "ünï-😀").await?.map(|x| x.id) == Some(u.id.clone()), "lookup by a Unicode account id")?;
+            let stored = inspector
+                .account(&account.compound_id)
+                .await?
+                .ok_or("account not stored")?;
+            ensure(
+                stored.access_token.as_deref() == Some(token.as_str()),
+                format!("a {}-byte token round-trips", token.len()),
+            )?;
+            ensure(
+                a.get_user_by_provider_account_id("google", "ünï-😀")
+                    .await?
+                    .map(|x| x.id)
+                    == Some(u.id.clone()),
+                "lookup by a Unicode account id",
+            )?;
 
             let before = inspector.stored().await?.row_count();
             let too_long = format!("{}@example.com", "a".repeat(256 - "@example.com".len()));
-            match a.create_user(NewUser { email: Some(too_long), ..NewUser::default() }).await {
+            match a
+                .create_user(NewUser {
+                    email: Some(too_long),
+                    ..NewUser::default()
+                })
+                .await
+            {
                 Err(e) if e.kind() == ErrorKind::InvalidInput => {}
                 other => return Err(format!("a 256-character email gave {other:?}").into()),
             }
-            ensure(inspector.stored().await?.row_count() == before, "nothing written for the refused email")?;
+            ensure(
+                inspector.stored().await?.row_count() == before,
+                "nothing written for the refused email",
+            )?;
             inspector.close().await;
             Ok(())
         }
@@ -229,7 +280,10 @@ async fn a_token_beyond_text_is_invalid_input_with_nothing_written() {
                 Err(e) if e.kind() == ErrorKind::InvalidInput => {}
                 other => return Err(format!("a 65,536-byte token gave {other:?}").into()),
             }
-            ensure(inspector.stored().await?.row_count() == before, "nothing written")?;
+            ensure(
+                inspector.stored().await?.row_count() == before,
+                "nothing written",
+            )?;
             inspector.close().await;
             Ok(())
         }
@@ -243,25 +297,50 @@ async fn a_token_beyond_text_is_invalid_input_with_nothing_written() {
 async fn a_non_utc_session_time_zone_stores_the_same_instants() {
     in_namespace(Some("Pacific/Chatham"), |ns| async move {
         let result = async {
-            ensure(ns.url().contains("timezone="), format!("the namespace URL carries the zone: {}", ns.url()))?;
-            let clock = ManualClock::new(chrono::DateTime::from_timestamp(1_767_225_600, 123_456_000).ok_or("instant")?);
+            ensure(
+                ns.url().contains("timezone="),
+                format!("the namespace URL carries the zone: {}", ns.url()),
+            )?;
+            let clock = ManualClock::new(
+                chrono::DateTime::from_timestamp(1_767_225_600, 123_456_000).ok_or("instant")?,
+            );
             let a = adapter(&ns, &clock).await?;
             a.synchronize().await?;
             // The session's zone really is not UTC.
-            let pool = MySqlPoolOptions::new().max_connections(1).connect(ns.url()).await?;
-            let zone: String = sqlx::query_scalar("SELECT CAST(@@session.time_zone AS CHAR)").fetch_one(&pool).await?;
+            let pool = MySqlPoolOptions::new()
+                .max_connections(1)
+                .connect(ns.url())
+                .await?;
+            let zone: String = sqlx::query_scalar("SELECT CAST(@@session.time_zone AS CHAR)")
+                .fetch_one(&pool)
+                .await?;
             pool.close().await;
             ensure(zone == "+12:45", format!("session time zone {zone}"))?;
-            let u = a.create_user(NewUser { email: Some("tz@example.com".into()), email_verified: Some(clock_now(&clock)), ..NewUser::default() }).await?;
+            let u = a
+                .create_user(NewUser {
+                    email: Some("tz@example.com".into()),
+                    email_verified: Some(clock_now(&clock)),
+                    ..NewUser::default()
+                })
+                .await?;
             let s = a.create_session(&u).await?;
-            ensure(u.created_at == clock_now(&clock), format!("created_at {} is the clock's now", u.created_at))?;
+            ensure(
+                u.created_at == clock_now(&clock),
+                format!("created_at {} is the clock's now", u.created_at),
+            )?;
             // The inspector reads through its own UTC session.
             let inspector = SqlInspector::connect(&ns).await?;
             let stored = inspector.user(&u.id).await?.ok_or("user not stored")?;
             ensure(stored == u, format!("stored {stored:?}, returned {u:?}"))?;
-            let session = inspector.session(&s.session_token).await?.ok_or("session not stored")?;
+            let session = inspector
+                .session(&s.session_token)
+                .await?
+                .ok_or("session not stored")?;
             ensure(session == s, format!("stored {session:?}, returned {s:?}"))?;
-            ensure(a.get_session(Some(&s.session_token)).await? == Some(s.clone()), "read back through the adapter")?;
+            ensure(
+                a.get_session(Some(&s.session_token)).await? == Some(s.clone()),
+                "read back through the adapter",
+            )?;
             inspector.close().await;
             Ok(())
         }
@@ -277,11 +356,33 @@ async fn trailing_spaces_do_not_defeat_exact_lookups() {
         let result = async {
             let a = adapter(&ns, &ManualClock::starting_now()).await?;
             a.synchronize().await?;
-            let u = a.create_user(NewUser { email: Some("pad@example.com".into()), ..NewUser::default() }).await?;
-            ensure(a.get_user_by_email(Some("pad@example.com  ")).await?.is_none(), "a lookup with trailing spaces found the user")?;
-            ensure(a.get_user_by_email(Some("pad@example.com")).await?.map(|x| x.id) == Some(u.id), "the exact lookup")?;
+            let u = a
+                .create_user(NewUser {
+                    email: Some("pad@example.com".into()),
+                    ..NewUser::default()
+                })
+                .await?;
+            ensure(
+                a.get_user_by_email(Some("pad@example.com  "))
+                    .await?
+                    .is_none(),
+                "a lookup with trailing spaces found the user",
+            )?;
+            ensure(
+                a.get_user_by_email(Some("pad@example.com"))
+                    .await?
+                    .map(|x| x.id)
+                    == Some(u.id),
+                "the exact lookup",
+            )?;
             // The documented caveat: the PAD SPACE unique index treats them as one key.
-            match a.create_user(NewUser { email: Some("pad@example.com ".into()), ..NewUser::default() }).await {
+            match a
+                .create_user(NewUser {
+                    email: Some("pad@example.com ".into()),
+                    ..NewUser::default()
+                })
+                .await
+            {
                 Err(e) if e.kind() == ErrorKind::Conflict => Ok(()),
                 other => Err(format!("expected the documented Conflict, got {other:?}").into()),
             }

@@ -21,7 +21,10 @@ fn main() -> ExitCode {
                 ..SqlOptions::default()
             };
             Box::pin(async move {
-                Ok(Arc::new(PostgresAdapter::connect(&url, config, options).await?) as SharedAdapter)
+                Ok(
+                    Arc::new(PostgresAdapter::connect(&url, config, options).await?)
+                        as SharedAdapter,
+                )
             })
         }),
     )

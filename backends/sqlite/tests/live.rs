@@ -6,8 +6,8 @@
 
 use nextauth_adapter::{Adapter, AdapterConfig, ErrorKind, ManualClock, NewAccount, NewUser};
 use nextauth_adapter_harness::Inspector;
-use nextauth_adapter_sqlite::{SqlOptions, SqliteAdapter, SyncError};
 use nextauth_adapter_sql::{Dialect, DiffEntry, SchemaNames, statements};
+use nextauth_adapter_sqlite::{SqlOptions, SqliteAdapter, SyncError};
 use nextauth_adapter_testkit::{
     Namespace, Server, SqlInspector, Target, is_required, locate, not_run_banner,
 };
@@ -15,7 +15,8 @@ use sqlx::AssertSqlSafe;
 use sqlx::sqlite::SqlitePoolOptions;
 
 const SERVER: Server = Server::Sqlite;
-const DOCUMENTED_DDL: &str = include_str!("../../../fixtures/schemas/documented/prisma-legacy-sqlite-migration.sql");
+const DOCUMENTED_DDL: &str =
+    include_str!("../../../fixtures/schemas/documented/prisma-legacy-sqlite-migration.sql");
 type Adapter_ = SqliteAdapter;
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -53,7 +54,10 @@ where
 
 /// Runs raw statements in the namespace (setup only, never to check the adapter).
 async fn execute(ns: &Namespace, statements: &[String]) -> TestResult {
-    let pool = SqlitePoolOptions::new().max_connections(1).connect(ns.url()).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect(ns.url())
+        .await?;
     for s in statements {
         sqlx::query(AssertSqlSafe(s.clone())).execute(&pool).await?;
     }
@@ -61,8 +65,16 @@ async fn execute(ns: &Namespace, statements: &[String]) -> TestResult {
     Ok(())
 }
 
-async fn adapter(ns: &Namespace, clock: &ManualClock) -> Result<Adapter_, Box<dyn std::error::Error + Send + Sync>> {
-    Ok(Adapter_::connect(ns.url(), AdapterConfig::with_clock(clock.shared()), SqlOptions::default()).await?)
+async fn adapter(
+    ns: &Namespace,
+    clock: &ManualClock,
+) -> Result<Adapter_, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(Adapter_::connect(
+        ns.url(),
+        AdapterConfig::with_clock(clock.shared()),
+        SqlOptions::default(),
+    )
+    .await?)
 }
 
 fn ensure(ok: bool, what: impl Into<String>) -> TestResult {
@@ -75,10 +87,16 @@ async fn synchronize_creates_the_tables_then_accepts_them() {
         let result = async {
             let a = adapter(&ns, &ManualClock::starting_now()).await?;
             let first = a.synchronize().await?;
-            ensure(first.created.len() == 4, format!("created {:?}", first.created))?;
+            ensure(
+                first.created.len() == 4,
+                format!("created {:?}", first.created),
+            )?;
             ensure(first.diff.is_empty(), format!("{}", first.diff))?;
             let second = a.synchronize().await?;
-            ensure(second.created.is_empty(), "the second synchronize created tables")?;
+            ensure(
+                second.created.is_empty(),
+                "the second synchronize created tables",
+            )?;
             ensure(ns.tables().await?.len() == 4, "four tables")?;
             let u = a.create_user(NewUser::default()).await?;
             ensure(a.get_user(&u.id).await?.is_some(), "user read back")
@@ -161,13 +179,26 @@ async fn unicode_limits_and_large_tokens_round_trip() {
             let inspector = SqlInspector::connect(&ns).await?;
             let name = "😀".repeat(255);
             let email = format!("{}@example.com", "é".repeat(255 - "@example.com".len()));
-            let image = format!("https://example.com/{}", "i".repeat(255 - "https://example.com/".len()));
+            let image = format!(
+                "https://example.com/{}",
+                "i".repeat(255 - "https://example.com/".len())
+            );
             let u = a
-                .create_user(NewUser { name: Some(name.clone()), email: Some(email.clone()), image: Some(image.clone()), ..NewUser::default() })
+                .create_user(NewUser {
+                    name: Some(name.clone()),
+                    email: Some(email.clone()),
+                    image: Some(image.clone()),
+                    ..NewUser::default()
+                })
                 .await?;
             let stored = inspector.user(&u.id).await?.ok_or("user not stored")?;
             ensure(stored == u, format!("stored {stored:?}, returned {u:?}"))?;
-            ensure(stored.name.as_deref() == Some(name.as_str()) && stored.email.as_deref() == Some(email.as_str()) && stored.image.as_deref() == Some(image.as_str()), "255-character values round-trip")?;
+            ensure(
+                stored.name.as_deref() == Some(name.as_str())
+                    && stored.email.as_deref() == Some(email.as_str())
+                    && stored.image.as_deref() == Some(image.as_str()),
+                "255-character values round-trip",
+            )?;
             let token = format!("eyJhbGciOiJSUzI1NiJ9.{}.sig", "x".repeat(LARGE_TOKEN));
             let account = a
                 .link_account(NewAccount {
@@ -180,17 +211,38 @@ async fn unicode_limits_and_large_tokens_round_trip() {
                     access_token_expires: None,
                 })
                 .await?;
-            let stored = inspector.account(&account.compound_id).await?.ok_or("account not stored")?;
-            ensure(stored.access_token.as_deref() == Some(token.as_str()), format!("a {}-byte token round-trips", token.len()))?;
-            ensure(a.get_user_by_provider_account_id("google", "ünï-😀").await?.map(|x| x.id) == Some(u.id.clone()), "lookup by a Unicode account id")?;
+            let stored = inspector
+                .account(&account.compound_id)
+                .await?
+                .ok_or("account not stored")?;
+            ensure(
+                stored.access_token.as_deref() == Some(token.as_str()),
+                format!("a {}-byte token round-trips", token.len()),
+            )?;
+            ensure(
+                a.get_user_by_provider_account_id("google", "ünï-😀")
+                    .await?
+                    .map(|x| x.id)
+                    == Some(u.id.clone()),
+                "lookup by a Unicode account id",
+            )?;
 
             let before = inspector.stored().await?.row_count();
             let too_long = format!("{}@example.com", "a".repeat(256 - "@example.com".len()));
-            match a.create_user(NewUser { email: Some(too_long), ..NewUser::default() }).await {
+            match a
+                .create_user(NewUser {
+                    email: Some(too_long),
+                    ..NewUser::default()
+                })
+                .await
+            {
                 Err(e) if e.kind() == ErrorKind::InvalidInput => {}
                 other => return Err(format!("a 256-character email gave {other:?}").into()),
             }
-            ensure(inspector.stored().await?.row_count() == before, "nothing written for the refused email")?;
+            ensure(
+                inspector.stored().await?.row_count() == before,
+                "nothing written for the refused email",
+            )?;
             inspector.close().await;
             Ok(())
         }

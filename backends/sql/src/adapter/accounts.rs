@@ -34,7 +34,11 @@ impl<S: SqlStore> SqlAdapter<S> {
         self.check(M, Field::ProviderType, &account.provider_type)?;
         self.check(M, Field::ProviderAccountId, &account.provider_account_id)?;
         self.check_opt(M, Field::RefreshToken, account.refresh_token.as_deref())?;
-        self.check_opt(M, Field::AccountAccessToken, account.access_token.as_deref())?;
+        self.check_opt(
+            M,
+            Field::AccountAccessToken,
+            account.access_token.as_deref(),
+        )?;
         let user_id = self.user_key(M, "user_id", &account.user_id)?;
         let now = self.stored(self.now());
         let values = AccountValues {

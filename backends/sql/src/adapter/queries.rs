@@ -367,6 +367,9 @@ mod tests {
             "DELETE FROM \"na_accounts\" WHERE \"compound_id\" = ?1 AND \"user_id\" = ?2"
         );
         assert!(lite.update_session.contains("COALESCE(?1, \"expires\")"));
-        assert!(lite.select_user_by_compound_id.contains("JOIN \"na_users\" u"));
+        assert!(
+            lite.select_user_by_compound_id
+                .contains("JOIN \"na_users\" u")
+        );
     }
 }

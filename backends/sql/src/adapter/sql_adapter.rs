@@ -85,7 +85,12 @@ impl<S: SqlStore> SqlAdapter<S> {
     }
 
     /// Refuses `value` for `field` unless the declared limits allow it.
-    pub(super) fn check(&self, method: Method, field: Field, value: &str) -> Result<(), AdapterError> {
+    pub(super) fn check(
+        &self,
+        method: Method,
+        field: Field,
+        value: &str,
+    ) -> Result<(), AdapterError> {
         self.capabilities.limits.check(method, field, value)
     }
 

@@ -20,7 +20,11 @@ const KEYS: [(UniqueKey, &str, &str); 5] = [
     (UniqueKey::UserEmail, "email", "email"),
     (UniqueKey::AccountCompoundId, "compound_id", "compound_id"),
     (UniqueKey::SessionToken, "session_token", "session_token"),
-    (UniqueKey::SessionAccessToken, "access_token", "access_token"),
+    (
+        UniqueKey::SessionAccessToken,
+        "access_token",
+        "access_token",
+    ),
     (UniqueKey::VerificationToken, "token", "token"),
 ];
 

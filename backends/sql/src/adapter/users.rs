@@ -109,7 +109,12 @@ impl<S: SqlStore> SqlAdapter<S> {
             .delete_user(id, cascade)
             .await
             .map_err(|e| self.backend_error(M, e))?;
-        tracing::debug!(backend = self.store.backend(), user_id, cascade, "deleted user");
+        tracing::debug!(
+            backend = self.store.backend(),
+            user_id,
+            cascade,
+            "deleted user"
+        );
         Ok(())
     }
 }

@@ -1,9 +1,9 @@
 //! The verification-request methods: create (then send), get (with expiry and, when
 //! declared, single use), delete.
 
+use super::ids::parse_id;
 use super::sql_adapter::SqlAdapter;
 use super::store::{SqlStore, VerificationValues};
-use super::ids::parse_id;
 use nextauth_adapter::limits::Field;
 use nextauth_adapter::{
     AdapterError, EmailProvider, Method, Result, UniqueKey, VerificationConsumption,
