@@ -1,0 +1,125 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Certifies NextAuth.js v3 database adapters against the conformance suite.
+///
+/// With no arguments it certifies the in-memory reference adapter and the embedded SQLite
+/// backend. Exit status: 0 when every certified backend conforms, 1 when one does not, 2 on
+/// a usage or setup error.
+#[derive(Debug, Parser)]
+#[command(name = "nextauth-certify", version, about, long_about = None)]
+pub struct Cli {
+    /// A subcommand; none certifies.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// What to certify and how.
+    #[command(flatten)]
+    pub certify: CertifyArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Prints the rule catalogue (id, level, area, source).
+    Rules(RulesArgs),
+    /// Checks a live database's tables against the expected schema (read-only).
+    Schema(SchemaArgs),
+    /// Lists the deliberately broken adapters `--broken` accepts.
+    Defects,
+}
+
+/// Declared capabilities to certify against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Hardened: delete-on-read, cascading delete_user, single-use verification.
+    Hardened,
+    /// What next-auth 3.17's built-in TypeORM adapter does.
+    V3Typeorm,
+}
+
+/// Options of a certification run.
+#[derive(Debug, Clone, Args)]
+pub struct CertifyArgs {
+    /// Certify the backend at this URL (postgres://…, mysql://…, mariadb://…, sqlite:…), in
+    /// fresh namespaces of that server; nothing else on it is touched.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Certify a deliberately broken adapter (see `nextauth-certify defects`), to see what a
+    /// failure looks like.
+    #[arg(long, value_name = "DEFECT")]
+    pub broken: Option<String>,
+    /// Certify the in-memory reference adapter only.
+    #[arg(long, conflicts_with_all = ["url", "broken"])]
+    pub reference: bool,
+    /// Declared capabilities the reference or broken adapter is certified against.
+    #[arg(long, value_enum, default_value = "hardened")]
+    pub capabilities: Preset,
+    /// Run only rules whose id contains this text (repeatable). A filtered run never conforms.
+    #[arg(long = "filter", value_name = "TEXT")]
+    pub filters: Vec<String>,
+    /// Random sequences of the property test (0: skip it; then the run is partial).
+    #[arg(long, value_name = "N")]
+    pub cases: Option<u32>,
+    /// The property test's seed (printed with every failure).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// The longest property-test sequence.
+    #[arg(long, value_name = "N")]
+    pub steps: Option<usize>,
+    /// Where the reports go.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// How many rules run at once, each in its own namespace.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Print only the verdict lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Output format of `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// An aligned text table.
+    Table,
+    /// A Markdown table, for the README and reviewers.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// Options of `rules`.
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    /// The output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RulesFormat,
+}
+
+/// Options of `schema`.
+#[derive(Debug, Clone, Args)]
+pub struct SchemaArgs {
+    /// The database (postgres://…, mysql://…, mariadb://…, sqlite:…).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// PostgreSQL: the schema holding the tables.
+    #[arg(long, value_name = "SCHEMA", default_value = "public")]
+    pub pg_schema: String,
+    /// A prefix on every table and index name (TypeORM's entityPrefix).
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+    /// The users table's name (before the prefix).
+    #[arg(long, default_value = "users")]
+    pub users_table: String,
+    /// The accounts table's name (before the prefix).
+    #[arg(long, default_value = "accounts")]
+    pub accounts_table: String,
+    /// The sessions table's name (before the prefix).
+    #[arg(long, default_value = "sessions")]
+    pub sessions_table: String,
+    /// The verification requests table's name (before the prefix).
+    #[arg(long, default_value = "verification_requests")]
+    pub verification_requests_table: String,
+}

@@ -1,0 +1,48 @@
+//! `nextauth-certify`: certifies NextAuth.js v3 database adapters against the conformance
+//! suite and checks live databases against the documented schema.
+//!
+//! ```text
+//! nextauth-certify                         # the reference adapter and the embedded SQLite backend
+//! nextauth-certify --url postgres://…      # one backend, in a fresh namespace of that server
+//! nextauth-certify --broken raw-verification-token   # a deliberately broken adapter, for demonstration
+//! nextauth-certify schema --url mysql://…  # read-only: the live schema against the expected one
+//! nextauth-certify rules                   # the catalogue
+//! ```
+
+mod artifacts;
+mod certify;
+mod cli;
+mod progress;
+mod rules_cmd;
+mod schema_cmd;
+mod targets;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                // Adapters under test log what rules provoke (a failing sender, …); only
+                // errors are shown unless RUST_LOG asks for more.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Some(cli::Command::Rules(args)) => rules_cmd::run(&args),
+        Some(cli::Command::Schema(args)) => schema_cmd::run(&args),
+        Some(cli::Command::Defects) => rules_cmd::defects(),
+        None => certify::run(&cli.certify),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("nextauth-certify: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

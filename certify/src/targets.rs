@@ -1,0 +1,154 @@
+//! What a run certifies: each target is a backend factory with a label.
+
+use crate::cli::{CertifyArgs, Preset};
+use nextauth_adapter::{Capabilities, SharedAdapter};
+use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
+use nextauth_adapter_harness::{BackendFactory, ReferenceFactory};
+use nextauth_adapter_sql::SqlOptions;
+use nextauth_adapter_testkit::{BuildAdapter, LiveFactory, Server};
+use std::sync::Arc;
+
+/// Why the targets could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// `--broken` named no known defect.
+    #[error("unknown defect {0:?}; `nextauth-certify defects` lists them")]
+    UnknownDefect(String),
+    /// The backend at `--url` could not be reached or set up.
+    #[error("cannot certify {url}: {reason}")]
+    Backend {
+        /// The URL, without its password.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// The capabilities a preset names.
+pub fn preset(p: Preset) -> Capabilities {
+    match p {
+        Preset::Hardened => Capabilities::HARDENED,
+        Preset::V3Typeorm => Capabilities::V3_TYPEORM,
+    }
+}
+
+/// The backends a run certifies, in order.
+pub fn targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, TargetError> {
+    let caps = preset(args.capabilities);
+    if let Some(name) = &args.broken {
+        let defect =
+            Defect::from_name(name).ok_or_else(|| TargetError::UnknownDefect(name.clone()))?;
+        return Ok(vec![Arc::new(BrokenFactory {
+            defect,
+            capabilities: caps,
+        })]);
+    }
+    if args.reference {
+        return Ok(vec![Arc::new(ReferenceFactory::with_capabilities(caps))]);
+    }
+    if let Some(url) = &args.url {
+        return Ok(vec![live(url)?]);
+    }
+    Ok(vec![
+        Arc::new(ReferenceFactory::with_capabilities(caps)),
+        embedded_sqlite()?,
+    ])
+}
+
+/// Builds the adapter of `server` inside a namespace: our SQL backends, connected to the
+/// namespace's URL with its table names.
+fn builder(server: Server) -> BuildAdapter {
+    Arc::new(move |ns, config| {
+        let url = ns.url().to_owned();
+        let options = SqlOptions {
+            names: ns.names().clone(),
+            ..SqlOptions::default()
+        };
+        Box::pin(async move {
+            let adapter: SharedAdapter = match server {
+                Server::Postgres => Arc::new(
+                    nextauth_adapter_postgres::PostgresAdapter::connect(&url, config, options)
+                        .await?,
+                ),
+                Server::MySql => Arc::new(
+                    nextauth_adapter_mysql::MySqlAdapter::connect(&url, config, options).await?,
+                ),
+                Server::Sqlite => Arc::new(
+                    nextauth_adapter_sqlite::SqliteAdapter::connect(&url, config, options).await?,
+                ),
+            };
+            Ok(adapter)
+        })
+    })
+}
+
+/// What our backend for `server` declares.
+fn declared(server: Server) -> Capabilities {
+    match server {
+        Server::Postgres => nextauth_adapter_postgres::CAPABILITIES,
+        Server::MySql => nextauth_adapter_mysql::CAPABILITIES,
+        Server::Sqlite => nextauth_adapter_sqlite::CAPABILITIES,
+    }
+}
+
+/// The server a URL names, by scheme.
+pub fn server_of(url: &str) -> Option<Server> {
+    let scheme = url.split(':').next()?.to_ascii_lowercase();
+    match scheme.as_str() {
+        "postgres" | "postgresql" => Some(Server::Postgres),
+        "mysql" | "mariadb" => Some(Server::MySql),
+        "sqlite" => Some(Server::Sqlite),
+        _ => None,
+    }
+}
+
+/// Our backend on the server at `url`, every rule in a fresh namespace of it (a schema, a
+/// database or a file), dropped afterwards; nothing else on the server is touched.
+fn live(url: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
+    let server = server_of(url).ok_or_else(|| TargetError::Backend {
+        url: crate::schema_cmd::redact(url),
+        reason: "unsupported scheme: use postgres://, mysql://, mariadb:// or sqlite:".to_owned(),
+    })?;
+    let server_url = match server {
+        Server::MySql => url.replacen("mariadb://", "mysql://", 1),
+        Server::Sqlite => sqlite_dir(url)?,
+        Server::Postgres => url.to_owned(),
+    };
+    Ok(Arc::new(LiveFactory::new(
+        server,
+        server_url,
+        declared(server),
+        builder(server),
+    )))
+}
+
+/// The directory SQLite namespaces go in: the directory of the file `url` names, or a
+/// temporary one for `sqlite:` / `sqlite::memory:`.
+fn sqlite_dir(url: &str) -> Result<String, TargetError> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or("");
+    let dir = if path.is_empty() || path == ":memory:" {
+        std::env::temp_dir().join("nextauth-certify")
+    } else {
+        std::path::Path::new(path)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(std::env::temp_dir)
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| TargetError::Backend {
+        url: url.to_owned(),
+        reason: format!("cannot create {}: {e}", dir.display()),
+    })?;
+    Ok(nextauth_adapter_testkit::urls::sqlite_dir_url(&dir))
+}
+
+/// The embedded SQLite backend: no server needed, namespaces are files in a temp directory.
+fn embedded_sqlite() -> Result<Arc<dyn BackendFactory>, TargetError> {
+    let dir = sqlite_dir("sqlite::memory:")?;
+    Ok(Arc::new(LiveFactory::new(
+        Server::Sqlite,
+        dir,
+        declared(Server::Sqlite),
+        builder(Server::Sqlite),
+    )))
+}

@@ -1,0 +1,168 @@
+//! The `nextauth-certify` binary as a user runs it: verdicts, exit status and artifacts.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn certify(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
+        .args(args)
+        .env_remove("NEXTAUTH_PROPTEST_SEED")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn report_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nextauth-certify-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn reference_conforms_and_writes_every_artifact() {
+    let dir = report_dir("reference");
+    let o = certify(&["--reference", "--report-dir", dir.to_str().unwrap()]);
+    let out = text(&o);
+    assert!(o.status.success(), "exit {:?}\n{out}", o.status);
+    assert!(out.contains("reference: conforms"), "{out}");
+    assert!(out.contains("\nusers ("), "a table per area: {out}");
+    for f in [
+        "reference.json",
+        "reference.junit.xml",
+        "reference.txt",
+        "summary.md",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("https://img.shields.io/badge/"),
+        "badge line: {summary}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["verdict"], "conforms");
+    assert_eq!(json["complete"], true);
+    assert!(
+        json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "property.differential.sequences" && r["status"] == "passed")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_broken_adapter_fails_naming_the_rule_in_output_and_junit() {
+    let dir = report_dir("broken");
+    let o = certify(&[
+        "--broken",
+        "raw-verification-token",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("verification.create.stores-hash"), "{out}");
+    assert!(out.contains("does not conform"), "{out}");
+    let junit =
+        std::fs::read_to_string(dir.join("broken-raw-verification-token.junit.xml")).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    let mut current = String::new();
+    let mut failed = Vec::new();
+    loop {
+        match reader.read_event().expect("well-formed JUnit") {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.name().as_ref() == b"testcase" =>
+            {
+                current = e
+                    .attributes()
+                    .filter_map(Result::ok)
+                    .find(|a| a.key.as_ref() == b"name")
+                    .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                    .unwrap_or_default();
+            }
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.name().as_ref() == b"failure" =>
+            {
+                failed.push(current.clone())
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(
+        failed
+            .iter()
+            .any(|f| f == "verification.create.stores-hash"),
+        "{failed:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_property_failure_prints_its_replayable_trace() {
+    let dir = report_dir("trace");
+    let o = certify(&[
+        "--broken",
+        "every-third-update-extends",
+        "--seed",
+        "42",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("NEXTAUTH_PROPTEST_SEED=42"), "{out}");
+    assert!(out.contains("<-- diverged"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_filtered_run_is_partial_and_never_conforms() {
+    let dir = report_dir("filtered");
+    let o = certify(&[
+        "--reference",
+        "--filter",
+        "session.get",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("partial run"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn rules_lists_the_catalogue() {
+    let o = certify(&["rules"]);
+    let out = text(&o);
+    assert!(o.status.success());
+    assert!(out.contains("session.get.expired-is-none"));
+    assert!(
+        out.lines()
+            .filter(|l| l.contains("MUST") || l.contains("SHOULD"))
+            .count()
+            >= 80,
+        "{out}"
+    );
+    let md = text(&certify(&["rules", "--format", "markdown"]));
+    assert!(md.starts_with("| id | level | area | source |"), "{md}");
+}
+
+#[test]
+fn unknown_defect_is_a_usage_error() {
+    let o = certify(&["--broken", "no-such-defect"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("nextauth-certify defects"));
+}
