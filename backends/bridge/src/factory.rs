@@ -1,0 +1,299 @@
+//! [`BridgeFactory`]: the harness's [`BackendFactory`] over one adapter process.
+//!
+//! One child serves every fixture of a factory (one process per database): `open` creates a
+//! fresh namespace (`nx_<16 hex>`, through the testkit, with the documented schema applied),
+//! tells the child to open an adapter instance on it, and returns a fixture whose teardown
+//! closes the instance and drops the namespace. Measured against a process per fixture, this
+//! keeps the 256 property sequences and their shrinking affordable (see docs/bridge-protocol.md).
+
+use crate::adapter::{BridgeAdapter, BridgeInspector};
+use crate::error::BridgeError;
+use crate::process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
+use crate::protocol::{Hello, PROTOCOL_VERSION};
+use async_trait::async_trait;
+use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
+use nextauth_adapter_harness::backend::BackendError;
+use nextauth_adapter_harness::{BackendFactory, Fixture};
+use nextauth_adapter_testkit::{Namespace, SchemaNames, Server};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// The application secret the child's adapter is built with (`appOptions.secret`) unless
+/// configured otherwise: the secret the harness passes to the verification methods, as v3
+/// core passes `options.secret` to them.
+pub const DEFAULT_APP_SECRET: &str = nextauth_adapter_harness::context::SECRET;
+
+/// A [`BackendFactory`] whose adapters live in a child process speaking the line protocol.
+pub struct BridgeFactory {
+    process: Arc<BridgeProcess>,
+    hello: Hello,
+    server: Option<(Server, String)>,
+    fixtures: AtomicU64,
+    app_secret: String,
+}
+
+impl std::fmt::Debug for BridgeFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BridgeFactory")
+            .field("name", &self.hello.name)
+            .field("process", &self.process)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BridgeFactory {
+    /// Starts `command` (program and arguments, e.g. `["node", "bridge/node/server.js",
+    /// "--adapter", "next-auth", "--url", "postgres://…"]`) with `env` added to its
+    /// environment, and shakes hands once to learn the adapter's name, its declared
+    /// capabilities and where its namespaces live.
+    ///
+    /// Blocks until the handshake is done (on a helper thread, so it may be called from
+    /// anywhere); use [`connect`](Self::connect) from async code.
+    pub fn new(command: Vec<String>, env: Vec<(String, String)>) -> Result<Self, BridgeError> {
+        Self::with_timeout(command, env, DEFAULT_REQUEST_TIMEOUT)
+    }
+
+    /// [`new`](Self::new) with a per-request timeout other than 30 s.
+    pub fn with_timeout(
+        command: Vec<String>,
+        env: Vec<(String, String)>,
+        timeout: Duration,
+    ) -> Result<Self, BridgeError> {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| BridgeError::Spawn {
+                            command: command.join(" "),
+                            reason: format!("no runtime for the handshake: {e}"),
+                        })?;
+                    rt.block_on(Self::connect(command.clone(), env.clone(), timeout))
+                })
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(BridgeError::Spawn {
+                        command: command.join(" "),
+                        reason: "the handshake thread panicked".to_owned(),
+                    })
+                })
+        })
+    }
+
+    /// Starts the process and shakes hands (async form of [`with_timeout`](Self::with_timeout)).
+    pub async fn connect(
+        command: Vec<String>,
+        env: Vec<(String, String)>,
+        timeout: Duration,
+    ) -> Result<Self, BridgeError> {
+        let process = Arc::new(BridgeProcess::spawn(&command, &env, timeout)?);
+        let reply = process
+            .request("hello", None, None, json!({ "protocol": PROTOCOL_VERSION }))
+            .await?;
+        if let Some(e) = reply.error {
+            return Err(BridgeError::Refused {
+                method: "hello".to_owned(),
+                kind: e.kind,
+                message: e.message,
+            });
+        }
+        let value = reply.ok.unwrap_or_default();
+        let hello: Hello =
+            serde_json::from_value(value.clone()).map_err(|e| BridgeError::BadReply {
+                method: "hello".to_owned(),
+                reason: format!("{e} in {value}"),
+            })?;
+        if hello.protocol != PROTOCOL_VERSION {
+            return Err(BridgeError::Version {
+                theirs: hello.protocol,
+                ours: PROTOCOL_VERSION,
+            });
+        }
+        let server = match &hello.namespaces {
+            None => None,
+            Some(ns) => {
+                let server = Server::from_name(&ns.server)
+                    .filter(|s| *s != Server::Sqlite)
+                    .ok_or_else(|| BridgeError::BadReply {
+                        method: "hello".to_owned(),
+                        reason: format!(
+                            "namespaces.server must be postgres or mysql, not {:?}",
+                            ns.server
+                        ),
+                    })?;
+                Some((server, ns.url.clone()))
+            }
+        };
+        tracing::info!(name = %hello.name, pid = ?process.pid(), "adapter process ready");
+        Ok(BridgeFactory {
+            process,
+            hello,
+            server,
+            fixtures: AtomicU64::new(0),
+            app_secret: DEFAULT_APP_SECRET.to_owned(),
+        })
+    }
+
+    /// The same factory building its adapters with another `appOptions.secret`.
+    pub fn with_app_secret(mut self, secret: impl Into<String>) -> Self {
+        self.app_secret = secret.into();
+        self
+    }
+
+    /// The adapter's name as the child announced it, e.g. `next-auth@3.29.10`.
+    pub fn adapter_name(&self) -> &str {
+        &self.hello.name
+    }
+
+    /// The database server the child's namespaces are created on, if the parent creates them.
+    pub fn server(&self) -> Option<Server> {
+        self.server.as_ref().map(|(s, _)| *s)
+    }
+
+    /// The child's process id, while it runs (tests kill it to see a clean failure).
+    pub fn process_id(&self) -> Option<u32> {
+        self.process.pid()
+    }
+
+    /// The reason the child is unusable, if it is.
+    pub fn dead_reason(&self) -> Option<String> {
+        self.process.dead_reason()
+    }
+
+    /// Asks the child to exit and makes sure it is gone.
+    pub async fn shutdown(&self) {
+        self.process.shutdown().await;
+    }
+
+    async fn open_fixture(&self, config: AdapterConfig) -> Result<Fixture, BridgeError> {
+        if let Some(reason) = self.process.dead_reason() {
+            return Err(BridgeError::Dead {
+                command: self.process.command().to_owned(),
+                reason,
+            });
+        }
+        let namespace = match &self.server {
+            Some((server, url)) => {
+                let ns = Namespace::create(*server, url, SchemaNames::default(), None)
+                    .await
+                    .map_err(|e| BridgeError::Namespace(e.to_string()))?;
+                if let Err(e) = ns.apply_schema().await {
+                    drop_namespace(ns).await;
+                    return Err(BridgeError::Namespace(e.to_string()));
+                }
+                Some(ns)
+            }
+            None => None,
+        };
+        let fixture = format!("f{}", self.fixtures.fetch_add(1, Ordering::Relaxed) + 1);
+        let args = json!({
+            "namespace": namespace.as_ref().map(|ns| json!({
+                "name": ns.name(),
+                "server": ns.server().name(),
+            })),
+            "session": {
+                "maxAge": config.session.max_age().num_seconds(),
+                "updateAge": config.session.update_age().num_seconds(),
+            },
+            "baseUrl": config.base_url,
+            "secret": self.app_secret,
+        });
+        let now = config.clock.now().timestamp_micros();
+        let opened = self
+            .process
+            .request("open", Some(&fixture), Some(now), args)
+            .await
+            .and_then(|reply| match reply.error {
+                Some(e) => Err(BridgeError::Refused {
+                    method: "open".to_owned(),
+                    kind: e.kind,
+                    message: e.message,
+                }),
+                None => Ok(()),
+            });
+        if let Err(e) = opened {
+            if let Some(ns) = namespace {
+                drop_namespace(ns).await;
+            }
+            return Err(e);
+        }
+        let adapter: SharedAdapter = Arc::new(BridgeAdapter::new(
+            Arc::clone(&self.process),
+            fixture.clone(),
+            self.hello.name.clone(),
+            self.hello.capabilities,
+            config,
+            self.app_secret.clone(),
+        ));
+        let inspector = Arc::new(BridgeInspector::new(
+            Arc::clone(&self.process),
+            fixture.clone(),
+        ));
+        let process = Arc::clone(&self.process);
+        Ok(Fixture {
+            adapter,
+            inspector,
+            teardown: Some(Box::new(move || {
+                Box::pin(async move {
+                    let closed = process
+                        .request("close", Some(&fixture), None, json!({}))
+                        .await;
+                    let dropped = match namespace {
+                        Some(ns) => ns.drop().await.map_err(|e| e.to_string()),
+                        None => Ok(()),
+                    };
+                    closed.map_err(|e| Box::new(e) as BackendError)?;
+                    dropped.map_err(|e| -> BackendError {
+                        format!("dropping the namespace: {e}").into()
+                    })
+                })
+            })),
+        })
+    }
+}
+
+async fn drop_namespace(ns: Namespace) {
+    let name = ns.name().to_owned();
+    if let Err(e) = ns.drop().await {
+        tracing::error!(namespace = %name, error = %e, "dropping a namespace after a failed setup");
+    }
+}
+
+#[async_trait]
+impl BackendFactory for BridgeFactory {
+    fn name(&self) -> String {
+        match &self.server {
+            Some((server, _)) => format!("{}-{}", self.hello.name, server.name()),
+            None => self.hello.name.clone(),
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.hello.capabilities
+    }
+
+    fn describe(&self) -> String {
+        let what = self
+            .hello
+            .description
+            .clone()
+            .unwrap_or_else(|| self.hello.name.clone());
+        match &self.server {
+            Some((_, url)) => format!(
+                "{what}, bridged from `{}`, namespaces at {}",
+                self.process.command_redacted(),
+                nextauth_adapter_testkit::urls::redact(url)
+            ),
+            None => format!("{what}, bridged from `{}`", self.process.command_redacted()),
+        }
+    }
+
+    async fn open(&self, config: AdapterConfig) -> Result<Fixture, BackendError> {
+        self.open_fixture(config)
+            .await
+            .map_err(|e| Box::new(e) as BackendError)
+    }
+}

@@ -1,0 +1,66 @@
+//! Certifies NextAuth.js v3 adapters written in any language.
+//!
+//! The adapter runs in a child process that speaks a line protocol on its stdin and stdout
+//! (`docs/bridge-protocol.md`): one JSON message per line, a `hello` handshake that returns
+//! the adapter's name and declared [`Capabilities`](nextauth_adapter::Capabilities), one
+//! request per adapter call carrying the harness clock's instant, concurrent requests matched
+//! to replies by id, and control messages to open and close fixtures, read what is stored and
+//! shut down. `bridge/node/server.js` serves next-auth@3's default adapter this way.
+//!
+//! - [`BridgeFactory`]: the harness's `BackendFactory`; one child per factory serves every
+//!   fixture, each in its own fresh namespace;
+//! - [`BridgeAdapter`]: the contract's `Adapter` over one fixture;
+//! - [`BridgeInspector`]: the raw reads of a fixture (the child reads its tables with the
+//!   database driver, never through the adapter);
+//! - [`BridgeProcess`]: the child itself, with per-request timeouts, fast failure of every
+//!   request once the child exits or writes garbage, and its stderr forwarded to tracing.
+//!
+//! ```no_run
+//! use nextauth_adapter_bridge::BridgeFactory;
+//! use nextauth_adapter_harness::run_main;
+//!
+//! fn main() -> std::process::ExitCode {
+//!     let command = ["node", "bridge/node/server.js", "--adapter", "next-auth",
+//!                    "--url", "postgres://postgres:postgres@127.0.0.1:5432/postgres"];
+//!     let factory = BridgeFactory::new(command.map(String::from).to_vec(), Vec::new())
+//!         .expect("the adapter process starts and shakes hands");
+//!     run_main(factory)
+//! }
+//! ```
+
+mod adapter;
+mod error;
+mod factory;
+mod process;
+pub mod protocol;
+
+pub use adapter::{BridgeAdapter, BridgeInspector};
+pub use error::BridgeError;
+pub use factory::{BridgeFactory, DEFAULT_APP_SECRET};
+pub use process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
+
+/// `bridge/node`, the Node server's directory in this repository.
+pub fn node_server_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bridge/node")
+}
+
+/// The command that serves next-auth@3's default adapter (`adapter`: `next-auth`, or
+/// `next-auth-raw-token` for the deliberately broken one) against the database server at
+/// `url`: `node <repo>/bridge/node/server.js --adapter <adapter> --url <url>`.
+pub fn node_command(adapter: &str, url: &str) -> Vec<String> {
+    vec![
+        "node".to_owned(),
+        node_server_dir().join("server.js").display().to_string(),
+        "--adapter".to_owned(),
+        adapter.to_owned(),
+        "--url".to_owned(),
+        url.to_owned(),
+    ]
+}
+
+/// Whether `bridge/node/node_modules` is installed (`ci/bridge.sh` runs `npm ci` there).
+pub fn node_modules_installed() -> bool {
+    node_server_dir()
+        .join("node_modules/next-auth/package.json")
+        .is_file()
+}

@@ -1,0 +1,403 @@
+//! The bridged certification of next-auth@3's default adapter (npm), on PostgreSQL and on
+//! MariaDB/MySQL: the whole suite (rules, the 256 property sequences, races) through
+//! `bridge/node/server.js`, asserting the verdict and the exact set of failing MUST rules
+//! that `docs/next-auth-v3-results.md` explains; then the deliberately broken JS adapter
+//! (raw verification token) caught by its rules, and a killed adapter process failing fast.
+//!
+//! Needs `bridge/node/node_modules` (`ci/bridge.sh`) and the database URLs
+//! (`eval "$(ci/databases.sh)"`). Without them it prints a loud NOT RUN and fails only when
+//! `NEXTAUTH_REQUIRE_BACKENDS` lists `bridge` (node_modules) or the server.
+
+use libtest_mimic::Arguments;
+use nextauth_adapter::{ErrorKind, NewUser};
+use nextauth_adapter_bridge::{BridgeFactory, node_command, node_modules_installed};
+use nextauth_adapter_harness::execute::{Outcome, run_rule};
+use nextauth_adapter_harness::report::Verdict;
+use nextauth_adapter_harness::runner::{RunOptions, run_trials};
+use nextauth_adapter_harness::{BackendFactory, Level, catalogue};
+use nextauth_adapter_testkit::{REQUIRE_ENV, Server, is_required, verify_dropped};
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// The MUST rules next-auth@3.29.10's default adapter fails on PostgreSQL, each explained in
+/// docs/next-auth-v3-results.md.
+const EXPECTED_FAILING_POSTGRES: &[&str] = &[
+    "user.create.persisted",
+    "user.create.duplicate-email-writes-nothing",
+    "user.get.foreign-id-is-none",
+    "user.update.returns-stored",
+    "user.update.email-clash-conflict",
+    "user.update.others-untouched",
+    "user.delete.as-declared",
+    "account.link.persisted",
+    "account.link.duplicate-writes-nothing",
+    "account.unlink.as-declared",
+    "session.create.persisted",
+    "session.get.expired-is-none",
+    "session.update.after-due-time-extends",
+    "session.delete.others-untouched",
+    "verification.create.message",
+    "verification.create.uses-secret-argument",
+    "verification.get.wrong-secret",
+    "verification.get.expired-is-none",
+    "data.length.past-limit-refused",
+    "property.differential.sequences",
+];
+
+/// The same on MariaDB (through `mysql://`).
+const EXPECTED_FAILING_MYSQL: &[&str] = &[
+    "user.create.persisted",
+    "user.create.duplicate-email-writes-nothing",
+    "user.get.foreign-id-is-none",
+    "user.update.returns-stored",
+    "user.update.email-clash-conflict",
+    "user.update.others-untouched",
+    "user.delete.as-declared",
+    "account.link.persisted",
+    "account.link.duplicate-writes-nothing",
+    "account.unlink.as-declared",
+    "session.create.persisted",
+    "session.get.expired-is-none",
+    "session.update.after-due-time-extends",
+    "session.delete.others-untouched",
+    "verification.create.message",
+    "verification.create.uses-secret-argument",
+    "verification.get.wrong-secret",
+    "verification.get.expired-is-none",
+    "data.unicode.round-trips",
+    "property.differential.sequences",
+];
+
+fn shout(text: &str) {
+    println!("{text}");
+    eprintln!("{text}");
+}
+
+fn bridge_required() -> bool {
+    std::env::var(REQUIRE_ENV).is_ok_and(|v| {
+        v.split(',')
+            .any(|s| s.trim().eq_ignore_ascii_case("bridge"))
+    })
+}
+
+fn banner(what: &str, fail: bool) {
+    let rule = "*".repeat(72);
+    let verdict = if fail {
+        "this is a FAILURE: it is required"
+    } else {
+        "not required, so this is not a failure"
+    };
+    shout(&format!("{rule}\nNOT RUN: {what}\n  {verdict}\n{rule}"));
+}
+
+fn main() -> ExitCode {
+    let filter =
+        std::env::var("RUST_LOG").unwrap_or_else(|_| "nextauth_adapter_bridge=error".to_owned());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+    let cli = Arguments::from_args();
+    if cli.list {
+        return ExitCode::SUCCESS;
+    }
+    if !node_modules_installed() {
+        let fail = bridge_required();
+        banner(
+            "the bridged next-auth@3 certification: bridge/node/node_modules is missing; run `ci/bridge.sh` (npm ci in bridge/node)",
+            fail,
+        );
+        return if fail {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let mut ok = true;
+    for (server, expected) in [
+        (Server::Postgres, EXPECTED_FAILING_POSTGRES),
+        (Server::MySql, EXPECTED_FAILING_MYSQL),
+    ] {
+        let url = match std::env::var(server.env_var()) {
+            Ok(u) if !u.trim().is_empty() => u.trim().to_owned(),
+            _ => {
+                let fail = is_required(server) || bridge_required();
+                banner(
+                    &format!(
+                        "the bridged next-auth@3 certification on {server}: {} is not set",
+                        server.env_var()
+                    ),
+                    fail,
+                );
+                ok &= !fail;
+                continue;
+            }
+        };
+        ok &= certify(server, &url, expected);
+        ok &= broken_adapter_is_caught(server, &url);
+        ok &= killed_process_fails_fast(server, &url);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        match runtime.block_on(verify_dropped(server, &url)) {
+            Ok(n) => println!("bridge/{server}: all {n} namespaces this run created are gone"),
+            Err(e) => {
+                shout(&format!("LEAK on {server}: {e}"));
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The whole suite against next-auth@3's default adapter: the verdict and the failing MUST
+/// rules must be exactly the expected ones.
+fn certify(server: Server, url: &str, expected: &[&str]) -> bool {
+    let started = Instant::now();
+    let factory = match BridgeFactory::new(node_command("next-auth", url), Vec::new()) {
+        Ok(f) => f,
+        Err(e) => {
+            shout(&format!(
+                "bridge/{server}: the adapter process did not start: {e}"
+            ));
+            return false;
+        }
+    };
+    let name = factory.name();
+    let args = Arguments {
+        quiet: true,
+        test_threads: Some(2),
+        ..Arguments::default()
+    };
+    let factory: std::sync::Arc<dyn BackendFactory> = std::sync::Arc::new(factory);
+    let (_, report) = match run_trials(factory, &args, &RunOptions::from_env()) {
+        Ok(r) => r,
+        Err(e) => {
+            shout(&format!("bridge/{server}: the suite could not run: {e}"));
+            return false;
+        }
+    };
+    let Some(report) = report else {
+        shout(&format!("bridge/{server}: no report"));
+        return false;
+    };
+    if let Some(dir) = std::env::var_os("NEXTAUTH_REPORT_DIR") {
+        let _ = report.write_to(std::path::Path::new(&dir));
+    }
+    let failing: BTreeSet<String> = report
+        .results
+        .iter()
+        .filter(|r| r.level == Level::Must && matches!(r.outcome, Outcome::Failed(_)))
+        .map(|r| r.id.clone())
+        .collect();
+    let expected: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+    println!(
+        "bridge/{server}: {name}: {} in {:.1} s; MUST {}/{}/{} (pass/fail/n.a.), SHOULD {}/{}/{}",
+        report.verdict.text(),
+        started.elapsed().as_secs_f64(),
+        report.must.passed,
+        report.must.failed,
+        report.must.not_applicable,
+        report.should.passed,
+        report.should.failed,
+        report.should.not_applicable,
+    );
+    if std::env::var_os("NEXTAUTH_BRIDGE_PRINT").is_some() {
+        for r in &report.results {
+            if !matches!(r.outcome, Outcome::Passed) {
+                println!(
+                    "  {} {} {}: {:?}",
+                    r.outcome.word(),
+                    r.level,
+                    r.id,
+                    r.outcome
+                );
+            }
+        }
+    }
+    let mut ok = true;
+    if report.verdict != Verdict::DoesNotConform || !report.complete {
+        shout(&format!(
+            "bridge/{server}: expected a complete run and the verdict `does not conform`, got {} (complete: {})",
+            report.verdict.text(),
+            report.complete
+        ));
+        ok = false;
+    }
+    if failing != expected {
+        let unexpected: Vec<_> = failing.difference(&expected).collect();
+        let missing: Vec<_> = expected.difference(&failing).collect();
+        shout(&format!(
+            "bridge/{server}: the failing MUST rules changed\n  failing now but not expected: {unexpected:?}\n  expected but passing now: {missing:?}"
+        ));
+        for r in &report.results {
+            if unexpected.contains(&&r.id)
+                && let Outcome::Failed(reason) = &r.outcome
+            {
+                shout(&format!("  {}: {reason}", r.id));
+            }
+        }
+        ok = false;
+    }
+    ok
+}
+
+/// The deliberately broken JS adapter (it overwrites the stored hash with the raw token) is
+/// caught by the rules about the raw verification token.
+fn broken_adapter_is_caught(server: Server, url: &str) -> bool {
+    let factory = match BridgeFactory::new(node_command("next-auth-raw-token", url), Vec::new()) {
+        Ok(f) => f,
+        Err(e) => {
+            shout(&format!(
+                "bridge/{server}: the broken adapter did not start: {e}"
+            ));
+            return false;
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut ok = true;
+    for id in [
+        "verification.create.stores-hash",
+        "security.verification.raw-token-never-stored",
+    ] {
+        let Some(rule) = catalogue::all().into_iter().find(|r| r.id == id) else {
+            shout(&format!(
+                "bridge/{server}: rule {id} is not in the catalogue"
+            ));
+            ok = false;
+            continue;
+        };
+        let outcome = runtime.block_on(run_rule(&factory, &rule, Duration::from_secs(60)));
+        match &outcome.outcome {
+            Outcome::Failed(reason) => {
+                println!("bridge/{server}: broken adapter caught by {id}: {reason}")
+            }
+            other => {
+                shout(&format!(
+                    "bridge/{server}: the raw-token adapter was NOT caught by {id}: {other:?}"
+                ));
+                ok = false;
+            }
+        }
+    }
+    runtime.block_on(factory.shutdown());
+    ok
+}
+
+/// Killing the adapter process mid-run fails the calls in flight and every later one with
+/// a Backend error naming the exit, quickly, instead of hanging.
+fn killed_process_fails_fast(server: Server, url: &str) -> bool {
+    let factory = match BridgeFactory::new(node_command("next-auth", url), Vec::new()) {
+        Ok(f) => f,
+        Err(e) => {
+            shout(&format!(
+                "bridge/{server}: the adapter process did not start: {e}"
+            ));
+            return false;
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let clock = nextauth_adapter::ManualClock::starting_now();
+        let config = nextauth_adapter::AdapterConfig::with_clock(clock.shared());
+        let fixture = match factory.open(config).await {
+            Ok(f) => f,
+            Err(e) => {
+                shout(&format!("bridge/{server}: open failed: {e}"));
+                return false;
+            }
+        };
+        let profile = NewUser {
+            email: Some("killed@example.com".to_owned()),
+            ..NewUser::default()
+        };
+        if let Err(e) = fixture.adapter.create_user(profile).await {
+            shout(&format!("bridge/{server}: create_user before the kill failed: {e}"));
+            return false;
+        }
+        let Some(pid) = factory.process_id() else {
+            shout(&format!("bridge/{server}: no pid"));
+            return false;
+        };
+        // Calls in flight while the process dies.
+        let in_flight: Vec<_> = (0..8)
+            .map(|_| {
+                let adapter = fixture.adapter.clone();
+                tokio::spawn(async move { adapter.get_user_by_email(Some("killed@example.com")).await })
+            })
+            .collect();
+        let killed = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+        if !killed.is_ok_and(|s| s.success()) {
+            shout(&format!("bridge/{server}: could not kill {pid}"));
+            return false;
+        }
+        let started = Instant::now();
+        let mut ok = true;
+        for call in in_flight {
+            match call.await {
+                // A call answered before the kill landed is fine.
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) if e.kind() == ErrorKind::Backend => {}
+                other => {
+                    shout(&format!("bridge/{server}: an in-flight call ended oddly: {other:?}"));
+                    ok = false;
+                }
+            }
+        }
+        let later = fixture.adapter.get_user("1").await;
+        let elapsed = started.elapsed();
+        match later {
+            Err(e) if e.kind() == ErrorKind::Backend && e.to_string().contains("signal: 9") => {
+                println!("bridge/{server}: after the kill, in {elapsed:?}: {e}");
+            }
+            other => {
+                shout(&format!(
+                    "bridge/{server}: after the kill, expected a Backend error naming the exit (signal: 9), got {other:?}"
+                ));
+                ok = false;
+            }
+        }
+        if elapsed > Duration::from_secs(5) {
+            shout(&format!("bridge/{server}: failing after the kill took {elapsed:?}"));
+            ok = false;
+        }
+        match factory.open(nextauth_adapter::AdapterConfig::default()).await {
+            Err(e) if e.to_string().contains("signal: 9") => {}
+            Err(e) => {
+                shout(&format!("bridge/{server}: open after the kill failed without naming the exit: {e}"));
+                ok = false;
+            }
+            Ok(_) => {
+                shout(&format!("bridge/{server}: open after the kill succeeded"));
+                ok = false;
+            }
+        }
+        // The teardown still drops the namespace, and reports the dead process.
+        if let Some(teardown) = fixture.teardown {
+            match teardown().await {
+                Err(e) if e.to_string().contains("unusable") => {}
+                other => {
+                    shout(&format!("bridge/{server}: teardown after the kill: {other:?}"));
+                    ok = false;
+                }
+            }
+        }
+        ok
+    })
+}

@@ -1,0 +1,562 @@
+#!/usr/bin/env node
+// Serves a NextAuth.js v3 database adapter over the conformance kit's line protocol
+// (docs/bridge-protocol.md): one JSON message per line on stdin, one JSON reply per line on
+// stdout, everything else (logs) on stderr.
+//
+//   node server.js --adapter next-auth --url postgres://postgres:postgres@127.0.0.1:5432/postgres
+//   node server.js --adapter next-auth-raw-token --url mysql://root@127.0.0.1:3306/test
+//
+// Adapters (--adapter):
+//   next-auth            next-auth@3's default adapter: require('next-auth/adapters').default.Default(url)
+//   next-auth-raw-token  the same, deliberately broken: it stores the raw verification token
+//
+// The adapter's `Date` follows the harness's manual clock: every request carries `now`
+// (microseconds since the epoch) and runs inside an AsyncLocalStorage context in which
+// `new Date()` and `Date.now()` return that instant (truncated to milliseconds, as a JS
+// Date is). Timers are real: the database drivers need them.
+"use strict";
+
+const { AsyncLocalStorage } = require("async_hooks");
+const readline = require("readline");
+
+// ---------------------------------------------------------------------------------------
+// The fake Date. Installed before any adapter code is loaded, so that every `new Date()`
+// the adapter, TypeORM or a driver makes inside a request sees the request's instant.
+// ---------------------------------------------------------------------------------------
+
+const RealDate = Date;
+const clock = new AsyncLocalStorage();
+
+function fakeNowMs() {
+  const store = clock.getStore();
+  return store ? store.nowMs : RealDate.now();
+}
+
+class FakeDate extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) {
+      super(fakeNowMs());
+    } else {
+      super(...args);
+    }
+  }
+
+  static now() {
+    return fakeNowMs();
+  }
+}
+global.Date = FakeDate;
+
+// ---------------------------------------------------------------------------------------
+// Command line.
+// ---------------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const out = { adapter: "next-auth", url: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--adapter") out.adapter = argv[++i];
+    else if (a === "--url") out.url = argv[++i];
+    else if (a === "--help" || a === "-h") out.help = true;
+    else throw new Error(`unknown argument ${JSON.stringify(a)}`);
+  }
+  return out;
+}
+
+let options;
+try {
+  options = parseArgs(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`bridge server: ${e.message}\n`);
+  process.exit(2);
+}
+if (options.help) {
+  process.stderr.write("usage: node server.js --adapter next-auth|next-auth-raw-token --url <database server url>\n");
+  process.exit(0);
+}
+if (!options.url) {
+  process.stderr.write("bridge server: --url <database server url> is required\n");
+  process.exit(2);
+}
+
+const PROTOCOL = 1;
+const serverUrl = new URL(options.url);
+const dialect = /^postgres/.test(serverUrl.protocol) ? "postgres" : /^(mysql|mariadb)/.test(serverUrl.protocol) ? "mysql" : null;
+if (!dialect) {
+  process.stderr.write(`bridge server: unsupported database URL scheme ${serverUrl.protocol}\n`);
+  process.exit(2);
+}
+
+const ADAPTERS = {
+  "next-auth": { broken: null },
+  "next-auth-raw-token": { broken: "raw-verification-token" },
+};
+const profile = ADAPTERS[options.adapter];
+if (!profile) {
+  process.stderr.write(`bridge server: unknown adapter ${JSON.stringify(options.adapter)} (known: ${Object.keys(ADAPTERS).join(", ")})\n`);
+  process.exit(2);
+}
+
+const nextAuthVersion = JSON.parse(
+  require("fs").readFileSync(require("path").join(__dirname, "node_modules", "next-auth", "package.json"), "utf8"),
+).version;
+const Adapters = require("next-auth/adapters").default;
+
+// What next-auth@3's default adapter (@next-auth/typeorm-legacy-adapter 0.1.4 since
+// next-auth 3.18) really does, as closely as the contract's Capabilities can say it. See
+// docs/next-auth-v3-results.md for each choice traced to the adapter's code.
+const CAPABILITIES = {
+  // getSession: `manager.delete(Session, {sessionToken})` when expired.
+  expired_session: "delete_on_read",
+  // `async deleteUser() {}`: a silent no-op. `unsupported` is the closest declaration;
+  // the suite reports that it does not return the Unsupported error it should.
+  delete_user: "unsupported",
+  // `async unlinkAccount() {}`: the same.
+  unlink_account: "unsupported",
+  // The documented schema (utf8mb4_bin on MySQL) compares bytes.
+  email_matching: "exact",
+  // A JS Date holds milliseconds.
+  timestamp_precision: "millisecond",
+  // getVerificationRequest never deletes a valid request; deleteVerificationRequest does.
+  verification_consumption: "on_delete",
+  limits: {
+    varchar: { max_chars: 255, max_bytes: null },
+    image: { max_chars: 255, max_bytes: null },
+    text: { max_chars: null, max_bytes: null },
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// Database access for namespaces and raw reads (never through the adapter).
+// ---------------------------------------------------------------------------------------
+
+function adapterUrl(namespace, connectionName) {
+  const u = new URL(options.url);
+  u.search = "";
+  if (dialect === "postgres") {
+    u.searchParams.set("schema", namespace);
+  } else {
+    u.pathname = `/${namespace}`;
+  }
+  // A connection name per fixture: TypeORM keeps connections in a process-wide manager.
+  u.searchParams.set("name", connectionName);
+  return u.toString();
+}
+
+async function rawClient(namespace) {
+  if (dialect === "postgres") {
+    const { Client } = require("pg");
+    const client = new Client({ connectionString: options.url.split("?")[0] });
+    await client.connect();
+    await client.query(`SET search_path TO "${namespace}"`);
+    return {
+      async query(sql, params) {
+        const r = await client.query(sql, params);
+        return r.rows;
+      },
+      async close() {
+        await client.end();
+      },
+    };
+  }
+  const mysql = require("mysql");
+  const u = new URL(options.url);
+  const conn = mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: namespace,
+    timezone: "Z",
+    charset: "utf8mb4",
+    supportBigNumbers: true,
+  });
+  await new Promise((resolve, reject) => conn.connect((e) => (e ? reject(e) : resolve())));
+  await new Promise((resolve, reject) => conn.query("SET time_zone = '+00:00'", (e) => (e ? reject(e) : resolve())));
+  return {
+    query(sql, params) {
+      const mysqlSql = sql.replace(/\$\d+/g, "?");
+      return new Promise((resolve, reject) => conn.query(mysqlSql, params || [], (e, rows) => (e ? reject(e) : resolve(rows))));
+    },
+    close() {
+      return new Promise((resolve) => conn.end(() => resolve()));
+    },
+  };
+}
+
+// Instants as RFC 3339 text with microseconds, formatted by the server so that nothing is
+// lost to a JS Date's milliseconds.
+function ts(column) {
+  if (dialect === "postgres") {
+    return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${column}`;
+  }
+  return `DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.%fZ') AS ${column}`;
+}
+
+async function readStored(raw) {
+  const users = await raw.query(
+    `SELECT id, name, email, ${ts("email_verified")}, image, ${ts("created_at")}, ${ts("updated_at")} FROM users ORDER BY id`,
+  );
+  const accounts = await raw.query(
+    `SELECT id, compound_id, user_id, provider_type, provider_id, provider_account_id, refresh_token, access_token, ${ts("access_token_expires")}, ${ts("created_at")}, ${ts("updated_at")} FROM accounts ORDER BY id`,
+  );
+  const sessions = await raw.query(
+    `SELECT id, user_id, ${ts("expires")}, session_token, access_token, ${ts("created_at")}, ${ts("updated_at")} FROM sessions ORDER BY id`,
+  );
+  const verificationRequests = await raw.query(
+    `SELECT id, identifier, token, ${ts("expires")}, ${ts("created_at")}, ${ts("updated_at")} FROM verification_requests ORDER BY id`,
+  );
+  return {
+    users: users.map((r) => ({
+      id: String(r.id),
+      name: r.name,
+      email: r.email,
+      emailVerified: r.email_verified,
+      image: r.image,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+    accounts: accounts.map((r) => ({
+      id: String(r.id),
+      compoundId: r.compound_id,
+      userId: String(r.user_id),
+      providerType: r.provider_type,
+      providerId: r.provider_id,
+      providerAccountId: r.provider_account_id,
+      refreshToken: r.refresh_token,
+      accessToken: r.access_token,
+      accessTokenExpires: r.access_token_expires,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+    sessions: sessions.map((r) => ({
+      id: String(r.id),
+      userId: String(r.user_id),
+      expires: r.expires,
+      sessionToken: r.session_token,
+      accessToken: r.access_token,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+    verificationRequests: verificationRequests.map((r) => ({
+      id: String(r.id),
+      identifier: r.identifier,
+      token: r.token,
+      expires: r.expires,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixtures: one adapter instance (its own TypeORM connection) per namespace.
+// ---------------------------------------------------------------------------------------
+
+const fixtures = new Map();
+
+const logger = {
+  debug() {},
+  warn(code, ...rest) {
+    process.stderr.write(`[adapter warn] ${code} ${rest.map(String).join(" ")}\n`);
+  },
+  error(code, ...rest) {
+    process.stderr.write(`[adapter error] ${code} ${rest.map((e) => (e && e.message) || String(e)).join(" ")}\n`);
+  },
+};
+
+async function openFixture(args) {
+  const { fixture, namespace, session, baseUrl, secret } = args;
+  if (typeof fixture !== "string" || !fixture) throw protocolError("open needs a fixture id");
+  if (fixtures.has(fixture)) throw protocolError(`fixture ${fixture} is already open`);
+  if (!namespace || !/^[A-Za-z0-9_]+$/.test(namespace.name || "")) throw protocolError("open needs namespace.name ([A-Za-z0-9_]+)");
+  const connectionName = `bridge_${fixture}`;
+  const adapter = Adapters.Default(adapterUrl(namespace.name, connectionName));
+  const instance = await adapter.getAdapter({
+    session: { maxAge: session.maxAge, updateAge: session.updateAge },
+    secret,
+    logger,
+    baseUrl,
+  });
+  const raw = await rawClient(namespace.name);
+  fixtures.set(fixture, { instance, raw, connectionName, secret, baseUrl });
+  return { displayName: instance.displayName || null };
+}
+
+async function closeFixture(args) {
+  const f = fixtures.get(args.fixture);
+  if (!f) return null;
+  fixtures.delete(args.fixture);
+  const { getConnectionManager } = require("typeorm");
+  const manager = getConnectionManager();
+  if (manager.has(f.connectionName)) {
+    const connection = manager.get(f.connectionName);
+    if (connection.isConnected) await connection.close();
+  }
+  await f.raw.close();
+  return null;
+}
+
+function fixtureOf(args) {
+  const f = fixtures.get(args.fixture);
+  if (!f) throw protocolError(`no open fixture ${JSON.stringify(args.fixture)}`);
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------
+// Adapter calls: JSON arguments to v3's JS arguments, and back.
+// ---------------------------------------------------------------------------------------
+
+function toDate(v) {
+  return v === null || v === undefined ? v : new Date(v);
+}
+
+// Ids travel as strings (the contract's type). A record handed back to the adapter (core
+// passes the user or session object the adapter returned) gets its integer ids back as
+// numbers, the type TypeORM issued: TypeORM's `save` compares the primary key it loads (a
+// number) with the entity's, and would otherwise INSERT a second row with the same id.
+function restoreId(v) {
+  return typeof v === "string" && /^(0|[1-9][0-9]{0,14})$/.test(v) ? Number(v) : v;
+}
+
+function userIn(u) {
+  return {
+    ...u,
+    id: restoreId(u.id),
+    emailVerified: toDate(u.emailVerified),
+    createdAt: toDate(u.createdAt),
+    updatedAt: toDate(u.updatedAt),
+  };
+}
+
+function sessionIn(s) {
+  return {
+    ...s,
+    id: restoreId(s.id),
+    userId: restoreId(s.userId),
+    expires: toDate(s.expires),
+    createdAt: toDate(s.createdAt),
+    updatedAt: toDate(s.updatedAt),
+  };
+}
+
+// undefined is what v3 core passes for a missing cookie; JSON carries it as null.
+function cookie(v) {
+  return v === null ? undefined : v;
+}
+
+function providerIn(p, sent) {
+  return {
+    id: p.id,
+    type: "email",
+    name: "Email",
+    maxAge: p.maxAge,
+    async sendVerificationRequest({ identifier, url, token, baseUrl, provider }) {
+      sent.push({ identifier, url, token, baseUrl, providerId: provider && provider.id });
+    },
+  };
+}
+
+async function callAdapter(f, method, a, sent) {
+  const ad = f.instance;
+  switch (method) {
+    case "createUser":
+      return { result: await ad.createUser({ ...a[0], emailVerified: toDate(a[0].emailVerified) }) };
+    case "getUser":
+      return { result: await ad.getUser(a[0]) };
+    case "getUserByEmail":
+      return { result: await ad.getUserByEmail(a[0]) };
+    case "getUserByProviderAccountId":
+      return { result: await ad.getUserByProviderAccountId(a[0], a[1]) };
+    case "updateUser":
+      return { result: await ad.updateUser(userIn(a[0])) };
+    case "deleteUser":
+      return { result: await ad.deleteUser(a[0]) };
+    case "linkAccount":
+      return { result: await ad.linkAccount(a[0], a[1], a[2], a[3], a[4], a[5], toDate(a[6])) };
+    case "unlinkAccount":
+      return { result: await ad.unlinkAccount(a[0], a[1], a[2]) };
+    case "createSession":
+      return { result: await ad.createSession(userIn(a[0])) };
+    case "getSession":
+      return { result: await ad.getSession(cookie(a[0])) };
+    case "updateSession": {
+      const session = sessionIn(a[0]);
+      const result = await ad.updateSession(session, a[1]);
+      // v3 mutates its argument; core reads the new expiry from it.
+      return { result: { returned: result === undefined ? null : result, argument: session } };
+    }
+    case "deleteSession":
+      return { result: await ad.deleteSession(cookie(a[0])) };
+    case "createVerificationRequest": {
+      const provider = providerIn(a[4], sent);
+      const result = await ad.createVerificationRequest(a[0], a[1], a[2], a[3], provider, { baseUrl: f.baseUrl });
+      if (profile.broken === "raw-verification-token") {
+        // The deliberate defect: overwrite the stored hash with the raw token.
+        const { createHash } = require("crypto");
+        const hash = createHash("sha256").update(`${a[2]}${f.secret}`).digest("hex");
+        await f.raw.query("UPDATE verification_requests SET token = $1 WHERE token = $2", [a[2], hash]);
+      }
+      return { result };
+    }
+    case "getVerificationRequest":
+      return { result: await ad.getVerificationRequest(a[0], a[1], a[2], providerIn(a[3], sent)) };
+    case "deleteVerificationRequest":
+      return { result: await ad.deleteVerificationRequest(a[0], a[1], a[2], providerIn(a[3], sent)) };
+    default:
+      throw protocolError(`unknown method ${JSON.stringify(method)}`);
+  }
+}
+
+const VOID_METHODS = new Set(["deleteUser", "unlinkAccount", "deleteSession", "deleteVerificationRequest"]);
+
+// Records as JSON: Dates as RFC 3339, integer ids as strings, TypeORM results (DeleteResult,
+// `false`) of void methods as null.
+function wire(method, value) {
+  if (VOID_METHODS.has(method)) return null;
+  return JSON.parse(
+    JSON.stringify(value === undefined ? null : value, (key, v) => {
+      if ((key === "id" || key === "userId") && typeof v === "number") return String(v);
+      return v;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors: the contract's kinds, recognised from the driver's error codes.
+// ---------------------------------------------------------------------------------------
+
+class ProtocolError extends Error {}
+function protocolError(message) {
+  return new ProtocolError(message);
+}
+
+// Index / constraint name -> the contract's UniqueKey (the documented schema's names, and
+// the columns for other names).
+const UNIQUE_KEYS = {
+  email: "user_email",
+  compound_id: "account_compound_id",
+  session_token: "session_token",
+  access_token: "session_access_token",
+  token: "verification_token",
+};
+
+function uniqueKeyFrom(err) {
+  const constraint = err.constraint || (/for key '(?:[^'.]*\.)?([^']+)'/.exec(err.sqlMessage || err.message || "") || [])[1];
+  if (constraint && UNIQUE_KEYS[constraint]) return UNIQUE_KEYS[constraint];
+  const column = (/Key \(([a-z_]+)\)=/.exec(err.detail || "") || [])[1];
+  if (column && UNIQUE_KEYS[column]) return UNIQUE_KEYS[column];
+  return null;
+}
+
+function classify(err) {
+  const e = (err && err.driverError) || err || {};
+  const message = (err && err.message) || String(err);
+  if (err instanceof ProtocolError) return { kind: "protocol", message };
+  // PostgreSQL 23505, MySQL ER_DUP_ENTRY.
+  if (e.code === "23505" || e.code === "ER_DUP_ENTRY" || e.errno === 1062) {
+    const key = uniqueKeyFrom(e);
+    if (key) return { kind: "conflict", key, message };
+  }
+  // PostgreSQL 22001 string_data_right_truncation, MySQL ER_DATA_TOO_LONG.
+  if (e.code === "22001" || e.code === "ER_DATA_TOO_LONG" || e.errno === 1406) {
+    const field = (/for column '([^']+)'/.exec(e.sqlMessage || "") || [])[1] || "value";
+    return { kind: "invalid_input", field, message };
+  }
+  // PostgreSQL 22021 (a NUL in text) / MySQL ER_TRUNCATED_WRONG_VALUE_FOR_FIELD.
+  if (e.code === "22021" || e.code === "ER_TRUNCATED_WRONG_VALUE_FOR_FIELD" || e.errno === 1366) {
+    return { kind: "invalid_input", field: "value", message };
+  }
+  return { kind: "backend", message: `${(err && err.name) || "Error"}: ${message}` };
+}
+
+// ---------------------------------------------------------------------------------------
+// The loop: one line in, one line out, requests served concurrently.
+// ---------------------------------------------------------------------------------------
+
+let shuttingDown = false;
+
+function send(obj) {
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
+}
+
+async function handle(msg) {
+  const { id, method } = msg;
+  const args = msg.args === undefined ? [] : msg.args;
+  switch (method) {
+    case "hello":
+      if (!args || args.protocol !== PROTOCOL) {
+        throw protocolError(`this server speaks protocol ${PROTOCOL}, asked for ${JSON.stringify(args && args.protocol)}`);
+      }
+      return {
+        ok: {
+          protocol: PROTOCOL,
+          name: `next-auth@${nextAuthVersion}${profile.broken ? `+${profile.broken}` : ""}`,
+          description: `next-auth@${nextAuthVersion} default adapter (TypeORM, @next-auth/typeorm-legacy-adapter) on ${dialect}${profile.broken ? `, deliberately broken: ${profile.broken}` : ""}`,
+          capabilities: CAPABILITIES,
+          namespaces: { server: dialect, url: options.url },
+        },
+      };
+    case "open":
+      return { ok: await openFixture({ ...args, fixture: msg.fixture }) };
+    case "close":
+      return { ok: await closeFixture(msg) };
+    case "stored":
+      return { ok: await readStored(fixtureOf(msg).raw) };
+    case "setClock": {
+      fixtureOf(msg).defaultNow = args.now;
+      return { ok: null };
+    }
+    case "shutdown":
+      shuttingDown = true;
+      for (const key of [...fixtures.keys()]) {
+        await closeFixture({ fixture: key }).catch(() => {});
+      }
+      return { ok: null };
+    default: {
+      const f = fixtureOf(msg);
+      const sent = [];
+      const { result } = await callAdapter(f, method, args, sent);
+      const reply = { ok: wire(method, result) };
+      if (sent.length) reply.sent = sent;
+      return reply;
+    }
+  }
+}
+
+function serve(line) {
+  if (!line.trim()) return;
+  let msg;
+  try {
+    msg = JSON.parse(line);
+  } catch (e) {
+    send({ id: null, error: { kind: "protocol", message: `not JSON: ${e.message}` } });
+    return;
+  }
+  if (typeof msg !== "object" || msg === null || typeof msg.id !== "number") {
+    send({ id: null, error: { kind: "protocol", message: "a request needs a numeric id" } });
+    return;
+  }
+  const fixture = msg.fixture !== undefined ? fixtures.get(msg.fixture) : undefined;
+  const nowMicros = typeof msg.now === "number" ? msg.now : fixture && fixture.defaultNow;
+  const store = typeof nowMicros === "number" ? { nowMs: Math.floor(nowMicros / 1000) } : undefined;
+  const run = () =>
+    handle(msg).then(
+      (reply) => {
+        send({ id: msg.id, ...reply });
+        if (msg.method === "shutdown") process.exit(0);
+      },
+      (err) => send({ id: msg.id, error: classify(err) }),
+    );
+  if (store) clock.run(store, run);
+  else run();
+}
+
+const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+rl.on("line", serve);
+rl.on("close", () => {
+  if (!shuttingDown) process.exit(0);
+});
+process.on("unhandledRejection", (e) => {
+  process.stderr.write(`bridge server: unhandled rejection: ${(e && e.stack) || e}\n`);
+});
