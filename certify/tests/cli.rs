@@ -157,7 +157,8 @@ fn rules_lists_the_catalogue() {
         "{out}"
     );
     let md = text(&certify(&["rules", "--format", "markdown"]));
-    assert!(md.starts_with("| id | level | area | source |"), "{md}");
+    assert!(md.starts_with("# The rule catalogue"), "{md}");
+    assert!(md.contains("| id | level | area | source | checks |"), "{md}");
 }
 
 #[test]
@@ -165,4 +166,15 @@ fn unknown_defect_is_a_usage_error() {
     let o = certify(&["--broken", "no-such-defect"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("nextauth-certify defects"));
+}
+
+#[test]
+fn docs_rules_md_is_the_current_catalogue() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules.md");
+    let committed = std::fs::read_to_string(path).expect("docs/rules.md exists");
+    let current = String::from_utf8(certify(&["rules", "--format", "markdown"]).stdout).unwrap();
+    assert!(
+        committed == current,
+        "docs/rules.md is stale: run `cargo run -q -p nextauth-certify -- rules --format markdown > docs/rules.md`"
+    );
 }

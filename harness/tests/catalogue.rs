@@ -164,3 +164,25 @@ async fn not_applicable_rules_are_reported_with_their_reason() {
         "{na:?}"
     );
 }
+
+#[test]
+fn every_known_bug_and_every_auth_js_case_is_cited() {
+    let rules = catalogue::all();
+    let cited = |needle: &str| {
+        rules.iter().any(|r| {
+            r.source
+                .split([';', ',', ' ', '('])
+                .any(|part| part.trim_end_matches(')') == needle)
+        })
+    };
+    // contract-v3 §10: every known bug an adapter can get wrong.
+    for g in 1..=24 {
+        assert!(cited(&format!("G{g}")), "no rule cites G{g}");
+    }
+    // Auth.js's shared adapter tests (anchors §1.3), except "methods exist" (cases 1, 12, 15),
+    // which the Rust trait guarantees at compile time, and the WebAuthn cases 18–22, which
+    // are not part of the v3 contract.
+    for case in [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 16, 17] {
+        assert!(cited(&format!("AJS#{case}")), "no rule cites Auth.js case {case}");
+    }
+}

@@ -33,7 +33,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "account.link.duplicate-conflict",
-            "§2; §3.7; G8",
+            "§2; §3.7; G8; G22",
             "linking an already linked provider account is a Conflict on accounts.compound_id",
             body!(link_duplicate),
         ),
@@ -68,7 +68,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "account.get-user.by-provider-account",
-            "§3.4; AJS#10",
+            "§3.4; AJS#10; G24 (#559, #626)",
             "get_user_by_provider_account_id returns the account's user",
             body!(get_user_by_account),
         ),

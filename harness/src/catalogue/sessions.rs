@@ -140,7 +140,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "session.update.after-due-time-extends",
-            "§3.11; §4; G7",
+            "§3.11; §4; G7; G24 (#640)",
             "one microsecond after the due time, expires becomes now + max_age, stored and returned",
             body!(update_after_due),
         ),

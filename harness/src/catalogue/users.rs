@@ -48,7 +48,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "user.create.duplicate-email-conflict",
-            "§2; §3.1; G9",
+            "§2; §3.1; G9; G22",
             "a second user with the same email is a Conflict on users.email",
             body!(create_duplicate_email),
         ),
@@ -139,7 +139,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "user.update.writes-fields",
-            "§3.5; AJS#7",
+            "§3.5; AJS#7; G24 (#493)",
             "update_user stores name, email, image and email_verified",
             body!(update_writes_fields),
         ),
@@ -174,7 +174,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::should(
             A,
             "user.update.missing-is-not-found",
-            "§3.5; §8.5",
+            "§3.5; §8.5; G22",
             "update_user of a missing id is NotFound and inserts nothing",
             body!(update_missing),
         ),

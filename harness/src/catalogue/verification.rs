@@ -45,7 +45,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "verification.create.send-failure-is-error",
-            "§3.13; §6 EmailSignin",
+            "§3.13; §6 EmailSignin; G22",
             "a failing sender makes create_verification_request fail with Delivery",
             body!(create_send_failure),
         ),
