@@ -47,7 +47,10 @@ struct State {
 struct Shared {
     command: String,
     state: Mutex<State>,
-    child: Mutex<Option<Child>>,
+    /// The child, for waiting and killing (an async lock: waiting for the exit holds it).
+    child: tokio::sync::Mutex<Option<Child>>,
+    /// The exit status once known, as shown in errors.
+    status: Mutex<Option<String>>,
 }
 
 impl Shared {
@@ -76,11 +79,13 @@ impl Shared {
         for w in waiters {
             let _ = w.send(Err(self.dead_error(&reason)));
         }
-        if let Some(child) = self
-            .child
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
+        self.start_kill();
+    }
+
+    /// Kills the child unless someone is waiting for its exit (who kills it after a grace).
+    fn start_kill(&self) {
+        if let Ok(mut child) = self.child.try_lock()
+            && let Some(child) = child.as_mut()
         {
             let _ = child.start_kill();
         }
@@ -161,7 +166,8 @@ impl BridgeProcess {
         let shared = Arc::new(Shared {
             command: display,
             state: Mutex::new(State::default()),
-            child: Mutex::new(Some(child)),
+            child: tokio::sync::Mutex::new(Some(child)),
+            status: Mutex::new(None),
         });
         let (writer, mut lines) = mpsc::unbounded_channel::<String>();
 
@@ -176,7 +182,8 @@ impl BridgeProcess {
                 }
                 .await;
                 if let Err(e) = written {
-                    s.kill_with(format!("writing to its stdin failed: {e}"));
+                    let status = exit_status(&s).await;
+                    s.kill_with(format!("writing to its stdin failed ({e}); {status}"));
                     break;
                 }
             }
@@ -344,33 +351,28 @@ impl BridgeProcess {
 
 impl Drop for BridgeProcess {
     fn drop(&mut self) {
-        if let Some(child) = self
-            .shared
-            .child
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
-        {
-            let _ = child.start_kill();
-        }
+        self.shared.start_kill();
     }
 }
 
-/// The child's exit status once its output has closed (waiting briefly for it to exit).
+/// The child's exit status once its output has closed or its input broke (waiting briefly
+/// for it to exit, then killing it). Computed once; later callers get the same text.
 async fn exit_status(s: &Shared) -> String {
-    let child = s.child.lock().unwrap_or_else(|p| p.into_inner()).take();
-    let Some(mut child) = child else {
-        return "its exit status is unknown".to_owned();
+    let mut child = s.child.lock().await;
+    if let Some(known) = s.status.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        return known;
+    }
+    let status = match child.as_mut() {
+        None => "its exit status is unknown".to_owned(),
+        Some(c) => match tokio::time::timeout(Duration::from_secs(2), c.wait()).await {
+            Ok(Ok(status)) => format!("it exited with {status}"),
+            Ok(Err(e)) => format!("waiting for it failed: {e}"),
+            Err(_) => {
+                let _ = c.start_kill();
+                "it did not exit within 2 s and was killed".to_owned()
+            }
+        },
     };
-    let status = match tokio::time::timeout(Duration::from_secs(2), child.wait()).await {
-        Ok(Ok(status)) => format!("it exited with {status}"),
-        Ok(Err(e)) => format!("waiting for it failed: {e}"),
-        Err(_) => {
-            let _ = child.start_kill();
-            "it did not exit within 2 s and was killed".to_owned()
-        }
-    };
-    // Keep the handle so that a later kill_with reaches it if it is still around.
-    *s.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
+    *s.status.lock().unwrap_or_else(|p| p.into_inner()) = Some(status.clone());
     status
 }
