@@ -14,8 +14,10 @@ use nextauth_adapter_sql::adapter::{
     StoreResult, UserValues, VerificationValues,
 };
 use nextauth_adapter_sql::{Dialect, IntrospectError, Schema, SchemaNames, introspect_postgres};
-use sqlx::postgres::{PgArguments, PgPoolOptions};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool, Postgres};
+use std::str::FromStr;
+use std::sync::Arc;
 
 /// The v3 tables in one PostgreSQL schema (the connection's `search_path`), over a pool.
 #[derive(Debug, Clone)]
@@ -28,6 +30,24 @@ pub struct PostgresStore {
 /// A prepared query over one of the store's statements.
 fn query(sql: &Sql) -> sqlx::query::Query<'static, Postgres, PgArguments> {
     sqlx::query(AssertSqlSafe(sql.clone()))
+}
+
+/// The zone of a `-c TimeZone=<tz>` (or `--TimeZone=<tz>`) among libpq-style `options`.
+fn time_zone_option(options: &str) -> Option<String> {
+    let mut words = options.split_whitespace();
+    let mut zone = None;
+    while let Some(word) = words.next() {
+        let setting = match word {
+            "-c" => words.next(),
+            w => w.strip_prefix("-c").or_else(|| w.strip_prefix("--")),
+        };
+        if let Some((key, value)) = setting.and_then(|s| s.split_once('='))
+            && key.eq_ignore_ascii_case("timezone")
+        {
+            zone = Some(value.to_owned());
+        }
+    }
+    zone
 }
 
 /// A `user_id` column value: the adapter only passes ids that fit the 32-bit column.
@@ -50,11 +70,25 @@ impl ConnectStore for PostgresStore {
     const BACKEND: &'static str = "postgres";
     const DIALECT: Dialect = Dialect::Postgres;
 
+    /// Honours everything the URL carries, including a session time zone in
+    /// `options=-c TimeZone=<tz>`: sqlx always sends `TimeZone=UTC` at startup, which would
+    /// override it, so the zone is set again after each connect. The adapter's results do not
+    /// depend on the zone (`TIMESTAMPTZ` with bound UTC instants), and honouring it lets the
+    /// conformance suite prove that.
     async fn open_pool(url: &str, options: &SqlOptions) -> Result<PgPool, sqlx::Error> {
-        PgPoolOptions::new()
-            .max_connections(options.pool_size())
-            .connect(url)
-            .await
+        let connect = PgConnectOptions::from_str(url)?;
+        let mut pool = PgPoolOptions::new().max_connections(options.pool_size());
+        if let Some(zone) = connect.get_options().and_then(time_zone_option) {
+            let set: Arc<str> = format!("SET TIME ZONE '{}'", zone.replace('\'', "''")).into();
+            pool = pool.after_connect(move |conn, _| {
+                let set = Arc::clone(&set);
+                Box::pin(async move {
+                    sqlx::query(AssertSqlSafe(set)).execute(conn).await?;
+                    Ok(())
+                })
+            });
+        }
+        pool.connect_with(connect).await
     }
 
     fn over_pool(pool: PgPool, names: SchemaNames) -> Self {
@@ -324,4 +358,23 @@ fn unreachable_statement<T>(name: &str) -> StoreResult<T> {
     Err(StoreError::Driver(
         format!("the PostgreSQL statement {name} was not rendered").into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_zone_is_read_from_options() {
+        assert_eq!(
+            time_zone_option("-c search_path=nx_1 -c TimeZone=Pacific/Chatham").as_deref(),
+            Some("Pacific/Chatham")
+        );
+        assert_eq!(time_zone_option("-ctimezone=UTC").as_deref(), Some("UTC"));
+        assert_eq!(
+            time_zone_option("--TimeZone=+05:45").as_deref(),
+            Some("+05:45")
+        );
+        assert_eq!(time_zone_option("-c search_path=x"), None);
+    }
 }

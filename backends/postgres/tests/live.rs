@@ -248,3 +248,40 @@ async fn unicode_limits_and_large_tokens_round_trip() {
 
 /// The payload of the large token: 60 KiB (PostgreSQL `TEXT` has no limit).
 const LARGE_TOKEN: usize = 60 * 1024;
+
+#[tokio::test]
+async fn a_non_utc_session_time_zone_from_the_url_is_honoured_with_the_same_instants() {
+    in_namespace(Some("Pacific/Chatham"), |ns| async move {
+        let result = async {
+            let clock = ManualClock::new(
+                chrono::DateTime::from_timestamp(1_767_225_600, 123_456_000).ok_or("instant")?,
+            );
+            let a = adapter(&ns, &clock).await?;
+            a.synchronize().await?;
+            let zone: String = sqlx::query_scalar("SHOW TIME ZONE")
+                .fetch_one(a.pool())
+                .await?;
+            ensure(
+                zone == "Pacific/Chatham",
+                format!("the adapter's session time zone is {zone}"),
+            )?;
+            let u = a.create_user(NewUser::default()).await?;
+            let s = a.create_session(&u).await?;
+            ensure(
+                u.created_at == nextauth_adapter::Clock::now(&clock),
+                "created_at is the clock's now",
+            )?;
+            let inspector = SqlInspector::connect(&ns).await?;
+            let stored = inspector
+                .session(&s.session_token)
+                .await?
+                .ok_or("session not stored")?;
+            ensure(stored == s, format!("stored {stored:?}, returned {s:?}"))?;
+            inspector.close().await;
+            Ok(())
+        }
+        .await;
+        (ns, result)
+    })
+    .await;
+}
