@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The project's test command: makes the local databases reachable, then runs every test of
-# the workspace with the live PostgreSQL, MySQL/MariaDB and SQLite suites required, so a
-# suite that could not reach its server fails instead of being skipped. Finally checks that
-# the testkit's testcontainers code path (for users with Docker and no database) compiles.
+# The project's test command: makes the local databases reachable and installs the Node side
+# of the adapter bridge, then runs every test of the workspace with the live PostgreSQL,
+# MySQL/MariaDB, SQLite and bridge suites required, so a suite that could not run fails
+# instead of being skipped. Finally checks that the testkit's testcontainers code path (for
+# users with Docker and no database) compiles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(ci/databases.sh)"
-export NEXTAUTH_REQUIRE_BACKENDS="${NEXTAUTH_REQUIRE_BACKENDS:-postgres,mysql,sqlite}"
+ci/bridge.sh
+export NEXTAUTH_REQUIRE_BACKENDS="${NEXTAUTH_REQUIRE_BACKENDS:-postgres,mysql,sqlite,bridge}"
 echo "ci/test: live suites required: $NEXTAUTH_REQUIRE_BACKENDS"
 cargo test --workspace --locked "$@"
 echo "ci/test: checking the testcontainers code path compiles"

@@ -50,8 +50,13 @@ pub struct CertifyArgs {
     /// failure looks like.
     #[arg(long, value_name = "DEFECT")]
     pub broken: Option<String>,
+    /// Certify an adapter in any language served over the bridge protocol
+    /// (`docs/bridge-protocol.md`) by this command, split like a shell would, e.g.
+    /// `"node bridge/node/server.js --adapter next-auth --url postgres://…"`.
+    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "broken"])]
+    pub adapter_command: Option<String>,
     /// Certify the in-memory reference adapter only.
-    #[arg(long, conflicts_with_all = ["url", "broken"])]
+    #[arg(long, conflicts_with_all = ["url", "broken", "adapter_command"])]
     pub reference: bool,
     /// Declared capabilities the reference or broken adapter is certified against.
     #[arg(long, value_enum, default_value = "hardened")]

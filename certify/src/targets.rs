@@ -11,6 +11,14 @@ use std::sync::Arc;
 /// Why the targets could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
+    /// `--adapter-command` could not be parsed or started.
+    #[error("cannot start the adapter command {command:?}: {reason}")]
+    Command {
+        /// The command as given.
+        command: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// `--broken` named no known defect.
     #[error("unknown defect {0:?}; `nextauth-certify defects` lists them")]
     UnknownDefect(String),
@@ -42,6 +50,9 @@ pub fn targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, Targe
             defect,
             capabilities: caps,
         })]);
+    }
+    if let Some(command) = &args.adapter_command {
+        return Ok(vec![bridged(command)?]);
     }
     if args.reference {
         return Ok(vec![Arc::new(ReferenceFactory::with_capabilities(caps))]);
@@ -151,4 +162,20 @@ fn embedded_sqlite() -> Result<Arc<dyn BackendFactory>, TargetError> {
         declared(Server::Sqlite),
         builder(Server::Sqlite),
     )))
+}
+
+/// An adapter served over the bridge protocol by `command`: its process is started and shakes
+/// hands once; the adapter declares its own capabilities.
+fn bridged(command: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
+    let err = |reason: String| TargetError::Command {
+        command: command.to_owned(),
+        reason,
+    };
+    let words = shell_words::split(command).map_err(|e| err(e.to_string()))?;
+    if words.is_empty() {
+        return Err(err("the command is empty".to_owned()));
+    }
+    let factory = nextauth_adapter_bridge::BridgeFactory::new(words, Vec::new())
+        .map_err(|e| err(e.to_string()))?;
+    Ok(Arc::new(factory))
 }

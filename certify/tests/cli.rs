@@ -158,7 +158,10 @@ fn rules_lists_the_catalogue() {
     );
     let md = text(&certify(&["rules", "--format", "markdown"]));
     assert!(md.starts_with("# The rule catalogue"), "{md}");
-    assert!(md.contains("| id | level | area | source | checks |"), "{md}");
+    assert!(
+        md.contains("| id | level | area | source | checks |"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -82,3 +82,76 @@ fn mariadb_conforms_and_leaves_no_database_behind() {
     let new: Vec<_> = after.difference(&before).collect();
     assert!(new.is_empty(), "databases left behind: {new:?}");
 }
+
+/// Whether `bridge/node/node_modules` is installed; a loud skip otherwise, a failure when
+/// NEXTAUTH_REQUIRE_BACKENDS lists `bridge`.
+fn bridge_installed(test: &str) -> bool {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../bridge/node/node_modules/next-auth"
+    );
+    if std::path::Path::new(dir).is_dir() {
+        return true;
+    }
+    let required = std::env::var("NEXTAUTH_REQUIRE_BACKENDS").unwrap_or_default();
+    assert!(
+        !required.split(',').any(|b| b.trim() == "bridge"),
+        "{test}: NEXTAUTH_REQUIRE_BACKENDS requires bridge, but bridge/node/node_modules is missing: run ci/bridge.sh"
+    );
+    eprintln!("\nSKIPPED: {test}: bridge/node/node_modules is missing (run ci/bridge.sh)\n");
+    false
+}
+
+#[test]
+fn a_broken_javascript_adapter_is_caught_through_the_bridge() {
+    let Some(url) = url_or_skip(Server::Postgres, "certify --adapter-command") else {
+        return;
+    };
+    if !bridge_installed("certify --adapter-command") {
+        return;
+    }
+    let server = concat!(env!("CARGO_MANIFEST_DIR"), "/../bridge/node/server.js");
+    let dir = std::env::temp_dir().join(format!("nextauth-certify-bridge-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
+        .args([
+            "--adapter-command",
+            &format!("node {server} --adapter next-auth-raw-token --url {url}"),
+        ])
+        .args([
+            "--filter",
+            "verification.",
+            "--filter",
+            "security.",
+            "--cases",
+            "0",
+            "--quiet",
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let report: serde_json::Value = std::fs::read_dir(&dir)
+        .expect("reports")
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .map(|e| serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap())
+        .expect("a JSON report");
+    let failed: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "failed")
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        failed.contains(&"security.verification.raw-token-never-stored"),
+        "{failed:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -90,6 +90,18 @@ impl TimestampPrecision {
         }
     }
 
+    /// The smallest clock step an adapter at this precision is sure to observe: a rule that
+    /// checks "just past the expiry" steps this far, since an adapter whose clock reads whole
+    /// milliseconds (a JavaScript `Date`) cannot tell the expiry from one microsecond after it.
+    pub fn step(self) -> chrono::Duration {
+        match self {
+            TimestampPrecision::Microsecond => chrono::Duration::microseconds(1),
+            TimestampPrecision::Millisecond => chrono::Duration::milliseconds(1),
+            TimestampPrecision::Second => chrono::Duration::seconds(1),
+            TimestampPrecision::SqlServerDatetime => chrono::Duration::milliseconds(4),
+        }
+    }
+
     /// `t` as the backend would store it. Truncates to the precision (SQL Server's
     /// `datetime` is modelled by truncation to whole milliseconds followed by rounding to
     /// its 1/300 s grid).

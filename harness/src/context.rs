@@ -80,6 +80,12 @@ impl Ctx {
         self.clock.set(instant);
     }
 
+    /// The smallest clock step the adapter is sure to observe at its declared precision:
+    /// rules check "just past a boundary" at the boundary plus this.
+    pub fn tick(&self) -> Duration {
+        self.caps.timestamp_precision.step()
+    }
+
     /// `t` as the backend stores it, at its declared precision.
     pub fn stored_instant(&self, t: DateTime<Utc>) -> DateTime<Utc> {
         self.caps.timestamp_precision.apply(t)

@@ -183,6 +183,9 @@ fn every_known_bug_and_every_auth_js_case_is_cited() {
     // which the Rust trait guarantees at compile time, and the WebAuthn cases 18–22, which
     // are not part of the v3 contract.
     for case in [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 16, 17] {
-        assert!(cited(&format!("AJS#{case}")), "no rule cites Auth.js case {case}");
+        assert!(
+            cited(&format!("AJS#{case}")),
+            "no rule cites Auth.js case {case}"
+        );
     }
 }

@@ -67,9 +67,11 @@ impl ReferenceAdapter {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Now, as read from the clock: what expiry decisions compare against.
+    /// Now, as read from the clock at the declared precision: what expiry decisions compare
+    /// against. An adapter whose clock reads whole milliseconds cannot see a microsecond
+    /// step, and the reference models it exactly.
     fn now(&self) -> DateTime<Utc> {
-        self.config.clock.now()
+        self.stored(self.config.clock.now())
     }
 
     /// An instant as this adapter stores it, at its declared precision.

@@ -432,7 +432,18 @@ async fn expiry_decisions_compare_the_clock_with_the_stored_instant() {
             .unwrap()
             .is_some()
     );
+    // The adapter reads its clock at its declared precision (whole seconds): a microsecond
+    // past the expiry is still the expiry's second, one second past it is expired.
     f.clock.set(t0() + Duration::days(30) + us1());
+    assert!(
+        f.adapter
+            .get_session(Some(&s.session_token))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    f.clock
+        .set(t0() + Duration::days(30) + Duration::seconds(1));
     assert_eq!(
         f.adapter.get_session(Some(&s.session_token)).await.unwrap(),
         None

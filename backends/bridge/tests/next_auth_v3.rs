@@ -34,13 +34,11 @@ const EXPECTED_FAILING_POSTGRES: &[&str] = &[
     "account.link.duplicate-writes-nothing",
     "account.unlink.as-declared",
     "session.create.persisted",
-    "session.get.expired-is-none",
     "session.update.after-due-time-extends",
     "session.delete.others-untouched",
     "verification.create.message",
     "verification.create.uses-secret-argument",
     "verification.get.wrong-secret",
-    "verification.get.expired-is-none",
     "data.length.past-limit-refused",
     "property.differential.sequences",
 ];
@@ -58,13 +56,11 @@ const EXPECTED_FAILING_MYSQL: &[&str] = &[
     "account.link.duplicate-writes-nothing",
     "account.unlink.as-declared",
     "session.create.persisted",
-    "session.get.expired-is-none",
     "session.update.after-due-time-extends",
     "session.delete.others-untouched",
     "verification.create.message",
     "verification.create.uses-secret-argument",
     "verification.get.wrong-secret",
-    "verification.get.expired-is-none",
     "data.unicode.round-trips",
     "property.differential.sequences",
 ];
@@ -173,6 +169,17 @@ fn certify(server: Server, url: &str, expected: &[&str]) -> bool {
     let args = Arguments {
         quiet: true,
         test_threads: Some(2),
+        // The inner run's per-rule lines (failures expected) go to a file, not into this
+        // test's output, where they would read like failures of the test itself.
+        logfile: Some(
+            std::env::temp_dir()
+                .join(format!(
+                    "nextauth-bridge-{server}-{}.log",
+                    std::process::id()
+                ))
+                .to_string_lossy()
+                .into_owned(),
+        ),
         ..Arguments::default()
     };
     let factory: std::sync::Arc<dyn BackendFactory> = std::sync::Arc::new(factory);

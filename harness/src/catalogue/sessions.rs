@@ -98,7 +98,7 @@ pub(super) fn rules() -> Vec<Rule> {
             A,
             "session.get.expired-is-none",
             "§3.10; G6; G23 (dynamodb)",
-            "one microsecond past its expiry a session gives none",
+            "one clock step past its expiry (1 µs at microsecond precision) a session gives none",
             body!(get_expired),
         ),
         Rule::must(
@@ -141,7 +141,7 @@ pub(super) fn rules() -> Vec<Rule> {
             A,
             "session.update.after-due-time-extends",
             "§3.11; §4; G7; G24 (#640)",
-            "one microsecond after the due time, expires becomes now + max_age, stored and returned",
+            "one clock step after the due time (1 µs at microsecond precision), expires becomes now + max_age, stored and returned",
             body!(update_after_due),
         ),
         Rule::must(
@@ -379,11 +379,11 @@ async fn get_at_expiry(c: Ctx) -> RuleResult {
 
 async fn get_expired(c: Ctx) -> RuleResult {
     let s = c.session(&c.user().await?).await?;
-    c.set_now(s.expires + Duration::microseconds(1));
+    c.set_now(s.expires + c.tick());
     check_eq!(
         c.adapter.get_session(Some(&s.session_token)).await?,
         None,
-        "get_session 1µs after its expiry"
+        "get_session one clock step after its expiry"
     );
     c.advance(Duration::days(400));
     check_eq!(
@@ -463,13 +463,15 @@ async fn update_at_due_time(c: Ctx) -> RuleResult {
 async fn update_after_due(c: Ctx) -> RuleResult {
     let mut s = c.session(&c.user().await?).await?;
     let due = c.config.session.update_due(s.expires);
-    c.set_now(due + Duration::microseconds(1));
+    c.set_now(due + c.tick());
     let want = c.now() + c.config.session.max_age();
     let r = c
         .adapter
         .update_session(&mut s, false)
         .await?
-        .ok_or_else(|| Failure::new("update_session 1µs after the due time returned none"))?;
+        .ok_or_else(|| {
+            Failure::new("update_session one clock step after the due time returned none")
+        })?;
     c.check_instant(r.expires, want, "returned expires")?;
     let stored = c
         .inspector
