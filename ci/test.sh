@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 eval "$(ci/databases.sh)"
 ci/bridge.sh
 export NEXTAUTH_REQUIRE_BACKENDS="${NEXTAUTH_REQUIRE_BACKENDS:-postgres,mysql,sqlite,bridge}"
-echo "ci/test: live suites required: $NEXTAUTH_REQUIRE_BACKENDS"
+# Every conformance run (ours, the examples, next-auth@3 through the bridge) leaves its JSON,
+# JUnit and text report here, so CI keeps them.
+export NEXTAUTH_REPORT_DIR="${NEXTAUTH_REPORT_DIR:-$PWD/reports}"
+echo "ci/test: live suites required: $NEXTAUTH_REQUIRE_BACKENDS; reports in $NEXTAUTH_REPORT_DIR"
 cargo test --workspace --locked "$@"
 echo "ci/test: checking the testcontainers code path compiles"
 cargo check --locked -p nextauth-adapter-testkit --features testcontainers

@@ -1,7 +1,8 @@
 //! Runs one sequence against the adapter under test and the reference configured with the
 //! same capabilities, comparing every result and the stored rows after every step.
 
-use super::step::{ACCOUNT_IDS, EMAILS, NAMES, Op, PROVIDERS, TOKENS, TokenRef};
+use super::corpus::{corpus, pick};
+use super::step::{Op, PROVIDERS, TokenRef};
 use crate::backend::BackendFactory;
 use crate::context::{SECRET, start_instant};
 use crate::inspector::{Inspector, Stored};
@@ -37,8 +38,15 @@ struct Side {
 /// An id no side issues within a sequence.
 const NEVER_ISSUED: &str = "424242424";
 
-fn pool(p: &[&str], i: u8) -> String {
-    p[usize::from(i) % p.len()].to_owned()
+fn pool<S: AsRef<str>>(p: &[S], i: u8) -> String {
+    if p.is_empty() {
+        return String::new();
+    }
+    p[usize::from(i) % p.len()].as_ref().to_owned()
+}
+
+fn pick_owned(p: &[String], i: u8) -> String {
+    pick(p, i).to_owned()
 }
 
 fn jwt() -> String {
@@ -167,8 +175,8 @@ impl Side {
                 verified,
             } => {
                 let profile = NewUser {
-                    name: name.map(|i| pool(NAMES, i)),
-                    email: email.map(|i| pool(EMAILS, i)),
+                    name: name.map(|i| pick_owned(&corpus().names, i)),
+                    email: email.map(|i| pick_owned(&corpus().emails, i)),
                     image: None,
                     email_verified: verified.then_some(now),
                 };
@@ -190,7 +198,7 @@ impl Side {
                 }
             }
             Op::GetUserByEmail(email) => {
-                let email = email.map(|i| pool(EMAILS, i));
+                let email = email.map(|i| pick_owned(&corpus().emails, i));
                 match a.get_user_by_email(email.as_deref()).await {
                     Ok(u) => format!("{:?}", u.map(|u| self.norm_user(&u))),
                     Err(e) => err(&e),
@@ -200,7 +208,7 @@ impl Side {
                 match a
                     .get_user_by_provider_account_id(
                         &pool(PROVIDERS, *provider),
-                        &pool(ACCOUNT_IDS, *account),
+                        &pick_owned(&corpus().provider_account_ids, *account),
                     )
                     .await
                 {
@@ -218,8 +226,8 @@ impl Side {
                     return "no user".to_owned();
                 };
                 let edited = User {
-                    name: name.map(|i| pool(NAMES, i)),
-                    email: email.map(|i| pool(EMAILS, i)),
+                    name: name.map(|i| pick_owned(&corpus().names, i)),
+                    email: email.map(|i| pick_owned(&corpus().emails, i)),
                     email_verified: verified.then_some(now),
                     ..u
                 };
@@ -246,6 +254,7 @@ impl Side {
                 user,
                 provider,
                 account,
+                access,
             } => {
                 let Some(u) = self.user(*user) else {
                     return "no user".to_owned();
@@ -254,9 +263,9 @@ impl Side {
                     user_id: u.id.clone(),
                     provider_id: pool(PROVIDERS, *provider),
                     provider_type: "oauth".to_owned(),
-                    provider_account_id: pool(ACCOUNT_IDS, *account),
+                    provider_account_id: pick_owned(&corpus().provider_account_ids, *account),
                     refresh_token: None,
-                    access_token: Some(format!("access-{provider}-{account}")),
+                    access_token: Some(pick_owned(&corpus().access_tokens, *access)),
                     access_token_expires: None,
                 };
                 match a.link_account(new).await {
@@ -276,7 +285,7 @@ impl Side {
                     .unlink_account(
                         &u.id,
                         &pool(PROVIDERS, *provider),
-                        &pool(ACCOUNT_IDS, *account),
+                        &pick_owned(&corpus().provider_account_ids, *account),
                     )
                     .await
                 {
@@ -325,7 +334,10 @@ impl Side {
                 }
             }
             Op::CreateVerification { identifier, token } => {
-                let (id, tok) = (pool(EMAILS, *identifier), pool(TOKENS, *token));
+                let (id, tok) = (
+                    pick_owned(&corpus().emails, *identifier),
+                    pick_owned(&corpus().verification_tokens, *token),
+                );
                 let before = self.sender.sent().len();
                 let r = a
                     .create_verification_request(
@@ -345,8 +357,8 @@ impl Side {
             Op::GetVerification { identifier, token } => {
                 match a
                     .get_verification_request(
-                        &pool(EMAILS, *identifier),
-                        &pool(TOKENS, *token),
+                        &pick_owned(&corpus().emails, *identifier),
+                        &pick_owned(&corpus().verification_tokens, *token),
                         SECRET,
                         &self.provider,
                     )
@@ -359,8 +371,8 @@ impl Side {
             Op::DeleteVerification { identifier, token } => {
                 match a
                     .delete_verification_request(
-                        &pool(EMAILS, *identifier),
-                        &pool(TOKENS, *token),
+                        &pick_owned(&corpus().emails, *identifier),
+                        &pick_owned(&corpus().verification_tokens, *token),
                         SECRET,
                         &self.provider,
                     )

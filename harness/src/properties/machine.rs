@@ -1,7 +1,8 @@
 //! Generation and shrinking of sequences with proptest-state-machine: an abstract model that
 //! only tracks what has been attempted, so that steps can refer to earlier creations.
 
-use super::step::{ACCOUNT_IDS, EMAILS, NAMES, Op, PROVIDERS, Step, TOKENS, TokenRef};
+use super::corpus::{corpus, len};
+use super::step::{Op, PROVIDERS, Step, TokenRef};
 use proptest::prelude::*;
 use proptest_state_machine::ReferenceStateMachine;
 
@@ -17,8 +18,12 @@ pub struct Attempts {
 /// The generator of property sequences.
 pub struct Sequences;
 
-fn idx(pool: &[&str]) -> std::ops::Range<u8> {
-    0..u8::try_from(pool.len()).unwrap_or(u8::MAX)
+fn idx(pool: &[String]) -> std::ops::Range<u8> {
+    0..len(pool)
+}
+
+fn providers() -> std::ops::Range<u8> {
+    0..u8::try_from(PROVIDERS.len()).unwrap_or(u8::MAX)
 }
 
 fn token_ref(sessions: u8) -> BoxedStrategy<TokenRef> {
@@ -49,9 +54,10 @@ impl ReferenceStateMachine for Sequences {
     }
 
     fn transitions(state: &Self::State) -> BoxedStrategy<Self::Transition> {
+        let c = corpus();
         let create_user = (
-            proptest::option::of(idx(NAMES)),
-            proptest::option::weighted(0.8, idx(EMAILS)),
+            proptest::option::of(idx(&c.names)),
+            proptest::option::weighted(0.8, idx(&c.emails)),
             any::<bool>(),
         )
             .prop_map(|(name, email, verified)| Op::CreateUser {
@@ -65,14 +71,15 @@ impl ReferenceStateMachine for Sequences {
             3 => Just(Step::Hour),
             3 => Just(Step::HalfDay),
             1 => Just(Step::Month),
+            1 => Just(Step::Decades),
         ]
         .prop_map(Op::Advance);
-        let verification = (idx(EMAILS), idx(TOKENS));
-        let account = (idx(PROVIDERS), idx(ACCOUNT_IDS));
+        let verification = (idx(&c.emails), idx(&c.verification_tokens));
+        let account = (providers(), idx(&c.provider_account_ids));
         let always = prop_oneof![
             3 => create_user,
             2 => clock,
-            1 => proptest::option::of(idx(EMAILS)).prop_map(Op::GetUserByEmail),
+            1 => proptest::option::of(idx(&c.emails)).prop_map(Op::GetUserByEmail),
             1 => account.clone().prop_map(|(provider, account)| Op::GetUserByAccount { provider, account }),
             2 => verification.clone().prop_map(|(identifier, token)| Op::CreateVerification { identifier, token }),
             2 => verification.clone().prop_map(|(identifier, token)| Op::GetVerification { identifier, token }),
@@ -86,10 +93,10 @@ impl ReferenceStateMachine for Sequences {
         let users = state.users;
         let with_users = prop_oneof![
             2 => (0..users).prop_map(|p| Op::GetUser(Some(p))),
-            2 => (0..users, proptest::option::of(idx(NAMES)), proptest::option::weighted(0.8, idx(EMAILS)), any::<bool>())
+            2 => (0..users, proptest::option::of(idx(&c.names)), proptest::option::weighted(0.8, idx(&c.emails)), any::<bool>())
                 .prop_map(|(user, name, email, verified)| Op::UpdateUser { user, name, email, verified }),
             1 => (0..users).prop_map(Op::DeleteUser),
-            3 => (0..users, account.clone()).prop_map(|(user, (provider, account))| Op::LinkAccount { user, provider, account }),
+            3 => (0..users, account.clone(), idx(&c.access_tokens)).prop_map(|(user, (provider, account), access)| Op::LinkAccount { user, provider, account, access }),
             1 => (0..users, account).prop_map(|(user, (provider, account))| Op::UnlinkAccount { user, provider, account }),
             3 => (0..users).prop_map(Op::CreateSession),
         ];

@@ -13,11 +13,13 @@
 //! | `NEXTAUTH_PROPTEST_DEEP` | unset | `1`: 4096 sequences of up to 100 steps (nightly, not CI) |
 //! | `NEXTAUTH_REGRESSIONS_DIR` | unset | where regressions are replayed from and saved to |
 
+mod corpus;
 mod differential;
 mod machine;
 mod regressions;
 pub mod step;
 
+pub use corpus::{Corpus, corpus};
 pub use differential::{Divergence, run_sequence};
 pub use machine::Sequences;
 pub use regressions::{Regression, load_regressions, save_regression};

@@ -1,6 +1,7 @@
 //! The steps of a property sequence: every adapter method and clock steps, with arguments
 //! drawn from small pools so that sequences collide on emails, accounts and tokens.
 
+use super::corpus::corpus;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -8,28 +9,8 @@ use std::fmt;
 /// sequence means the same on both sides whatever ids each assigned.
 pub type Pick = u8;
 
-/// The e-mail addresses sequences draw from: case variants, Unicode and normal forms collide
-/// on purpose.
-pub const EMAILS: &[&str] = &[
-    "ada@example.com",
-    "Ada@Example.com",
-    "bob@example.com",
-    "zoë@example.com",
-    "zoe\u{308}@example.com",
-    "İnci@example.com",
-];
-
-/// The names sequences draw from.
-pub const NAMES: &[&str] = &["Ada", "", "Zoë 😀", "O'Brien; --", "مرحبا", "   "];
-
-/// Providers.
+/// Providers: two, so the same account id at another provider is a different account.
 pub const PROVIDERS: &[&str] = &["github", "google"];
-
-/// Provider account ids.
-pub const ACCOUNT_IDS: &[&str] = &["12345", "583231", "ünï-😀"];
-
-/// Raw verification tokens.
-pub const TOKENS: &[&str] = &["000000000000", "1111111111111111", "abc", "😀"];
 
 /// How far a clock step moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +25,8 @@ pub enum Step {
     HalfDay,
     /// Thirty-one days: past every session's expiry.
     Month,
+    /// Twenty years: the clock, and every expiry after it, past 2038.
+    Decades,
 }
 
 impl Step {
@@ -55,6 +38,7 @@ impl Step {
             Step::Hour => "1h",
             Step::HalfDay => "13h",
             Step::Month => "31 days",
+            Step::Decades => "20 years",
         }
     }
 
@@ -66,6 +50,7 @@ impl Step {
             Step::Hour => chrono::Duration::hours(1),
             Step::HalfDay => chrono::Duration::hours(13),
             Step::Month => chrono::Duration::days(31),
+            Step::Decades => chrono::Duration::days(20 * 365),
         }
     }
 }
@@ -88,9 +73,9 @@ pub enum TokenRef {
 pub enum Op {
     /// `create_user` from pooled values.
     CreateUser {
-        /// Index into [`NAMES`], or none.
+        /// Index into the corpus's names, or none.
         name: Option<u8>,
-        /// Index into [`EMAILS`], or none.
+        /// Index into the corpus's e-mail addresses, or none.
         email: Option<u8>,
         /// Whether the profile is marked verified.
         verified: bool,
@@ -103,16 +88,16 @@ pub enum Op {
     GetUserByAccount {
         /// Index into [`PROVIDERS`].
         provider: u8,
-        /// Index into [`ACCOUNT_IDS`].
+        /// Index into the corpus's provider account ids.
         account: u8,
     },
     /// `update_user` of the n-th created user as last read, with new values.
     UpdateUser {
         /// Which user.
         user: Pick,
-        /// New name (index into [`NAMES`]) or none.
+        /// New name (index into the corpus's names) or none.
         name: Option<u8>,
-        /// New email (index into [`EMAILS`]) or none.
+        /// New email (index into the corpus's e-mail addresses) or none.
         email: Option<u8>,
         /// Set email_verified to now (true) or clear it (false).
         verified: bool,
@@ -125,8 +110,10 @@ pub enum Op {
         user: Pick,
         /// Index into [`PROVIDERS`].
         provider: u8,
-        /// Index into [`ACCOUNT_IDS`].
+        /// Index into the corpus's provider account ids.
         account: u8,
+        /// Index into the corpus's access tokens.
+        access: u8,
     },
     /// `unlink_account`.
     UnlinkAccount {
@@ -134,7 +121,7 @@ pub enum Op {
         user: Pick,
         /// Index into [`PROVIDERS`].
         provider: u8,
-        /// Index into [`ACCOUNT_IDS`].
+        /// Index into the corpus's provider account ids.
         account: u8,
     },
     /// `create_session` for the n-th created user.
@@ -152,34 +139,46 @@ pub enum Op {
     DeleteSession(TokenRef),
     /// `create_verification_request`.
     CreateVerification {
-        /// Index into [`EMAILS`].
+        /// Index into the corpus's e-mail addresses.
         identifier: u8,
-        /// Index into [`TOKENS`].
+        /// Index into the corpus's verification tokens.
         token: u8,
     },
     /// `get_verification_request`.
     GetVerification {
-        /// Index into [`EMAILS`].
+        /// Index into the corpus's e-mail addresses.
         identifier: u8,
-        /// Index into [`TOKENS`].
+        /// Index into the corpus's verification tokens.
         token: u8,
     },
     /// `delete_verification_request`.
     DeleteVerification {
-        /// Index into [`EMAILS`].
+        /// Index into the corpus's e-mail addresses.
         identifier: u8,
-        /// Index into [`TOKENS`].
+        /// Index into the corpus's verification tokens.
         token: u8,
     },
     /// Moves both clocks.
     Advance(Step),
 }
 
-fn pooled(pool: &[&str], i: u8) -> String {
-    format!("{:?}", pool[usize::from(i) % pool.len()])
+/// A pooled value as a trace shows it: quoted, long values shortened with their length.
+fn pooled<S: AsRef<str>>(pool: &[S], i: u8) -> String {
+    let v = if pool.is_empty() {
+        ""
+    } else {
+        pool[usize::from(i) % pool.len()].as_ref()
+    };
+    let n = v.chars().count();
+    if n > 40 {
+        let head: String = v.chars().take(24).collect();
+        format!("{head:?}… ({n} characters)")
+    } else {
+        format!("{v:?}")
+    }
 }
 
-fn opt(pool: &[&str], i: Option<u8>) -> String {
+fn opt(pool: &[String], i: Option<u8>) -> String {
     i.map_or_else(
         || "None".to_owned(),
         |i| format!("Some({})", pooled(pool, i)),
@@ -196,18 +195,18 @@ impl fmt::Display for Op {
             } => write!(
                 f,
                 "create_user(name: {}, email: {}, email_verified: {})",
-                opt(NAMES, *name),
-                opt(EMAILS, *email),
+                opt(&corpus().names, *name),
+                opt(&corpus().emails, *email),
                 if *verified { "Some(now)" } else { "None" }
             ),
             Op::GetUser(Some(p)) => write!(f, "get_user(<user #{p}>)"),
             Op::GetUser(None) => write!(f, "get_user(<id never issued>)"),
-            Op::GetUserByEmail(e) => write!(f, "get_user_by_email({})", opt(EMAILS, *e)),
+            Op::GetUserByEmail(e) => write!(f, "get_user_by_email({})", opt(&corpus().emails, *e)),
             Op::GetUserByAccount { provider, account } => write!(
                 f,
                 "get_user_by_provider_account_id({}, {})",
                 pooled(PROVIDERS, *provider),
-                pooled(ACCOUNT_IDS, *account)
+                pooled(&corpus().provider_account_ids, *account)
             ),
             Op::UpdateUser {
                 user,
@@ -217,8 +216,8 @@ impl fmt::Display for Op {
             } => write!(
                 f,
                 "update_user(<user #{user}> with name: {}, email: {}, email_verified: {})",
-                opt(NAMES, *name),
-                opt(EMAILS, *email),
+                opt(&corpus().names, *name),
+                opt(&corpus().emails, *email),
                 if *verified { "Some(now)" } else { "None" }
             ),
             Op::DeleteUser(p) => write!(f, "delete_user(<user #{p}>)"),
@@ -226,11 +225,13 @@ impl fmt::Display for Op {
                 user,
                 provider,
                 account,
+                access,
             } => write!(
                 f,
-                "link_account(<user #{user}>, {}, {})",
+                "link_account(<user #{user}>, {}, {}, access_token: {})",
                 pooled(PROVIDERS, *provider),
-                pooled(ACCOUNT_IDS, *account)
+                pooled(&corpus().provider_account_ids, *account),
+                pooled(&corpus().access_tokens, *access)
             ),
             Op::UnlinkAccount {
                 user,
@@ -240,7 +241,7 @@ impl fmt::Display for Op {
                 f,
                 "unlink_account(<user #{user}>, {}, {})",
                 pooled(PROVIDERS, *provider),
-                pooled(ACCOUNT_IDS, *account)
+                pooled(&corpus().provider_account_ids, *account)
             ),
             Op::CreateSession(p) => write!(f, "create_session(<user #{p}>)"),
             Op::GetSession(t) => write!(f, "get_session({})", token_ref(*t)),
@@ -251,20 +252,20 @@ impl fmt::Display for Op {
             Op::CreateVerification { identifier, token } => write!(
                 f,
                 "create_verification_request({}, token {})",
-                pooled(EMAILS, *identifier),
-                pooled(TOKENS, *token)
+                pooled(&corpus().emails, *identifier),
+                pooled(&corpus().verification_tokens, *token)
             ),
             Op::GetVerification { identifier, token } => write!(
                 f,
                 "get_verification_request({}, token {})",
-                pooled(EMAILS, *identifier),
-                pooled(TOKENS, *token)
+                pooled(&corpus().emails, *identifier),
+                pooled(&corpus().verification_tokens, *token)
             ),
             Op::DeleteVerification { identifier, token } => write!(
                 f,
                 "delete_verification_request({}, token {})",
-                pooled(EMAILS, *identifier),
-                pooled(TOKENS, *token)
+                pooled(&corpus().emails, *identifier),
+                pooled(&corpus().verification_tokens, *token)
             ),
             Op::Advance(s) => write!(f, "clock += {}", s.label()),
         }
