@@ -121,15 +121,21 @@ pub fn certify_one(
         concurrency: args.concurrency.max(1),
         ..SuiteOptions::default()
     };
+    // The property test is one long sequential run in namespaces of its own: it runs on
+    // its own thread beside the rules instead of alone after them.
+    let property = run_properties.then(|| {
+        let (factory, config) = (Arc::clone(factory), properties.clone());
+        std::thread::spawn(move || run_property_test(&factory, &config))
+    });
     let mut results = runtime.block_on(run_suite(
         &**factory,
         &rules,
         &options,
         &|o: &RuleOutcome| progress.step(&o.id),
     ));
-    if run_properties {
+    if let Some(property) = property {
         progress.working_on(&format!("{PROPERTY_ID} ({} sequences)", properties.cases));
-        results.push(run_property_test(factory, &properties));
+        results.push(property.join().unwrap_or_else(|_| panicked_property()));
         progress.step(PROPERTY_ID);
     }
     progress.finish();
@@ -144,16 +150,29 @@ pub fn certify_one(
     )
 }
 
-/// The property test, on a plain thread (it runs its own runtime).
+/// The property test's outcome, timed (call it from a plain thread: it runs its own
+/// runtime).
 fn run_property_test(factory: &Arc<dyn BackendFactory>, config: &PropertyConfig) -> RuleOutcome {
     let started = Instant::now();
-    let (factory, config) = (Arc::clone(factory), config.clone());
-    let outcome = std::thread::spawn(move || match check_properties(&*factory, &config) {
-        Ok(_) => Outcome::Passed,
-        Err(failure) => Outcome::Failed(failure.to_string()),
-    })
-    .join()
-    .unwrap_or_else(|_| Outcome::Failed("the property test panicked".to_owned()));
+    let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_properties(&**factory, config)
+    })) {
+        Ok(Ok(_)) => Outcome::Passed,
+        Ok(Err(failure)) => Outcome::Failed(failure.to_string()),
+        Err(_) => Outcome::Failed("the property test panicked".to_owned()),
+    };
+    property_outcome(outcome, started.elapsed())
+}
+
+/// The outcome of a property thread that died without one.
+fn panicked_property() -> RuleOutcome {
+    property_outcome(
+        Outcome::Failed("the property test panicked".to_owned()),
+        Duration::ZERO,
+    )
+}
+
+fn property_outcome(outcome: Outcome, elapsed: Duration) -> RuleOutcome {
     RuleOutcome {
         id: PROPERTY_ID.to_owned(),
         area: Area::Properties,
@@ -161,6 +180,6 @@ fn run_property_test(factory: &Arc<dyn BackendFactory>, config: &PropertyConfig)
         source: "issue 4; anchors §0.3".to_owned(),
         summary: "random sequences over all fifteen methods and clock steps behave as the reference with the same capabilities".to_owned(),
         outcome,
-        duration_ms: u64::try_from(started.elapsed().min(Duration::from_secs(u64::MAX / 1000)).as_millis()).unwrap_or(u64::MAX),
+        duration_ms: u64::try_from(elapsed.min(Duration::from_secs(u64::MAX / 1000)).as_millis()).unwrap_or(u64::MAX),
     }
 }

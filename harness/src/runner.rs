@@ -23,6 +23,13 @@ pub const RULE_TIMEOUT: Duration = Duration::from_secs(60);
 /// UTC+12:45 (+13:45 in summer), an offset no rounding to hours or half hours hides.
 pub const SECOND_TIME_ZONE: &str = "Pacific/Chatham";
 
+/// How many trials run at once unless `--test-threads` (or `RUST_TEST_THREADS`) says
+/// otherwise. Rules are I/O-bound — each spends most of its time waiting on its own
+/// namespace's database — so more run at once than the machine has cores; libtest's default
+/// (one per core) left a two-core machine mostly idle. Matches `nextauth-certify
+/// --concurrency`'s default.
+pub const DEFAULT_TEST_THREADS: usize = 8;
+
 /// The id of the differential property test in reports and test names.
 pub const PROPERTY_ID: &str = "property.differential.sequences";
 
@@ -70,7 +77,15 @@ pub fn run_with_args(
     args: &Arguments,
     options: &RunOptions,
 ) -> ExitCode {
-    match run_trials(factory, args, options) {
+    let mut args = args.clone();
+    if args.test_threads.is_none() {
+        let from_env = std::env::var("RUST_TEST_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|n: &usize| *n > 0);
+        args.test_threads = Some(from_env.unwrap_or(DEFAULT_TEST_THREADS));
+    }
+    match run_trials(factory, &args, options) {
         Ok((conclusion, report)) => {
             if let Some(report) = report {
                 println!("{}", report.summary_line());
@@ -175,7 +190,10 @@ pub fn run_trials(
         let factory = Arc::clone(&factory);
         let outcomes = Arc::clone(&outcomes);
         let config = options.properties.clone();
-        trials.push(
+        // First: the property test is one long sequential trial; started first, it runs
+        // beside the rules instead of alone after them.
+        trials.insert(
+            0,
             Trial::ignorable_test(PROPERTY_ID, move || {
                 let started = Instant::now();
                 let outcome = match check_properties(&*factory, &config) {

@@ -11,7 +11,7 @@ use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
 use nextauth_adapter_harness::backend::BackendError;
 use nextauth_adapter_harness::{BackendFactory, Fixture};
 use nextauth_adapter_sql::SchemaNames;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Builds the adapter under test inside a namespace (schema already applied): typically
 /// connects to [`Namespace::url`] with the given configuration.
@@ -21,10 +21,123 @@ pub type BuildAdapter = Arc<
         + Sync,
 >;
 
-/// A [`BackendFactory`] over fresh namespaces of one server: each `open` creates a
-/// namespace, applies the schema, builds the adapter, connects the inspector; the teardown
-/// closes the inspector and drops the namespace. `in_time_zone` gives the same factory with
-/// a non-UTC session time zone (PostgreSQL, MySQL).
+/// How many emptied namespaces a factory keeps for reuse at most; the rest are dropped.
+pub const MAX_POOLED_NAMESPACES: usize = 32;
+
+/// A namespace between two fixtures: schema applied, every table empty, every id sequence
+/// restarted, its inspector still connected.
+struct Pooled {
+    ns: Namespace,
+    inspector: SqlInspector,
+}
+
+/// The emptied namespaces of one factory (one server, one set of names, one session time
+/// zone), dropped when the last clone of the factory goes.
+///
+/// Each is kept with the id of the tokio runtime it was used on and handed out only on that
+/// runtime: its inspector's connections are registered with that runtime's I/O driver (the
+/// harness runs rules on one runtime and the property test on another).
+#[derive(Default)]
+struct NamespacePool {
+    idle: Mutex<Vec<(tokio::runtime::Id, Pooled)>>,
+}
+
+/// The id of the runtime the caller runs on (`None` outside one: nothing is pooled then).
+fn runtime_id() -> Option<tokio::runtime::Id> {
+    tokio::runtime::Handle::try_current().ok().map(|h| h.id())
+}
+
+impl NamespacePool {
+    fn take(&self) -> Option<Pooled> {
+        let here = runtime_id()?;
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let at = idle.iter().rposition(|(id, _)| *id == here)?;
+        Some(idle.swap_remove(at).1)
+    }
+
+    /// Keeps `pooled` for the next fixture on this runtime, or gives it back when the pool is
+    /// full (or there is no runtime).
+    fn put(&self, pooled: Pooled) -> Option<Pooled> {
+        let Some(here) = runtime_id() else {
+            return Some(pooled);
+        };
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_POOLED_NAMESPACES {
+            idle.push((here, pooled));
+            None
+        } else {
+            Some(pooled)
+        }
+    }
+}
+
+/// Closes the inspector and drops the namespace, logging (not returning) a failure.
+async fn discard(pooled: Pooled) -> Result<(), TestkitError> {
+    pooled.inspector.close().await;
+    pooled.ns.drop().await
+}
+
+impl Drop for NamespacePool {
+    /// Drops every pooled namespace, concurrently, on a helper thread with its own runtime
+    /// (the caller's runtime may be gone or blocked in this drop), before returning: a run's leak check,
+    /// made after its factory is gone, finds nothing left.
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
+        if idle.is_empty() {
+            return;
+        }
+        let outcome = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(TestkitError::Runtime)?;
+            // The inspectors' connections belong to the runtimes they were used on (which
+            // may be blocked in this very drop, or gone): they are dropped, not closed; the
+            // namespaces are dropped over fresh connections of this thread's runtime.
+            let drops = idle.into_iter().map(|(_, pooled)| {
+                drop(pooled.inspector);
+                pooled.ns.drop()
+            });
+            let results = runtime.block_on(futures::future::join_all(drops));
+            Ok::<_, TestkitError>(
+                results
+                    .into_iter()
+                    .filter_map(Result::err)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .join();
+        match outcome {
+            Ok(Ok(errors)) => {
+                for e in errors {
+                    tracing::error!(error = %e, "dropping a pooled namespace failed");
+                    eprintln!("nextauth-adapter-testkit: dropping a pooled namespace failed: {e}");
+                }
+            }
+            Ok(Err(e)) => eprintln!("nextauth-adapter-testkit: cannot drop pooled namespaces: {e}"),
+            Err(_) => eprintln!("nextauth-adapter-testkit: dropping pooled namespaces panicked"),
+        }
+    }
+}
+
+/// A [`BackendFactory`] over fresh namespaces of one server: each `open` gives the adapter
+/// under test an empty namespace of its own with the schema applied, builds the adapter and
+/// connects the inspector; the teardown returns the namespace.
+///
+/// **Namespace reuse.** Creating a namespace and its tables and dropping it again costs more
+/// than most rules (PostgreSQL: two catalog-heavy transactions and four connections). So a
+/// namespace whose fixture is over is emptied instead — every row deleted, every id sequence
+/// restarted at 1 ([`SqlInspector`]'s reset, one round trip) — and kept for a later fixture,
+/// which first checks that it holds no row. A namespace is reused only when nothing can still
+/// write to it: the adapter the rule used must be gone (the fixture's handle is the last one;
+/// a rule that leaked its adapter into a task still running gets its namespace dropped as
+/// before). Rules therefore see exactly what a fresh namespace shows: no rows, ids from 1.
+/// The pooled namespaces are dropped when the last clone of the factory is dropped, so
+/// [`verify_dropped`](crate::verify_dropped) after a run still proves nothing is left.
+/// [`fresh_namespaces`](Self::fresh_namespaces) turns reuse off.
+///
+/// `in_time_zone` gives the same factory with a non-UTC session time zone (PostgreSQL,
+/// MySQL), with its own pool.
 #[derive(Clone)]
 pub struct LiveFactory {
     server: Server,
@@ -35,6 +148,8 @@ pub struct LiveFactory {
     name: String,
     time_zone: Option<String>,
     version: Arc<OnceLock<String>>,
+    pool: Arc<NamespacePool>,
+    reuse: bool,
 }
 
 impl std::fmt::Debug for LiveFactory {
@@ -68,12 +183,22 @@ impl LiveFactory {
             name: server.name().to_owned(),
             time_zone: None,
             version: Arc::default(),
+            pool: Arc::default(),
+            reuse: true,
         }
+    }
+
+    /// The same factory creating a new namespace for every fixture and dropping it at
+    /// teardown (no reuse; slower, for suites that want to see creation itself).
+    pub fn fresh_namespaces(mut self) -> Self {
+        self.reuse = false;
+        self
     }
 
     /// The same factory creating its tables under `names` (a prefix, renamed tables).
     pub fn with_names(mut self, names: SchemaNames) -> Self {
         self.names = names;
+        self.pool = Arc::default();
         self
     }
 
@@ -113,7 +238,32 @@ impl LiveFactory {
         Ok(version)
     }
 
-    async fn open_fixture(&self, config: AdapterConfig) -> Result<Fixture, BackendError> {
+    /// A pooled namespace that holds no row, if there is one; a namespace found not empty
+    /// (something wrote after its reset) is dropped, never handed out.
+    async fn reuse(&self) -> Option<Pooled> {
+        while let Some(pooled) = self.pool.take() {
+            match pooled.inspector.row_count().await {
+                Ok(0) => return Some(pooled),
+                Ok(n) => {
+                    tracing::warn!(
+                        namespace = pooled.ns.name(),
+                        rows = n,
+                        "a pooled namespace is not empty; dropping it"
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(namespace = pooled.ns.name(), error = %e, "a pooled namespace cannot be checked; dropping it");
+                }
+            }
+            if let Err(e) = discard(pooled).await {
+                tracing::error!(error = %e, "dropping a pooled namespace");
+            }
+        }
+        None
+    }
+
+    /// A fresh namespace with the schema applied and its inspector connected.
+    async fn create(&self) -> Result<Pooled, BackendError> {
         let ns = Namespace::create(
             self.server,
             &self.server_url,
@@ -121,53 +271,95 @@ impl LiveFactory {
             self.time_zone.as_deref(),
         )
         .await?;
-        // From here on, every failure drops the namespace before returning.
-        let inspector = match self.prepare(&ns, config).await {
-            Ok(ok) => ok,
+        let prepared = async {
+            ns.apply_schema().await?;
+            SqlInspector::connect(&ns).await
+        }
+        .await;
+        match prepared {
+            Ok(inspector) => Ok(Pooled { ns, inspector }),
             Err(e) => {
                 if let Err(drop_error) = ns.drop().await {
+                    tracing::error!(error = %drop_error, "dropping a namespace after a failed setup");
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn open_fixture(&self, config: AdapterConfig) -> Result<Fixture, BackendError> {
+        let pooled = match self.reuse.then_some(()) {
+            Some(()) => self.reuse().await,
+            None => None,
+        };
+        let Pooled { ns, inspector } = match pooled {
+            Some(p) => p,
+            None => self.create().await?,
+        };
+        // From here on, every failure drops the namespace before returning.
+        let adapter = match self.build_in(&ns, config).await {
+            Ok(adapter) => adapter,
+            Err(e) => {
+                if let Err(drop_error) = discard(Pooled { ns, inspector }).await {
                     tracing::error!(error = %drop_error, "dropping a namespace after a failed setup");
                 }
                 return Err(e);
             }
         };
-        let (adapter, inspector) = inspector;
         if self.version.get().is_none()
             && let Ok(v) = inspector.server_version().await
         {
             let _ = self.version.set(v);
         }
-        let closing = inspector.clone();
+        let kept = inspector.clone();
+        let last_handle = Arc::clone(&adapter);
+        let pool = self.reuse.then(|| Arc::clone(&self.pool));
         Ok(Fixture {
             adapter,
             inspector: Arc::new(inspector),
             teardown: Some(Box::new(move || {
                 Box::pin(async move {
-                    closing.close().await;
-                    ns.drop().await.map_err(|e| Box::new(e) as BackendError)
+                    let pooled = Pooled {
+                        ns,
+                        inspector: kept,
+                    };
+                    // Reusable only if nothing else holds the adapter: then nothing can
+                    // write to the namespace once this handle is dropped.
+                    let reusable = Arc::strong_count(&last_handle) == 1;
+                    drop(last_handle);
+                    let Some(pool) = pool.filter(|_| reusable) else {
+                        return discard(pooled)
+                            .await
+                            .map_err(|e| Box::new(e) as BackendError);
+                    };
+                    if let Err(e) = pooled.inspector.reset().await {
+                        tracing::warn!(error = %e, "cannot empty a namespace for reuse; dropping it");
+                        return discard(pooled)
+                            .await
+                            .map_err(|e| Box::new(e) as BackendError);
+                    }
+                    match pool.put(pooled) {
+                        None => Ok(()),
+                        Some(full) => discard(full).await.map_err(|e| Box::new(e) as BackendError),
+                    }
                 })
             })),
         })
     }
 
-    async fn prepare(
+    async fn build_in(
         &self,
         ns: &Namespace,
         config: AdapterConfig,
-    ) -> Result<(SharedAdapter, SqlInspector), BackendError> {
-        ns.apply_schema().await?;
-        let adapter = (self.build)(ns, config)
-            .await
-            .map_err(|e| -> BackendError {
-                format!(
-                    "{}: building the adapter in namespace {} failed: {e}",
-                    self.server,
-                    ns.name()
-                )
-                .into()
-            })?;
-        let inspector = SqlInspector::connect(ns).await?;
-        Ok((adapter, inspector))
+    ) -> Result<SharedAdapter, BackendError> {
+        (self.build)(ns, config).await.map_err(|e| -> BackendError {
+            format!(
+                "{}: building the adapter in namespace {} failed: {e}",
+                self.server,
+                ns.name()
+            )
+            .into()
+        })
     }
 }
 
@@ -214,6 +406,8 @@ impl BackendFactory for LiveFactory {
             Server::Postgres | Server::MySql => {
                 let mut other = self.clone();
                 other.time_zone = Some(tz.to_owned());
+                // Its namespaces' URLs carry the zone: they must not mix with ours.
+                other.pool = Arc::default();
                 Some(Arc::new(other))
             }
         }

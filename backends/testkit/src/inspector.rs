@@ -46,6 +46,10 @@ struct Queries {
     accounts: String,
     sessions: String,
     verification_requests: String,
+    /// Empties the four tables and restarts their ids at 1, in one round trip.
+    reset: String,
+    /// How many rows the four tables hold together.
+    count: String,
 }
 
 impl Queries {
@@ -60,7 +64,57 @@ impl Queries {
                 q("id")
             )
         };
+        let tables: Vec<String> = TableKind::ALL
+            .into_iter()
+            .map(|k| ns.qualified(k))
+            .collect();
+        let reset = match ns.server() {
+            // One implicit transaction (simple query protocol): rows gone, sequences at 1.
+            Server::Postgres => tables
+                .iter()
+                .map(|t| {
+                    format!(
+                        "DELETE FROM {t}; SELECT setval(pg_get_serial_sequence('{}', 'id'), 1, false);",
+                        t.replace('\'', "''")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            // TRUNCATE restarts AUTO_INCREMENT (about 1 ms a table on InnoDB).
+            Server::MySql => tables
+                .iter()
+                .map(|t| format!("TRUNCATE TABLE {t};"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            // AUTOINCREMENT keeps its counter in sqlite_sequence.
+            Server::Sqlite => {
+                let mut sql: Vec<String> = tables.iter().map(|t| format!("DELETE FROM {t};")).collect();
+                let names: Vec<String> = TableKind::ALL
+                    .into_iter()
+                    .map(|k| format!("'{}'", ns.names().table(k).replace('\'', "''")))
+                    .collect();
+                sql.push(format!(
+                    "DELETE FROM sqlite_sequence WHERE name IN ({});",
+                    names.join(", ")
+                ));
+                sql.join(" ")
+            }
+        };
+        let count = format!(
+            "SELECT CAST({} AS {}) AS n",
+            tables
+                .iter()
+                .map(|t| format!("(SELECT COUNT(*) FROM {t})"))
+                .collect::<Vec<_>>()
+                .join(" + "),
+            match ns.server() {
+                Server::MySql => "SIGNED",
+                Server::Postgres | Server::Sqlite => "BIGINT",
+            }
+        );
         Queries {
+            reset,
+            count,
             users: select(
                 TableKind::Users,
                 &[
@@ -193,6 +247,41 @@ impl SqlInspector {
                 .await
                 .map_err(err("SELECT sqlite_version()")),
         }
+    }
+
+    /// Empties the namespace's four tables and restarts their ids at 1 (PostgreSQL: `DELETE`
+    /// and `setval` of each id sequence in one transaction; MySQL: `TRUNCATE TABLE`; SQLite:
+    /// `DELETE` and the `sqlite_sequence` rows), so that the namespace can serve another
+    /// fixture exactly as a fresh one would: no rows, the next id of every table 1.
+    pub(crate) async fn reset(&self) -> Result<(), TestkitError> {
+        let sql = AssertSqlSafe(self.sql.reset.clone());
+        let done = match &self.pool {
+            Pool::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+            Pool::MySql(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+            Pool::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+        };
+        done.map_err(|source| TestkitError::Statement {
+            server: self.server,
+            namespace: self.namespace.clone(),
+            statement: self.sql.reset.clone(),
+            source,
+        })
+    }
+
+    /// How many rows the four tables hold together (0 for a pristine namespace).
+    pub(crate) async fn row_count(&self) -> Result<i64, TestkitError> {
+        let sql = AssertSqlSafe(self.sql.count.clone());
+        let n = match &self.pool {
+            Pool::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            Pool::MySql(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            Pool::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        };
+        n.map_err(|source| TestkitError::Statement {
+            server: self.server,
+            namespace: self.namespace.clone(),
+            statement: self.sql.count.clone(),
+            source,
+        })
     }
 
     async fn read<T>(
@@ -370,22 +459,23 @@ fn verification_request<R: RawRow>(r: &R) -> Result<VerificationRequest, ReadErr
 #[async_trait]
 impl Inspector for SqlInspector {
     async fn stored(&self) -> Result<Stored, InspectError> {
+        // Four independent reads, concurrently over the inspector's connections.
+        let (users, accounts, sessions, verification_requests) = futures::try_join!(
+            self.read(&self.sql.users, user, user, user),
+            self.read(&self.sql.accounts, account, account, account),
+            self.read(&self.sql.sessions, session, session, session),
+            self.read(
+                &self.sql.verification_requests,
+                verification_request,
+                verification_request,
+                verification_request,
+            ),
+        )?;
         Ok(Stored {
-            users: self.read(&self.sql.users, user, user, user).await?,
-            accounts: self
-                .read(&self.sql.accounts, account, account, account)
-                .await?,
-            sessions: self
-                .read(&self.sql.sessions, session, session, session)
-                .await?,
-            verification_requests: self
-                .read(
-                    &self.sql.verification_requests,
-                    verification_request,
-                    verification_request,
-                    verification_request,
-                )
-                .await?,
+            users,
+            accounts,
+            sessions,
+            verification_requests,
         })
     }
 }

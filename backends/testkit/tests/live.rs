@@ -1,7 +1,7 @@
 //! The testkit against real servers: namespaces are created fresh and dropped alone, an
 //! existing or foreign namespace is refused (and left untouched), the inspector reads rows
-//! written with plain SQL, session time zones reach the server, and the factory's teardown
-//! leaves nothing behind.
+//! written with plain SQL, session time zones reach the server, the factory's teardown
+//! leaves nothing behind, and a namespace it reuses is emptied with its ids restarted.
 //!
 //! PostgreSQL and MySQL need `NEXTAUTH_TEST_POSTGRES_URL` / `NEXTAUTH_TEST_MYSQL_URL`;
 //! without them the tests print `SKIPPED` (and fail if `NEXTAUTH_REQUIRE_BACKENDS` lists the
@@ -481,7 +481,8 @@ async fn factory_fixture_is_torn_down(server: Server) {
         *built_in.lock().unwrap() = Some(ns.name().to_owned());
         build(ns, config)
     });
-    let factory = LiveFactory::new(server, url.clone(), Capabilities::HARDENED, build);
+    let factory =
+        LiveFactory::new(server, url.clone(), Capabilities::HARDENED, build).fresh_namespaces();
     let version = factory.probe().await.unwrap();
     assert!(!version.is_empty());
     assert!(
@@ -511,6 +512,86 @@ async fn factory_fixture_is_torn_down(server: Server) {
     assert!(!exists(server, &url, &name).await);
 }
 
+/// A factory reuses a namespace only emptied (no rows, ids from 1 again) and only once the
+/// rule's adapter is gone; a leaked adapter gets its namespace dropped; the pooled ones go
+/// with the factory.
+async fn factory_reuses_emptied_namespaces(server: Server) {
+    let Some(url) = url_or_skip(
+        server,
+        &format!("{server}: factory_reuses_emptied_namespaces"),
+    ) else {
+        return;
+    };
+    let seen: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
+    let built_in = Arc::clone(&seen);
+    let build: BuildAdapter = Arc::new(move |ns, config| {
+        built_in
+            .lock()
+            .unwrap()
+            .push((ns.name().to_owned(), ns.url().to_owned()));
+        Box::pin(async move {
+            Ok(Arc::new(ReferenceAdapter::with_capabilities(
+                config,
+                Capabilities::HARDENED,
+            )) as SharedAdapter)
+        })
+    });
+    let last = || seen.lock().unwrap().last().cloned().unwrap();
+    let insert = [
+        "INSERT INTO users (name, created_at, updated_at) VALUES ('a', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO users (name, created_at, updated_at) VALUES ('b', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO verification_requests (identifier, token, expires, created_at, updated_at) \
+         VALUES ('a@x', 't', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    ];
+    let factory = LiveFactory::new(server, url.clone(), Capabilities::HARDENED, build);
+
+    // A first fixture writes rows, then ends with its adapter released.
+    let nextauth_adapter_harness::Fixture {
+        adapter,
+        inspector,
+        teardown,
+    } = factory.open(AdapterConfig::default()).await.unwrap();
+    let (first, first_url) = last();
+    exec(server, &first_url, &insert).await;
+    assert_eq!(inspector.stored().await.unwrap().row_count(), 3);
+    drop((adapter, inspector));
+    teardown.unwrap()().await.unwrap();
+    assert!(exists(server, &url, &first).await, "kept for reuse");
+
+    // The next fixture gets it back empty, and ids start at 1 again.
+    let fixture = factory.open(AdapterConfig::default()).await.unwrap();
+    let (second, second_url) = last();
+    assert_eq!(second, first);
+    assert_eq!(fixture.inspector.stored().await.unwrap().row_count(), 0);
+    exec(server, &second_url, &insert[..1]).await;
+    let stored = fixture.inspector.stored().await.unwrap();
+    assert_eq!(stored.users.len(), 1);
+    assert_eq!(stored.users[0].id, "1");
+
+    // Its adapter outlives the teardown (a rule leaked it): the namespace is dropped.
+    let leaked = Arc::clone(&fixture.adapter);
+    (fixture.teardown.unwrap())().await.unwrap();
+    assert!(!exists(server, &url, &second).await, "dropped, not reused");
+    drop(leaked);
+
+    // A namespace pooled when the factory goes is dropped with it.
+    let nextauth_adapter_harness::Fixture {
+        adapter,
+        inspector,
+        teardown,
+    } = factory.open(AdapterConfig::default()).await.unwrap();
+    let (third, _) = last();
+    assert_ne!(third, first);
+    drop((adapter, inspector));
+    teardown.unwrap()().await.unwrap();
+    assert!(exists(server, &url, &third).await);
+    drop(factory);
+    assert!(
+        !exists(server, &url, &third).await,
+        "dropped with the factory"
+    );
+}
+
 macro_rules! per_server {
     ($($test:ident),* $(,)?) => {
         mod postgres { $( #[tokio::test] async fn $test() { super::$test(super::Server::Postgres).await } )* }
@@ -527,4 +608,5 @@ per_server!(
     inspector_reads_plain_sql_rows,
     session_time_zone_reaches_the_server,
     factory_fixture_is_torn_down,
+    factory_reuses_emptied_namespaces,
 );

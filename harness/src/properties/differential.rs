@@ -469,7 +469,12 @@ pub async fn run_sequence(
         message: format!("backend setup failed: {e}"),
     })?;
     let oracle = Arc::new(ReferenceAdapter::with_capabilities(config, caps));
-    let mut sut = Side::new(fixture.adapter.clone(), fixture.inspector.clone(), caps);
+    let crate::backend::Fixture {
+        adapter,
+        inspector,
+        teardown,
+    } = fixture;
+    let mut sut = Side::new(adapter, inspector, caps);
     let mut reference = Side::new(oracle.clone(), oracle, caps);
     let mut result = Ok(());
     for (i, op) in ops.iter().enumerate() {
@@ -523,7 +528,11 @@ pub async fn run_sequence(
             break;
         }
     }
-    if let Some(teardown) = fixture.teardown
+    // The sequence's handles go first, so that the teardown sees the adapter released (a
+    // factory may then reuse the namespace).
+    drop(sut);
+    drop(reference);
+    if let Some(teardown) = teardown
         && let Err(e) = teardown().await
         && result.is_ok()
     {
