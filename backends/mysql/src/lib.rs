@@ -25,9 +25,11 @@
 //! `UPDATE … RETURNING`). Rather than detect the server, the store uses what both have: an
 //! insert takes its id from `LAST_INSERT_ID()` (in the same round trip's OK packet) and
 //! returns the values it bound, which are exactly what was stored (already validated and
-//! truncated to microseconds); an update is followed by a read of the row; single-use
-//! verification selects the row, checks it, and deletes it by id, the delete's affected-row
-//! count deciding which of concurrent callers consumed it.
+//! truncated to microseconds); an update is followed by a read of the row. Single-use
+//! verification is the one place where the server is asked which it is (once per store,
+//! `SELECT VERSION()`): on MariaDB one `DELETE … RETURNING` removes and returns the row; on
+//! MySQL 8 the store selects the row, checks it, and deletes it by id, the delete's
+//! affected-row count deciding which of concurrent callers consumed it.
 //!
 //! # Time zones
 //!

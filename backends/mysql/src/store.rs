@@ -8,7 +8,7 @@
 //! | selects, deletes | 1 |
 //! | `update_user`, `update_session` | 2 (the update, then a read of the stored row; 1 when no row matched) |
 //! | `delete_user` with cascade | 5 (`BEGIN`, three deletes, `COMMIT`; 3 when the user is missing) |
-//! | `consume_verification` | 2 (select by the unique token, delete by id; 1 when nothing matches) |
+//! | `consume_verification` | MariaDB 1 (`DELETE … RETURNING`); MySQL 8: 2 (select by the unique token, delete by id; 1 when nothing matches) |
 
 use crate::rows;
 use async_trait::async_trait;
@@ -16,12 +16,13 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use nextauth_adapter::{Account, Session, User, VerificationRequest};
 use nextauth_adapter_sql::adapter::{
     AccountValues, ConnectStore, Queries, SessionValues, Sql, SqlOptions, SqlStore, StoreError,
-    StoreResult, UserValues, VerificationValues,
+    StoreResult, UserValues, VERIFICATION_COLUMNS, VerificationValues,
 };
 use nextauth_adapter_sql::{Dialect, IntrospectError, Schema, SchemaNames, introspect_mysql};
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::{AssertSqlSafe, MySql, MySqlPool};
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 
 /// The v3 tables in one MySQL/MariaDB database (the connection's default database), over a
 /// pool.
@@ -30,6 +31,10 @@ pub struct MySqlStore {
     pool: MySqlPool,
     names: SchemaNames,
     sql: Queries,
+    /// `delete_verification` with `RETURNING` the row: MariaDB's single-statement consume.
+    consume_returning: Sql,
+    /// Whether the server is MariaDB (which has `DELETE … RETURNING`), learnt on first use.
+    mariadb: Arc<OnceLock<bool>>,
 }
 
 /// A prepared query over one of the store's statements.
@@ -59,7 +64,35 @@ impl MySqlStore {
     /// A store over `pool` for the tables `names` names.
     pub fn new(pool: MySqlPool, names: SchemaNames) -> Self {
         let sql = Queries::new(Dialect::MySql, &names);
-        MySqlStore { pool, names, sql }
+        let columns: Vec<String> = VERIFICATION_COLUMNS
+            .iter()
+            .map(|c| Dialect::MySql.quote(c))
+            .collect();
+        let consume_returning = format!(
+            "{} RETURNING {}",
+            sql.delete_verification,
+            columns.join(", ")
+        )
+        .into();
+        MySqlStore {
+            pool,
+            names,
+            sql,
+            consume_returning,
+            mariadb: Arc::default(),
+        }
+    }
+
+    /// Whether the server is MariaDB, asked once (`SELECT VERSION()`) and remembered.
+    async fn is_mariadb(&self) -> StoreResult<bool> {
+        if let Some(known) = self.mariadb.get() {
+            return Ok(*known);
+        }
+        let version: String = sqlx::query_scalar("SELECT CAST(VERSION() AS CHAR)")
+            .fetch_one(&self.pool)
+            .await?;
+        let mariadb = version.to_ascii_lowercase().contains("mariadb");
+        Ok(*self.mariadb.get_or_init(|| mariadb))
     }
 }
 
@@ -372,6 +405,18 @@ impl SqlStore for MySqlStore {
         token: &str,
         identifier: &str,
     ) -> StoreResult<Option<VerificationRequest>> {
+        if self.sql.exact_identifier && self.is_mariadb().await? {
+            // MariaDB: one statement deletes and returns the row, the identifier compared
+            // exactly (`LENGTH` defeats PAD SPACE); of concurrent deletes one gets the row.
+            let row = query(&self.consume_returning)
+                .bind(token)
+                .bind(identifier)
+                .bind(identifier)
+                .fetch_optional(&self.pool)
+                .await?;
+            return Ok(row.as_ref().map(rows::verification).transpose()?);
+        }
+        // MySQL 8 has no `DELETE … RETURNING`.
         // The token is unique, so this reads the only candidate; the identifier is compared
         // in Rust, byte for byte (PAD SPACE would ignore trailing spaces). Rows are never
         // updated and ids never reused, so the row read is the row the delete removes, and
