@@ -39,6 +39,7 @@ mod factory;
 mod inspector;
 mod namespace;
 mod run;
+pub mod scenarios;
 mod server;
 pub mod urls;
 

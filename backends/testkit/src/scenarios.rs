@@ -1,0 +1,364 @@
+//! Live scenarios every SQL backend must pass beyond the harness, written once and generic
+//! over the backend's store.
+//!
+//! The conformance harness checks the adapter contract; these check what sits around it on
+//! a real server: `synchronize` creates the tables and then accepts them, accepts the
+//! documented DDL (plus a custom column) and refuses a table missing a unique index without
+//! changing anything; Unicode, 255-character values and multi-kilobyte tokens round-trip,
+//! and a 256-character e-mail is `InvalidInput` with nothing written.
+//!
+//! Each scenario is an `async fn` generic over `S:` [`ConnectStore`], so it runs against
+//! [`SqlAdapter<S>`] of any backend; the server is the one whose dialect is `S::DIALECT`.
+//! A backend's `tests/live.rs` names each test and calls the scenario in one line:
+//!
+//! ```ignore
+//! #[tokio::test]
+//! async fn synchronize_creates_the_tables_then_accepts_them() {
+//!     scenarios::synchronize_creates_the_tables_then_accepts_them::<PostgresStore>().await;
+//! }
+//! ```
+//!
+//! What differs per dialect is explicit: the documented DDL is a parameter (the backend
+//! knows which fixture documents its schema), the unique index to leave out is spelled with
+//! [`Dialect::quote`], and the large token stays within MySQL's 65,535-byte `TEXT`
+//! ([`LARGE_TOKEN`]). Each scenario works in its own fresh [`Namespace`] and drops it
+//! afterwards, whatever the outcome (a panic drops it from the namespace's destructor).
+//!
+//! The helpers ([`in_namespace`], [`adapter`], [`execute`], [`ensure`]) are public so that a
+//! backend's own live tests (MySQL's `PAD SPACE`, a session time zone, …) are written alike.
+
+use crate::admin;
+use crate::inspector::SqlInspector;
+use crate::namespace::Namespace;
+use crate::server::{Server, Target, is_required, locate, not_run_banner};
+use nextauth_adapter::{Adapter, AdapterConfig, ErrorKind, ManualClock, NewAccount, NewUser};
+use nextauth_adapter_harness::Inspector;
+use nextauth_adapter_sql::{
+    ConnectStore, Dialect, DiffEntry, SchemaNames, SqlAdapter, SqlOptions, SyncError, statements,
+};
+
+/// Any error a scenario step can give: the driver's, the adapter's, the testkit's or a
+/// failed [`ensure`], boxed so that `?` works on all of them.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The outcome of a scenario's body: `Err` fails the test with its message (after the
+/// namespace is dropped).
+pub type TestResult = Result<(), BoxError>;
+
+/// The payload of the large token in [`unicode_limits_and_large_tokens_round_trip`]: 60 KiB,
+/// within MySQL's 65,535-byte `TEXT` (PostgreSQL's and SQLite's `TEXT` have no limit), so
+/// one size serves every backend.
+pub const LARGE_TOKEN: usize = 60 * 1024;
+
+/// The server whose dialect is `dialect`.
+///
+/// # Panics
+/// For a dialect no live server exists for (SQL Server): a scenario cannot run there.
+pub fn server_for(dialect: Dialect) -> Server {
+    Server::ALL
+        .into_iter()
+        .find(|s| s.dialect() == dialect)
+        .unwrap_or_else(|| panic!("no live server for the {dialect:?} dialect"))
+}
+
+/// The server URL, or `None` after a loud NOT RUN banner.
+///
+/// # Panics
+/// When the server is not configured and `NEXTAUTH_REQUIRE_BACKENDS` lists it: a required
+/// live test fails, never skips silently.
+pub async fn server_url(server: Server) -> Option<String> {
+    match locate(server).await {
+        Target::Url(url) => Some(url),
+        Target::NotConfigured(reason) => {
+            let required = is_required(server);
+            eprintln!("{}", not_run_banner(server, &reason, required));
+            assert!(!required, "{reason}");
+            None
+        }
+    }
+}
+
+/// Runs `body` in a fresh, empty namespace of `server` (with the session `time_zone` if
+/// given; see [`Namespace::create`]) and drops the namespace whatever the outcome, so that a
+/// failing test leaves nothing behind. Does nothing when the server is not configured and
+/// not required (see [`server_url`]).
+///
+/// # Panics
+/// With `body`'s error, after the namespace is dropped; when the namespace cannot be
+/// created or dropped.
+pub async fn in_namespace<F>(server: Server, time_zone: Option<&str>, body: F)
+where
+    F: AsyncFnOnce(&Namespace) -> TestResult,
+{
+    let Some(url) = server_url(server).await else {
+        return;
+    };
+    let ns = Namespace::create(server, &url, SchemaNames::default(), time_zone)
+        .await
+        .expect("create a namespace");
+    let result = body(&ns).await;
+    ns.drop().await.expect("drop the namespace");
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// Runs raw statements in the namespace, in order, on one connection of its own: for setup
+/// only (a schema the adapter did not create), never to check the adapter.
+pub async fn execute(ns: &Namespace, statements: &[String]) -> TestResult {
+    admin::execute(ns.server(), ns.url(), ns.name(), statements).await?;
+    Ok(())
+}
+
+/// The adapter under test in `ns`: `SqlAdapter<S>` connected to the namespace's URL with the
+/// documented names, the backend's own capabilities and `clock`. The schema is untouched.
+pub async fn adapter<S: ConnectStore>(
+    ns: &Namespace,
+    clock: &ManualClock,
+) -> Result<SqlAdapter<S>, BoxError> {
+    Ok(SqlAdapter::<S>::connect(
+        ns.url(),
+        AdapterConfig::with_clock(clock.shared()),
+        SqlOptions::default(),
+    )
+    .await?)
+}
+
+/// `Ok` when `ok`, else an error saying `what`: an assertion that lets the namespace be
+/// dropped before the test fails.
+pub fn ensure(ok: bool, what: impl Into<String>) -> TestResult {
+    if ok { Ok(()) } else { Err(what.into().into()) }
+}
+
+/// The statements of a DDL script as its author wrote it: `--` comment lines removed, split
+/// on `;`, trimmed, empty ones left out.
+pub fn script_statements(ddl: &str) -> Vec<String> {
+    let without_comments: String = ddl
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    without_comments
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `synchronize` on an empty namespace creates the four tables with nothing to report; a
+/// second `synchronize` accepts them and creates nothing; the adapter then works.
+pub async fn synchronize_creates_the_tables_then_accepts_them<S: ConnectStore>() {
+    in_namespace(server_for(S::DIALECT), None, async |ns| {
+        let a = adapter::<S>(ns, &ManualClock::starting_now()).await?;
+        let first = a.synchronize().await?;
+        ensure(
+            first.created.len() == 4,
+            format!("created {:?}", first.created),
+        )?;
+        ensure(first.diff.is_empty(), format!("{}", first.diff))?;
+        let second = a.synchronize().await?;
+        ensure(
+            second.created.is_empty(),
+            "the second synchronize created tables",
+        )?;
+        ensure(ns.tables().await?.len() == 4, "four tables")?;
+        let u = a.create_user(NewUser::default()).await?;
+        ensure(a.get_user(&u.id).await?.is_some(), "user read back")
+    })
+    .await;
+}
+
+/// Tables made by `documented_ddl` (the schema NextAuth v3 documents for this dialect, or
+/// the migration a tool such as Prisma generates; `--` comments allowed) plus a custom
+/// nullable column on `users`: `synchronize` creates nothing, reports the column as an
+/// allowed difference, and the adapter works on them.
+pub async fn synchronize_accepts_the_documented_ddl_and_custom_columns<S: ConnectStore>(
+    documented_ddl: &str,
+) {
+    in_namespace(server_for(S::DIALECT), None, async |ns| {
+        let mut ddl = script_statements(documented_ddl);
+        ddl.push("ALTER TABLE users ADD COLUMN nickname VARCHAR(40) NULL".to_owned());
+        execute(ns, &ddl).await?;
+        let a = adapter::<S>(ns, &ManualClock::starting_now()).await?;
+        let outcome = a.synchronize().await?;
+        ensure(outcome.created.is_empty(), "nothing to create")?;
+        ensure(
+            outcome.diff.entries.iter().any(
+                |e| matches!(e, DiffEntry::ExtraColumn { column, .. } if column.name == "nickname"),
+            ),
+            format!(
+                "the custom column is reported as allowed:\n{}",
+                outcome.diff
+            ),
+        )?;
+        let u = a
+            .create_user(NewUser {
+                email: Some("doc@example.com".into()),
+                ..NewUser::default()
+            })
+            .await?;
+        ensure(
+            a.get_user_by_email(Some("doc@example.com"))
+                .await?
+                .map(|x| x.id)
+                == Some(u.id),
+            "lookup on the documented tables",
+        )
+    })
+    .await;
+}
+
+/// Our own DDL without the verification table and without the unique index on
+/// `users.email`: `synchronize` refuses with a diff naming the missing `UNIQUE (email)`
+/// index, and creates or drops no table (not even the missing verification table).
+pub async fn synchronize_refuses_a_missing_unique_index_and_changes_nothing<S: ConnectStore>() {
+    in_namespace(server_for(S::DIALECT), None, async |ns| {
+        // Everything but the verification table and the unique index on users.email.
+        let email_index = format!("INDEX {}", S::DIALECT.quote("email"));
+        let ddl: Vec<String> = statements(S::DIALECT, &SchemaNames::default())?
+            .into_iter()
+            .filter(|s| !s.contains("verification_requests") && !s.contains(&email_index))
+            .collect();
+        execute(ns, &ddl).await?;
+        let before = ns.tables().await?;
+        let a = adapter::<S>(ns, &ManualClock::starting_now()).await?;
+        match a.synchronize().await {
+            Err(SyncError::Mismatch(diff)) => {
+                ensure(
+                    diff.errors().any(|e| {
+                        matches!(e, DiffEntry::MissingIndex { table, expected }
+                            if table == "users" && expected.name == "email" && expected.unique)
+                    }),
+                    format!("the diff names the missing index:\n{diff}"),
+                )?;
+                ensure(
+                    diff.to_string().contains("UNIQUE (email)"),
+                    format!("{diff}"),
+                )?;
+            }
+            other => return Err(format!("expected a refusal, got {other:?}").into()),
+        }
+        ensure(
+            ns.tables().await? == before,
+            "synchronize created or dropped tables while refusing",
+        )
+    })
+    .await;
+}
+
+/// 255-character Unicode values (4-byte emoji, accented e-mail) and a [`LARGE_TOKEN`] token
+/// are stored exactly as returned (read back raw by the [`SqlInspector`]); a Unicode
+/// provider account id finds its user; a 256-character e-mail is `InvalidInput` with
+/// nothing written.
+pub async fn unicode_limits_and_large_tokens_round_trip<S: ConnectStore>() {
+    in_namespace(server_for(S::DIALECT), None, async |ns| {
+        let a = adapter::<S>(ns, &ManualClock::starting_now()).await?;
+        a.synchronize().await?;
+        let inspector = SqlInspector::connect(ns).await?;
+        let name = "😀".repeat(255);
+        let email = format!("{}@example.com", "é".repeat(255 - "@example.com".len()));
+        let image = format!(
+            "https://example.com/{}",
+            "i".repeat(255 - "https://example.com/".len())
+        );
+        let u = a
+            .create_user(NewUser {
+                name: Some(name.clone()),
+                email: Some(email.clone()),
+                image: Some(image.clone()),
+                ..NewUser::default()
+            })
+            .await?;
+        let stored = inspector.user(&u.id).await?.ok_or("user not stored")?;
+        ensure(stored == u, format!("stored {stored:?}, returned {u:?}"))?;
+        ensure(
+            stored.name.as_deref() == Some(name.as_str())
+                && stored.email.as_deref() == Some(email.as_str())
+                && stored.image.as_deref() == Some(image.as_str()),
+            "255-character values round-trip",
+        )?;
+        let token = format!("eyJhbGciOiJSUzI1NiJ9.{}.sig", "x".repeat(LARGE_TOKEN));
+        let account = a
+            .link_account(NewAccount {
+                user_id: u.id.clone(),
+                provider_id: "google".into(),
+                provider_type: "oauth".into(),
+                provider_account_id: "ünï-😀".into(),
+                refresh_token: Some(token.clone()),
+                access_token: Some(token.clone()),
+                access_token_expires: None,
+            })
+            .await?;
+        let stored = inspector
+            .account(&account.compound_id)
+            .await?
+            .ok_or("account not stored")?;
+        ensure(
+            stored.access_token.as_deref() == Some(token.as_str()),
+            format!("a {}-byte token round-trips", token.len()),
+        )?;
+        ensure(
+            a.get_user_by_provider_account_id("google", "ünï-😀")
+                .await?
+                .map(|x| x.id)
+                == Some(u.id.clone()),
+            "lookup by a Unicode account id",
+        )?;
+
+        let before = inspector.stored().await?.row_count();
+        let too_long = format!("{}@example.com", "a".repeat(256 - "@example.com".len()));
+        match a
+            .create_user(NewUser {
+                email: Some(too_long),
+                ..NewUser::default()
+            })
+            .await
+        {
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {}
+            other => return Err(format!("a 256-character email gave {other:?}").into()),
+        }
+        ensure(
+            inspector.stored().await?.row_count() == before,
+            "nothing written for the refused email",
+        )?;
+        inspector.close().await;
+        Ok(())
+    })
+    .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_statements_drops_comment_lines_and_empty_statements() {
+        let ddl = "-- a comment; with a semicolon\nCREATE TABLE a (id INT);\n\n  -- another\nCREATE TABLE b (id INT);\n;\n";
+        assert_eq!(
+            script_statements(ddl),
+            vec!["CREATE TABLE a (id INT)", "CREATE TABLE b (id INT)"]
+        );
+    }
+
+    #[test]
+    fn every_server_dialect_has_its_server() {
+        for server in Server::ALL {
+            assert_eq!(server_for(server.dialect()), server);
+        }
+    }
+
+    #[test]
+    fn the_email_index_is_spelled_as_our_ddl_spells_it() {
+        for server in Server::ALL {
+            let dialect = server.dialect();
+            let needle = format!("INDEX {}", dialect.quote("email"));
+            let ddl = statements(dialect, &SchemaNames::default()).expect("statements");
+            assert_eq!(
+                ddl.iter().filter(|s| s.contains(&needle)).count(),
+                1,
+                "{dialect:?}: {ddl:#?}"
+            );
+        }
+    }
+}
