@@ -49,6 +49,15 @@ enum Database {
 }
 
 impl Database {
+    /// The name tables and progress lines show.
+    fn label(self) -> &'static str {
+        match self {
+            Database::Postgres => "PostgreSQL",
+            Database::Mysql => "MySQL/MariaDB",
+            Database::Sqlite => "SQLite",
+        }
+    }
+
     fn server(self) -> Server {
         match self {
             Database::Postgres => Server::Postgres,
@@ -152,8 +161,9 @@ fn main() -> ExitCode {
     results.facts.push(machine());
     let mut failed = false;
     for &db in &args.databases {
+        let label = db.label();
         if let Err(e) = runtime.block_on(bench_database(&args, db, &mut results)) {
-            eprintln!("nextauth-bench: {db:?}: {e}");
+            eprintln!("nextauth-bench: {label}: {e}");
             failed = true;
         }
     }
@@ -227,8 +237,9 @@ async fn bench_database(
 ) -> Result<(), BenchError> {
     let url = server_url(args, db)?;
     let server = db.server();
+    let label = db.label();
     let ns = Namespace::create(server, &url, SchemaNames::default(), None).await?;
-    eprintln!("{db:?}: namespace {}", ns.name());
+    eprintln!("{label}: namespace {}", ns.name());
     let outcome = match ns.apply_schema().await {
         Ok(()) => bench_in(args, db, &url, &ns, results).await,
         Err(e) => Err(e.into()),
@@ -253,10 +264,11 @@ async fn bench_in(
     results: &mut Results,
 ) -> Result<(), BenchError> {
     let policy = SessionPolicy::default();
+    let label = db.label();
     let started = Instant::now();
     let data = Arc::new(data::seed(ns, args.users, policy, chrono::Utc::now()).await?);
     eprintln!(
-        "{db:?}: seeded {} users, accounts and sessions in {:.1} s",
+        "{label}: seeded {} users, accounts and sessions in {:.1} s",
         data.users.len(),
         started.elapsed().as_secs_f64()
     );
@@ -301,23 +313,25 @@ async fn bench_in(
             },
             Column::NextAuth => match peer(db, server_url, ns, policy).await {
                 Ok((process, subject, name)) => {
-                    results.facts.push(format!("{db:?} peer: {name}"));
+                    results.facts.push(format!("{label} peer: {name}"));
                     columns.bridge = Some(process);
                     columns.subjects.push((column, subject));
                 }
                 Err(note) => {
-                    eprintln!("{db:?}: next-auth column: {note}");
+                    eprintln!("{label}: next-auth column: {note}");
                     results.notes.insert((db, column), note);
                 }
             },
         }
     }
     results.facts.push(format!(
-        "{db:?}: pool {pool_size} connections; load before {}",
+        "{label}: pool {pool_size} connections; load before {}",
         load()
     ));
     let outcome = run_all(args, db, &columns, &data, results).await;
-    results.facts.push(format!("{db:?}: load after {}", load()));
+    results
+        .facts
+        .push(format!("{label}: load after {}", load()));
     if let Some(process) = columns.bridge {
         let _ = process
             .request("close", Some("bench"), None, json!({}))
@@ -336,6 +350,7 @@ async fn run_all(
 ) -> Result<(), BenchError> {
     let duration = Duration::from_secs_f64(args.duration.max(0.1));
     let warmup = Duration::from_secs_f64(args.warmup.max(0.0));
+    let label = db.label();
     for run in 0..args.runs.max(1) {
         for &flow in &args.flows {
             for &c in &args.concurrency {
@@ -352,7 +367,7 @@ async fn run_all(
                     )
                     .await?;
                     eprintln!(
-                        "run {}/{}  {db:?} {:<13} c={c:<3} {:<9} {:>9.0} flows/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+                        "run {}/{}  {label} {:<13} c={c:<3} {:<9} {:>9.0} flows/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
                         run + 1,
                         args.runs.max(1),
                         flow.name(),
@@ -394,7 +409,7 @@ async fn raw(
                 .fetch_one(&pool)
                 .await
                 .map_err(BenchError::sql("SELECT version()"))?;
-            results.facts.push(format!("Postgres: {version}"));
+            results.facts.push(format!("PostgreSQL: {version}"));
             Ok(Some(Arc::new(RawPg::new(pool, policy))))
         }
         Database::Mysql => {
@@ -412,7 +427,7 @@ async fn raw(
                 .await
                 .map_err(BenchError::sql("SELECT VERSION()"))?;
             let mariadb = version.to_ascii_lowercase().contains("mariadb");
-            results.facts.push(format!("Mysql: {version}"));
+            results.facts.push(format!("MySQL/MariaDB: {version}"));
             Ok(Some(Arc::new(RawMySql::new(pool, policy, mariadb))))
         }
         Database::Sqlite => Ok(None),
@@ -524,6 +539,7 @@ fn table(args: &Args, results: &Results) -> String {
     for &db in &args.databases {
         for &flow in &args.flows {
             for &c in &args.concurrency {
+                let label = db.label();
                 let key = (db, flow, c);
                 let cell = |column: Column| -> Option<Measured> {
                     let v = results.cells.get(&(key, column))?;
@@ -573,7 +589,7 @@ fn table(args: &Args, results: &Results) -> String {
                 let vs_peer = ratio(cell(Column::Ours), cell(Column::NextAuth));
                 let _ = writeln!(
                     out,
-                    "| {db:?} | {} | {c} | {ours} | {ours_l} | {raw} | {raw_l} | {peer} | {peer_l} | {vs_raw} | {vs_peer} |",
+                    "| {label} | {} | {c} | {ours} | {ours_l} | {raw} | {raw_l} | {peer} | {peer_l} | {vs_raw} | {vs_peer} |",
                     flow.name()
                 );
             }
