@@ -50,7 +50,6 @@
 //! MySQL/MariaDB where the reference adapter would accept it. v3 core trims nothing but
 //! passes addresses from providers and forms, where trailing spaces do not occur in practice.
 
-mod rows;
 mod store;
 
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};

@@ -10,10 +10,10 @@
 //! | `delete_user` with cascade | 5 (`BEGIN`, three deletes, `COMMIT`; 3 when the user is missing) |
 //! | `consume_verification` | MariaDB 1 (`DELETE … RETURNING`); MySQL 8: 2 (select by the unique token, delete by id; 1 when nothing matches) |
 
-use crate::rows;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use nextauth_adapter::{Account, Session, User, VerificationRequest};
+use nextauth_adapter_sql::adapter::rows;
 use nextauth_adapter_sql::adapter::{
     AccountValues, ConnectStore, Queries, SessionValues, Sql, SqlOptions, SqlStore, StoreError,
     StoreResult, UserValues, VERIFICATION_COLUMNS, VerificationValues,

@@ -26,7 +26,6 @@
 //! PostgreSQL DDL is accepted too. The tables live in the connection's `search_path`
 //! (set it with `?options=-c search_path=<schema>`).
 
-mod rows;
 mod store;
 
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};

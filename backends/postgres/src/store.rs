@@ -5,10 +5,10 @@
 //! single-use consumption of a verification request (`DELETE … RETURNING`). Writes return
 //! the stored row with `RETURNING`, so what the adapter returns is what PostgreSQL stored.
 
-use crate::rows;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use nextauth_adapter::{Account, Session, User, VerificationRequest};
+use nextauth_adapter_sql::adapter::rows;
 use nextauth_adapter_sql::adapter::{
     AccountValues, ConnectStore, Queries, SessionValues, Sql, SqlOptions, SqlStore, StoreError,
     StoreResult, UserValues, VerificationValues,

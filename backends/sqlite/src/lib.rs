@@ -26,7 +26,7 @@
 //!   with microseconds): fixed width, so text order is time order and the expiry guard
 //!   `expires < ?` compares correctly.
 
-mod rows;
+mod instant_text;
 mod store;
 
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};

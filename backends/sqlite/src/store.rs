@@ -4,12 +4,13 @@
 //! for single-use verification), except the cascading `delete_user`: three deletes in one
 //! `BEGIN IMMEDIATE` transaction (five statements on the one connection; SQLite runs in
 //! process, so a "round trip" is a function call). Instants are bound as fixed-width UTC
-//! text (see [`rows::text`]).
+//! text (see [`instant_text::text`]).
 
-use crate::rows;
+use crate::instant_text;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use nextauth_adapter::{Account, Session, User, VerificationRequest};
+use nextauth_adapter_sql::adapter::rows;
 use nextauth_adapter_sql::adapter::{
     AccountValues, ConnectStore, Queries, SessionValues, Sql, SqlOptions, SqlStore, StoreError,
     StoreResult, UserValues, VerificationValues,
@@ -131,10 +132,10 @@ impl SqlStore for SqliteStore {
         let row = query(&self.sql.insert_user)
             .bind(&v.name)
             .bind(&v.email)
-            .bind(rows::opt_text(v.email_verified))
+            .bind(instant_text::opt_text(v.email_verified))
             .bind(&v.image)
-            .bind(rows::text(now))
-            .bind(rows::text(now))
+            .bind(instant_text::text(now))
+            .bind(instant_text::text(now))
             .fetch_one(&self.pool)
             .await?;
         Ok(rows::user(&row)?)
@@ -173,9 +174,9 @@ impl SqlStore for SqliteStore {
         let row = query(&self.sql.update_user)
             .bind(&v.name)
             .bind(&v.email)
-            .bind(rows::opt_text(v.email_verified))
+            .bind(instant_text::opt_text(v.email_verified))
             .bind(&v.image)
-            .bind(rows::text(now))
+            .bind(instant_text::text(now))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -221,9 +222,9 @@ impl SqlStore for SqliteStore {
             .bind(&v.provider_account_id)
             .bind(&v.refresh_token)
             .bind(&v.access_token)
-            .bind(rows::opt_text(v.access_token_expires))
-            .bind(rows::text(now))
-            .bind(rows::text(now))
+            .bind(instant_text::opt_text(v.access_token_expires))
+            .bind(instant_text::text(now))
+            .bind(instant_text::text(now))
             .fetch_one(&self.pool)
             .await?;
         Ok(rows::account(&row)?)
@@ -241,11 +242,11 @@ impl SqlStore for SqliteStore {
     async fn insert_session(&self, v: &SessionValues, now: DateTime<Utc>) -> StoreResult<Session> {
         let row = query(&self.sql.insert_session)
             .bind(user_id(v.user_id)?)
-            .bind(rows::text(v.expires))
+            .bind(instant_text::text(v.expires))
             .bind(&v.session_token)
             .bind(&v.access_token)
-            .bind(rows::text(now))
-            .bind(rows::text(now))
+            .bind(instant_text::text(now))
+            .bind(instant_text::text(now))
             .fetch_one(&self.pool)
             .await?;
         Ok(rows::session(&row)?)
@@ -267,8 +268,8 @@ impl SqlStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Session>> {
         let row = query(&self.sql.update_session)
-            .bind(rows::opt_text(expires))
-            .bind(rows::text(now))
+            .bind(instant_text::opt_text(expires))
+            .bind(instant_text::text(now))
             .bind(id)
             .bind(session_token)
             .fetch_optional(&self.pool)
@@ -279,7 +280,7 @@ impl SqlStore for SqliteStore {
     async fn delete_expired_session(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         query(&self.sql.delete_expired_session)
             .bind(id)
-            .bind(rows::text(now))
+            .bind(instant_text::text(now))
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -301,9 +302,9 @@ impl SqlStore for SqliteStore {
         let row = query(&self.sql.insert_verification)
             .bind(&v.identifier)
             .bind(&v.token)
-            .bind(rows::text(v.expires))
-            .bind(rows::text(now))
-            .bind(rows::text(now))
+            .bind(instant_text::text(v.expires))
+            .bind(instant_text::text(now))
+            .bind(instant_text::text(now))
             .fetch_one(&self.pool)
             .await?;
         Ok(rows::verification(&row)?)

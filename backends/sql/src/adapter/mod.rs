@@ -14,6 +14,7 @@ mod contract_impl;
 mod error;
 mod ids;
 mod queries;
+pub mod rows;
 mod sessions;
 mod sql_adapter;
 mod store;
