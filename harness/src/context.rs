@@ -128,6 +128,15 @@ impl Ctx {
         Ok(self.adapter.create_user(self.profile()).await?)
     }
 
+    /// Creates a user with only an e-mail address, as v3's e-mail flow does.
+    pub async fn user_with_email(&self, email: &str) -> Result<User, Failure> {
+        let profile = NewUser {
+            email: Some(email.to_owned()),
+            ..NewUser::default()
+        };
+        Ok(self.adapter.create_user(profile).await?)
+    }
+
     /// The arguments of a `link_account` of a fresh provider account to `user`, as v3 core
     /// passes them for an OAuth2 provider.
     pub fn new_account(&self, user: &User, provider_id: &str) -> NewAccount {

@@ -3,7 +3,7 @@
 use super::body;
 use crate::context::{Ctx, SECRET};
 use crate::rule::{Area, Failure, Requires, Rule, RuleResult};
-use crate::v3core::{Core, OAuthProfile, SessionMode, SessionRead, SignInError};
+use crate::v3core::{Core, OAuthProfile, SessionMode, SessionRead, SignInError, SignedIn};
 use crate::{check, check_eq};
 use chrono::Duration;
 use nextauth_adapter::{EmailMatching, NewUser};
@@ -190,6 +190,25 @@ fn github_profile(id: &str, email: Option<&str>) -> OAuthProfile {
     }
 }
 
+/// A GitHub sign-in without a cookie, as core runs it: the result and the new session's cookie.
+async fn github_sign_in(
+    core: &Core<'_>,
+    id: &str,
+    email: Option<&str>,
+) -> Result<(SignedIn, String), Failure> {
+    let signed_in = ok(
+        core.oauth_callback("github", &github_profile(id, email), None, None, None)
+            .await,
+        "GitHub sign-in",
+    )?;
+    let cookie = signed_in
+        .session
+        .as_ref()
+        .map(|s| s.session_token.clone())
+        .ok_or_else(|| Failure::new("the sign-in started no session"))?;
+    Ok((signed_in, cookie))
+}
+
 fn ok<T>(r: Result<T, SignInError>, what: &str) -> Result<T, Failure> {
     r.map_err(|e| Failure::new(format!("{what}: core ended with {e}")))
 }
@@ -364,12 +383,7 @@ fn describe<T>(r: &Result<T, SignInError>) -> String {
 
 async fn oauth_email_clash(c: Ctx) -> RuleResult {
     let core = core(&c, SessionMode::Database);
-    c.adapter
-        .create_user(NewUser {
-            email: Some("taken@example.com".into()),
-            ..NewUser::default()
-        })
-        .await?;
+    c.user_with_email("taken@example.com").await?;
     let before = c.stored().await?;
     let r = core
         .oauth_callback(
@@ -450,13 +464,7 @@ async fn email_new_user(c: Ctx) -> RuleResult {
 
 async fn email_existing_user(c: Ctx) -> RuleResult {
     let core = core(&c, SessionMode::Database);
-    let u = c
-        .adapter
-        .create_user(NewUser {
-            email: Some("known@example.com".into()),
-            ..NewUser::default()
-        })
-        .await?;
+    let u = c.user_with_email("known@example.com").await?;
     let token = ok(
         core.email_sign_in("known@example.com").await,
         "sign-in request",
@@ -520,13 +528,7 @@ async fn email_expired_link(c: Ctx) -> RuleResult {
 
 async fn email_other_address(c: Ctx) -> RuleResult {
     let core = core(&c, SessionMode::Database);
-    let victim = c
-        .adapter
-        .create_user(NewUser {
-            email: Some("victim@example.com".into()),
-            ..NewUser::default()
-        })
-        .await?;
+    let victim = c.user_with_email("victim@example.com").await?;
     let token = ok(
         core.email_sign_in("attacker@example.com").await,
         "attacker's sign-in request",
@@ -582,12 +584,7 @@ async fn email_switch_user(c: Ctx) -> RuleResult {
         .await,
         "A signs in",
     )?;
-    c.adapter
-        .create_user(NewUser {
-            email: Some("b@example.com".into()),
-            ..NewUser::default()
-        })
-        .await?;
+    c.user_with_email("b@example.com").await?;
     let a_cookie = a
         .session
         .map(|s| s.session_token)
@@ -612,21 +609,7 @@ async fn email_switch_user(c: Ctx) -> RuleResult {
 
 async fn session_read_rolls(c: Ctx) -> RuleResult {
     let core = core(&c, SessionMode::Database);
-    let s = ok(
-        core.oauth_callback(
-            "github",
-            &github_profile("1", Some("me@example.com")),
-            None,
-            None,
-            None,
-        )
-        .await,
-        "sign-in",
-    )?;
-    let cookie = s
-        .session
-        .map(|s| s.session_token)
-        .ok_or_else(|| Failure::new("no session"))?;
+    let (_, cookie) = github_sign_in(&core, "1", Some("me@example.com")).await?;
     let max_age = c.config.session.max_age();
     let mut extended_at = c.now();
     for hours in [6, 12, 25, 30, 49, 50, 75] {
@@ -681,15 +664,7 @@ async fn session_read_expired(c: Ctx) -> RuleResult {
 
 async fn signout_with_cookie(c: Ctx) -> RuleResult {
     let core = core(&c, SessionMode::Database);
-    let s = ok(
-        core.oauth_callback("github", &github_profile("1", None), None, None, None)
-            .await,
-        "sign-in",
-    )?;
-    let cookie = s
-        .session
-        .map(|s| s.session_token)
-        .ok_or_else(|| Failure::new("no session"))?;
+    let (_, cookie) = github_sign_in(&core, "1", None).await?;
     let errors = core.sign_out(Some(&cookie)).await;
     check!(errors.is_empty(), "sign-out logged {errors:?}");
     check_eq!(
@@ -728,15 +703,7 @@ async fn signout_without_cookie(c: Ctx) -> RuleResult {
 
 async fn signout_stale(c: Ctx) -> RuleResult {
     let core = core(&c, SessionMode::Database);
-    let s = ok(
-        core.oauth_callback("github", &github_profile("1", None), None, None, None)
-            .await,
-        "sign-in",
-    )?;
-    let cookie = s
-        .session
-        .map(|s| s.session_token)
-        .ok_or_else(|| Failure::new("no session"))?;
+    let (_, cookie) = github_sign_in(&core, "1", None).await?;
     core.sign_out(Some(&cookie)).await;
     let errors = core.sign_out(Some(&cookie)).await;
     check!(
@@ -790,15 +757,7 @@ async fn jwt_link(c: Ctx) -> RuleResult {
 
 async fn session_deleted_user(c: Ctx) -> RuleResult {
     let core = core(&c, SessionMode::Database);
-    let s = ok(
-        core.oauth_callback("github", &github_profile("1", None), None, None, None)
-            .await,
-        "sign-in",
-    )?;
-    let cookie = s
-        .session
-        .map(|s| s.session_token)
-        .ok_or_else(|| Failure::new("no session"))?;
+    let (s, cookie) = github_sign_in(&core, "1", None).await?;
     c.adapter.delete_user(&s.user.id).await?;
     check_eq!(
         core.read_session(Some(&cookie)).await,

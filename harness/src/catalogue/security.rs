@@ -4,7 +4,6 @@ use super::body;
 use crate::context::{Ctx, SECRET};
 use crate::rule::{Area, Rule, RuleResult};
 use crate::{check, check_eq};
-use nextauth_adapter::NewUser;
 
 pub(super) fn rules() -> Vec<Rule> {
     const A: Area = Area::Security;
@@ -105,12 +104,7 @@ async fn access_token_not_session(c: Ctx) -> RuleResult {
 }
 
 async fn email_wildcards(c: Ctx) -> RuleResult {
-    c.adapter
-        .create_user(NewUser {
-            email: Some("alice@example.com".into()),
-            ..NewUser::default()
-        })
-        .await?;
+    c.user_with_email("alice@example.com").await?;
     for pattern in [
         "%",
         "%@example.com",

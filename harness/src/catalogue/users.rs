@@ -446,13 +446,7 @@ async fn by_email_none_or_empty(c: Ctx) -> RuleResult {
 }
 
 async fn by_email_declared_matching(c: Ctx) -> RuleResult {
-    let u = c
-        .adapter
-        .create_user(NewUser {
-            email: Some("mixed.case@example.com".into()),
-            ..NewUser::default()
-        })
-        .await?;
+    let u = c.user_with_email("mixed.case@example.com").await?;
     let got = c
         .adapter
         .get_user_by_email(Some("Mixed.Case@EXAMPLE.com"))
