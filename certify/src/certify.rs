@@ -6,9 +6,9 @@ use crate::cli::CertifyArgs;
 use crate::progress::Progress;
 use crate::targets;
 use nextauth_adapter_harness::execute::{Outcome, RuleOutcome, SuiteOptions, run_suite};
-use nextauth_adapter_harness::properties::{PropertyConfig, check_properties};
+use nextauth_adapter_harness::properties::{PropertyConfig, check_properties, property_outcome};
 use nextauth_adapter_harness::runner::PROPERTY_ID;
-use nextauth_adapter_harness::{Area, BackendFactory, Level, Report, Verdict, catalogue};
+use nextauth_adapter_harness::{BackendFactory, Report, Verdict, catalogue};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -170,16 +170,4 @@ fn panicked_property() -> RuleOutcome {
         Outcome::Failed("the property test panicked".to_owned()),
         Duration::ZERO,
     )
-}
-
-fn property_outcome(outcome: Outcome, elapsed: Duration) -> RuleOutcome {
-    RuleOutcome {
-        id: PROPERTY_ID.to_owned(),
-        area: Area::Properties,
-        level: Level::Must,
-        source: "issue 4; anchors §0.3".to_owned(),
-        summary: "random sequences over all fifteen methods and clock steps behave as the reference with the same capabilities".to_owned(),
-        outcome,
-        duration_ms: u64::try_from(elapsed.min(Duration::from_secs(u64::MAX / 1000)).as_millis()).unwrap_or(u64::MAX),
-    }
 }

@@ -3,7 +3,7 @@
 use crate::cli::{RulesArgs, RulesFormat};
 use nextauth_adapter_harness::broken::Defect;
 use nextauth_adapter_harness::catalogue;
-use nextauth_adapter_harness::runner::PROPERTY_ID;
+use nextauth_adapter_harness::properties::{PROPERTY_ID, PROPERTY_SOURCE, PROPERTY_SUMMARY};
 use std::process::ExitCode;
 
 /// Prints the catalogue.
@@ -25,8 +25,8 @@ pub fn run(args: &RulesArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         PROPERTY_ID.to_owned(),
         "MUST".into(),
         "properties".into(),
-        "issue 4; anchors §0.3".into(),
-        "random sequences behave as the reference with the same capabilities".into(),
+        PROPERTY_SOURCE.into(),
+        PROPERTY_SUMMARY.into(),
     ]);
     match args.format {
         RulesFormat::Json => {

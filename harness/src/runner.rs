@@ -3,9 +3,9 @@
 use crate::backend::BackendFactory;
 use crate::catalogue;
 use crate::execute::{Outcome, RuleOutcome, run_rule};
-use crate::properties::{PropertyConfig, check_properties};
+use crate::properties::{PropertyConfig, check_properties, property_outcome};
 use crate::report::Report;
-use crate::rule::{Area, Level, Rule};
+use crate::rule::Rule;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,8 +30,7 @@ pub const SECOND_TIME_ZONE: &str = "Pacific/Chatham";
 /// --concurrency`'s default.
 pub const DEFAULT_TEST_THREADS: usize = 8;
 
-/// The id of the differential property test in reports and test names.
-pub const PROPERTY_ID: &str = "property.differential.sequences";
+pub use crate::properties::PROPERTY_ID;
 
 /// How a run is set up beyond the command line.
 #[derive(Debug, Clone)]
@@ -206,18 +205,7 @@ pub fn run_trials(
                     }
                     Err(failure) => Outcome::Failed(failure.to_string()),
                 };
-                record(
-                    &outcomes,
-                    RuleOutcome {
-                        id: PROPERTY_ID.to_owned(),
-                        area: Area::Properties,
-                        level: Level::Must,
-                        source: "issue 4; anchors §0.3".to_owned(),
-                        summary: "random sequences over all fifteen methods and clock steps behave as the reference with the same capabilities".to_owned(),
-                        outcome,
-                        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                    },
-                )
+                record(&outcomes, property_outcome(outcome, started.elapsed()))
             })
             .with_kind(kind),
         );

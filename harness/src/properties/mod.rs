@@ -88,24 +88,35 @@ fn env_parse<T: std::str::FromStr>(name: &str) -> Option<T> {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
 }
 
+/// A seed from the operating system's random source.
 fn fresh_seed() -> u64 {
-    let mut b = [0u8; 8];
-    if getrandom_fill(&mut b) {
-        u64::from_le_bytes(b)
-    } else {
-        0x5eed
-    }
+    let token = nextauth_adapter::formulas::random_token();
+    u64::from_str_radix(&token[..16], 16).unwrap_or(0x5eed)
 }
 
-fn getrandom_fill(b: &mut [u8; 8]) -> bool {
-    let hex = nextauth_adapter::formulas::random_token();
-    for (i, byte) in b.iter_mut().enumerate() {
-        match u8::from_str_radix(&hex[2 * i..2 * i + 2], 16) {
-            Ok(v) => *byte = v,
-            Err(_) => return false,
-        }
+/// The property test's id in test names, reports and the catalogue.
+pub const PROPERTY_ID: &str = "property.differential.sequences";
+
+/// Where the property test comes from, as reports cite it.
+pub const PROPERTY_SOURCE: &str = "issue 4; anchors §0.3";
+
+/// What the property test checks, as reports and the catalogue say it.
+pub const PROPERTY_SUMMARY: &str = "random sequences over all fifteen methods and clock steps behave as the reference with the same capabilities";
+
+/// The property test's result as a MUST entry of the report, next to the rules'.
+pub fn property_outcome(
+    outcome: crate::execute::Outcome,
+    elapsed: std::time::Duration,
+) -> crate::execute::RuleOutcome {
+    crate::execute::RuleOutcome {
+        id: PROPERTY_ID.to_owned(),
+        area: crate::rule::Area::Properties,
+        level: crate::rule::Level::Must,
+        source: PROPERTY_SOURCE.to_owned(),
+        summary: PROPERTY_SUMMARY.to_owned(),
+        outcome,
+        duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
     }
-    true
 }
 
 /// What a passing run did.
