@@ -35,29 +35,53 @@ pub fn summary_markdown(reports: &[Report]) -> String {
         out.push_str(&badge(r));
         out.push('\n');
     }
-    out.push_str("\n| backend | verdict | MUST passed | MUST failed | SHOULD passed | n/a | hardening | complete |\n");
-    out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    out.push_str("\n| backend | verdict | findings | MUST passed | MUST failed | SHOULD passed | SHOULD failed | n/a | hardening | complete |\n");
+    out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for r in reports {
         out.push_str(&format!(
-            "| {} | {} | {}/{} | {} | {}/{} | {} | {}% | {} |\n",
+            "| {} | {} | {} | {}/{} | {} | {}/{} | {} | {} | {}% | {} |\n",
             r.backend,
             r.verdict.text(),
+            r.findings.len(),
             r.must.passed,
             r.must.total(),
             r.must.failed,
             r.should.passed,
             r.should.total(),
+            r.should.failed,
             r.must.not_applicable + r.should.not_applicable,
             r.hardening_score,
             if r.complete { "yes" } else { "no (filtered)" }
         ));
     }
     for r in reports {
+        if r.findings.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n## Findings: {}\n\n", r.backend));
+        out.push_str("| # | severity | level | finding | fix | rules |\n| --- | --- | --- | --- | --- | --- |\n");
+        for (i, f) in r.findings.iter().enumerate() {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                i + 1,
+                f.severity,
+                f.level(),
+                f.title.replace('|', "\\|"),
+                f.fix.replace('|', "\\|"),
+                f.rules
+                    .iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    for r in reports {
         let failures: Vec<_> = r.failures().collect();
         if failures.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n## Failures: {}\n\n", r.backend));
+        out.push_str(&format!("\n## Failing rules: {}\n\n", r.backend));
         for f in failures {
             if let nextauth_adapter_harness::Outcome::Failed(reason) = &f.outcome {
                 out.push_str(&format!(

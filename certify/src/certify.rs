@@ -5,13 +5,14 @@ use crate::artifacts;
 use crate::cli::CertifyArgs;
 use crate::progress::Progress;
 use crate::targets;
-use nextauth_adapter_harness::execute::{Outcome, RuleOutcome, SuiteOptions, run_suite};
-use nextauth_adapter_harness::properties::{PropertyConfig, check_properties, property_outcome};
-use nextauth_adapter_harness::runner::PROPERTY_ID;
-use nextauth_adapter_harness::{BackendFactory, Report, Verdict, catalogue};
+use nextauth_adapter_harness::execute::RuleOutcome;
+use nextauth_adapter_harness::properties::PropertyConfig;
+use nextauth_adapter_harness::runner::should_failures_text;
+use nextauth_adapter_harness::suite::{Case, Suite, SuiteOptions};
+use nextauth_adapter_harness::{BackendFactory, Report};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Errors that stop a run before a verdict.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +33,8 @@ pub enum CertifyError {
     },
 }
 
-/// Certifies every target `args` names; exit status 0 only if all conform.
+/// Certifies every target `args` names; exit status 0 only if all conform (and, with
+/// `--strict`, no SHOULD rule failed).
 pub fn run(args: &CertifyArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -47,6 +49,7 @@ pub fn run(args: &CertifyArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("{}", report.summary_line());
         } else {
             println!("{}", report.to_text());
+            print!("{}", should_failures_text(&report));
         }
         reports.push(report);
     }
@@ -65,7 +68,6 @@ pub fn run(args: &CertifyArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .join(", ")
         );
     }
-    let all = reports.iter().all(|r| r.verdict == Verdict::Conforms);
     println!(
         "verdict: {}",
         reports
@@ -74,13 +76,17 @@ pub fn run(args: &CertifyArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             .collect::<Vec<_>>()
             .join("; ")
     );
-    Ok(if all {
+    Ok(if reports.iter().all(Report::passes) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
 }
 
+/// The property test's settings: the environment's, then the command line's. `--explore`
+/// draws a fresh seed; the regressions directory is `--regressions-dir`, else
+/// `NEXTAUTH_REGRESSIONS_DIR`, else `nextauth-regressions/`, so that what an exploring run
+/// finds is replayed by every later run.
 fn property_config(args: &CertifyArgs) -> PropertyConfig {
     let mut c = PropertyConfig::from_env();
     if let Some(n) = args.cases {
@@ -88,86 +94,52 @@ fn property_config(args: &CertifyArgs) -> PropertyConfig {
     }
     if let Some(n) = args.seed {
         c.seed = n;
+        c.explore = false;
     }
     if let Some(n) = args.steps {
         c.max_steps = n;
     }
+    if args.explore {
+        c = c.exploring();
+    }
+    if let Some(dir) = &args.regressions_dir {
+        c.regressions = Some(dir.clone());
+    }
+    c.regressions
+        .get_or_insert_with(|| std::path::PathBuf::from("nextauth-regressions"));
     c
 }
 
-/// Runs the (filtered) catalogue and the property test against one backend.
+/// Runs the (filtered) suite against one backend: its rules, their time-zone reruns and the
+/// property test.
 pub fn certify_one(
     runtime: &tokio::runtime::Runtime,
     factory: &Arc<dyn BackendFactory>,
     args: &CertifyArgs,
 ) -> Report {
-    let rules: Vec<_> = catalogue::all()
-        .into_iter()
-        .filter(|r| {
-            args.filters.is_empty() || args.filters.iter().any(|f| r.id.contains(f.as_str()))
-        })
-        .collect();
-    let properties = property_config(args);
-    let run_properties = properties.cases > 0
-        && (args.filters.is_empty()
-            || args
-                .filters
-                .iter()
-                .any(|f| PROPERTY_ID.contains(f.as_str())));
-    let total = rules.len() as u64 + u64::from(run_properties);
-    let progress = Progress::new(&factory.name(), total, args.quiet);
-    let started = Instant::now();
     let options = SuiteOptions {
         concurrency: args.concurrency.max(1),
+        strict: args.strict
+            || std::env::var(nextauth_adapter_harness::suite::STRICT_ENV)
+                .is_ok_and(|v| v.trim() == "1"),
+        properties: property_config(args),
         ..SuiteOptions::default()
     };
-    // The property test is one long sequential run in namespaces of its own: it runs on
-    // its own thread beside the rules instead of alone after them.
-    let property = run_properties.then(|| {
-        let (factory, config) = (Arc::clone(factory), properties.clone());
-        std::thread::spawn(move || run_property_test(&factory, &config))
-    });
-    let mut results = runtime.block_on(run_suite(
-        &**factory,
-        &rules,
-        &options,
-        &|o: &RuleOutcome| progress.step(&o.id),
-    ));
-    if let Some(property) = property {
-        progress.working_on(&format!("{PROPERTY_ID} ({} sequences)", properties.cases));
-        results.push(property.join().unwrap_or_else(|_| panicked_property()));
-        progress.step(PROPERTY_ID);
-    }
-    progress.finish();
-    let complete = args.filters.is_empty() && run_properties;
-    Report::new(
-        factory.name(),
-        factory.describe(),
-        factory.capabilities(),
-        results,
-        complete,
-        started.elapsed(),
-    )
-}
-
-/// The property test's outcome, timed (call it from a plain thread: it runs its own
-/// runtime).
-fn run_property_test(factory: &Arc<dyn BackendFactory>, config: &PropertyConfig) -> RuleOutcome {
+    let suite = Suite::new(Arc::clone(factory), options);
+    let all = suite.cases();
+    let total = all.len();
+    let cases: Vec<Case> = all
+        .into_iter()
+        .filter(|c| {
+            args.filters.is_empty() || args.filters.iter().any(|f| c.id().contains(f.as_str()))
+        })
+        .filter(|c| !matches!(c, Case::Properties) || suite.options().properties.cases > 0)
+        .collect();
+    let complete = cases.len() == total;
+    let progress = Progress::new(&factory.name(), cases.len() as u64, args.quiet);
     let started = Instant::now();
-    let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check_properties(&**factory, config)
-    })) {
-        Ok(Ok(_)) => Outcome::Passed,
-        Ok(Err(failure)) => Outcome::Failed(failure.to_string()),
-        Err(_) => Outcome::Failed("the property test panicked".to_owned()),
-    };
-    property_outcome(outcome, started.elapsed())
-}
-
-/// The outcome of a property thread that died without one.
-fn panicked_property() -> RuleOutcome {
-    property_outcome(
-        Outcome::Failed("the property test panicked".to_owned()),
-        Duration::ZERO,
-    )
+    let results =
+        runtime.block_on(suite.run_cases(&cases, &|o: &RuleOutcome| progress.step(&o.id)));
+    progress.finish();
+    suite.report(results, complete, started.elapsed())
 }

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 /// Certifies NextAuth.js v3 database adapters against the conformance suite.
 ///
 /// With no arguments it certifies the in-memory reference adapter and the embedded SQLite
-/// backend. Exit status: 0 when every certified backend conforms, 1 when one does not, 2 on
-/// a usage or setup error.
+/// backend. Exit status: 0 when every certified backend conforms (failing SHOULD rules are
+/// printed but do not count, unless --strict), 1 when one does not, 2 on a usage or setup
+/// error.
 #[derive(Debug, Parser)]
 #[command(name = "nextauth-certify", version, about, long_about = None)]
 pub struct Cli {
@@ -67,9 +68,21 @@ pub struct CertifyArgs {
     /// Random sequences of the property test (0: skip it; then the run is partial).
     #[arg(long, value_name = "N")]
     pub cases: Option<u32>,
-    /// The property test's seed (printed with every failure).
-    #[arg(long, value_name = "N")]
+    /// The property test's seed (printed with every failure). Default: the harness version's
+    /// fixed seed, so a verdict is reproducible.
+    #[arg(long, value_name = "N", conflicts_with = "explore")]
     pub seed: Option<u64>,
+    /// Explore: the property test draws a fresh random seed. What it finds is saved to the
+    /// regressions directory and replayed by every later run.
+    #[arg(long)]
+    pub explore: bool,
+    /// Where failing property-test sequences are saved and replayed from (default:
+    /// `NEXTAUTH_REGRESSIONS_DIR`, else `nextauth-regressions/`).
+    #[arg(long, value_name = "DIR")]
+    pub regressions_dir: Option<PathBuf>,
+    /// Failing SHOULD rules fail the run (exit status 1), as `NEXTAUTH_STRICT=1` does.
+    #[arg(long)]
+    pub strict: bool,
     /// The longest property-test sequence.
     #[arg(long, value_name = "N")]
     pub steps: Option<usize>,

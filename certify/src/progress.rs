@@ -32,11 +32,6 @@ impl Progress {
         self.bar.inc(1);
     }
 
-    /// Shows what is running now without counting a step.
-    pub fn working_on(&self, message: &str) {
-        self.bar.set_message(message.to_owned());
-    }
-
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

@@ -3,12 +3,23 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// Runs the binary with `args`, its property-test regressions in a fresh temporary
+/// directory (never in the source tree, never shared between runs).
 fn certify(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
+    static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let regressions = std::env::temp_dir().join(format!(
+        "nextauth-cli-regressions-{}-{n}",
+        std::process::id()
+    ));
+    let out = Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
         .args(args)
         .env_remove("NEXTAUTH_PROPTEST_SEED")
+        .env("NEXTAUTH_REGRESSIONS_DIR", &regressions)
         .output()
-        .expect("the binary runs")
+        .expect("the binary runs");
+    let _ = std::fs::remove_dir_all(&regressions);
+    out
 }
 
 fn text(o: &Output) -> String {

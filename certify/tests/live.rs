@@ -44,6 +44,7 @@ fn certify_url(url: &str, backend: &str) {
     let o = Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
         .args(["--url", url, "--cases", "64", "--quiet", "--report-dir"])
         .arg(&dir)
+        .env("NEXTAUTH_REGRESSIONS_DIR", dir.join("regressions"))
         .output()
         .expect("runs");
     let out = format!(
@@ -128,6 +129,7 @@ fn a_broken_javascript_adapter_is_caught_through_the_bridge() {
             "--report-dir",
         ])
         .arg(&dir)
+        .env("NEXTAUTH_REGRESSIONS_DIR", dir.join("regressions"))
         .output()
         .expect("runs");
     let out = format!(

@@ -1,216 +1,217 @@
 //! Deliberately broken adapters: the reference adapter with exactly one behaviour broken.
 //!
-//! They prove that the catalogue's rules can fail: each [`Defect`] names the rules that must
-//! catch it, and the harness's own tests run the whole catalogue against every defect and
-//! assert those rules fail. Most defects are bugs real v3 adapters shipped (contract-v3 §10).
-//! `nextauth-certify --broken <defect>` certifies one, to show what a failure looks like.
+//! They prove that the catalogue's rules can fail. Each defect is one small type that
+//! overrides only the methods it breaks ([`Fault`]; every other call goes to the reference
+//! underneath), listed once in [`DEFECTS`] with the rules that must catch it. The harness's
+//! own tests run the whole catalogue against every defect and assert those rules fail, and
+//! that each defect is caught by a named rule, not only by the property test. Most defects
+//! are bugs real v3 adapters shipped (specification §10); the races are the check-then-write
+//! gaps of real adapters. `nextauth-certify --broken <defect>` certifies one, to show what a
+//! failure looks like.
 
 use crate::backend::{BackendError, BackendFactory, Fixture};
 use crate::inspector::{InspectError, Inspector, Stored};
+use crate::properties::levels::like;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use nextauth_adapter::{
-    Account, Adapter, AdapterConfig, AdapterError, Capabilities, EmailProvider, Method, NewAccount,
-    NewUser, Result, Session, User, VerificationRequest, formulas,
+    Account, Adapter, AdapterConfig, AdapterError, Capabilities, DeleteUserSupport, EmailProvider,
+    Entity, ExpiredSessionHandling, FieldLimits, Method, NewAccount, NewUser, Result, Session,
+    SessionPolicy, TimestampPrecision, UniqueKey, User, VerificationConsumption,
+    VerificationMessage, VerificationRequest, formulas,
 };
 use nextauth_adapter_reference::{ReferenceAdapter, Snapshot};
-use serde::Serialize;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// One deliberately broken behaviour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Defect {
-    /// `get_session` returns sessions past their expiry (dynamodb 0.4, G23).
-    ExpiredSessionReturned,
-    /// A session whose expiry equals now is treated as expired (`>=` instead of `>`).
-    ExpiryInclusive,
-    /// The verification token is stored raw instead of hashed.
-    RawVerificationToken,
-    /// `get_verification_request` ignores the identifier (Prisma 3.0–3.2, upstash; G4).
-    VerificationIdentifierIgnored,
-    /// `update_session` is due at exactly the due time (`>=` instead of `>`).
-    UpdateDueInclusive,
-    /// Declares a cascading `delete_user` but leaves the user's sessions.
-    DeleteUserLeavesSessions,
-    /// A second user with an existing email is stored.
-    DuplicateEmailAccepted,
-    /// Declares exact email matching but folds case on lookup.
-    EmailCaseFolded,
-    /// `update_session(force)` extends a session that is not due (prisma-0.x, fauna, …).
-    ForceExtends,
-    /// `delete_session` of a missing token fails (Prisma P2025, next-auth#4495).
-    DeleteMissingSessionFails,
-    /// `get_session` of an unknown token fails instead of returning none (fauna 0.2, G23).
-    UnknownSessionFails,
-    /// `update_user` of a missing id inserts it (TypeORM `save`).
-    UpdateUserUpserts,
-    /// An expired verification request gives none but stays stored.
-    ExpiredVerificationKept,
-    /// The verification hash uses a fixed application secret, not the argument (G3).
-    SecretArgumentIgnored,
-    /// A provider account can be linked twice.
-    DuplicateAccountAccepted,
-    /// `unlink_account` ignores the user id (Prisma, §3.8).
-    UnlinkIgnoresUser,
-    /// Session tokens are 32 hex characters (16 random bytes), not 64.
-    ShortSessionTokens,
-    /// Overlong values are silently cut to the column (MySQL without strict mode).
-    SilentTruncation,
-    /// An extended expiry is written into the argument but never stored.
-    ExtensionNotStored,
-    /// `get_user` of a non-numeric id fails (Prisma "Provided String, expected Int", G11).
-    ForeignUserIdFails,
-    /// `get_user_by_email` treats `%` and `_` as wildcards (a `LIKE` lookup).
-    EmailLookupLike,
-    /// `get_user_by_provider_account_id` ignores the provider.
-    ProviderIgnored,
-    /// `get_session(None)` returns the first session (TypeORM `findOne({x: undefined})`).
-    NoTokenMatchesFirst,
-    /// Declares microsecond timestamps but stores whole seconds.
-    SecondsDeclaredMicro,
-    /// `update_session` extends on every read, ignoring `update_age`.
-    UpdateAgeIgnored,
-    /// The verification e-mail is sent twice.
-    SenderCalledTwice,
-    /// `update_session` extends on every third call even when not due: a sequence-dependent
-    /// defect no single scenario rule catches, for the property tests.
-    EveryThirdUpdateExtends,
+/// One deliberately broken behaviour, as listed in [`DEFECTS`].
+#[derive(Clone, Copy)]
+pub struct Defect {
+    /// The name on the command line, e.g. `raw-verification-token`.
+    pub name: &'static str,
+    /// What is broken, and where real adapters shipped it.
+    pub summary: &'static str,
+    /// The rules that must fail against it.
+    pub caught_by: &'static [&'static str],
+    make: fn() -> Box<dyn Fault>,
 }
+
+impl std::fmt::Debug for Defect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl PartialEq for Defect {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Defect {}
 
 impl Defect {
     /// Every defect.
-    pub const ALL: [Defect; 27] = [
-        Defect::ExpiredSessionReturned,
-        Defect::ExpiryInclusive,
-        Defect::RawVerificationToken,
-        Defect::VerificationIdentifierIgnored,
-        Defect::UpdateDueInclusive,
-        Defect::DeleteUserLeavesSessions,
-        Defect::DuplicateEmailAccepted,
-        Defect::EmailCaseFolded,
-        Defect::ForceExtends,
-        Defect::DeleteMissingSessionFails,
-        Defect::UnknownSessionFails,
-        Defect::UpdateUserUpserts,
-        Defect::ExpiredVerificationKept,
-        Defect::SecretArgumentIgnored,
-        Defect::DuplicateAccountAccepted,
-        Defect::UnlinkIgnoresUser,
-        Defect::ShortSessionTokens,
-        Defect::SilentTruncation,
-        Defect::ExtensionNotStored,
-        Defect::ForeignUserIdFails,
-        Defect::EmailLookupLike,
-        Defect::ProviderIgnored,
-        Defect::NoTokenMatchesFirst,
-        Defect::SecondsDeclaredMicro,
-        Defect::UpdateAgeIgnored,
-        Defect::SenderCalledTwice,
-        Defect::EveryThirdUpdateExtends,
-    ];
-
-    /// The defect's name on the command line, e.g. `raw-verification-token`.
-    pub fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+    pub fn all() -> &'static [Defect] {
+        DEFECTS
     }
 
     /// The defect named `name`.
     pub fn from_name(name: &str) -> Option<Defect> {
-        Defect::ALL.into_iter().find(|d| d.name() == name)
+        DEFECTS.iter().copied().find(|d| d.name == name)
     }
 
-    /// The rules that must fail against this defect. Empty for
-    /// [`EveryThirdUpdateExtends`](Defect::EveryThirdUpdateExtends), which only the property
-    /// tests find.
+    /// The defect named `name`, for tests that name a defect they know exists.
+    ///
+    /// # Panics
+    /// If no defect has that name.
+    pub fn named(name: &str) -> Defect {
+        Defect::from_name(name).unwrap_or_else(|| panic!("no deliberately broken adapter {name:?}"))
+    }
+
+    /// The defect's name.
+    pub fn name(self) -> &'static str {
+        self.name
+    }
+
+    /// The rules that must fail against this defect.
     pub fn caught_by(self) -> &'static [&'static str] {
-        match self {
-            Defect::ExpiredSessionReturned => &["session.get.expired-is-none"],
-            Defect::ExpiryInclusive => &["session.get.valid-at-expiry"],
-            Defect::RawVerificationToken => &[
-                "verification.create.stores-hash",
-                "security.verification.raw-token-never-stored",
-            ],
-            Defect::VerificationIdentifierIgnored => &[
-                "verification.get.wrong-identifier",
-                "flow.email.other-address-in-link",
-            ],
-            Defect::UpdateDueInclusive => &["session.update.at-due-time-not-due"],
-            Defect::DeleteUserLeavesSessions => &["user.delete.cascades"],
-            Defect::DuplicateEmailAccepted => &[
-                "user.create.duplicate-email-conflict",
-                "user.create.duplicate-email-writes-nothing",
-            ],
-            Defect::EmailCaseFolded => &["user.get-by-email.declared-matching"],
-            Defect::ForceExtends => &["session.update.force-not-due-unchanged"],
-            Defect::DeleteMissingSessionFails => &[
-                "session.delete.missing-is-noop",
-                "flow.signout.stale-cookie",
-            ],
-            Defect::UnknownSessionFails => &["session.get.unknown-is-none"],
-            Defect::UpdateUserUpserts => &["user.update.missing-is-not-found"],
-            Defect::ExpiredVerificationKept => &["verification.get.expired-row-deleted"],
-            Defect::SecretArgumentIgnored => &["verification.create.uses-secret-argument"],
-            Defect::DuplicateAccountAccepted => &["account.link.duplicate-conflict"],
-            Defect::UnlinkIgnoresUser => &["account.unlink.other-users-account-kept"],
-            Defect::ShortSessionTokens => &["session.create.tokens-are-64-hex"],
-            Defect::SilentTruncation => &["data.length.past-limit-refused"],
-            Defect::ExtensionNotStored => &[
-                "session.update.after-due-time-extends",
-                "flow.session.read-rolls-expiry",
-            ],
-            Defect::ForeignUserIdFails => &["user.get.foreign-id-is-none"],
-            Defect::EmailLookupLike => &["security.email.wildcards-are-literal"],
-            Defect::ProviderIgnored => &["account.get-user.other-provider"],
-            Defect::NoTokenMatchesFirst => &["session.get.no-token-is-none"],
-            Defect::SecondsDeclaredMicro => &["data.timestamps.precision-as-declared"],
-            Defect::UpdateAgeIgnored => &["session.update.not-due-is-none"],
-            Defect::SenderCalledTwice => &["verification.create.sends-once"],
-            Defect::EveryThirdUpdateExtends => &[],
-        }
+        self.caught_by
+    }
+
+    /// Whether the defect is a race: caught only when calls overlap.
+    pub fn is_race(self) -> bool {
+        self.name.starts_with("racy-")
+    }
+
+    /// What an adapter with this defect declares when its factory is asked to declare
+    /// `requested` (a defect of a declared choice declares that choice).
+    pub fn declares(self, requested: Capabilities) -> Capabilities {
+        (self.make)().declares(requested)
     }
 }
 
-/// The secret [`Defect::SecretArgumentIgnored`] hashes with instead of the argument.
-const APP_SECRET: &str = "the-app-secret";
-
-/// The reference adapter with one [`Defect`].
-pub struct BrokenAdapter {
-    inner: Arc<ReferenceAdapter>,
-    defect: Defect,
-    config: AdapterConfig,
-    declared: Capabilities,
-    update_calls: std::sync::atomic::AtomicU32,
+macro_rules! defects {
+    ($($name:literal => $fault:expr, [$($rule:literal),* $(,)?], $summary:literal;)*) => {
+        /// Every deliberately broken adapter: its name, what it breaks, the rules that catch it.
+        pub static DEFECTS: &[Defect] = &[$(Defect {
+            name: $name,
+            summary: $summary,
+            caught_by: &[$($rule),*],
+            make: || Box::new($fault),
+        }),*];
+    };
 }
 
-impl BrokenAdapter {
-    /// A broken adapter declaring `declared` (the reference underneath behaves as declared,
-    /// except for the defect).
-    pub fn new(config: AdapterConfig, declared: Capabilities, defect: Defect) -> Self {
-        let mut actual = declared;
-        if defect == Defect::SecondsDeclaredMicro {
-            actual.timestamp_precision = nextauth_adapter::TimestampPrecision::Second;
-        }
-        if defect == Defect::SilentTruncation {
-            actual.limits = nextauth_adapter::FieldLimits {
-                varchar: nextauth_adapter::limits::StringLimit::UNLIMITED,
-                image: nextauth_adapter::limits::StringLimit::UNLIMITED,
-                text: nextauth_adapter::limits::StringLimit::UNLIMITED,
-            };
-        }
-        BrokenAdapter {
-            inner: Arc::new(ReferenceAdapter::with_capabilities(config.clone(), actual)),
-            defect,
-            config,
-            declared,
-            update_calls: std::sync::atomic::AtomicU32::new(0),
-        }
-    }
+defects! {
+    "expired-session-returned" => ExpiredSessionReturned, ["session.get.expired-is-none"],
+        "get_session returns sessions past their expiry (dynamodb 0.4, G23)";
+    "expiry-inclusive" => ExpiryInclusive, ["session.get.valid-at-expiry"],
+        "a session whose expiry equals now is treated as expired (>= instead of >)";
+    "raw-verification-token" => RawVerificationToken, ["verification.create.stores-hash", "security.verification.raw-token-never-stored"],
+        "the verification token is stored raw instead of hashed";
+    "verification-identifier-ignored" => VerificationIdentifierIgnored, ["verification.get.wrong-identifier", "flow.email.other-address-in-link"],
+        "get_verification_request ignores the identifier (Prisma 3.0–3.2, upstash; G4)";
+    "update-due-inclusive" => UpdateDueInclusive, ["session.update.at-due-time-not-due"],
+        "update_session is due at exactly the due time (>= instead of >)";
+    "delete-user-leaves-sessions" => DeleteUserLeavesSessions, ["user.delete.cascades"],
+        "declares a cascading delete_user but leaves the user's sessions";
+    "duplicate-email-accepted" => DuplicateEmailAccepted, ["user.create.duplicate-email-conflict", "user.create.duplicate-email-writes-nothing"],
+        "a second user with an existing email is stored";
+    "email-case-folded" => EmailCaseFolded, ["user.get-by-email.declared-matching"],
+        "declares exact email matching but folds case on lookup";
+    "force-extends" => ForceExtends, ["session.update.force-not-due-unchanged"],
+        "update_session(force) extends a session that is not due (prisma-0.x, fauna, …)";
+    "delete-missing-session-fails" => DeleteMissingSessionFails, ["session.delete.missing-is-noop", "flow.signout.stale-cookie"],
+        "delete_session of a missing token fails (Prisma P2025, next-auth#4495)";
+    "unknown-session-fails" => UnknownSessionFails, ["session.get.unknown-is-none"],
+        "get_session of an unknown token fails instead of returning none (fauna 0.2, G23)";
+    "update-user-upserts" => UpdateUserUpserts, ["user.update.missing-is-not-found"],
+        "update_user of a missing id inserts it (TypeORM save)";
+    "expired-verification-kept" => ExpiredVerificationKept, ["verification.get.expired-row-deleted"],
+        "an expired verification request gives none but stays stored";
+    "secret-argument-ignored" => SecretArgumentIgnored, ["verification.create.uses-secret-argument"],
+        "the verification hash uses a fixed application secret, not the argument (G3)";
+    "duplicate-account-accepted" => DuplicateAccountAccepted, ["account.link.duplicate-conflict"],
+        "a provider account can be linked twice";
+    "unlink-ignores-user" => UnlinkIgnoresUser, ["account.unlink.other-users-account-kept"],
+        "unlink_account ignores the user id (Prisma, §3.8)";
+    "short-session-tokens" => ShortSessionTokens, ["session.create.tokens-are-64-hex"],
+        "session tokens are 32 hex characters (16 random bytes), not 64";
+    "silent-truncation" => SilentTruncation, ["data.length.past-limit-refused"],
+        "overlong values are silently cut to the column (MySQL without strict mode)";
+    "extension-not-stored" => ExtensionNotStored, ["session.update.after-due-time-extends", "flow.session.read-rolls-expiry"],
+        "an extended expiry is written into the argument but never stored";
+    "foreign-user-id-fails" => ForeignUserIdFails, ["user.get.foreign-id-is-none"],
+        "get_user of a non-numeric id fails (Prisma \"Provided String, expected Int\", G11)";
+    "email-lookup-like" => EmailLookupLike, ["security.email.wildcards-are-literal"],
+        "get_user_by_email treats % and _ as wildcards (a LIKE lookup)";
+    "provider-ignored" => ProviderIgnored, ["account.get-user.other-provider"],
+        "get_user_by_provider_account_id ignores the provider";
+    "no-token-matches-first" => NoTokenMatchesFirst, ["session.get.no-token-is-none"],
+        "get_session(None) returns the first session (TypeORM findOne({x: undefined}))";
+    "seconds-declared-micro" => SecondsDeclaredMicro, ["data.timestamps.precision-as-declared"],
+        "declares microsecond timestamps but stores whole seconds";
+    "update-age-ignored" => UpdateAgeIgnored, ["session.update.not-due-is-none"],
+        "update_session extends on every read, ignoring update_age";
+    "sender-called-twice" => SenderCalledTwice, ["verification.create.sends-once"],
+        "the verification e-mail is sent twice";
+    "every-third-update-extends" => EveryThirdUpdateExtends::default(), ["session.update.repeated-reads-never-extend-early"],
+        "update_session extends on every third call even when not due: a sequence-dependent defect";
+    "racy-create-user" => RacyCreateUser, ["concurrency.create-user.one-email"],
+        "create_user checks the e-mail, then inserts in a second step (check-then-insert)";
+    "racy-link-account" => RacyLinkAccount, ["concurrency.link-account.one-account"],
+        "link_account checks the provider account, then inserts in a second step";
+    "racy-consume" => RacyConsume, ["concurrency.verification.redeemed-once"],
+        "declares consumption on get, but consumes with a read followed by a delete (an .await between them)";
+    "racy-email-update" => RacyEmailUpdate, ["concurrency.update-user.email-race"],
+        "update_user checks the new e-mail is free, then writes it in a second step";
+    "create-drops-email-verified" => CreateDropsEmailVerified, ["user.create.every-field-stored"],
+        "create_user returns email_verified but does not store it";
+    "link-drops-token-expiry" => LinkDropsTokenExpiry, ["account.link.every-field-stored"],
+        "link_account returns access_token_expires but does not store it";
+    "coarse-timestamps-outside-sessions" => CoarseTimestampsOutsideSessions, ["data.timestamps.every-column-precision"],
+        "declares microseconds, stores sessions so, but users, accounts and verification requests in whole seconds";
+    "unlink-removes-provider-accounts" => UnlinkRemovesProviderAccounts, ["account.unlink.exactly-the-named-account"],
+        "unlink_account removes every account of the user at that provider, not only the named one";
+    "stale-user-cache" => StaleUserCache::default(), ["user.delete.later-reads-see-it"],
+        "a read-through user cache that delete_user does not clear";
+    "stale-session-cache" => StaleSessionCache::default(), ["session.delete.later-reads-see-it"],
+        "a read-through session cache that delete_session does not clear";
+    "stale-account-cache" => StaleAccountCache::default(), ["account.unlink.later-reads-see-it"],
+        "a read-through provider-account cache that unlink_account does not clear";
+    "session-policy-ignored" => SessionPolicyIgnored, ["session.create.honours-policy", "session.update.honours-policy"],
+        "sessions follow v3's default max_age and update_age whatever the configured policy";
+    "capabilities-misdeclared" => CapabilitiesMisdeclared, ["adapter.capabilities.match-declaration"],
+        "capabilities() says delete_user deletes the user only, while the factory (and the behaviour) say it cascades";
+    "user-only-cascades" => UserOnlyCascades, ["user.delete.as-declared"],
+        "declares a user-only delete_user but removes the user's accounts and sessions too";
+    "keep-row-deletes" => KeepRowDeletes, ["session.get.expired-row-as-declared"],
+        "declares that expired sessions are kept, but reading one deletes it";
+    "on-delete-consumes-on-get" => OnDeleteConsumesOnGet, ["verification.get.consumption-as-declared"],
+        "declares consumption on delete, but get already removes the request";
+}
 
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+/// What a broken adapter is built on: the reference adapter underneath, the configuration and
+/// the declared capabilities.
+pub struct Base {
+    /// The reference adapter that does everything the fault does not override.
+    pub inner: Arc<ReferenceAdapter>,
+    /// The configuration the adapter was built with.
+    pub config: AdapterConfig,
+    /// What the adapter declares.
+    pub declared: Capabilities,
+}
+
+impl Base {
+    fn now(&self) -> DateTime<Utc> {
         self.config.clock.now()
+    }
+
+    /// `t` at the declared precision.
+    fn at_precision(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        self.declared.timestamp_precision.apply(t)
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -226,23 +227,1213 @@ impl BrokenAdapter {
         (max + 1).to_string()
     }
 
-    fn truncate(s: Option<String>) -> Option<String> {
-        s.map(|s| s.chars().take(255).collect())
+    /// Inserts a user without checking its e-mail.
+    fn insert_user(&self, profile: NewUser) -> User {
+        let now = self.at_precision(self.now());
+        self.inner.edit(|rows| {
+            let user = User {
+                id: Base::next_id(&rows.users, |u| &u.id),
+                name: profile.name,
+                email: profile.email,
+                email_verified: profile.email_verified.map(|_| now),
+                image: profile.image,
+                created_at: now,
+                updated_at: now,
+            };
+            rows.users.push(user.clone());
+            user
+        })
+    }
+
+    /// Inserts an account without checking its compound id.
+    fn insert_account(&self, account: NewAccount) -> Account {
+        let now = self.at_precision(self.now());
+        self.inner.edit(|rows| {
+            let a = Account {
+                id: Base::next_id(&rows.accounts, |a| &a.id),
+                compound_id: formulas::compound_id(
+                    &account.provider_id,
+                    &account.provider_account_id,
+                ),
+                user_id: account.user_id,
+                provider_type: account.provider_type,
+                provider_id: account.provider_id,
+                provider_account_id: account.provider_account_id,
+                refresh_token: account.refresh_token,
+                access_token: account.access_token,
+                access_token_expires: account.access_token_expires,
+                created_at: now,
+                updated_at: now,
+            };
+            rows.accounts.push(a.clone());
+            a
+        })
     }
 
     /// Extends the stored session to now + max_age, bypassing checks.
     fn extend(&self, session: &mut Session) -> Option<Session> {
-        let expires = self
-            .declared
-            .timestamp_precision
-            .apply(self.config.session.expires_from(self.now()));
+        let expires = self.at_precision(self.config.session.expires_from(self.now()));
+        let now = self.at_precision(self.now());
         self.inner.edit(|rows| {
             let s = rows.sessions.iter_mut().find(|s| s.id == session.id)?;
             s.expires = expires;
-            s.updated_at = self.declared.timestamp_precision.apply(self.now());
+            s.updated_at = now;
             *session = s.clone();
             Some(s.clone())
         })
+    }
+}
+
+/// One deliberately broken behaviour: overrides the methods it breaks; every method it does
+/// not override forwards to the reference underneath.
+#[async_trait]
+#[allow(missing_docs)]
+pub trait Fault: Send + Sync {
+    /// What the adapter declares when its factory is asked to declare `requested`.
+    fn declares(&self, requested: Capabilities) -> Capabilities {
+        requested
+    }
+    /// How the reference underneath behaves, given what the adapter declares.
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        declared
+    }
+    /// The configuration the reference underneath is built with.
+    fn inner_config(&self, config: AdapterConfig) -> AdapterConfig {
+        config
+    }
+    /// What the adapter's `capabilities()` returns.
+    fn capabilities(&self, b: &Base) -> Capabilities {
+        b.declared
+    }
+    async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
+        b.inner.create_user(profile).await
+    }
+    async fn get_user(&self, b: &Base, id: &str) -> Result<Option<User>> {
+        b.inner.get_user(id).await
+    }
+    async fn get_user_by_email(&self, b: &Base, email: Option<&str>) -> Result<Option<User>> {
+        b.inner.get_user_by_email(email).await
+    }
+    async fn get_user_by_provider_account_id(
+        &self,
+        b: &Base,
+        provider_id: &str,
+        provider_account_id: &str,
+    ) -> Result<Option<User>> {
+        b.inner
+            .get_user_by_provider_account_id(provider_id, provider_account_id)
+            .await
+    }
+    async fn update_user(&self, b: &Base, user: &User) -> Result<User> {
+        b.inner.update_user(user).await
+    }
+    async fn delete_user(&self, b: &Base, user_id: &str) -> Result<()> {
+        b.inner.delete_user(user_id).await
+    }
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        b.inner.link_account(account).await
+    }
+    async fn unlink_account(
+        &self,
+        b: &Base,
+        user_id: &str,
+        provider_id: &str,
+        provider_account_id: &str,
+    ) -> Result<()> {
+        b.inner
+            .unlink_account(user_id, provider_id, provider_account_id)
+            .await
+    }
+    async fn create_session(&self, b: &Base, user: &User) -> Result<Session> {
+        b.inner.create_session(user).await
+    }
+    async fn get_session(&self, b: &Base, token: Option<&str>) -> Result<Option<Session>> {
+        b.inner.get_session(token).await
+    }
+    async fn update_session(
+        &self,
+        b: &Base,
+        session: &mut Session,
+        force: bool,
+    ) -> Result<Option<Session>> {
+        b.inner.update_session(session, force).await
+    }
+    async fn delete_session(&self, b: &Base, token: Option<&str>) -> Result<()> {
+        b.inner.delete_session(token).await
+    }
+    async fn create_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        url: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<VerificationRequest> {
+        b.inner
+            .create_verification_request(identifier, url, token, secret, provider)
+            .await
+    }
+    async fn get_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<Option<VerificationRequest>> {
+        b.inner
+            .get_verification_request(identifier, token, secret, provider)
+            .await
+    }
+    async fn delete_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<()> {
+        b.inner
+            .delete_verification_request(identifier, token, secret, provider)
+            .await
+    }
+}
+
+// ---- The defects ---------------------------------------------------------------------------
+
+struct ExpiredSessionReturned;
+#[async_trait]
+impl Fault for ExpiredSessionReturned {
+    async fn get_session(&self, b: &Base, token: Option<&str>) -> Result<Option<Session>> {
+        match token {
+            Some(t) => Ok(b
+                .snapshot()
+                .sessions
+                .into_iter()
+                .find(|s| s.session_token == t)),
+            None => b.inner.get_session(None).await,
+        }
+    }
+}
+
+struct ExpiryInclusive;
+#[async_trait]
+impl Fault for ExpiryInclusive {
+    async fn get_session(&self, b: &Base, token: Option<&str>) -> Result<Option<Session>> {
+        let found = token.and_then(|t| {
+            b.snapshot()
+                .sessions
+                .into_iter()
+                .find(|s| s.session_token == t)
+        });
+        match found {
+            Some(s) if b.now() >= s.expires => Ok(None),
+            _ => b.inner.get_session(token).await,
+        }
+    }
+}
+
+struct RawVerificationToken;
+#[async_trait]
+impl Fault for RawVerificationToken {
+    async fn create_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        url: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<VerificationRequest> {
+        let created = b
+            .inner
+            .create_verification_request(identifier, url, token, secret, provider)
+            .await?;
+        Ok(b.inner.edit(|rows| {
+            match rows
+                .verification_requests
+                .iter_mut()
+                .find(|v| v.id == created.id)
+            {
+                Some(v) => {
+                    v.token = token.to_owned();
+                    v.clone()
+                }
+                None => created.clone(),
+            }
+        }))
+    }
+    async fn get_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        _secret: &str,
+        _provider: &EmailProvider,
+    ) -> Result<Option<VerificationRequest>> {
+        let now = b.now();
+        let consume = b.declared.verification_consumption == VerificationConsumption::OnGet;
+        Ok(b.inner.edit(|rows| {
+            let at = rows
+                .verification_requests
+                .iter()
+                .position(|v| v.identifier == identifier && v.token == token)?;
+            let found = rows.verification_requests[at].clone();
+            if now > found.expires || consume {
+                rows.verification_requests.remove(at);
+            }
+            (now <= found.expires).then_some(found)
+        }))
+    }
+    async fn delete_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        _secret: &str,
+        _provider: &EmailProvider,
+    ) -> Result<()> {
+        b.inner.edit(|rows| {
+            rows.verification_requests
+                .retain(|v| !(v.identifier == identifier && v.token == token))
+        });
+        Ok(())
+    }
+}
+
+struct VerificationIdentifierIgnored;
+#[async_trait]
+impl Fault for VerificationIdentifierIgnored {
+    async fn get_verification_request(
+        &self,
+        b: &Base,
+        _identifier: &str,
+        token: &str,
+        secret: &str,
+        _provider: &EmailProvider,
+    ) -> Result<Option<VerificationRequest>> {
+        let hash = formulas::hash_token(token, secret);
+        let now = b.now();
+        Ok(b.snapshot()
+            .verification_requests
+            .into_iter()
+            .find(|v| v.token == hash)
+            .filter(|v| now <= v.expires))
+    }
+}
+
+struct UpdateDueInclusive;
+#[async_trait]
+impl Fault for UpdateDueInclusive {
+    async fn update_session(
+        &self,
+        b: &Base,
+        session: &mut Session,
+        force: bool,
+    ) -> Result<Option<Session>> {
+        if b.now() == b.config.session.update_due(session.expires) {
+            return Ok(b.extend(session));
+        }
+        b.inner.update_session(session, force).await
+    }
+}
+
+struct DeleteUserLeavesSessions;
+#[async_trait]
+impl Fault for DeleteUserLeavesSessions {
+    async fn delete_user(&self, b: &Base, user_id: &str) -> Result<()> {
+        b.inner.edit(|rows| {
+            rows.users.retain(|u| u.id != user_id);
+            rows.accounts.retain(|a| a.user_id != user_id);
+        });
+        Ok(())
+    }
+}
+
+struct DuplicateEmailAccepted;
+#[async_trait]
+impl Fault for DuplicateEmailAccepted {
+    async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
+        Ok(b.insert_user(profile))
+    }
+}
+
+struct EmailCaseFolded;
+#[async_trait]
+impl Fault for EmailCaseFolded {
+    async fn get_user_by_email(&self, b: &Base, email: Option<&str>) -> Result<Option<User>> {
+        let Some(email) = email.filter(|e| !e.is_empty()) else {
+            return b.inner.get_user_by_email(email).await;
+        };
+        Ok(b.snapshot().users.into_iter().find(|u| {
+            u.email
+                .as_deref()
+                .is_some_and(|e| e.to_lowercase() == email.to_lowercase())
+        }))
+    }
+}
+
+struct ForceExtends;
+#[async_trait]
+impl Fault for ForceExtends {
+    async fn update_session(
+        &self,
+        b: &Base,
+        session: &mut Session,
+        force: bool,
+    ) -> Result<Option<Session>> {
+        if force {
+            return Ok(b.extend(session));
+        }
+        b.inner.update_session(session, force).await
+    }
+}
+
+struct DeleteMissingSessionFails;
+#[async_trait]
+impl Fault for DeleteMissingSessionFails {
+    async fn delete_session(&self, b: &Base, token: Option<&str>) -> Result<()> {
+        let exists =
+            token.is_some_and(|t| b.snapshot().sessions.iter().any(|s| s.session_token == t));
+        if !exists {
+            return Err(AdapterError::NotFound {
+                method: Method::DeleteSession,
+                entity: Entity::Session,
+                id: token.unwrap_or("undefined").to_owned(),
+            });
+        }
+        b.inner.delete_session(token).await
+    }
+}
+
+struct UnknownSessionFails;
+#[async_trait]
+impl Fault for UnknownSessionFails {
+    async fn get_session(&self, b: &Base, token: Option<&str>) -> Result<Option<Session>> {
+        match (token, b.inner.get_session(token).await?) {
+            (Some(t), None) => Err(AdapterError::NotFound {
+                method: Method::GetSession,
+                entity: Entity::Session,
+                id: t.to_owned(),
+            }),
+            (_, found) => Ok(found),
+        }
+    }
+}
+
+struct UpdateUserUpserts;
+#[async_trait]
+impl Fault for UpdateUserUpserts {
+    async fn update_user(&self, b: &Base, user: &User) -> Result<User> {
+        match b.inner.update_user(user).await {
+            Err(AdapterError::NotFound { .. }) => {
+                let u = user.clone();
+                b.inner.edit(|rows| rows.users.push(u.clone()));
+                Ok(user.clone())
+            }
+            other => other,
+        }
+    }
+}
+
+struct ExpiredVerificationKept;
+#[async_trait]
+impl Fault for ExpiredVerificationKept {
+    async fn get_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<Option<VerificationRequest>> {
+        let hash = formulas::hash_token(token, secret);
+        let found = b
+            .snapshot()
+            .verification_requests
+            .into_iter()
+            .find(|v| v.identifier == identifier && v.token == hash);
+        match found {
+            Some(v) if b.now() > v.expires => Ok(None),
+            _ => {
+                b.inner
+                    .get_verification_request(identifier, token, secret, provider)
+                    .await
+            }
+        }
+    }
+}
+
+/// The secret [`SecretArgumentIgnored`] hashes with instead of the argument.
+const APP_SECRET: &str = "the-app-secret";
+
+struct SecretArgumentIgnored;
+#[async_trait]
+impl Fault for SecretArgumentIgnored {
+    async fn create_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        url: &str,
+        token: &str,
+        _secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<VerificationRequest> {
+        b.inner
+            .create_verification_request(identifier, url, token, APP_SECRET, provider)
+            .await
+    }
+    async fn get_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        _secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<Option<VerificationRequest>> {
+        b.inner
+            .get_verification_request(identifier, token, APP_SECRET, provider)
+            .await
+    }
+    async fn delete_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        _secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<()> {
+        b.inner
+            .delete_verification_request(identifier, token, APP_SECRET, provider)
+            .await
+    }
+}
+
+struct DuplicateAccountAccepted;
+#[async_trait]
+impl Fault for DuplicateAccountAccepted {
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        Ok(b.insert_account(account))
+    }
+}
+
+struct UnlinkIgnoresUser;
+#[async_trait]
+impl Fault for UnlinkIgnoresUser {
+    async fn unlink_account(
+        &self,
+        b: &Base,
+        _user_id: &str,
+        provider_id: &str,
+        provider_account_id: &str,
+    ) -> Result<()> {
+        // Unlinks whoever owns the account.
+        let owner = b
+            .snapshot()
+            .accounts
+            .into_iter()
+            .find(|a| a.provider_id == provider_id && a.provider_account_id == provider_account_id)
+            .map(|a| a.user_id);
+        match owner {
+            Some(owner) => {
+                b.inner
+                    .unlink_account(&owner, provider_id, provider_account_id)
+                    .await
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+struct ShortSessionTokens;
+#[async_trait]
+impl Fault for ShortSessionTokens {
+    async fn create_session(&self, b: &Base, user: &User) -> Result<Session> {
+        let session = b.inner.create_session(user).await?;
+        let short = session.session_token[..32].to_owned();
+        Ok(b.inner.edit(
+            |rows| match rows.sessions.iter_mut().find(|s| s.id == session.id) {
+                Some(s) => {
+                    s.session_token = short;
+                    s.clone()
+                }
+                None => session.clone(),
+            },
+        ))
+    }
+}
+
+struct SilentTruncation;
+
+fn truncate(s: Option<String>) -> Option<String> {
+    s.map(|s| s.chars().take(255).collect())
+}
+
+#[async_trait]
+impl Fault for SilentTruncation {
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        Capabilities {
+            limits: FieldLimits {
+                varchar: nextauth_adapter::limits::StringLimit::UNLIMITED,
+                image: nextauth_adapter::limits::StringLimit::UNLIMITED,
+                text: nextauth_adapter::limits::StringLimit::UNLIMITED,
+            },
+            ..declared
+        }
+    }
+    async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
+        let p = NewUser {
+            name: truncate(profile.name),
+            email: truncate(profile.email),
+            image: truncate(profile.image),
+            ..profile
+        };
+        b.inner.create_user(p).await
+    }
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        let a = NewAccount {
+            provider_id: account.provider_id.chars().take(255).collect(),
+            provider_account_id: account.provider_account_id.chars().take(255).collect(),
+            provider_type: account.provider_type.chars().take(255).collect(),
+            ..account
+        };
+        b.inner.link_account(a).await
+    }
+}
+
+struct ExtensionNotStored;
+#[async_trait]
+impl Fault for ExtensionNotStored {
+    async fn update_session(
+        &self,
+        b: &Base,
+        session: &mut Session,
+        force: bool,
+    ) -> Result<Option<Session>> {
+        let policy = b.config.session;
+        if policy.is_update_due(session.expires, b.now()) {
+            session.expires = b.at_precision(policy.expires_from(b.now()));
+            return Ok(Some(session.clone()));
+        }
+        b.inner.update_session(session, force).await
+    }
+}
+
+struct ForeignUserIdFails;
+#[async_trait]
+impl Fault for ForeignUserIdFails {
+    async fn get_user(&self, b: &Base, id: &str) -> Result<Option<User>> {
+        if id.parse::<u64>().is_err() {
+            return Err(AdapterError::backend(
+                Method::GetUser,
+                "broken",
+                format!("Provided String {id:?}, expected Int"),
+            ));
+        }
+        b.inner.get_user(id).await
+    }
+}
+
+struct EmailLookupLike;
+#[async_trait]
+impl Fault for EmailLookupLike {
+    async fn get_user_by_email(&self, b: &Base, email: Option<&str>) -> Result<Option<User>> {
+        let Some(email) = email.filter(|e| !e.is_empty()) else {
+            return b.inner.get_user_by_email(email).await;
+        };
+        Ok(b.snapshot()
+            .users
+            .into_iter()
+            .find(|u| u.email.as_deref().is_some_and(|e| like(e, email))))
+    }
+}
+
+struct ProviderIgnored;
+#[async_trait]
+impl Fault for ProviderIgnored {
+    async fn get_user_by_provider_account_id(
+        &self,
+        b: &Base,
+        _provider_id: &str,
+        provider_account_id: &str,
+    ) -> Result<Option<User>> {
+        let rows = b.snapshot();
+        let Some(a) = rows
+            .accounts
+            .iter()
+            .find(|a| a.provider_account_id == provider_account_id)
+        else {
+            return Ok(None);
+        };
+        Ok(rows.users.into_iter().find(|u| u.id == a.user_id))
+    }
+}
+
+struct NoTokenMatchesFirst;
+#[async_trait]
+impl Fault for NoTokenMatchesFirst {
+    async fn get_session(&self, b: &Base, token: Option<&str>) -> Result<Option<Session>> {
+        match token {
+            None => Ok(b.snapshot().sessions.into_iter().next()),
+            Some(_) => b.inner.get_session(token).await,
+        }
+    }
+}
+
+struct SecondsDeclaredMicro;
+#[async_trait]
+impl Fault for SecondsDeclaredMicro {
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        Capabilities {
+            timestamp_precision: TimestampPrecision::Second,
+            ..declared
+        }
+    }
+}
+
+struct UpdateAgeIgnored;
+#[async_trait]
+impl Fault for UpdateAgeIgnored {
+    async fn update_session(
+        &self,
+        b: &Base,
+        session: &mut Session,
+        _force: bool,
+    ) -> Result<Option<Session>> {
+        Ok(b.extend(session))
+    }
+}
+
+struct SenderCalledTwice;
+#[async_trait]
+impl Fault for SenderCalledTwice {
+    async fn create_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        url: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<VerificationRequest> {
+        let created = b
+            .inner
+            .create_verification_request(identifier, url, token, secret, provider)
+            .await?;
+        let _ = provider
+            .sender
+            .send(VerificationMessage {
+                identifier: identifier.to_owned(),
+                url: url.to_owned(),
+                token: token.to_owned(),
+                base_url: b.config.base_url.clone(),
+                provider_id: provider.id.clone(),
+            })
+            .await;
+        Ok(created)
+    }
+}
+
+#[derive(Default)]
+struct EveryThirdUpdateExtends {
+    calls: AtomicU32,
+}
+#[async_trait]
+impl Fault for EveryThirdUpdateExtends {
+    async fn update_session(
+        &self,
+        b: &Base,
+        session: &mut Session,
+        force: bool,
+    ) -> Result<Option<Session>> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if n.is_multiple_of(3) && !b.config.session.is_update_due(session.expires, b.now()) {
+            return Ok(b.extend(session));
+        }
+        b.inner.update_session(session, force).await
+    }
+}
+
+/// The gap between a racy adapter's check and its write: one trip to the database.
+async fn round_trip() {
+    tokio::task::yield_now().await;
+}
+
+struct RacyCreateUser;
+#[async_trait]
+impl Fault for RacyCreateUser {
+    async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
+        if profile.email.is_some()
+            && b.inner
+                .get_user_by_email(profile.email.as_deref())
+                .await?
+                .is_some()
+        {
+            return Err(AdapterError::Conflict {
+                method: Method::CreateUser,
+                key: UniqueKey::UserEmail,
+            });
+        }
+        round_trip().await;
+        Ok(b.insert_user(profile))
+    }
+}
+
+struct RacyLinkAccount;
+#[async_trait]
+impl Fault for RacyLinkAccount {
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        let compound = formulas::compound_id(&account.provider_id, &account.provider_account_id);
+        if b.snapshot()
+            .accounts
+            .iter()
+            .any(|a| a.compound_id == compound)
+        {
+            return Err(AdapterError::Conflict {
+                method: Method::LinkAccount,
+                key: UniqueKey::AccountCompoundId,
+            });
+        }
+        round_trip().await;
+        Ok(b.insert_account(account))
+    }
+}
+
+struct RacyConsume;
+#[async_trait]
+impl Fault for RacyConsume {
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        Capabilities {
+            verification_consumption: VerificationConsumption::OnDelete,
+            ..declared
+        }
+    }
+    async fn get_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<Option<VerificationRequest>> {
+        let found = b
+            .inner
+            .get_verification_request(identifier, token, secret, provider)
+            .await?;
+        if found.is_some() {
+            round_trip().await;
+            b.inner
+                .delete_verification_request(identifier, token, secret, provider)
+                .await?;
+        }
+        Ok(found)
+    }
+}
+
+struct RacyEmailUpdate;
+#[async_trait]
+impl Fault for RacyEmailUpdate {
+    async fn update_user(&self, b: &Base, user: &User) -> Result<User> {
+        if let Some(holder) = b.inner.get_user_by_email(user.email.as_deref()).await?
+            && holder.id != user.id
+        {
+            return Err(AdapterError::Conflict {
+                method: Method::UpdateUser,
+                key: UniqueKey::UserEmail,
+            });
+        }
+        round_trip().await;
+        let now = b.at_precision(b.now());
+        let written = b.inner.edit(|rows| {
+            let row = rows.users.iter_mut().find(|u| u.id == user.id)?;
+            row.name = user.name.clone();
+            row.email = user.email.clone();
+            row.image = user.image.clone();
+            row.email_verified = user.email_verified.map(|t| b.at_precision(t));
+            row.updated_at = now;
+            Some(row.clone())
+        });
+        written.ok_or_else(|| AdapterError::NotFound {
+            method: Method::UpdateUser,
+            entity: Entity::User,
+            id: user.id.clone(),
+        })
+    }
+}
+
+struct CreateDropsEmailVerified;
+#[async_trait]
+impl Fault for CreateDropsEmailVerified {
+    async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
+        let verified = profile.email_verified.map(|_| b.at_precision(b.now()));
+        let stored = b
+            .inner
+            .create_user(NewUser {
+                email_verified: None,
+                ..profile
+            })
+            .await?;
+        Ok(User {
+            email_verified: verified,
+            ..stored
+        })
+    }
+}
+
+struct LinkDropsTokenExpiry;
+#[async_trait]
+impl Fault for LinkDropsTokenExpiry {
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        let expires = account.access_token_expires;
+        let stored = b
+            .inner
+            .link_account(NewAccount {
+                access_token_expires: None,
+                ..account
+            })
+            .await?;
+        Ok(Account {
+            access_token_expires: expires,
+            ..stored
+        })
+    }
+}
+
+struct CoarseTimestampsOutsideSessions;
+
+fn seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    TimestampPrecision::Second.apply(t)
+}
+
+#[async_trait]
+impl Fault for CoarseTimestampsOutsideSessions {
+    async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
+        let u = b.inner.create_user(profile).await?;
+        Ok(b.inner
+            .edit(|rows| match rows.users.iter_mut().find(|x| x.id == u.id) {
+                Some(row) => {
+                    row.email_verified = row.email_verified.map(seconds);
+                    row.created_at = seconds(row.created_at);
+                    row.updated_at = seconds(row.updated_at);
+                    row.clone()
+                }
+                None => u.clone(),
+            }))
+    }
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        let a = b.inner.link_account(account).await?;
+        Ok(b.inner.edit(
+            |rows| match rows.accounts.iter_mut().find(|x| x.id == a.id) {
+                Some(row) => {
+                    row.access_token_expires = row.access_token_expires.map(seconds);
+                    row.created_at = seconds(row.created_at);
+                    row.updated_at = seconds(row.updated_at);
+                    row.clone()
+                }
+                None => a.clone(),
+            },
+        ))
+    }
+    async fn create_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        url: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<VerificationRequest> {
+        let v = b
+            .inner
+            .create_verification_request(identifier, url, token, secret, provider)
+            .await?;
+        Ok(b.inner.edit(|rows| {
+            match rows.verification_requests.iter_mut().find(|x| x.id == v.id) {
+                Some(row) => {
+                    row.expires = seconds(row.expires);
+                    row.created_at = seconds(row.created_at);
+                    row.updated_at = seconds(row.updated_at);
+                    row.clone()
+                }
+                None => v.clone(),
+            }
+        }))
+    }
+}
+
+struct UnlinkRemovesProviderAccounts;
+#[async_trait]
+impl Fault for UnlinkRemovesProviderAccounts {
+    async fn unlink_account(
+        &self,
+        b: &Base,
+        user_id: &str,
+        provider_id: &str,
+        provider_account_id: &str,
+    ) -> Result<()> {
+        let named = b.snapshot().accounts.into_iter().any(|a| {
+            a.user_id == user_id
+                && a.provider_id == provider_id
+                && a.provider_account_id == provider_account_id
+        });
+        if !named {
+            return Ok(());
+        }
+        // Unlinks every account of the user at that provider.
+        for a in b.snapshot().accounts {
+            if a.user_id == user_id && a.provider_id == provider_id {
+                b.inner
+                    .unlink_account(user_id, provider_id, &a.provider_account_id)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct StaleUserCache {
+    by_id: Mutex<HashMap<String, User>>,
+    by_email: Mutex<HashMap<String, User>>,
+}
+
+impl StaleUserCache {
+    fn remember(&self, u: &User) {
+        self.by_id
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(u.id.clone(), u.clone());
+        if let Some(e) = &u.email {
+            self.by_email
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(e.clone(), u.clone());
+        }
+    }
+}
+
+#[async_trait]
+impl Fault for StaleUserCache {
+    async fn get_user(&self, b: &Base, id: &str) -> Result<Option<User>> {
+        if let Some(u) = self.by_id.lock().unwrap_or_else(|p| p.into_inner()).get(id) {
+            return Ok(Some(u.clone()));
+        }
+        let found = b.inner.get_user(id).await?;
+        if let Some(u) = &found {
+            self.remember(u);
+        }
+        Ok(found)
+    }
+    async fn get_user_by_email(&self, b: &Base, email: Option<&str>) -> Result<Option<User>> {
+        if let Some(e) = email
+            && let Some(u) = self
+                .by_email
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(e)
+        {
+            return Ok(Some(u.clone()));
+        }
+        let found = b.inner.get_user_by_email(email).await?;
+        if let Some(u) = &found {
+            self.remember(u);
+        }
+        Ok(found)
+    }
+    async fn update_user(&self, b: &Base, user: &User) -> Result<User> {
+        let updated = b.inner.update_user(user).await?;
+        self.by_email
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, u| u.id != updated.id);
+        self.remember(&updated);
+        Ok(updated)
+    }
+}
+
+#[derive(Default)]
+struct StaleSessionCache {
+    by_token: Mutex<HashMap<String, Session>>,
+}
+
+#[async_trait]
+impl Fault for StaleSessionCache {
+    async fn get_session(&self, b: &Base, token: Option<&str>) -> Result<Option<Session>> {
+        if let Some(t) = token {
+            let cached = self
+                .by_token
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(t)
+                .cloned();
+            if let Some(s) = cached
+                && b.now() <= s.expires
+            {
+                return Ok(Some(s));
+            }
+        }
+        let found = b.inner.get_session(token).await?;
+        if let Some(s) = &found {
+            self.by_token
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(s.session_token.clone(), s.clone());
+        }
+        Ok(found)
+    }
+    async fn update_session(
+        &self,
+        b: &Base,
+        session: &mut Session,
+        force: bool,
+    ) -> Result<Option<Session>> {
+        let r = b.inner.update_session(session, force).await?;
+        if let Some(s) = &r {
+            self.by_token
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(s.session_token.clone(), s.clone());
+        }
+        Ok(r)
+    }
+}
+
+#[derive(Default)]
+struct StaleAccountCache {
+    owners: Mutex<HashMap<(String, String), String>>,
+}
+
+#[async_trait]
+impl Fault for StaleAccountCache {
+    async fn get_user_by_provider_account_id(
+        &self,
+        b: &Base,
+        provider_id: &str,
+        provider_account_id: &str,
+    ) -> Result<Option<User>> {
+        let key = (provider_id.to_owned(), provider_account_id.to_owned());
+        let cached = self
+            .owners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(owner) = cached {
+            return b.inner.get_user(&owner).await;
+        }
+        let found = b
+            .inner
+            .get_user_by_provider_account_id(provider_id, provider_account_id)
+            .await?;
+        if let Some(u) = &found {
+            self.owners
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, u.id.clone());
+        }
+        Ok(found)
+    }
+}
+
+struct SessionPolicyIgnored;
+#[async_trait]
+impl Fault for SessionPolicyIgnored {
+    fn inner_config(&self, config: AdapterConfig) -> AdapterConfig {
+        AdapterConfig {
+            session: SessionPolicy::default(),
+            ..config
+        }
+    }
+}
+
+struct CapabilitiesMisdeclared;
+#[async_trait]
+impl Fault for CapabilitiesMisdeclared {
+    fn capabilities(&self, b: &Base) -> Capabilities {
+        Capabilities {
+            delete_user: DeleteUserSupport::UserOnly,
+            ..b.declared
+        }
+    }
+}
+
+struct UserOnlyCascades;
+#[async_trait]
+impl Fault for UserOnlyCascades {
+    fn declares(&self, requested: Capabilities) -> Capabilities {
+        Capabilities {
+            delete_user: DeleteUserSupport::UserOnly,
+            ..requested
+        }
+    }
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        Capabilities {
+            delete_user: DeleteUserSupport::Cascade,
+            ..declared
+        }
+    }
+}
+
+struct KeepRowDeletes;
+#[async_trait]
+impl Fault for KeepRowDeletes {
+    fn declares(&self, requested: Capabilities) -> Capabilities {
+        Capabilities {
+            expired_session: ExpiredSessionHandling::KeepRow,
+            ..requested
+        }
+    }
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        Capabilities {
+            expired_session: ExpiredSessionHandling::DeleteOnRead,
+            ..declared
+        }
+    }
+}
+
+struct OnDeleteConsumesOnGet;
+#[async_trait]
+impl Fault for OnDeleteConsumesOnGet {
+    fn declares(&self, requested: Capabilities) -> Capabilities {
+        Capabilities {
+            verification_consumption: VerificationConsumption::OnDelete,
+            ..requested
+        }
+    }
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        Capabilities {
+            verification_consumption: VerificationConsumption::OnGet,
+            ..declared
+        }
+    }
+}
+
+// ---- The adapter and its factory -----------------------------------------------------------
+
+/// The reference adapter with one [`Defect`].
+pub struct BrokenAdapter {
+    base: Base,
+    fault: Box<dyn Fault>,
+}
+
+impl BrokenAdapter {
+    /// A broken adapter declaring `declared` (the reference underneath behaves as declared,
+    /// except for the defect).
+    pub fn new(config: AdapterConfig, declared: Capabilities, defect: Defect) -> Self {
+        let fault = (defect.make)();
+        let inner = ReferenceAdapter::with_capabilities(
+            fault.inner_config(config.clone()),
+            fault.behaves(declared),
+        );
+        BrokenAdapter {
+            base: Base {
+                inner: Arc::new(inner),
+                config,
+                declared,
+            },
+            fault,
+        }
     }
 }
 
@@ -251,271 +1442,58 @@ impl Adapter for BrokenAdapter {
     fn display_name(&self) -> &str {
         "broken"
     }
-
     fn capabilities(&self) -> Capabilities {
-        self.declared
+        self.fault.capabilities(&self.base)
     }
-
     async fn create_user(&self, profile: NewUser) -> Result<User> {
-        match self.defect {
-            Defect::DuplicateEmailAccepted if profile.email.is_some() => {
-                let now = self.declared.timestamp_precision.apply(self.now());
-                Ok(self.inner.edit(|rows| {
-                    let user = User {
-                        id: Self::next_id(&rows.users, |u| &u.id),
-                        name: profile.name,
-                        email: profile.email,
-                        email_verified: profile.email_verified.map(|_| now),
-                        image: profile.image,
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    rows.users.push(user.clone());
-                    user
-                }))
-            }
-            Defect::SilentTruncation => {
-                let p = NewUser {
-                    name: Self::truncate(profile.name),
-                    email: Self::truncate(profile.email),
-                    image: Self::truncate(profile.image),
-                    ..profile
-                };
-                self.inner.create_user(p).await
-            }
-            _ => self.inner.create_user(profile).await,
-        }
+        self.fault.create_user(&self.base, profile).await
     }
-
     async fn get_user(&self, id: &str) -> Result<Option<User>> {
-        if self.defect == Defect::ForeignUserIdFails && id.parse::<u64>().is_err() {
-            return Err(AdapterError::backend(
-                Method::GetUser,
-                "broken",
-                format!("Provided String {id:?}, expected Int"),
-            ));
-        }
-        self.inner.get_user(id).await
+        self.fault.get_user(&self.base, id).await
     }
-
     async fn get_user_by_email(&self, email: Option<&str>) -> Result<Option<User>> {
-        let Some(email) = email.filter(|e| !e.is_empty()) else {
-            return self.inner.get_user_by_email(email).await;
-        };
-        match self.defect {
-            Defect::EmailCaseFolded => Ok(self.snapshot().users.into_iter().find(|u| {
-                u.email
-                    .as_deref()
-                    .is_some_and(|e| e.to_lowercase() == email.to_lowercase())
-            })),
-            Defect::EmailLookupLike => Ok(self
-                .snapshot()
-                .users
-                .into_iter()
-                .find(|u| u.email.as_deref().is_some_and(|e| like(e, email)))),
-            _ => self.inner.get_user_by_email(Some(email)).await,
-        }
+        self.fault.get_user_by_email(&self.base, email).await
     }
-
     async fn get_user_by_provider_account_id(
         &self,
         provider_id: &str,
         provider_account_id: &str,
     ) -> Result<Option<User>> {
-        if self.defect == Defect::ProviderIgnored {
-            let rows = self.snapshot();
-            let Some(a) = rows
-                .accounts
-                .iter()
-                .find(|a| a.provider_account_id == provider_account_id)
-            else {
-                return Ok(None);
-            };
-            return Ok(rows.users.into_iter().find(|u| u.id == a.user_id));
-        }
-        self.inner
-            .get_user_by_provider_account_id(provider_id, provider_account_id)
+        self.fault
+            .get_user_by_provider_account_id(&self.base, provider_id, provider_account_id)
             .await
     }
-
     async fn update_user(&self, user: &User) -> Result<User> {
-        match self.inner.update_user(user).await {
-            Err(AdapterError::NotFound { .. }) if self.defect == Defect::UpdateUserUpserts => {
-                let u = user.clone();
-                self.inner.edit(|rows| rows.users.push(u.clone()));
-                Ok(user.clone())
-            }
-            other => other,
-        }
+        self.fault.update_user(&self.base, user).await
     }
-
     async fn delete_user(&self, user_id: &str) -> Result<()> {
-        if self.defect == Defect::DeleteUserLeavesSessions {
-            let id = user_id.to_owned();
-            self.inner.edit(|rows| {
-                rows.users.retain(|u| u.id != id);
-                rows.accounts.retain(|a| a.user_id != id);
-            });
-            return Ok(());
-        }
-        self.inner.delete_user(user_id).await
+        self.fault.delete_user(&self.base, user_id).await
     }
-
     async fn link_account(&self, account: NewAccount) -> Result<Account> {
-        match self.defect {
-            Defect::DuplicateAccountAccepted => {
-                let now = self.declared.timestamp_precision.apply(self.now());
-                Ok(self.inner.edit(|rows| {
-                    let a = Account {
-                        id: Self::next_id(&rows.accounts, |a| &a.id),
-                        compound_id: formulas::compound_id(
-                            &account.provider_id,
-                            &account.provider_account_id,
-                        ),
-                        user_id: account.user_id,
-                        provider_type: account.provider_type,
-                        provider_id: account.provider_id,
-                        provider_account_id: account.provider_account_id,
-                        refresh_token: account.refresh_token,
-                        access_token: account.access_token,
-                        access_token_expires: account.access_token_expires,
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    rows.accounts.push(a.clone());
-                    a
-                }))
-            }
-            Defect::SilentTruncation => {
-                let a = NewAccount {
-                    provider_id: account.provider_id.chars().take(255).collect(),
-                    provider_account_id: account.provider_account_id.chars().take(255).collect(),
-                    provider_type: account.provider_type.chars().take(255).collect(),
-                    ..account
-                };
-                self.inner.link_account(a).await
-            }
-            _ => self.inner.link_account(account).await,
-        }
+        self.fault.link_account(&self.base, account).await
     }
-
     async fn unlink_account(
         &self,
         user_id: &str,
         provider_id: &str,
         provider_account_id: &str,
     ) -> Result<()> {
-        if self.defect == Defect::UnlinkIgnoresUser {
-            let compound = formulas::compound_id(provider_id, provider_account_id);
-            self.inner
-                .edit(|rows| rows.accounts.retain(|a| a.compound_id != compound));
-            return Ok(());
-        }
-        self.inner
-            .unlink_account(user_id, provider_id, provider_account_id)
+        self.fault
+            .unlink_account(&self.base, user_id, provider_id, provider_account_id)
             .await
     }
-
     async fn create_session(&self, user: &User) -> Result<Session> {
-        let session = self.inner.create_session(user).await?;
-        if self.defect == Defect::ShortSessionTokens {
-            let short = session.session_token[..32].to_owned();
-            return Ok(self.inner.edit(|rows| {
-                let s = rows.sessions.iter_mut().find(|s| s.id == session.id);
-                match s {
-                    Some(s) => {
-                        s.session_token = short;
-                        s.clone()
-                    }
-                    None => session.clone(),
-                }
-            }));
-        }
-        Ok(session)
+        self.fault.create_session(&self.base, user).await
     }
-
     async fn get_session(&self, session_token: Option<&str>) -> Result<Option<Session>> {
-        let now = self.now();
-        match (self.defect, session_token) {
-            (Defect::NoTokenMatchesFirst, None) => Ok(self.snapshot().sessions.into_iter().next()),
-            (Defect::ExpiredSessionReturned, Some(t)) => Ok(self
-                .snapshot()
-                .sessions
-                .into_iter()
-                .find(|s| s.session_token == t)),
-            (Defect::ExpiryInclusive, Some(t)) => {
-                let found = self
-                    .snapshot()
-                    .sessions
-                    .into_iter()
-                    .find(|s| s.session_token == t);
-                match found {
-                    Some(s) if now >= s.expires => Ok(None),
-                    _ => self.inner.get_session(Some(t)).await,
-                }
-            }
-            (Defect::UnknownSessionFails, Some(t)) => {
-                match self.inner.get_session(Some(t)).await? {
-                    Some(s) => Ok(Some(s)),
-                    None => Err(AdapterError::NotFound {
-                        method: Method::GetSession,
-                        entity: nextauth_adapter::Entity::Session,
-                        id: t.to_owned(),
-                    }),
-                }
-            }
-            _ => self.inner.get_session(session_token).await,
-        }
+        self.fault.get_session(&self.base, session_token).await
     }
-
     async fn update_session(&self, session: &mut Session, force: bool) -> Result<Option<Session>> {
-        let policy = self.config.session;
-        let now = self.now();
-        let due_at = policy.update_due(session.expires);
-        match self.defect {
-            Defect::UpdateDueInclusive if now == due_at => Ok(self.extend(session)),
-            Defect::ForceExtends if force => Ok(self.extend(session)),
-            Defect::UpdateAgeIgnored => Ok(self.extend(session)),
-            Defect::ExtensionNotStored if policy.is_update_due(session.expires, now) => {
-                session.expires = self
-                    .declared
-                    .timestamp_precision
-                    .apply(policy.expires_from(now));
-                Ok(Some(session.clone()))
-            }
-            Defect::EveryThirdUpdateExtends => {
-                let n = self
-                    .update_calls
-                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-                    + 1;
-                if n.is_multiple_of(3) && !policy.is_update_due(session.expires, now) {
-                    return Ok(self.extend(session));
-                }
-                self.inner.update_session(session, force).await
-            }
-            _ => self.inner.update_session(session, force).await,
-        }
+        self.fault.update_session(&self.base, session, force).await
     }
-
     async fn delete_session(&self, session_token: Option<&str>) -> Result<()> {
-        if self.defect == Defect::DeleteMissingSessionFails {
-            let exists = session_token.is_some_and(|t| {
-                self.snapshot()
-                    .sessions
-                    .iter()
-                    .any(|s| s.session_token == t)
-            });
-            if !exists {
-                return Err(AdapterError::NotFound {
-                    method: Method::DeleteSession,
-                    entity: nextauth_adapter::Entity::Session,
-                    id: session_token.unwrap_or("undefined").to_owned(),
-                });
-            }
-        }
-        self.inner.delete_session(session_token).await
+        self.fault.delete_session(&self.base, session_token).await
     }
-
     async fn create_verification_request(
         &self,
         identifier: &str,
@@ -524,46 +1502,10 @@ impl Adapter for BrokenAdapter {
         secret: &str,
         provider: &EmailProvider,
     ) -> Result<VerificationRequest> {
-        let secret = if self.defect == Defect::SecretArgumentIgnored {
-            APP_SECRET
-        } else {
-            secret
-        };
-        let created = self
-            .inner
-            .create_verification_request(identifier, url, token, secret, provider)
-            .await?;
-        match self.defect {
-            Defect::RawVerificationToken => Ok(self.inner.edit(|rows| {
-                let v = rows
-                    .verification_requests
-                    .iter_mut()
-                    .find(|v| v.id == created.id);
-                match v {
-                    Some(v) => {
-                        v.token = token.to_owned();
-                        v.clone()
-                    }
-                    None => created.clone(),
-                }
-            })),
-            Defect::SenderCalledTwice => {
-                let _ = provider
-                    .sender
-                    .send(nextauth_adapter::VerificationMessage {
-                        identifier: identifier.to_owned(),
-                        url: url.to_owned(),
-                        token: token.to_owned(),
-                        base_url: self.config.base_url.clone(),
-                        provider_id: provider.id.clone(),
-                    })
-                    .await;
-                Ok(created)
-            }
-            _ => Ok(created),
-        }
+        self.fault
+            .create_verification_request(&self.base, identifier, url, token, secret, provider)
+            .await
     }
-
     async fn get_verification_request(
         &self,
         identifier: &str,
@@ -571,54 +1513,10 @@ impl Adapter for BrokenAdapter {
         secret: &str,
         provider: &EmailProvider,
     ) -> Result<Option<VerificationRequest>> {
-        let now = self.now();
-        match self.defect {
-            Defect::RawVerificationToken => {
-                let found = self
-                    .snapshot()
-                    .verification_requests
-                    .into_iter()
-                    .find(|v| v.identifier == identifier && v.token == token);
-                Ok(found.filter(|v| now <= v.expires))
-            }
-            Defect::VerificationIdentifierIgnored => {
-                let hash = formulas::hash_token(token, secret);
-                let found = self
-                    .snapshot()
-                    .verification_requests
-                    .into_iter()
-                    .find(|v| v.token == hash);
-                Ok(found.filter(|v| now <= v.expires))
-            }
-            Defect::ExpiredVerificationKept => {
-                let hash = formulas::hash_token(token, secret);
-                let found = self
-                    .snapshot()
-                    .verification_requests
-                    .into_iter()
-                    .find(|v| v.identifier == identifier && v.token == hash);
-                match found {
-                    Some(v) if now > v.expires => Ok(None),
-                    _ => {
-                        self.inner
-                            .get_verification_request(identifier, token, secret, provider)
-                            .await
-                    }
-                }
-            }
-            Defect::SecretArgumentIgnored => {
-                self.inner
-                    .get_verification_request(identifier, token, APP_SECRET, provider)
-                    .await
-            }
-            _ => {
-                self.inner
-                    .get_verification_request(identifier, token, secret, provider)
-                    .await
-            }
-        }
+        self.fault
+            .get_verification_request(&self.base, identifier, token, secret, provider)
+            .await
     }
-
     async fn delete_verification_request(
         &self,
         identifier: &str,
@@ -626,57 +1524,26 @@ impl Adapter for BrokenAdapter {
         secret: &str,
         provider: &EmailProvider,
     ) -> Result<()> {
-        match self.defect {
-            Defect::RawVerificationToken => {
-                let (id, tok) = (identifier.to_owned(), token.to_owned());
-                self.inner.edit(|rows| {
-                    rows.verification_requests
-                        .retain(|v| !(v.identifier == id && v.token == tok))
-                });
-                Ok(())
-            }
-            Defect::SecretArgumentIgnored => {
-                self.inner
-                    .delete_verification_request(identifier, token, APP_SECRET, provider)
-                    .await
-            }
-            _ => {
-                self.inner
-                    .delete_verification_request(identifier, token, secret, provider)
-                    .await
-            }
-        }
+        self.fault
+            .delete_verification_request(&self.base, identifier, token, secret, provider)
+            .await
     }
 }
 
 #[async_trait]
 impl Inspector for BrokenAdapter {
     async fn stored(&self) -> std::result::Result<Stored, InspectError> {
-        self.inner.stored().await
+        self.base.inner.stored().await
     }
 }
 
-/// SQL `LIKE` matching of `value` against `pattern` (`%` any run, `_` one character).
-fn like(value: &str, pattern: &str) -> bool {
-    fn go(v: &[char], p: &[char]) -> bool {
-        match p.split_first() {
-            None => v.is_empty(),
-            Some(('%', rest)) => (0..=v.len()).any(|i| go(&v[i..], rest)),
-            Some(('_', rest)) => !v.is_empty() && go(&v[1..], rest),
-            Some((c, rest)) => v.first() == Some(c) && go(&v[1..], rest),
-        }
-    }
-    let v: Vec<char> = value.chars().collect();
-    let p: Vec<char> = pattern.chars().collect();
-    go(&v, &p)
-}
-
-/// A backend of [`BrokenAdapter`]s with one defect, declaring the hardened capabilities.
+/// A backend of [`BrokenAdapter`]s with one defect.
 #[derive(Debug, Clone, Copy)]
 pub struct BrokenFactory {
     /// The defect every adapter has.
     pub defect: Defect,
-    /// What the adapters declare.
+    /// What the adapters are asked to declare (a defect of a declared choice changes that
+    /// choice: see [`Defect::declares`]).
     pub capabilities: Capabilities,
 }
 
@@ -688,27 +1555,35 @@ impl BrokenFactory {
             capabilities: Capabilities::HARDENED,
         }
     }
+
+    /// Broken adapters with the defect named `name`.
+    ///
+    /// # Panics
+    /// If no defect has that name.
+    pub fn named(name: &str) -> Self {
+        BrokenFactory::new(Defect::named(name))
+    }
 }
 
 #[async_trait]
 impl BackendFactory for BrokenFactory {
     fn name(&self) -> String {
-        format!("broken-{}", self.defect.name())
+        format!("broken-{}", self.defect.name)
     }
 
     fn capabilities(&self) -> Capabilities {
-        self.capabilities
+        self.defect.declares(self.capabilities)
     }
 
     fn describe(&self) -> String {
         format!(
-            "reference adapter with the deliberate defect {:?}",
-            self.defect
+            "reference adapter with the deliberate defect {}: {}",
+            self.defect.name, self.defect.summary
         )
     }
 
     async fn open(&self, config: AdapterConfig) -> std::result::Result<Fixture, BackendError> {
-        let adapter = Arc::new(BrokenAdapter::new(config, self.capabilities, self.defect));
+        let adapter = Arc::new(BrokenAdapter::new(config, self.capabilities(), self.defect));
         Ok(Fixture {
             adapter: adapter.clone(),
             inspector: adapter,
@@ -722,21 +1597,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn like_matches_sql_semantics() {
-        assert!(like("alice@example.com", "%"));
-        assert!(like("alice@example.com", "alic_@example.com"));
-        assert!(!like("alice@example.com", "bob%"));
-        assert!(like("a_b", "a_b"));
-    }
-
-    #[test]
-    fn defect_names_round_trip() {
-        for d in Defect::ALL {
-            assert_eq!(Defect::from_name(&d.name()), Some(d), "{d:?}");
+    fn defect_names_are_unique_and_kebab_case() {
+        let mut names: Vec<&str> = DEFECTS.iter().map(|d| d.name).collect();
+        for n in &names {
+            assert!(n.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{n}");
+            assert_eq!(Defect::from_name(n).map(|d| d.name), Some(*n));
         }
-        assert_eq!(
-            Defect::RawVerificationToken.name(),
-            "raw-verification-token"
-        );
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before, "duplicate defect names");
     }
 }

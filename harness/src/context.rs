@@ -7,8 +7,8 @@ use nextauth_adapter::{
     Account, AdapterConfig, Capabilities, EmailProvider, ManualClock, NewAccount, NewUser,
     RecordingSender, Session, SharedAdapter, User, VerificationRequest, formulas,
 };
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The instant every rule's clock starts at: fixed, so failures replay exactly, and well
 /// inside every backend's timestamp range.
@@ -39,6 +39,7 @@ pub struct Ctx {
     /// The e-mail provider passed to the verification methods.
     pub provider: EmailProvider,
     counter: AtomicU32,
+    raw_tokens: Arc<Mutex<Vec<String>>>,
 }
 
 impl Ctx {
@@ -61,7 +62,36 @@ impl Ctx {
             sender,
             provider,
             counter: AtomicU32::new(0),
+            raw_tokens: Arc::default(),
         }
+    }
+
+    /// Records a raw verification token the rule hands to the adapter, so that a failure can
+    /// be diagnosed as the token stored raw ([`raw_token_stored`](Self::raw_token_stored)).
+    /// [`verification`](Self::verification) records its own.
+    pub fn note_raw_token(&self, token: &str) {
+        self.raw_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(token.to_owned());
+    }
+
+    /// The raw verification tokens this rule handed to the adapter, shared with the runner.
+    pub fn raw_tokens(&self) -> Arc<Mutex<Vec<String>>> {
+        Arc::clone(&self.raw_tokens)
+    }
+
+    /// Whether a raw token of `issued` is stored as a verification request's token.
+    pub async fn raw_token_stored(inspector: &dyn Inspector, issued: &Mutex<Vec<String>>) -> bool {
+        let issued = issued.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if issued.is_empty() {
+            return false;
+        }
+        inspector.stored().await.is_ok_and(|s| {
+            s.verification_requests
+                .iter()
+                .any(|v| issued.contains(&v.token))
+        })
     }
 
     /// The adapter's current time.
@@ -172,6 +202,7 @@ impl Ctx {
         identifier: &str,
     ) -> Result<(String, VerificationRequest), Failure> {
         let token = formulas::random_token();
+        self.note_raw_token(&token);
         let url = formulas::verification_url(
             &self.config.base_url,
             "/api/auth",

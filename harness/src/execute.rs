@@ -1,14 +1,20 @@
-//! Running rules against a backend: one fresh fixture per rule, a timeout, panics caught,
-//! teardown always run.
+//! Running one rule against a backend: a fresh fixture per rule, a timeout, panics caught,
+//! teardown always run; races alone on a runtime of their own.
 
 use crate::backend::BackendFactory;
 use crate::context::{Ctx, start_instant};
-use crate::rule::{Area, Level, Rule};
-use futures::{FutureExt, StreamExt};
+use crate::finding;
+use crate::rule::{Area, Failure, Level, Rule, RuleKind};
+use futures::FutureExt;
 use nextauth_adapter::{AdapterConfig, ManualClock, SessionPolicy};
 use serde::Serialize;
 use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
+
+/// Worker threads of the runtime race rules run on: more than the cores of a small CI machine,
+/// so that racing tasks are preempted in the middle of a call, as requests of a busy server are.
+pub const RACE_WORKER_THREADS: usize = 8;
 
 /// How a rule ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,26 +55,42 @@ pub struct RuleOutcome {
     /// How it ended.
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// For a failure: the id of its cause ([`crate::finding::CAUSES`]), which groups failures
+    /// into findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     /// How long it took, setup and teardown included, in milliseconds.
     pub duration_ms: u64,
 }
 
-/// Settings of a suite run.
-#[derive(Debug, Clone)]
-pub struct SuiteOptions {
-    /// How many rules run at once (each in its own namespace).
-    pub concurrency: usize,
-    /// How long one rule may take before it fails as hung.
-    pub rule_timeout: Duration,
-}
-
-impl Default for SuiteOptions {
-    fn default() -> Self {
-        SuiteOptions {
-            concurrency: 8,
-            rule_timeout: Duration::from_secs(60),
+impl RuleOutcome {
+    /// The outcome of `rule`, timed from `started`.
+    pub fn of(rule: &Rule, result: Result<Outcome, Failure>, started: Instant) -> Self {
+        let (outcome, cause) = match result {
+            Ok(outcome) => (outcome, None),
+            Err(failure) => {
+                let cause = failure
+                    .cause
+                    .unwrap_or_else(|| finding::cause_of_rule(rule.id).id);
+                (Outcome::Failed(failure.message), Some(cause.to_owned()))
+            }
+        };
+        RuleOutcome {
+            id: rule.id.to_owned(),
+            area: rule.area,
+            level: rule.level,
+            source: rule.source.to_owned(),
+            summary: rule.summary.to_owned(),
+            outcome,
+            cause,
+            duration_ms: millis(started.elapsed()),
         }
     }
+}
+
+/// A duration in whole milliseconds, saturating.
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The configuration a rule's adapter is built with: a manual clock at the fixed start
@@ -87,32 +109,87 @@ pub fn rule_config(rule: &Rule) -> (ManualClock, AdapterConfig) {
     (clock, config)
 }
 
-/// Runs one rule against a fresh fixture of `factory`.
-pub async fn run_rule(factory: &dyn BackendFactory, rule: &Rule, timeout: Duration) -> RuleOutcome {
-    let started = Instant::now();
-    let caps = factory.capabilities();
-    let outcome = match rule.not_applicable(&caps) {
-        Some(reason) => Outcome::NotApplicable(reason),
-        None => run_applicable(factory, rule, timeout).await,
-    };
-    tracing::debug!(rule = rule.id, backend = %factory.name(), outcome = outcome.word(), "rule finished");
-    RuleOutcome {
-        id: rule.id.to_owned(),
-        area: rule.area,
-        level: rule.level,
-        source: rule.source.to_owned(),
-        summary: rule.summary.to_owned(),
-        outcome,
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+/// The runtime race rules run on, one race at a time: built on first use, shut down (without
+/// blocking, so it may be dropped anywhere) with its owner.
+#[derive(Default)]
+pub struct RaceRuntime {
+    runtime: OnceLock<Option<tokio::runtime::Runtime>>,
+    one_at_a_time: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for RaceRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RaceRuntime").finish_non_exhaustive()
     }
 }
 
-async fn run_applicable(factory: &dyn BackendFactory, rule: &Rule, timeout: Duration) -> Outcome {
-    let (clock, config) = rule_config(rule);
-    let fixture = match factory.open(config.clone()).await {
-        Ok(f) => f,
-        Err(e) => return Outcome::Failed(format!("backend setup failed: {e}")),
+impl RaceRuntime {
+    fn handle(&self) -> Result<tokio::runtime::Handle, Failure> {
+        self.runtime
+            .get_or_init(|| {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(RACE_WORKER_THREADS)
+                    .thread_name("nextauth-race")
+                    .enable_all()
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+            .map(|rt| rt.handle().clone())
+            .ok_or_else(|| Failure::new("cannot start the race runtime"))
+    }
+}
+
+impl Drop for RaceRuntime {
+    fn drop(&mut self) {
+        if let Some(Some(rt)) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Runs one rule against a fresh fixture of `factory`: scenario rules on the caller's
+/// runtime, race rules alone on `races`.
+pub async fn run_rule(
+    factory: &Arc<dyn BackendFactory>,
+    rule: &Rule,
+    timeout: Duration,
+    races: &RaceRuntime,
+) -> RuleOutcome {
+    let started = Instant::now();
+    let caps = factory.capabilities();
+    let result = match rule.not_applicable(&caps) {
+        Some(reason) => Ok(Outcome::NotApplicable(reason)),
+        None => match rule.kind {
+            RuleKind::Scenario => run_applicable(Arc::clone(factory), rule.clone(), timeout).await,
+            RuleKind::Race => match races.handle() {
+                Ok(handle) => {
+                    let _alone = races.one_at_a_time.lock().await;
+                    handle
+                        .spawn(run_applicable(Arc::clone(factory), rule.clone(), timeout))
+                        .await
+                        .unwrap_or_else(|e| Err(Failure::new(format!("the race panicked: {e}"))))
+                }
+                Err(failure) => Err(failure),
+            },
+        },
     };
+    let outcome = RuleOutcome::of(rule, result, started);
+    tracing::debug!(rule = rule.id, backend = %factory.name(), outcome = outcome.outcome.word(), "rule finished");
+    outcome
+}
+
+async fn run_applicable(
+    factory: Arc<dyn BackendFactory>,
+    rule: Rule,
+    timeout: Duration,
+) -> Result<Outcome, Failure> {
+    let (clock, config) = rule_config(&rule);
+    let fixture = factory
+        .open(config.clone())
+        .await
+        .map_err(|e| Failure::new(format!("backend setup failed: {e}")).because("setup"))?;
+    let inspector = Arc::clone(&fixture.inspector);
     let ctx = Ctx::new(
         fixture.adapter,
         fixture.inspector,
@@ -120,25 +197,40 @@ async fn run_applicable(factory: &dyn BackendFactory, rule: &Rule, timeout: Dura
         config,
         factory.capabilities(),
     );
+    let raw_tokens = ctx.raw_tokens();
     let body = AssertUnwindSafe((rule.run)(ctx)).catch_unwind();
-    let mut outcome = match tokio::time::timeout(timeout, body).await {
-        Ok(Ok(Ok(()))) => Outcome::Passed,
-        Ok(Ok(Err(failure))) => Outcome::Failed(failure.message),
-        Ok(Err(panic)) => Outcome::Failed(format!("the rule panicked: {}", panic_message(&panic))),
-        Err(_) => Outcome::Failed(format!(
+    let mut result = match tokio::time::timeout(timeout, body).await {
+        Ok(Ok(Ok(()))) => Ok(Outcome::Passed),
+        Ok(Ok(Err(failure))) => Err(failure),
+        Ok(Err(panic)) => Err(Failure::new(format!(
+            "the rule panicked: {}",
+            panic_message(&panic)
+        ))),
+        Err(_) => Err(Failure::new(format!(
             "timed out after {timeout:?} (a hung adapter call?)"
-        )),
+        ))),
     };
+    // Whatever a failing rule saw, a raw verification token in storage is the cause to fix.
+    if let Err(failure) = &mut result
+        && failure.cause.is_none()
+        && Ctx::raw_token_stored(&*inspector, &raw_tokens).await
+    {
+        failure.cause = Some("raw-token");
+    }
+    drop(inspector);
     if let Some(teardown) = fixture.teardown
         && let Err(e) = teardown().await
     {
         let reason = format!("teardown failed: {e}");
-        outcome = match outcome {
-            Outcome::Failed(first) => Outcome::Failed(format!("{first}; {reason}")),
-            _ => Outcome::Failed(reason),
-        };
+        result = Err(match result {
+            Err(first) => Failure {
+                message: format!("{}; {reason}", first.message),
+                ..first
+            },
+            Ok(_) => Failure::new(reason).because("setup"),
+        });
     }
-    outcome
+    result
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -149,25 +241,4 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     } else {
         "non-string panic payload".to_owned()
     }
-}
-
-/// Runs `rules` against `factory`, `options.concurrency` at a time, calling `progress` after
-/// each. Outcomes come back in the order of `rules`.
-pub async fn run_suite(
-    factory: &dyn BackendFactory,
-    rules: &[Rule],
-    options: &SuiteOptions,
-    progress: &(dyn Fn(&RuleOutcome) + Sync),
-) -> Vec<RuleOutcome> {
-    let mut indexed: Vec<(usize, RuleOutcome)> = futures::stream::iter(rules.iter().enumerate())
-        .map(|(i, rule)| async move {
-            let outcome = run_rule(factory, rule, options.rule_timeout).await;
-            progress(&outcome);
-            (i, outcome)
-        })
-        .buffer_unordered(options.concurrency.max(1))
-        .collect()
-        .await;
-    indexed.sort_by_key(|(i, _)| *i);
-    indexed.into_iter().map(|(_, o)| o).collect()
 }

@@ -23,29 +23,42 @@
 //!   persistence and storage format and not just round trips;
 //! - [`v3core`]: the call sequences of NextAuth v3 core (sign-in, callback, session read,
 //!   sign-out) that the flow rules drive;
-//! - [`execute`]: runs rules and collects outcomes; [`runner`] turns the catalogue into
-//!   libtest-mimic trials; [`report`] renders the verdict as a table, JSON and JUnit XML;
+//! - [`suite`]: what a run consists of (rules, time-zone reruns, the property test) and how
+//!   each case runs; [`execute`] runs one rule, races alone on a runtime of their own;
+//!   [`runner`] turns the suite into libtest-mimic trials; [`report`] renders the verdict,
+//!   the [`finding`]s (failures grouped by cause, with a severity) and every rule as text,
+//!   JSON and JUnit XML;
+//! - [`sources`]: every rule cites `docs/specification.md` or a public reference;
 //! - [`broken`]: deliberately broken adapters that prove each rule can fail.
+//!
+//! A run is reproducible: the property test draws its sequences from a fixed seed of the
+//! harness version, and every race runs a fixed number of rounds. Exploration with fresh
+//! randomness is explicit (`NEXTAUTH_PROPTEST_SEED=random`).
 
 pub mod backend;
 pub mod broken;
 pub mod catalogue;
 pub mod context;
 pub mod execute;
+pub mod finding;
 pub mod inspector;
 pub mod properties;
 pub mod report;
 pub mod rule;
 pub mod runner;
+pub mod sources;
+pub mod suite;
 pub mod v3core;
 
 pub use backend::{BackendFactory, Fixture, ReferenceFactory};
 pub use context::Ctx;
-pub use execute::{Outcome, RuleOutcome, SuiteOptions, run_suite};
+pub use execute::{Outcome, RuleOutcome};
+pub use finding::Severity;
 pub use inspector::{Inspector, Stored};
-pub use report::{Report, Verdict};
-pub use rule::{Area, Failure, Level, Requires, Rule, RuleResult};
+pub use report::{Finding, Report, Verdict};
+pub use rule::{Area, Failure, Level, Requires, Rule, RuleKind, RuleResult};
 pub use runner::{RunOptions, run_main, run_main_with};
+pub use suite::{Suite, SuiteOptions, run_suite};
 
 /// The harness's version, recorded in every report.
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -4,6 +4,8 @@
 //! version of the harness.
 
 use crate::execute::{Outcome, RuleOutcome};
+use crate::finding::{self, Severity};
+use crate::properties::PropertyRun;
 use crate::rule::{Area, Level};
 use nextauth_adapter::Capabilities;
 use serde::Serialize;
@@ -14,9 +16,11 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Every MUST rule ran and passed: the adapter conforms to the v3 contract.
+    /// Every applicable MUST rule ran and passed: the adapter conforms to the v3 contract.
+    /// (A MUST rule about another value of a capability than the adapter declares is not
+    /// applicable, with the declaration as its reason.)
     Conforms,
-    /// A MUST rule failed or was not applicable, or the run did not cover every MUST rule.
+    /// A MUST rule failed, or the run did not cover every rule.
     DoesNotConform,
 }
 
@@ -56,10 +60,82 @@ impl Tally {
     }
 }
 
+/// Failing rules that share a cause.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The cause's id ([`crate::finding::CAUSES`]).
+    pub cause: &'static str,
+    /// How much it matters.
+    pub severity: Severity,
+    /// What is wrong.
+    pub title: &'static str,
+    /// What to change.
+    pub fix: &'static str,
+    /// The failing rules with this cause, in catalogue order.
+    pub rules: Vec<String>,
+    /// How many of them are MUST rules.
+    pub must: usize,
+    /// How many of them are SHOULD rules.
+    pub should: usize,
+}
+
+impl Finding {
+    /// `MUST` when a MUST rule has this cause, else `SHOULD`: whether it blocks the verdict.
+    pub fn level(&self) -> Level {
+        if self.must > 0 {
+            Level::Must
+        } else {
+            Level::Should
+        }
+    }
+}
+
+/// The findings of `results`: failing rules grouped by cause, most severe first, then those
+/// that block the verdict, then the most rules.
+pub fn findings(results: &[RuleOutcome]) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for r in results {
+        if !matches!(r.outcome, Outcome::Failed(_)) {
+            continue;
+        }
+        let cause = r
+            .cause
+            .as_deref()
+            .and_then(finding::cause)
+            .unwrap_or_else(|| finding::cause_of_rule(&r.id));
+        let at = match out.iter().position(|f| f.cause == cause.id) {
+            Some(i) => i,
+            None => {
+                out.push(Finding {
+                    cause: cause.id,
+                    severity: cause.severity,
+                    title: cause.title,
+                    fix: cause.fix,
+                    rules: Vec::new(),
+                    must: 0,
+                    should: 0,
+                });
+                out.len() - 1
+            }
+        };
+        let f = &mut out[at];
+        f.rules.push(r.id.clone());
+        match r.level {
+            Level::Must => f.must += 1,
+            Level::Should => f.should += 1,
+        }
+    }
+    out.sort_by_key(|f| (f.severity, f.level(), std::cmp::Reverse(f.rules.len())));
+    out
+}
+
+/// The JSON shape's name and version.
+pub const FORMAT: &str = "nextauth-adapter-conformance/v2";
+
 /// A certification report for one backend.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// Always `nextauth-adapter-conformance/v1`: the JSON shape's name and version.
+    /// Always [`FORMAT`]: the JSON shape's name and version.
     pub format: &'static str,
     /// The harness version that produced the report.
     pub harness_version: &'static str,
@@ -73,6 +149,12 @@ pub struct Report {
     pub complete: bool,
     /// The verdict.
     pub verdict: Verdict,
+    /// Whether failing SHOULD rules fail the run (`NEXTAUTH_STRICT=1`, `--strict`).
+    pub strict: bool,
+    /// Failing rules grouped by cause, most severe first.
+    pub findings: Vec<Finding>,
+    /// How the property test ran (seed, cases, what it saved), when it ran.
+    pub property_test: Option<PropertyRun>,
     /// MUST rule counts.
     pub must: Tally,
     /// SHOULD rule counts.
@@ -104,8 +186,7 @@ impl Report {
                 Level::Should => should.add(&r.outcome),
             }
         }
-        let verdict = if complete && must.failed == 0 && must.not_applicable == 0 && must.passed > 0
-        {
+        let verdict = if complete && must.failed == 0 && must.passed > 0 {
             Verdict::Conforms
         } else {
             Verdict::DoesNotConform
@@ -116,19 +197,44 @@ impl Report {
             u32::try_from(should.passed * 100 / should.total()).unwrap_or(100)
         };
         Report {
-            format: "nextauth-adapter-conformance/v1",
+            format: FORMAT,
             harness_version: crate::HARNESS_VERSION,
             backend,
             backend_description,
             capabilities,
             complete,
             verdict,
+            strict: false,
+            findings: findings(&results),
+            property_test: None,
             must,
             should,
             hardening_score,
             duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
             results,
         }
+    }
+
+    /// The same report, recording how the property test ran.
+    pub fn with_property_run(mut self, run: Option<PropertyRun>) -> Self {
+        self.property_test = run;
+        self
+    }
+
+    /// The same report, strict (failing SHOULD rules fail the run) or not.
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Whether the run passes: the adapter conforms and, in strict mode, no SHOULD rule failed.
+    pub fn passes(&self) -> bool {
+        self.verdict == Verdict::Conforms && (!self.strict || self.should.failed == 0)
+    }
+
+    /// The failing SHOULD rules.
+    pub fn should_failures(&self) -> impl Iterator<Item = &RuleOutcome> {
+        self.failures().filter(|r| r.level == Level::Should)
     }
 
     /// The failed rules.
@@ -141,7 +247,7 @@ impl Report {
     /// One line: backend, verdict, counts, score.
     pub fn summary_line(&self) -> String {
         format!(
-            "{}: {} — MUST {}/{} passed ({} failed, {} n/a), SHOULD {}/{} passed ({} n/a), hardening {}%{}",
+            "{}: {} — MUST {}/{} passed ({} failed, {} n/a), SHOULD {}/{} passed ({} failed, {} n/a), hardening {}%{}{}",
             self.backend,
             self.verdict.text(),
             self.must.passed,
@@ -150,12 +256,18 @@ impl Report {
             self.must.not_applicable,
             self.should.passed,
             self.should.total(),
+            self.should.failed,
             self.should.not_applicable,
             self.hardening_score,
             if self.complete {
                 ""
             } else {
                 " (partial run: filtered)"
+            },
+            if self.strict && self.should.failed > 0 {
+                " — strict: failing SHOULD rules fail the run"
+            } else {
+                ""
             }
         )
     }
@@ -171,11 +283,21 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "harness {}  ·  {} rules  ·  {} ms",
+            "harness {}  ·  {} rules  ·  {} ms{}",
             self.harness_version,
             self.results.len(),
-            self.duration_ms
+            self.duration_ms,
+            self.property_test
+                .as_ref()
+                .map(|p| format!(
+                    "  ·  property test: {} sequences, seed {}{}",
+                    p.cases,
+                    p.seed,
+                    if p.explored { " (exploring)" } else { "" }
+                ))
+                .unwrap_or_default()
         );
+        out.push_str(&self.findings_text());
         for area in Area::ALL {
             let rows: Vec<&RuleOutcome> = self.results.iter().filter(|r| r.area == area).collect();
             if rows.is_empty() {
@@ -218,6 +340,30 @@ impl Report {
         out
     }
 
+    /// The findings as text: one block per cause, most severe first.
+    pub fn findings_text(&self) -> String {
+        let mut out = String::new();
+        if self.findings.is_empty() {
+            return out;
+        }
+        let _ = writeln!(out, "\nFindings ({}):", self.findings.len());
+        for (i, f) in self.findings.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {}. [{}, {}] {} ({} rule{})",
+                i + 1,
+                f.severity,
+                f.level(),
+                f.title,
+                f.rules.len(),
+                if f.rules.len() == 1 { "" } else { "s" }
+            );
+            let _ = writeln!(out, "     fix: {}", f.fix);
+            let _ = writeln!(out, "     rules: {}", f.rules.join(", "));
+        }
+        out
+    }
+
     /// The report as pretty-printed JSON (shape: `docs/report-format.md`).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
@@ -229,6 +375,22 @@ impl Report {
         use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
         let mut report = quick_junit::Report::new(format!("nextauth-conformance-{}", self.backend));
         report.set_time(Duration::from_millis(self.duration_ms));
+        if !self.findings.is_empty() {
+            // Findings first: one case per cause, failed when it blocks the verdict.
+            let mut suite = TestSuite::new(format!("{}.findings", self.backend));
+            for f in &self.findings {
+                let text = format!("{}\nfix: {}\nrules: {}", f.title, f.fix, f.rules.join(", "));
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(format!("[{}] {}", f.severity, f.title))
+                    .set_type(format!("{} {}", f.severity, f.level()))
+                    .set_description(text);
+                let mut case = TestCase::new(format!("finding.{}", f.cause), status);
+                case.set_classname(format!("{}.findings", self.backend));
+                suite.add_test_case(case);
+            }
+            report.add_test_suite(suite);
+        }
         for area in Area::ALL {
             let mut suite = TestSuite::new(format!("{}.{area}", self.backend));
             for r in self.results.iter().filter(|r| r.area == area) {

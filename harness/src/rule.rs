@@ -13,6 +13,8 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
+    /// The adapter as a whole: what it declares about itself.
+    Adapter,
     /// `create_user`, `get_user*`, `update_user`, `delete_user`.
     Users,
     /// `link_account`, `unlink_account`, `get_user_by_provider_account_id`.
@@ -35,7 +37,8 @@ pub enum Area {
 
 impl Area {
     /// Every area, in report order.
-    pub const ALL: [Area; 9] = [
+    pub const ALL: [Area; 10] = [
+        Area::Adapter,
         Area::Users,
         Area::Accounts,
         Area::Sessions,
@@ -50,6 +53,7 @@ impl Area {
     /// The area's name as in rule ids and reports.
     pub fn name(self) -> &'static str {
         match self {
+            Area::Adapter => "adapter",
             Area::Users => "users",
             Area::Accounts => "accounts",
             Area::Sessions => "sessions",
@@ -74,9 +78,12 @@ impl fmt::Display for Area {
 #[serde(rename_all = "UPPERCASE")]
 pub enum Level {
     /// v3 core relies on it, or the adapter declared it: failing it breaks NextAuth or lies
-    /// about the adapter. Conformance requires every MUST rule to pass.
+    /// about the adapter. Conformance requires every applicable MUST rule to pass; a MUST rule
+    /// about one value of a capability applies exactly when the adapter declares that value.
     Must,
-    /// Hardening beyond v3 (cascades, single use, no orphans, …): counted in the hardening score.
+    /// Hardening beyond v3 that no declaration promises (typed errors for odd input, clock
+    /// discipline, …): counted in the hardening score, printed prominently when it fails, and
+    /// failing the run only in strict mode (`NEXTAUTH_STRICT=1`, `nextauth-certify --strict`).
     Should,
 }
 
@@ -158,11 +165,14 @@ impl Requires {
     }
 }
 
-/// Why a rule failed: a sentence a person can act on.
+/// Why a rule failed: a sentence a person can act on, and, when the rule could tell, the
+/// cause behind it (an id of [`crate::finding::CAUSES`]) if it is not the rule's usual one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
     /// What was expected and what happened instead.
     pub message: String,
+    /// The cause the rule diagnosed, overriding the cause the finding table gives the rule.
+    pub cause: Option<&'static str>,
 }
 
 impl Failure {
@@ -170,7 +180,14 @@ impl Failure {
     pub fn new(message: impl Into<String>) -> Self {
         Failure {
             message: message.into(),
+            cause: None,
         }
+    }
+
+    /// The same failure, diagnosed as `cause` (an id of [`crate::finding::CAUSES`]).
+    pub fn because(mut self, cause: &'static str) -> Self {
+        self.cause = Some(cause);
+        self
     }
 }
 
@@ -198,6 +215,18 @@ pub type RuleResult = Result<(), Failure>;
 /// A rule's body: takes the rule's own fresh context.
 pub type RuleFn = fn(Ctx) -> BoxFuture<'static, RuleResult>;
 
+/// How a rule is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A scenario: runs beside the other scenarios on the suite's shared runtime.
+    Scenario,
+    /// A race: many tasks released at once, round after round. Runs alone on a runtime of its
+    /// own with [`crate::execute::RACE_WORKER_THREADS`] workers, so that no other rule takes
+    /// its threads and the tasks really overlap.
+    Race,
+}
+
 /// One rule of the catalogue.
 #[derive(Clone)]
 pub struct Rule {
@@ -209,14 +238,17 @@ pub struct Rule {
     pub level: Level,
     /// The declared capability it depends on.
     pub requires: Requires,
-    /// Where the behaviour is specified: a section of contract-v3.md, a G-number, an Auth.js
-    /// case or issue.
+    /// Where the behaviour is specified: `;`-separated citations of `docs/specification.md`
+    /// (`§3.13`, `G5`, `AJS#13`, `H7`, `cap:delete-user`) or public references
+    /// (`next-auth#1644`); [`crate::sources`] resolves each one.
     pub source: &'static str,
     /// One sentence: what the rule checks.
     pub summary: &'static str,
     /// The session policy the rule's adapter is built with, in seconds (`max_age`,
     /// `update_age`); `None`: v3's defaults.
     pub session_policy: Option<(u32, u32)>,
+    /// How it is run.
+    pub kind: RuleKind,
     /// The body.
     pub run: RuleFn,
 }
@@ -229,6 +261,7 @@ impl fmt::Debug for Rule {
             .field("level", &self.level)
             .field("requires", &self.requires)
             .field("source", &self.source)
+            .field("kind", &self.kind)
             .finish_non_exhaustive()
     }
 }
@@ -250,6 +283,7 @@ impl Rule {
             source,
             summary,
             session_policy: None,
+            kind: RuleKind::Scenario,
             run,
         }
     }
@@ -273,6 +307,12 @@ impl Rule {
     pub fn is_time_sensitive(&self) -> bool {
         matches!(self.area, Area::Sessions | Area::Verification | Area::Flows)
             || self.id.starts_with("data.timestamps.")
+    }
+
+    /// The same rule, run as a race (alone, on a runtime of its own).
+    pub fn race(mut self) -> Self {
+        self.kind = RuleKind::Race;
+        self
     }
 
     /// The same rule, depending on a declared capability.
@@ -303,18 +343,107 @@ macro_rules! check {
     };
 }
 
-/// Fails the rule unless the two values are equal, showing both.
+/// Fails the rule unless the two values are equal, showing both. When they differ only in
+/// instants less than a second apart (a timestamp stored at another precision than returned),
+/// the failure's cause is [`crate::finding::TIMESTAMP_PRECISION`].
 #[macro_export]
 macro_rules! check_eq {
     ($left:expr, $right:expr, $($msg:tt)+) => {{
         let (left, right) = (&$left, &$right);
         if left != right {
-            return Err($crate::Failure::new(format!(
-                "{}: expected {:?}, got {:?}",
+            return Err($crate::rule::mismatch(
                 format!($($msg)+),
-                right,
-                left
-            )));
+                &format!("{:?}", right),
+                &format!("{:?}", left),
+            ));
         }
     }};
+}
+
+/// The failure of a comparison: `what: expected …, got …`, diagnosed as a precision finding
+/// when the two renderings differ only in sub-second timestamps.
+pub fn mismatch(what: String, expected: &str, got: &str) -> Failure {
+    let failure = Failure::new(format!("{what}: expected {expected}, got {got}"));
+    if differs_only_in_timestamps(expected, got) {
+        failure.because(crate::finding::TIMESTAMP_PRECISION)
+    } else {
+        failure
+    }
+}
+
+/// Whether two `Debug` renderings differ only in RFC 3339 instants less than a second apart.
+pub fn differs_only_in_timestamps(a: &str, b: &str) -> bool {
+    let (mask_a, times_a) = split_instants(a);
+    let (mask_b, times_b) = split_instants(b);
+    mask_a == mask_b
+        && times_a.len() == times_b.len()
+        && times_a != times_b
+        && times_a
+            .iter()
+            .zip(&times_b)
+            .all(|(x, y)| (*x - *y).abs() < chrono::Duration::seconds(1))
+}
+
+/// The text with every instant (`2026-01-15T10:30:00.123456Z`) replaced by `@`, and the
+/// instants in order.
+fn split_instants(s: &str) -> (String, Vec<chrono::DateTime<chrono::Utc>>) {
+    let bytes = s.as_bytes();
+    let (mut masked, mut times) = (String::with_capacity(s.len()), Vec::new());
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(len) = instant_at(&bytes[i..])
+            && let Ok(t) = chrono::DateTime::parse_from_rfc3339(&s[i..i + len])
+        {
+            times.push(t.with_timezone(&chrono::Utc));
+            masked.push('@');
+            i += len;
+            continue;
+        }
+        let ch = s[i..].chars().next().unwrap_or(' ');
+        masked.push(ch);
+        i += ch.len_utf8();
+    }
+    (masked, times)
+}
+
+/// The length of an instant `dddd-dd-ddTdd:dd:dd[.d+]Z` at the start of `b`.
+fn instant_at(b: &[u8]) -> Option<usize> {
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    if b.len() < shape.len() + 1 {
+        return None;
+    }
+    for (x, want) in b.iter().zip(shape) {
+        let ok = match want {
+            b'd' => x.is_ascii_digit(),
+            other => x == other,
+        };
+        if !ok {
+            return None;
+        }
+    }
+    let mut n = shape.len();
+    if b.get(n) == Some(&b'.') {
+        n += 1;
+        while b.get(n).is_some_and(u8::is_ascii_digit) {
+            n += 1;
+        }
+    }
+    (b.get(n) == Some(&b'Z')).then_some(n + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::differs_only_in_timestamps;
+
+    #[test]
+    fn sub_second_timestamp_differences_are_told_apart() {
+        let a = "Some(User { id: \"1\", created_at: 2026-01-15T10:30:00.512843Z })";
+        let b = "Some(User { id: \"1\", created_at: 2026-01-15T10:30:00.512Z })";
+        assert!(differs_only_in_timestamps(a, b));
+        assert!(!differs_only_in_timestamps(a, a));
+        let other_id = "Some(User { id: \"2\", created_at: 2026-01-15T10:30:00.512Z })";
+        assert!(!differs_only_in_timestamps(a, other_id));
+        let far = "Some(User { id: \"1\", created_at: 2026-01-15T10:31:00.512843Z })";
+        assert!(!differs_only_in_timestamps(a, far));
+    }
 }

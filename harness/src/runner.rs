@@ -1,27 +1,24 @@
-//! The libtest-mimic runner: the catalogue as named trials of one backend.
+//! The libtest-mimic runner: the suite's cases as named trials of one backend.
 
 use crate::backend::BackendFactory;
-use crate::catalogue;
-use crate::execute::{Outcome, RuleOutcome, run_rule};
-use crate::properties::{PropertyConfig, check_properties, property_outcome};
+use crate::execute::{Outcome, RuleOutcome};
 use crate::report::Report;
-use crate::rule::Rule;
+use crate::rule::Level;
+use crate::suite::{Case, Suite};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+pub use crate::properties::PROPERTY_ID;
+pub use crate::suite::{SECOND_TIME_ZONE, SuiteOptions as RunOptions};
 
 /// The environment variable naming a directory to write the report into after a run
 /// (`<backend>.json`, `<backend>.junit.xml`, `<backend>.txt`).
 pub const REPORT_DIR_ENV: &str = "NEXTAUTH_REPORT_DIR";
 
 /// How long one rule may run before it fails as hung.
-pub const RULE_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The non-UTC time zone the time-sensitive rules run again in, when the backend supports it:
-/// UTC+12:45 (+13:45 in summer), an offset no rounding to hours or half hours hides.
-pub const SECOND_TIME_ZONE: &str = "Pacific/Chatham";
+pub const RULE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How many trials run at once unless `--test-threads` (or `RUST_TEST_THREADS`) says
 /// otherwise. Rules are I/O-bound — each spends most of its time waiting on its own
@@ -30,42 +27,29 @@ pub const SECOND_TIME_ZONE: &str = "Pacific/Chatham";
 /// --concurrency`'s default.
 pub const DEFAULT_TEST_THREADS: usize = 8;
 
-pub use crate::properties::PROPERTY_ID;
-
-/// How a run is set up beyond the command line.
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// The property test's settings.
-    pub properties: PropertyConfig,
-}
-
-impl RunOptions {
-    /// The options the environment asks for (see [`crate::properties`]).
-    pub fn from_env() -> Self {
-        RunOptions {
-            properties: PropertyConfig::from_env(),
-        }
-    }
-
-    /// The same options, replaying and saving regressions in `dir` unless the environment
-    /// named another directory.
-    pub fn with_regressions_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.properties.regressions.get_or_insert(dir.into());
-        self
-    }
-}
-
-/// Runs the whole catalogue against `factory` as a libtest-mimic test binary: parses the
-/// command line (`--list`, filters, `--exact`, `--test-threads`, …), runs one trial per
-/// rule, each with a fresh fixture, then the differential property test, prints the summary
-/// and, if `NEXTAUTH_REPORT_DIR` is set, writes the report there. Call it from `main` of a
-/// test target with `harness = false`.
+/// Runs the whole suite against `factory` as a libtest-mimic test binary: parses the command
+/// line (`--list`, filters, `--exact`, `--skip`, `--test-threads`, …), runs one trial per
+/// case, each rule with a fresh fixture, prints the summary with the findings and the failing
+/// SHOULD rules and, if `NEXTAUTH_REPORT_DIR` is set, writes the report there. Call it from
+/// `main` of a test target with `harness = false`.
+///
+/// The exit status follows the verdict: 0 when the adapter conforms, even with failing SHOULD
+/// rules (printed prominently); with `NEXTAUTH_STRICT=1` failing SHOULD rules fail the run.
 pub fn run_main(factory: impl BackendFactory) -> ExitCode {
     run_main_with(factory, RunOptions::from_env())
 }
 
-/// [`run_main`] with explicit options.
-pub fn run_main_with(factory: impl BackendFactory, options: RunOptions) -> ExitCode {
+/// [`run_main`] with explicit options. Unless the options (or `NEXTAUTH_REGRESSIONS_DIR`)
+/// name a regressions directory, property-test divergences are saved to and replayed from
+/// `nextauth-regressions/` beside the test target's `Cargo.toml`, as proptest keeps its own
+/// regressions beside the tests: commit them, and every later run replays them first.
+pub fn run_main_with(factory: impl BackendFactory, mut options: RunOptions) -> ExitCode {
+    if options.properties.regressions.is_none()
+        && let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR")
+    {
+        options.properties.regressions =
+            Some(std::path::PathBuf::from(dir).join("nextauth-regressions"));
+    }
     let args = Arguments::from_args();
     run_with_args(Arc::new(factory), &args, &options)
 }
@@ -86,23 +70,30 @@ pub fn run_with_args(
     }
     match run_trials(factory, &args, options) {
         Ok((conclusion, report)) => {
-            if let Some(report) = report {
-                println!("{}", report.summary_line());
-                if let Some(dir) = std::env::var_os(REPORT_DIR_ENV) {
-                    match report.write_to(std::path::Path::new(&dir)) {
-                        Ok(paths) => {
-                            for p in paths {
-                                println!("report written: {}", p.display());
-                            }
+            let Some(report) = report else {
+                return conclusion.exit_code();
+            };
+            print!("{}", should_failures_text(&report));
+            print!("{}", report.findings_text());
+            println!("{}", report.summary_line());
+            if let Some(dir) = std::env::var_os(REPORT_DIR_ENV) {
+                match report.write_to(std::path::Path::new(&dir)) {
+                    Ok(paths) => {
+                        for p in paths {
+                            println!("report written: {}", p.display());
                         }
-                        Err(e) => {
-                            eprintln!("cannot write the report to {}: {e}", dir.to_string_lossy());
-                            return ExitCode::FAILURE;
-                        }
+                    }
+                    Err(e) => {
+                        eprintln!("cannot write the report to {}: {e}", dir.to_string_lossy());
+                        return ExitCode::FAILURE;
                     }
                 }
             }
-            conclusion.exit_code()
+            if conclusion.has_failed() || (report.complete && !report.passes()) {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => {
             eprintln!("cannot run the conformance suite: {e}");
@@ -111,12 +102,46 @@ pub fn run_with_args(
     }
 }
 
+/// The failing SHOULD rules, as printed after a run: they do not change the verdict (unless
+/// strict), so they must not scroll by unseen.
+pub fn should_failures_text(report: &Report) -> String {
+    let failing: Vec<&RuleOutcome> = report.should_failures().collect();
+    if failing.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n{}: {} SHOULD rule{} failed{}:\n",
+        if report.strict { "error" } else { "warning" },
+        failing.len(),
+        if failing.len() == 1 { "" } else { "s" },
+        if report.strict {
+            " (strict: they fail the run)"
+        } else {
+            " (hardening; the verdict stands — NEXTAUTH_STRICT=1 makes them fail the run)"
+        }
+    );
+    for r in failing {
+        if let Outcome::Failed(reason) = &r.outcome {
+            out.push_str(&format!(
+                "  {} ({})\n    {}\n",
+                r.id,
+                r.source,
+                reason.replace('\n', "\n    ")
+            ));
+        }
+    }
+    out
+}
+
 type Outcomes = Arc<Mutex<Vec<RuleOutcome>>>;
 
-fn record(outcomes: &Outcomes, outcome: RuleOutcome) -> Result<Completion, Failed> {
+fn record(outcomes: &Outcomes, outcome: RuleOutcome, strict: bool) -> Result<Completion, Failed> {
     let result = match &outcome.outcome {
         Outcome::Passed => Ok(Completion::Completed),
         Outcome::NotApplicable(reason) => Ok(Completion::ignored_with(format!("n/a: {reason}"))),
+        Outcome::Failed(_) if outcome.level == Level::Should && !strict => Ok(
+            Completion::ignored_with("SHOULD rule failed: see the warning after the run"),
+        ),
         Outcome::Failed(reason) => Err(Failed::from(format!(
             "[{} {}] {reason}\n  source: {}",
             outcome.level, outcome.id, outcome.source
@@ -129,24 +154,8 @@ fn record(outcomes: &Outcomes, outcome: RuleOutcome) -> Result<Completion, Faile
     result
 }
 
-fn rule_trial(
-    id: String,
-    rule: Rule,
-    factory: Arc<dyn BackendFactory>,
-    runtime: Arc<tokio::runtime::Runtime>,
-    outcomes: Outcomes,
-) -> Trial {
-    let kind = factory.name();
-    Trial::ignorable_test(id.clone(), move || {
-        let mut outcome = runtime.block_on(run_rule(&*factory, &rule, RULE_TIMEOUT));
-        outcome.id = id;
-        record(&outcomes, outcome)
-    })
-    .with_kind(kind)
-}
-
-/// Runs the catalogue and the property test as libtest-mimic trials and returns
-/// libtest-mimic's conclusion and the report of what ran (`None` for `--list`).
+/// Runs the suite's cases as libtest-mimic trials and returns libtest-mimic's conclusion and
+/// the report of what ran (`None` for `--list`).
 pub fn run_trials(
     factory: Arc<dyn BackendFactory>,
     args: &Arguments,
@@ -158,58 +167,30 @@ pub fn run_trials(
             .enable_all()
             .build()?,
     );
+    let kind = factory.name();
+    let suite = Arc::new(Suite::new(factory, options.clone()));
     let outcomes: Outcomes = Arc::default();
-    let rules = catalogue::all();
-    let mut trials: Vec<Trial> = rules
+    let cases = suite.cases();
+    let trials: Vec<Trial> = cases
         .iter()
-        .map(|rule| {
-            rule_trial(
-                rule.id.to_owned(),
-                rule.clone(),
-                Arc::clone(&factory),
+        .map(|case| {
+            let (suite, runtime, outcomes, case) = (
+                Arc::clone(&suite),
                 Arc::clone(&runtime),
                 Arc::clone(&outcomes),
-            )
+                case.clone(),
+            );
+            let strict = options.strict;
+            Trial::ignorable_test(case.id(), move || {
+                let outcome = runtime.block_on(suite.run(&case));
+                if let (Case::Properties, Outcome::Passed) = (&case, &outcome.outcome) {
+                    println!("{PROPERTY_ID}: passed");
+                }
+                record(&outcomes, outcome, strict)
+            })
+            .with_kind(kind.clone())
         })
         .collect();
-    if let Some(tz_factory) = factory.in_time_zone(SECOND_TIME_ZONE) {
-        let prefix = format!("tz-{}::", SECOND_TIME_ZONE.to_lowercase().replace('/', "-"));
-        for rule in rules.iter().filter(|r| r.is_time_sensitive()) {
-            trials.push(rule_trial(
-                format!("{prefix}{}", rule.id),
-                rule.clone(),
-                Arc::clone(&tz_factory),
-                Arc::clone(&runtime),
-                Arc::clone(&outcomes),
-            ));
-        }
-    }
-    {
-        let kind = factory.name();
-        let factory = Arc::clone(&factory);
-        let outcomes = Arc::clone(&outcomes);
-        let config = options.properties.clone();
-        // First: the property test is one long sequential trial; started first, it runs
-        // beside the rules instead of alone after them.
-        trials.insert(
-            0,
-            Trial::ignorable_test(PROPERTY_ID, move || {
-                let started = Instant::now();
-                let outcome = match check_properties(&*factory, &config) {
-                    Ok(stats) => {
-                        println!(
-                            "{PROPERTY_ID}: {} regressions replayed, {} random sequences passed (seed {})",
-                            stats.regressions_replayed, stats.cases, stats.seed
-                        );
-                        Outcome::Passed
-                    }
-                    Err(failure) => Outcome::Failed(failure.to_string()),
-                };
-                record(&outcomes, property_outcome(outcome, started.elapsed()))
-            })
-            .with_kind(kind),
-        );
-    }
     let expected = trials.len();
     let started = Instant::now();
     let conclusion = libtest_mimic::run(args, trials);
@@ -217,23 +198,10 @@ pub fn run_trials(
         return Ok((conclusion, None));
     }
     let mut results = std::mem::take(&mut *outcomes.lock().unwrap_or_else(|p| p.into_inner()));
-    let order: std::collections::HashMap<&str, usize> =
-        rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    results.sort_by_key(|r| {
-        let base = r.id.rsplit("::").next().unwrap_or(&r.id);
-        (
-            r.id.contains("::"),
-            order.get(base).copied().unwrap_or(usize::MAX),
-        )
-    });
+    let order: std::collections::HashMap<String, usize> =
+        cases.iter().enumerate().map(|(i, c)| (c.id(), i)).collect();
+    results.sort_by_key(|r| order.get(&r.id).copied().unwrap_or(usize::MAX));
     let complete = results.len() == expected;
-    let report = Report::new(
-        factory.name(),
-        factory.describe(),
-        factory.capabilities(),
-        results,
-        complete,
-        started.elapsed(),
-    );
+    let report = suite.report(results, complete, started.elapsed());
     Ok((conclusion, Some(report)))
 }

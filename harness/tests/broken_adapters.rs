@@ -1,79 +1,74 @@
-//! Every rule can fail: each deliberately broken adapter is caught by the rules it names,
-//! and the reference under every capability configuration passes every rule that applies.
+//! Every rule can fail, every verdict is reproducible: each deliberately broken adapter is
+//! caught by the named rules it lists (not only by the property test), every race defect by
+//! its race rule in every run, and twenty certifications of the reference and of every
+//! broken adapter give the same verdict and the same failing rules.
 
-use nextauth_adapter::{
-    Capabilities, DeleteUserSupport, EmailMatching, ExpiredSessionHandling, TimestampPrecision,
-    UnlinkAccountSupport, VerificationConsumption,
-};
 use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
-use nextauth_adapter_harness::{Outcome, ReferenceFactory, SuiteOptions, catalogue, run_suite};
+use nextauth_adapter_harness::suite::{Case, Suite};
+use nextauth_adapter_harness::{
+    BackendFactory, Level, Outcome, ReferenceFactory, RuleKind, SuiteOptions, Verdict, catalogue,
+    run_suite,
+};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn failed_ids(outcomes: &[nextauth_adapter_harness::RuleOutcome]) -> BTreeSet<String> {
+    outcomes
+        .iter()
+        .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
+        .map(|o| o.id.clone())
+        .collect()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_defect_is_caught_by_its_named_rules() {
     let rules = catalogue::all();
     assert!(
-        Defect::ALL.len() >= 20,
-        "the issue asks for at least 20 broken adapters"
+        Defect::all().len() >= 40,
+        "only {} broken adapters",
+        Defect::all().len()
     );
     let mut report = Vec::new();
-    for defect in Defect::ALL {
+    for defect in Defect::all() {
+        assert!(
+            !defect.caught_by.is_empty(),
+            "{defect:?} names no rule that catches it"
+        );
+        // The named rules only: the property test is not part of this run.
         let outcomes = run_suite(
-            &BrokenFactory::new(defect),
+            Arc::new(BrokenFactory::new(*defect)),
             &rules,
             &SuiteOptions::default(),
             &|_| {},
         )
         .await;
-        let failed: Vec<&str> = outcomes
-            .iter()
-            .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
-            .map(|o| o.id.as_str())
-            .collect();
-        for expected in defect.caught_by() {
+        let failed = failed_ids(&outcomes);
+        for expected in defect.caught_by {
             assert!(
                 catalogue::find(expected).is_some(),
                 "{defect:?} names rule {expected}, which is not in the catalogue"
             );
             assert!(
-                failed.contains(expected),
+                failed.contains(*expected),
                 "{defect:?} was not caught by {expected}; failed rules: {failed:?}"
             );
         }
-        if defect != Defect::EveryThirdUpdateExtends {
-            assert!(!failed.is_empty(), "{defect:?} passed every rule");
-        }
         report.push(format!(
-            "{:<32} caught by {} rule(s): {}",
-            defect.name(),
+            "{:<36} caught by {} rule(s): {}",
+            defect.name,
             failed.len(),
-            failed.join(", ")
+            failed.iter().cloned().collect::<Vec<_>>().join(", ")
         ));
     }
     println!("{}", report.join("\n"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sequence_defect_escapes_every_scenario_rule() {
-    // The property tests exist because of defects like this one: no single scenario catches it.
-    let outcomes = run_suite(
-        &BrokenFactory::new(Defect::EveryThirdUpdateExtends),
-        &catalogue::all(),
-        &SuiteOptions::default(),
-        &|_| {},
-    )
-    .await;
-    let failed: Vec<_> = outcomes
-        .iter()
-        .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
-        .map(|o| &o.id)
-        .collect();
-    assert!(
-        failed.is_empty(),
-        "a scenario rule caught the sequence defect after all: {failed:?}"
-    );
-}
-
-fn all_capability_variants() -> Vec<Capabilities> {
+fn all_capability_variants() -> Vec<nextauth_adapter::Capabilities> {
+    use nextauth_adapter::{
+        Capabilities, DeleteUserSupport, EmailMatching, ExpiredSessionHandling, TimestampPrecision,
+        UnlinkAccountSupport, VerificationConsumption,
+    };
     let mut out = Vec::new();
     for expired_session in [
         ExpiredSessionHandling::DeleteOnRead,
@@ -121,11 +116,11 @@ fn all_capability_variants() -> Vec<Capabilities> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reference_passes_every_applicable_rule_under_every_capability_variant() {
+async fn reference_conforms_under_every_value_of_every_capability() {
     let rules = catalogue::all();
     for caps in all_capability_variants() {
         let outcomes = run_suite(
-            &ReferenceFactory::with_capabilities(caps),
+            Arc::new(ReferenceFactory::with_capabilities(caps)),
             &rules,
             &SuiteOptions::default(),
             &|_| {},
@@ -143,17 +138,108 @@ async fn reference_passes_every_applicable_rule_under_every_capability_variant()
             "the reference with {caps:?} failed:\n{}",
             failed.join("\n")
         );
-        let must_na: Vec<_> = outcomes
-            .iter()
-            .filter(|o| {
-                o.level == nextauth_adapter_harness::Level::Must
-                    && matches!(o.outcome, Outcome::NotApplicable(_))
-            })
-            .map(|o| &o.id)
-            .collect();
-        assert!(
-            must_na.is_empty(),
-            "MUST rules were not applicable to {caps:?}: {must_na:?}"
-        );
+        // Every MUST rule that is not applicable names the declaration that rules it out.
+        for o in &outcomes {
+            if let (Level::Must, Outcome::NotApplicable(reason)) = (o.level, &o.outcome) {
+                assert!(reason.contains("declares"), "{}: {reason}", o.id);
+            }
+        }
     }
+}
+
+/// A certification of `factory`: verdict and failing rules.
+fn certify(factory: Arc<dyn BackendFactory>) -> (Verdict, BTreeSet<String>) {
+    let report = Suite::new(factory, SuiteOptions::default())
+        .certify(&|_| {})
+        .expect("a runtime");
+    assert!(report.complete);
+    (report.verdict, failed_ids(&report.results))
+}
+
+#[test]
+fn twenty_certifications_give_identical_verdicts() {
+    let mut subjects: Vec<(String, Arc<dyn BackendFactory>)> =
+        vec![("reference".into(), Arc::new(ReferenceFactory::default()))];
+    for d in Defect::all() {
+        subjects.push((d.name.to_owned(), Arc::new(BrokenFactory::new(*d))));
+    }
+    let started = Instant::now();
+    for (name, factory) in subjects {
+        let first = certify(Arc::clone(&factory));
+        if name == "reference" {
+            assert_eq!(first.0, Verdict::Conforms, "{:?}", first.1);
+        } else {
+            assert!(!first.1.is_empty(), "{name} passed every rule");
+        }
+        for run in 2..=20 {
+            let again = certify(Arc::clone(&factory));
+            assert_eq!(
+                again, first,
+                "{name}: certification {run} differs from the first"
+            );
+        }
+    }
+    println!(
+        "20 certifications of {} subjects in {:?}",
+        Defect::all().len() + 1,
+        started.elapsed()
+    );
+}
+
+#[test]
+fn every_race_defect_is_caught_by_its_race_rule_in_100_of_100_runs() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let races: Vec<&Defect> = Defect::all().iter().filter(|d| d.is_race()).collect();
+    assert!(races.len() >= 4, "{races:?}");
+    for defect in races {
+        let suite = Suite::new(
+            Arc::new(BrokenFactory::new(*defect)),
+            SuiteOptions::default(),
+        );
+        for rule_id in defect.caught_by {
+            let rule = catalogue::find(rule_id).expect("a rule");
+            assert_eq!(rule.kind, RuleKind::Race, "{rule_id} is not a race");
+            let case = Case::Rule(rule);
+            let mut caught = 0;
+            for _ in 0..100 {
+                if matches!(
+                    runtime.block_on(suite.run(&case)).outcome,
+                    Outcome::Failed(_)
+                ) {
+                    caught += 1;
+                }
+            }
+            assert_eq!(
+                caught, 100,
+                "{} was caught by {rule_id} in {caught} of 100 runs",
+                defect.name
+            );
+        }
+    }
+}
+
+#[test]
+fn race_rules_take_under_five_seconds_in_a_reference_certification() {
+    let report = Suite::new(
+        Arc::new(ReferenceFactory::default()),
+        SuiteOptions::default(),
+    )
+    .certify(&|_| {})
+    .expect("a runtime");
+    let races: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| catalogue::find(&r.id).is_some_and(|rule| rule.kind == RuleKind::Race))
+        .collect();
+    assert!(races.len() >= 7);
+    let total: Duration = races
+        .iter()
+        .map(|r| Duration::from_millis(r.duration_ms))
+        .sum();
+    println!("race rules: {total:?} in all");
+    assert!(total < Duration::from_secs(5), "race rules took {total:?}");
 }

@@ -1,13 +1,17 @@
-//! The catalogue as data: ids unique and well formed, every rule sourced, enough rules, and
-//! a rule run alone gives the same result as in the full run.
+//! The catalogue as data: ids unique and well formed, every source resolving to the
+//! specification or a public URL, every rule under one cause, declared behaviours as MUST
+//! rules, and a rule run alone gives the same result as in the full run.
 
 use libtest_mimic::Arguments;
-use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
+use nextauth_adapter_harness::broken::BrokenFactory;
+use nextauth_adapter_harness::finding::CAUSES;
+use nextauth_adapter_harness::properties::{PROPERTY_ID, PROPERTY_SOURCE, levels};
 use nextauth_adapter_harness::runner::{RunOptions, run_trials};
+use nextauth_adapter_harness::sources::{self, Target};
 use nextauth_adapter_harness::{
-    Area, Level, Outcome, ReferenceFactory, SuiteOptions, catalogue, run_suite,
+    Area, Level, Outcome, ReferenceFactory, Requires, SuiteOptions, catalogue, run_suite,
 };
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 #[test]
@@ -31,34 +35,102 @@ fn ids_are_unique_dotted_and_sourced() {
         assert!(!r.source.trim().is_empty(), "{} has no source", r.id);
         assert!(!r.summary.trim().is_empty(), "{} has no summary", r.id);
     }
-    for area in [
-        Area::Users,
-        Area::Accounts,
-        Area::Sessions,
-        Area::Verification,
-        Area::Flows,
-        Area::Data,
-        Area::Security,
-    ] {
-        assert!(rules.iter().any(|r| r.area == area), "no rule in {area}");
+    for area in Area::ALL {
+        if area != Area::Properties {
+            assert!(rules.iter().any(|r| r.area == area), "no rule in {area}");
+        }
     }
     assert!(rules.iter().any(|r| r.level == Level::Should));
 }
 
 #[test]
-fn must_rules_never_depend_on_a_capability() {
-    // Conformance requires every MUST rule to run; declared choices are checked by rules
-    // that branch on the declaration instead of being skipped.
+fn a_declared_behaviour_is_a_must_rule() {
+    // A rule gated on a capability checks what that value promises: the adapter declared it,
+    // so it is a MUST rule (not applicable, with the reason, under the other values).
     for r in catalogue::all() {
-        if r.level == Level::Must {
+        if r.requires != Requires::Nothing {
             assert_eq!(
-                r.requires,
-                nextauth_adapter_harness::Requires::Nothing,
-                "{} is a MUST rule gated on {:?}",
+                r.level,
+                Level::Must,
+                "{} checks a declared behaviour ({:?}) but is a SHOULD rule",
                 r.id,
                 r.requires
             );
         }
+    }
+}
+
+#[test]
+fn every_rule_source_resolves() {
+    let spec = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/specification.md"
+    ))
+    .expect("docs/specification.md is readable");
+    let anchors: HashSet<String> = sources::anchors(&spec).into_iter().collect();
+    let mut sources_of: Vec<(String, String)> = catalogue::all()
+        .iter()
+        .map(|r| (r.id.to_owned(), r.source.to_owned()))
+        .collect();
+    sources_of.push((PROPERTY_ID.to_owned(), PROPERTY_SOURCE.to_owned()));
+    let mut unresolved = Vec::new();
+    for (id, source) in &sources_of {
+        for citation in sources::citations(source) {
+            match sources::resolve(citation) {
+                Ok(Target::Anchor(anchor)) if anchors.contains(&anchor) => {}
+                Ok(Target::Anchor(anchor)) => unresolved.push(format!(
+                    "{id}: {citation:?} points to #{anchor}, which docs/specification.md lacks"
+                )),
+                Ok(Target::Url(url)) => assert!(url.starts_with("https://github.com/"), "{url}"),
+                Err(e) => unresolved.push(format!("{id}: {e}")),
+            }
+        }
+    }
+    assert!(unresolved.is_empty(), "{}", unresolved.join("\n"));
+}
+
+#[test]
+fn every_rule_has_exactly_one_cause() {
+    let mut ids: Vec<String> = catalogue::all().iter().map(|r| r.id.to_owned()).collect();
+    ids.push(PROPERTY_ID.to_owned());
+    let known: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    for cause in CAUSES {
+        for rule in cause.rules {
+            assert!(
+                known.contains(rule),
+                "cause {} lists {rule}, which is not a rule",
+                cause.id
+            );
+        }
+    }
+    for id in &ids {
+        let causes: Vec<&str> = CAUSES
+            .iter()
+            .filter(|c| c.rules.contains(&id.as_str()))
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(causes.len(), 1, "{id} is under causes {causes:?}");
+    }
+    let mut cause_ids: Vec<&str> = CAUSES.iter().map(|c| c.id).collect();
+    cause_ids.sort_unstable();
+    let n = cause_ids.len();
+    cause_ids.dedup();
+    assert_eq!(cause_ids.len(), n, "duplicate cause ids");
+}
+
+#[test]
+fn the_property_test_defers_only_to_should_rules() {
+    let rules = catalogue::all();
+    for id in levels::SHOULD_RULES {
+        let rule = rules
+            .iter()
+            .find(|r| r.id == *id)
+            .unwrap_or_else(|| panic!("{id} is not a rule"));
+        assert_eq!(
+            rule.level,
+            Level::Should,
+            "the property test excuses {id}, which is a MUST rule"
+        );
     }
 }
 
@@ -100,17 +172,11 @@ fn quiet_args(filter: Option<&str>) -> Arguments {
 #[test]
 fn a_rule_run_alone_matches_the_full_run() {
     // A broken backend has failures, so "the same result" covers failures too.
-    for defect in [
-        Defect::ExpiredSessionReturned,
-        Defect::DuplicateEmailAccepted,
-    ] {
+    for defect in ["expired-session-returned", "duplicate-email-accepted"] {
         let factory: Arc<dyn nextauth_adapter_harness::BackendFactory> =
-            Arc::new(BrokenFactory::new(defect));
-        // A fixed seed, so the property test draws the same sequences alone and in the full run.
-        let mut options = RunOptions::from_env();
-        options.properties.seed = 7;
+            Arc::new(BrokenFactory::named(defect));
+        let mut options = RunOptions::default();
         options.properties.cases = 64;
-        options.properties.regressions = None;
         let (_, full) = run_trials(factory.clone(), &quiet_args(None), &options).expect("full run");
         let full = full.expect("a report");
         assert!(full.complete);
@@ -140,7 +206,7 @@ fn a_rule_run_alone_matches_the_full_run() {
 async fn not_applicable_rules_are_reported_with_their_reason() {
     let caps = nextauth_adapter::Capabilities::V3_TYPEORM;
     let outcomes = run_suite(
-        &ReferenceFactory::with_capabilities(caps),
+        Arc::new(ReferenceFactory::with_capabilities(caps)),
         &catalogue::all(),
         &SuiteOptions::default(),
         &|_| {},
@@ -169,23 +235,31 @@ async fn not_applicable_rules_are_reported_with_their_reason() {
 fn every_known_bug_and_every_auth_js_case_is_cited() {
     let rules = catalogue::all();
     let cited = |needle: &str| {
-        rules.iter().any(|r| {
-            r.source
-                .split([';', ',', ' ', '('])
-                .any(|part| part.trim_end_matches(')') == needle)
-        })
+        rules
+            .iter()
+            .map(|r| r.source)
+            .chain([PROPERTY_SOURCE])
+            .any(|source| {
+                source
+                    .split([';', ',', ' ', '('])
+                    .any(|part| part.trim_end_matches(')') == needle)
+            })
     };
-    // contract-v3 §10: every known bug an adapter can get wrong.
+    // Specification §10: every known bug an adapter can get wrong.
     for g in 1..=24 {
         assert!(cited(&format!("G{g}")), "no rule cites G{g}");
     }
-    // Auth.js's shared adapter tests (anchors §1.3), except "methods exist" (cases 1, 12, 15),
-    // which the Rust trait guarantees at compile time, and the WebAuthn cases 18–22, which
-    // are not part of the v3 contract.
+    // Auth.js's shared adapter tests (specification §13), except "methods exist" (cases 1,
+    // 12, 15), which the Rust trait guarantees at compile time, and the WebAuthn cases 18–22,
+    // which are not part of the v3 contract.
     for case in [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 16, 17] {
         assert!(
             cited(&format!("AJS#{case}")),
             "no rule cites Auth.js case {case}"
         );
+    }
+    // Specification §12: every hardening item.
+    for h in 1..=10 {
+        assert!(cited(&format!("H{h}")), "no rule cites H{h}");
     }
 }

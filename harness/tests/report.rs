@@ -1,17 +1,23 @@
 //! The report's artifacts: JUnit XML that a JUnit consumer reads back, JSON of the
-//! documented shape, and a readable table.
+//! documented shape, a readable table, findings first everywhere; and the exit status of a
+//! run following the verdict (failing SHOULD rules fail it only in strict mode).
 
-use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
+use libtest_mimic::Arguments;
+use nextauth_adapter_harness::broken::BrokenFactory;
+use nextauth_adapter_harness::runner::{RunOptions, run_with_args};
+use nextauth_adapter_harness::suite::Suite;
 use nextauth_adapter_harness::{
-    BackendFactory, Outcome, Report, SuiteOptions, Verdict, catalogue, run_suite,
+    BackendFactory, Outcome, Report, Severity, SuiteOptions, Verdict, catalogue, run_suite,
 };
 use quick_xml::events::Event;
+use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 async fn broken_report() -> Report {
-    let factory = BrokenFactory::new(Defect::RawVerificationToken);
+    let factory = BrokenFactory::named("raw-verification-token");
     let outcomes = run_suite(
-        &factory,
+        Arc::new(factory),
         &catalogue::all(),
         &SuiteOptions::default(),
         &|_| {},
@@ -28,22 +34,22 @@ async fn broken_report() -> Report {
 }
 
 #[tokio::test]
-async fn junit_parses_back_with_every_rule_and_the_failures() {
+async fn junit_parses_back_with_findings_first_then_every_rule() {
     let report = broken_report().await;
     let xml = report.to_junit().expect("serialise");
     let mut reader = quick_xml::Reader::from_str(&xml);
-    let (mut cases, mut failures, mut skipped) = (0, Vec::new(), 0);
+    let (mut cases, mut failures, mut skipped) = (Vec::new(), Vec::new(), 0);
     let mut current = String::new();
     loop {
         match reader.read_event().expect("well-formed XML") {
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"testcase" => {
-                cases += 1;
                 current = e
                     .attributes()
                     .filter_map(Result::ok)
                     .find(|a| a.key.as_ref() == b"name")
                     .map(|a| String::from_utf8_lossy(&a.value).into_owned())
                     .unwrap_or_default();
+                cases.push(current.clone());
             }
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"failure" => {
                 failures.push(current.clone())
@@ -53,12 +59,23 @@ async fn junit_parses_back_with_every_rule_and_the_failures() {
             _ => {}
         }
     }
-    assert_eq!(cases, catalogue::all().len());
+    assert_eq!(
+        cases.len(),
+        catalogue::all().len() + report.findings.len(),
+        "a case per rule and per finding"
+    );
+    assert_eq!(
+        cases[0], "finding.raw-token",
+        "findings come first: {cases:?}"
+    );
     assert!(
         failures.contains(&"verification.create.stores-hash".to_owned()),
         "{failures:?}"
     );
-    assert_eq!(failures.len(), report.failures().count());
+    assert_eq!(
+        failures.len(),
+        report.failures().count() + report.findings.len()
+    );
     assert_eq!(
         skipped,
         report
@@ -85,6 +102,9 @@ async fn json_has_the_documented_shape() {
         "capabilities",
         "complete",
         "verdict",
+        "strict",
+        "findings",
+        "property_test",
         "must",
         "should",
         "hardening_score",
@@ -93,8 +113,22 @@ async fn json_has_the_documented_shape() {
     ] {
         assert!(v.get(key).is_some(), "missing top-level key {key}");
     }
-    assert_eq!(v["format"], "nextauth-adapter-conformance/v1");
+    assert_eq!(v["format"], "nextauth-adapter-conformance/v2");
     assert_eq!(v["verdict"], "does_not_conform");
+    let finding = &v["findings"][0];
+    assert_eq!(finding["cause"], "raw-token");
+    assert_eq!(finding["severity"], "security");
+    assert!(finding["fix"].as_str().unwrap().contains("sha256"));
+    let rules: Vec<&str> = finding["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"verification.create.stores-hash"),
+        "{rules:?}"
+    );
     let failed = v["results"]
         .as_array()
         .unwrap()
@@ -102,6 +136,7 @@ async fn json_has_the_documented_shape() {
         .find(|r| r["id"] == "verification.create.stores-hash")
         .unwrap();
     assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["cause"], "raw-token");
     assert!(failed["reason"].as_str().unwrap().contains("stored token"));
     for key in [
         "id",
@@ -118,10 +153,90 @@ async fn json_has_the_documented_shape() {
 }
 
 #[tokio::test]
-async fn text_table_names_failures_and_verdict() {
+async fn text_shows_findings_first_then_rules_and_verdict() {
     let report = broken_report().await;
     let text = report.to_text();
+    let findings = text.find("Findings (").expect("a findings block");
+    let table = text.find("\nusers (").expect("the users table");
+    assert!(findings < table, "{text}");
+    assert!(text.contains("[security, MUST] Verification tokens are stored raw"));
     assert!(text.contains("Failures:"));
     assert!(text.contains("verification.create.stores-hash [MUST]"));
     assert!(text.contains("does not conform"));
+}
+
+#[test]
+fn findings_group_failures_by_cause_most_severe_first() {
+    // Two defects at once are not built here; a timestamp-only difference is diagnosed as a
+    // precision finding whatever rule saw it.
+    let report = Suite::new(
+        Arc::new(BrokenFactory::named("coarse-timestamps-outside-sessions")),
+        SuiteOptions::default(),
+    )
+    .certify(&|_| {})
+    .expect("runtime");
+    assert!(!report.findings.is_empty());
+    for pair in report.findings.windows(2) {
+        assert!(
+            pair[0].severity <= pair[1].severity,
+            "{:?}",
+            report.findings
+        );
+    }
+    let precision = report
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Precision)
+        .expect("a precision finding");
+    assert!(
+        precision
+            .rules
+            .iter()
+            .any(|r| r == "data.timestamps.every-column-precision"),
+        "{precision:?}"
+    );
+}
+
+fn quiet_args() -> Arguments {
+    Arguments {
+        quiet: true,
+        test_threads: Some(4),
+        logfile: Some(
+            std::env::temp_dir()
+                .join(format!("nextauth-exit-{}.log", std::process::id()))
+                .to_string_lossy()
+                .into_owned(),
+        ),
+        ..Arguments::default()
+    }
+}
+
+#[test]
+fn a_conforming_adapter_with_a_failing_should_rule_exits_zero_unless_strict() {
+    // update-user-upserts breaks only a SHOULD behaviour (user.update.missing-is-not-found).
+    let factory: Arc<dyn BackendFactory> = Arc::new(BrokenFactory::named("update-user-upserts"));
+    let lenient = RunOptions::default();
+    assert_eq!(
+        run_with_args(Arc::clone(&factory), &quiet_args(), &lenient),
+        ExitCode::SUCCESS,
+        "a conforming adapter with a failing SHOULD rule must pass cargo test"
+    );
+    let strict = RunOptions {
+        strict: true,
+        ..RunOptions::default()
+    };
+    assert_eq!(
+        run_with_args(factory, &quiet_args(), &strict),
+        ExitCode::FAILURE,
+        "NEXTAUTH_STRICT=1 must fail a run with a failing SHOULD rule"
+    );
+}
+
+#[test]
+fn a_failing_must_rule_fails_the_run() {
+    let factory: Arc<dyn BackendFactory> = Arc::new(BrokenFactory::named("raw-verification-token"));
+    assert_eq!(
+        run_with_args(factory, &quiet_args(), &RunOptions::default()),
+        ExitCode::FAILURE
+    );
 }

@@ -18,6 +18,13 @@ pub(super) fn rules() -> Vec<Rule> {
         ),
         Rule::must(
             A,
+            "account.link.every-field-stored",
+            "§3.7; §2",
+            "every field of a link with all tokens and a token expiry is stored as given, created_at and updated_at as returned",
+            body!(link_every_field_stored),
+        ),
+        Rule::must(
+            A,
             "account.link.compound-id",
             "§3.7; §4",
             "the stored compound id is sha256_hex(provider_id \":\" provider_account_id)",
@@ -40,7 +47,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "account.link.duplicate-writes-nothing",
-            "§2; anchors §1.5",
+            "§2; H5",
             "a refused duplicate link leaves exactly the first account",
             body!(link_duplicate_writes_nothing),
         ),
@@ -54,7 +61,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "account.link.several-per-user",
-            "anchors §1.5 multiplicity",
+            "H1",
             "a user can have accounts at several providers",
             body!(link_several_per_user),
         ),
@@ -93,27 +100,43 @@ pub(super) fn rules() -> Vec<Rule> {
             "a numeric provider account id (GitHub) matches as its decimal string",
             body!(get_user_numeric_id),
         ),
-        Rule::should(
+        Rule::must(
             A,
             "account.get-user.orphan-is-none",
-            "§3.4; G8",
-            "an account whose user is gone gives none, not an error",
+            "§3.4; G8; cap:delete-user",
+            "an account whose user was deleted gives none, not an error",
             body!(get_user_orphan),
         )
         .requires(Requires::DeleteUserSupported),
         Rule::must(
             A,
             "account.unlink.as-declared",
-            "§3.8; capabilities; AJS#16",
+            "§3.8; cap:unlink-account; AJS#16",
             "unlink_account does what the adapter declares: Unsupported error and no change, or the account removed, the user's other accounts and other users' accounts untouched, a missing account a no-op",
             body!(unlink_as_declared),
         ),
-        Rule::should(
+        Rule::must(
             A,
             "account.unlink.other-users-account-kept",
-            "§3.8 (Prisma ignores user_id)",
-            "unlink_account with another user's id leaves the account linked",
+            "§3.8; cap:unlink-account; H1",
+            "declared supported, unlink_account with another user's id leaves the account linked",
             body!(unlink_wrong_user),
+        )
+        .requires(Requires::UnlinkSupported),
+        Rule::must(
+            A,
+            "account.unlink.exactly-the-named-account",
+            "§3.8; cap:unlink-account; H1",
+            "declared supported, unlink_account removes exactly the named account: the user's other accounts at the same and other providers, and other users' accounts, stay",
+            body!(unlink_exactly),
+        )
+        .requires(Requires::UnlinkSupported),
+        Rule::must(
+            A,
+            "account.unlink.later-reads-see-it",
+            "§3.8; cap:unlink-account; H8",
+            "after unlink_account, get_user_by_provider_account_id gives none even when it was read just before",
+            body!(unlink_later_reads),
         )
         .requires(Requires::UnlinkSupported),
     ]
@@ -135,6 +158,47 @@ async fn link_returns_record(c: Ctx) -> RuleResult {
     check_eq!(a.refresh_token, new.refresh_token, "refresh_token");
     check_eq!(a.access_token, new.access_token, "access_token");
     check_eq!(a.access_token_expires, None, "access_token_expires");
+    Ok(())
+}
+
+async fn link_every_field_stored(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    c.advance(chrono::Duration::milliseconds(777));
+    let expires = c.stored_instant(c.now() + chrono::Duration::hours(1));
+    let new = NewAccount {
+        access_token_expires: Some(expires),
+        ..c.new_account(&u, "github")
+    };
+    let a = c.adapter.link_account(new.clone()).await?;
+    let stored = c
+        .inspector
+        .account(&a.compound_id)
+        .await?
+        .ok_or_else(|| Failure::new("the new account is not stored"))?;
+    check_eq!(stored.user_id, new.user_id, "stored user_id");
+    check_eq!(stored.provider_id, new.provider_id, "stored provider_id");
+    check_eq!(
+        stored.provider_type,
+        new.provider_type,
+        "stored provider_type"
+    );
+    check_eq!(
+        stored.provider_account_id,
+        new.provider_account_id,
+        "stored provider_account_id"
+    );
+    check_eq!(
+        stored.refresh_token,
+        new.refresh_token,
+        "stored refresh_token"
+    );
+    check_eq!(stored.access_token, new.access_token, "stored access_token");
+    let stored_expiry = stored.access_token_expires.ok_or_else(|| {
+        Failure::new("stored access_token_expires: expected the instant given, got none")
+            .because("lost-writes")
+    })?;
+    c.check_instant(stored_expiry, expires, "stored access_token_expires")?;
+    check_eq!(stored, a, "the stored account against the returned one");
     Ok(())
 }
 
@@ -437,6 +501,69 @@ async fn unlink_wrong_user(c: Ctx) -> RuleResult {
         c.inspector.account(&a.compound_id).await?,
         Some(a),
         "the owner's account after another user unlinked it"
+    );
+    Ok(())
+}
+
+async fn unlink_exactly(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    let v = c.user().await?;
+    let link = |user: &nextauth_adapter::User, provider: &str, id: &str| NewAccount {
+        provider_account_id: id.to_owned(),
+        ..c.new_account(user, provider)
+    };
+    let gone = c.adapter.link_account(link(&u, "github", "1001")).await?;
+    let mut kept = vec![
+        c.adapter.link_account(link(&u, "github", "1002")).await?,
+        c.adapter.link_account(link(&u, "google", "1001")).await?,
+        c.adapter.link_account(link(&v, "github", "1003")).await?,
+        c.adapter.link_account(link(&v, "google", "1002")).await?,
+    ];
+    c.adapter.unlink_account(&u.id, "github", "1001").await?;
+    let mut left = c.stored().await?.accounts;
+    left.sort_by(|a, b| a.compound_id.cmp(&b.compound_id));
+    kept.sort_by(|a, b| a.compound_id.cmp(&b.compound_id));
+    check!(
+        !left.contains(&gone),
+        "the unlinked account github:1001 is still stored"
+    );
+    check_eq!(
+        left,
+        kept,
+        "accounts left after unlinking github:1001 of one user"
+    );
+    Ok(())
+}
+
+async fn unlink_later_reads(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    let a = c.account(&u, "github").await?;
+    let b = c.account(&u, "google").await?;
+    // Read first, so that a read-through cache holds the account.
+    check!(
+        c.adapter
+            .get_user_by_provider_account_id("github", &a.provider_account_id)
+            .await?
+            .is_some(),
+        "the lookup before unlinking found nothing"
+    );
+    c.adapter
+        .unlink_account(&u.id, "github", &a.provider_account_id)
+        .await?;
+    check_eq!(
+        c.adapter
+            .get_user_by_provider_account_id("github", &a.provider_account_id)
+            .await?,
+        None,
+        "get_user_by_provider_account_id after unlinking"
+    );
+    check_eq!(
+        c.adapter
+            .get_user_by_provider_account_id("google", &b.provider_account_id)
+            .await?
+            .map(|x| x.id),
+        Some(u.id.clone()),
+        "the user's other account after unlinking one"
     );
     Ok(())
 }

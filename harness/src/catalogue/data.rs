@@ -14,14 +14,14 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "data.unicode.round-trips",
-            "anchors §1.5; issue 4 corpus",
+            "H4",
             "emoji, right-to-left, combining and Turkish dotted-I names and addresses round-trip exactly",
             body!(unicode_round_trips),
         ),
         Rule::must(
             A,
             "data.unicode.normal-forms-distinct",
-            "G1; anchors §1.5",
+            "G1; H4",
             "NFC and NFD spellings of an address are stored as given, not normalised",
             body!(normal_forms),
         ),
@@ -35,44 +35,51 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "data.length.past-limit-refused",
-            "§7.1; anchors §1.5 (#160 Data too long)",
+            "§7.1; H5; next-auth#160",
             "a value one character past its column is InvalidInput naming the field, and nothing is stored (no truncation)",
             body!(past_limit),
         ),
         Rule::must(
             A,
             "data.tokens.large-access-token",
-            "anchors §1.5 (multi-KB JWTs)",
+            "H3",
             "an 8 KB JWT access token and refresh token round-trip",
             body!(large_tokens),
         ),
         Rule::must(
             A,
             "data.strings.sql-metacharacters",
-            "anchors §1.5",
+            "H4",
             "quotes, backslashes, semicolons, comment markers and wildcards are stored verbatim",
             body!(metacharacters),
         ),
         Rule::must(
             A,
             "data.strings.empty-vs-none",
-            "anchors §1.5 null vs absent",
+            "H2",
             "an empty name is stored as empty, an absent one as absent",
             body!(empty_vs_none),
         ),
         Rule::should(
             A,
             "data.strings.nul-refused",
-            "PostgreSQL text",
+            "H5",
             "a NUL character is InvalidInput, never silently cut",
             body!(nul_refused),
         ),
         Rule::must(
             A,
             "data.timestamps.precision-as-declared",
-            "§8.4; G13; capabilities",
+            "§8.4; G13; cap:timestamp-precision",
             "instants round-trip within the declared precision, sub-second parts included",
             body!(precision),
+        ),
+        Rule::must(
+            A,
+            "data.timestamps.every-column-precision",
+            "§2; §8.4; G13; cap:timestamp-precision",
+            "every timestamp column of every table (email_verified, access_token_expires, expires, created_at, updated_at) holds a sub-second instant at the declared precision, neither coarser nor rounded away",
+            body!(every_column_precision),
         ),
         Rule::should(
             A,
@@ -462,6 +469,116 @@ async fn precision(c: Ctx) -> RuleResult {
         Some(stored.expires),
         "expiry read back by get_session"
     );
+    Ok(())
+}
+
+/// Fails unless `stored` is `written` at the declared precision, naming `what`.
+fn stored_at_precision(
+    c: &Ctx,
+    stored: chrono::DateTime<Utc>,
+    written: chrono::DateTime<Utc>,
+    what: &str,
+) -> RuleResult {
+    c.check_instant(stored, c.stored_instant(written), what)
+        .map_err(|f| f.because(crate::finding::TIMESTAMP_PRECISION))
+}
+
+async fn every_column_precision(c: Ctx) -> RuleResult {
+    // An instant with a part below every precision: 123 ms, 456 µs, 789 ns.
+    c.advance(Duration::nanoseconds(123_456_789));
+    let t = c.now();
+    let u = c
+        .adapter
+        .create_user(NewUser {
+            email_verified: Some(t),
+            ..c.profile()
+        })
+        .await?;
+    let a = c
+        .adapter
+        .link_account(NewAccount {
+            access_token_expires: Some(t + Duration::hours(1)),
+            ..c.new_account(&u, "github")
+        })
+        .await?;
+    let s = c.session(&u).await?;
+    let (_, v) = c.verification("precision@example.com").await?;
+    let stored = c.stored().await?;
+    let user = stored
+        .users
+        .iter()
+        .find(|x| x.id == u.id)
+        .ok_or_else(|| Failure::new("user not stored"))?;
+    let account = stored
+        .accounts
+        .iter()
+        .find(|x| x.compound_id == a.compound_id)
+        .ok_or_else(|| Failure::new("account not stored"))?;
+    let session = stored
+        .sessions
+        .iter()
+        .find(|x| x.session_token == s.session_token)
+        .ok_or_else(|| Failure::new("session not stored"))?;
+    let request = stored
+        .verification_requests
+        .iter()
+        .find(|x| x.token == v.token)
+        .ok_or_else(|| Failure::new("verification request not stored"))?;
+    let verified = user
+        .email_verified
+        .ok_or_else(|| Failure::new("users.email_verified not stored"))?;
+    stored_at_precision(&c, verified, t, "users.email_verified")?;
+    let expiry = account
+        .access_token_expires
+        .ok_or_else(|| Failure::new("accounts.access_token_expires not stored"))?;
+    stored_at_precision(
+        &c,
+        expiry,
+        t + Duration::hours(1),
+        "accounts.access_token_expires",
+    )?;
+    stored_at_precision(
+        &c,
+        session.expires,
+        t + c.config.session.max_age(),
+        "sessions.expires",
+    )?;
+    stored_at_precision(
+        &c,
+        request.expires,
+        t + c.provider.max_age,
+        "verification_requests.expires",
+    )?;
+    // created_at / updated_at: when they come from the adapter's clock (they should), they
+    // are stored at the declared precision; either way they are stored as returned.
+    let created: [(&str, chrono::DateTime<Utc>, chrono::DateTime<Utc>); 8] = [
+        ("users.created_at", user.created_at, u.created_at),
+        ("users.updated_at", user.updated_at, u.updated_at),
+        ("accounts.created_at", account.created_at, a.created_at),
+        ("accounts.updated_at", account.updated_at, a.updated_at),
+        ("sessions.created_at", session.created_at, s.created_at),
+        ("sessions.updated_at", session.updated_at, s.updated_at),
+        (
+            "verification_requests.created_at",
+            request.created_at,
+            v.created_at,
+        ),
+        (
+            "verification_requests.updated_at",
+            request.updated_at,
+            v.updated_at,
+        ),
+    ];
+    for (column, stored_at, returned) in created {
+        if (stored_at - t).abs() < Duration::seconds(1) {
+            stored_at_precision(&c, stored_at, t, column)?;
+        }
+        check_eq!(
+            stored_at,
+            returned,
+            "{column} as stored against as returned"
+        );
+    }
     Ok(())
 }
 

@@ -151,19 +151,19 @@ pub(super) fn rules() -> Vec<Rule> {
             "in JWT mode, linking works with the user id as a string, and the JWT given to get_session finds nothing",
             body!(jwt_link),
         ),
-        Rule::should(
+        Rule::must(
             A,
             "flow.session.deleted-user-leaves-no-session",
-            "§5.5; G8",
-            "after delete_user the user's cookie no longer reads as a session",
+            "§5.5; G8; cap:delete-user",
+            "declared cascading, after delete_user the user's cookie no longer reads as a session",
             body!(session_deleted_user),
         )
         .requires(Requires::DeleteUserCascade),
-        Rule::should(
+        Rule::must(
             A,
             "flow.oauth.sign-in-after-user-deleted",
-            "G8",
-            "after delete_user, the same OAuth account can sign up again",
+            "G8; cap:delete-user",
+            "declared cascading, after delete_user the same OAuth account can sign up again",
             body!(oauth_after_delete),
         )
         .requires(Requires::DeleteUserCascade),

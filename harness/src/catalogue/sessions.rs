@@ -40,6 +40,14 @@ pub(super) fn rules() -> Vec<Rule> {
         ),
         Rule::must(
             A,
+            "session.create.honours-policy",
+            "§3.9; §4",
+            "with a session policy of max_age 2 hours, expires is now + 2 hours",
+            body!(create_honours_policy),
+        )
+        .with_session_policy(7200, 600),
+        Rule::must(
+            A,
             "session.create.persisted",
             "§3.9; AJS#5",
             "the returned session is what the inspector reads back",
@@ -104,15 +112,15 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "session.get.expired-row-as-declared",
-            "§3.10; G6; capabilities",
+            "§3.10; G6; cap:expired-session",
             "an expired session's row is deleted or kept, as the adapter declares",
             body!(get_expired_row_as_declared),
         ),
-        Rule::should(
+        Rule::must(
             A,
             "session.get.expired-row-deleted",
-            "§3.10; G6; basic-tests",
-            "reading an expired session deletes its row",
+            "§3.10; G6; cap:expired-session",
+            "declared delete-on-read, reading an expired session deletes its row and no other",
             body!(get_expired_deleted),
         )
         .requires(Requires::ExpiredSessionDeleted),
@@ -167,6 +175,21 @@ pub(super) fn rules() -> Vec<Rule> {
         ),
         Rule::must(
             A,
+            "session.update.repeated-reads-never-extend-early",
+            "§3.11; G7",
+            "twelve reads an hour apart within update_age never extend the session nor change the stored row",
+            body!(update_repeated_reads),
+        ),
+        Rule::must(
+            A,
+            "session.update.honours-policy",
+            "§3.11; §4",
+            "with max_age 2 hours and update_age 10 minutes, the session is due one step after 10 minutes and extends to now + 2 hours",
+            body!(update_honours_policy),
+        )
+        .with_session_policy(7200, 600),
+        Rule::must(
+            A,
             "session.update.update-age-zero-rolls-every-read",
             "§3.11; §4",
             "with update_age 0 every later read extends the session",
@@ -197,6 +220,13 @@ pub(super) fn rules() -> Vec<Rule> {
         ),
         Rule::must(
             A,
+            "session.delete.later-reads-see-it",
+            "§3.12; H8",
+            "after delete_session, get_session gives none even when the session was read just before",
+            body!(delete_later_reads),
+        ),
+        Rule::must(
+            A,
             "session.delete.missing-is-noop",
             "§3.12; G14; next-auth#4495",
             "deleting a missing token succeeds and changes nothing",
@@ -212,7 +242,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "session.delete.others-untouched",
-            "anchors §1.5 multiplicity",
+            "H1",
             "delete_session leaves the user's other sessions",
             body!(delete_others),
         ),
@@ -271,6 +301,23 @@ async fn create_expires(c: Ctx) -> RuleResult {
     c.advance(Duration::milliseconds(250));
     let s = c.session(&u).await?;
     c.check_instant(s.expires, c.now() + c.config.session.max_age(), "expires")
+}
+
+async fn create_honours_policy(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    c.advance(Duration::milliseconds(125));
+    let s = c.session(&u).await?;
+    c.check_instant(s.expires, c.now() + Duration::hours(2), "expires")?;
+    let stored = c
+        .inspector
+        .session(&s.session_token)
+        .await?
+        .ok_or_else(|| Failure::new("session not stored"))?;
+    c.check_instant(
+        stored.expires,
+        c.now() + Duration::hours(2),
+        "stored expires",
+    )
 }
 
 async fn create_persisted(c: Ctx) -> RuleResult {
@@ -547,6 +594,55 @@ async fn update_throttled(c: Ctx) -> RuleResult {
     Ok(())
 }
 
+async fn update_repeated_reads(c: Ctx) -> RuleResult {
+    let mut s = c.session(&c.user().await?).await?;
+    let original = s.clone();
+    let row = c.inspector.session(&s.session_token).await?;
+    for read in 1..=12 {
+        c.advance(Duration::hours(1));
+        let r = c.adapter.update_session(&mut s, false).await?;
+        check_eq!(
+            r,
+            None,
+            "update_session at read {read}, {read} hours after creation"
+        );
+        check_eq!(s, original, "the argument after read {read}");
+    }
+    check_eq!(
+        c.inspector.session(&s.session_token).await?,
+        row,
+        "the stored session after twelve reads within update_age"
+    );
+    Ok(())
+}
+
+async fn update_honours_policy(c: Ctx) -> RuleResult {
+    let mut s = c.session(&c.user().await?).await?;
+    let due = s.expires - Duration::hours(2) + Duration::minutes(10);
+    c.set_now(due);
+    check_eq!(
+        c.adapter.update_session(&mut s, false).await?,
+        None,
+        "update_session exactly 10 minutes after creation"
+    );
+    c.set_now(due + c.tick());
+    let want = c.now() + Duration::hours(2);
+    let r = c
+        .adapter
+        .update_session(&mut s, false)
+        .await?
+        .ok_or_else(|| {
+            Failure::new("update_session one clock step after the due time returned none")
+        })?;
+    c.check_instant(r.expires, want, "returned expires")?;
+    let stored = c
+        .inspector
+        .session(&s.session_token)
+        .await?
+        .ok_or_else(|| Failure::new("session row gone"))?;
+    c.check_instant(stored.expires, want, "stored expires")
+}
+
 async fn update_age_zero(c: Ctx) -> RuleResult {
     let mut s = c.session(&c.user().await?).await?;
     for step in 1..=3 {
@@ -602,6 +698,35 @@ async fn delete_removes(c: Ctx) -> RuleResult {
         c.adapter.get_session(Some(&s.session_token)).await?,
         None,
         "get_session after delete_session"
+    );
+    Ok(())
+}
+
+async fn delete_later_reads(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    let s = c.session(&u).await?;
+    let other = c.session(&u).await?;
+    // Read first, so that a read-through cache holds the session.
+    check!(
+        c.adapter
+            .get_session(Some(&s.session_token))
+            .await?
+            .is_some(),
+        "get_session before the delete found nothing"
+    );
+    c.adapter.delete_session(Some(&s.session_token)).await?;
+    check_eq!(
+        c.adapter.get_session(Some(&s.session_token)).await?,
+        None,
+        "get_session after delete_session"
+    );
+    check_eq!(
+        c.adapter
+            .get_session(Some(&other.session_token))
+            .await?
+            .map(|x| x.id),
+        Some(other.id.clone()),
+        "the user's other session after the delete"
     );
     Ok(())
 }

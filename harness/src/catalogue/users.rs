@@ -26,6 +26,13 @@ pub(super) fn rules() -> Vec<Rule> {
         ),
         Rule::must(
             A,
+            "user.create.every-field-stored",
+            "§3.1; §2",
+            "every field of a fully filled profile is stored: name, email, image, email_verified (the clock's now), created_at and updated_at as returned",
+            body!(create_every_field_stored),
+        ),
+        Rule::must(
+            A,
             "user.create.fields-verbatim",
             "§3.1; G1",
             "name, email and image are stored exactly as given: no lowercasing, no trimming",
@@ -55,7 +62,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "user.create.duplicate-email-writes-nothing",
-            "§2; anchors §1.5",
+            "§2; H5",
             "a refused duplicate leaves exactly the first user stored",
             body!(create_duplicate_writes_nothing),
         ),
@@ -125,14 +132,14 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "user.get-by-email.declared-matching",
-            "§3.3; G1; capabilities",
+            "§3.3; G1; cap:email-matching",
             "address case is matched as the adapter declares (exact or case-insensitive)",
             body!(by_email_declared_matching),
         ),
         Rule::must(
             A,
             "user.get-by-email.right-user",
-            "anchors §1.5 multiplicity",
+            "H1",
             "with several users, each address finds its own user",
             body!(by_email_right_user),
         ),
@@ -146,7 +153,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "user.update.returns-stored",
-            "§3.5; anchors §1.5 return values",
+            "§3.5; H6",
             "update_user returns the user as stored",
             body!(update_returns_stored),
         ),
@@ -188,25 +195,33 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "user.update.others-untouched",
-            "anchors §1.5 multiplicity",
+            "H1",
             "update_user changes only its own user",
             body!(update_others_untouched),
         ),
         Rule::must(
             A,
             "user.delete.as-declared",
-            "§3.6; G8; capabilities; AJS#17",
+            "§3.6; G8; cap:delete-user; AJS#17",
             "delete_user does what the adapter declares: Unsupported error and no change, or the user removed (with or without its rows), others untouched, a missing id a no-op",
             body!(delete_as_declared),
         ),
-        Rule::should(
+        Rule::must(
             A,
             "user.delete.cascades",
-            "G8; AJS#17",
-            "delete_user removes the user's accounts and sessions (no orphans)",
+            "G8; AJS#17; cap:delete-user; H8",
+            "declared cascading, delete_user removes the user's accounts and sessions (no orphans)",
             body!(delete_cascades),
         )
         .requires(Requires::DeleteUserCascade),
+        Rule::must(
+            A,
+            "user.delete.later-reads-see-it",
+            "§3.6; cap:delete-user; H8",
+            "after delete_user, get_user and get_user_by_email give none even when the user was read just before",
+            body!(delete_later_reads),
+        )
+        .requires(Requires::DeleteUserSupported),
     ]
 }
 
@@ -225,6 +240,40 @@ async fn create_persisted(c: Ctx) -> RuleResult {
     let u = c.user().await?;
     let stored = c.inspector.user(&u.id).await?;
     check_eq!(stored, Some(u), "the row the inspector reads");
+    Ok(())
+}
+
+async fn create_every_field_stored(c: Ctx) -> RuleResult {
+    c.advance(Duration::milliseconds(321));
+    let profile = NewUser {
+        email_verified: Some(c.now()),
+        ..c.profile()
+    };
+    let u = c.adapter.create_user(profile.clone()).await?;
+    let stored = c
+        .inspector
+        .user(&u.id)
+        .await?
+        .ok_or_else(|| crate::Failure::new("the new user is not stored"))?;
+    check_eq!(stored.name, profile.name, "stored name");
+    check_eq!(stored.email, profile.email, "stored email");
+    check_eq!(stored.image, profile.image, "stored image");
+    let verified = stored.email_verified.ok_or_else(|| {
+        crate::Failure::new("stored email_verified: expected the clock's now, got none")
+            .because("lost-writes")
+    })?;
+    c.check_instant(verified, c.now(), "stored email_verified")?;
+    check_eq!(
+        stored.created_at,
+        u.created_at,
+        "stored created_at (as returned)"
+    );
+    check_eq!(
+        stored.updated_at,
+        u.updated_at,
+        "stored updated_at (as returned)"
+    );
+    check_eq!(stored, u, "the stored user against the returned one");
     Ok(())
 }
 
@@ -739,6 +788,40 @@ async fn delete_as_declared(c: Ctx) -> RuleResult {
         c.stored().await?,
         after,
         "storage after deleting missing users"
+    );
+    Ok(())
+}
+
+async fn delete_later_reads(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    let other = c.user().await?;
+    // Read first, as an application does, so that a read-through cache holds the user.
+    check!(
+        c.adapter.get_user(&u.id).await?.is_some(),
+        "get_user before the delete found nothing"
+    );
+    check!(
+        c.adapter
+            .get_user_by_email(u.email.as_deref())
+            .await?
+            .is_some(),
+        "get_user_by_email before the delete found nothing"
+    );
+    c.adapter.delete_user(&u.id).await?;
+    check_eq!(
+        c.adapter.get_user(&u.id).await?,
+        None,
+        "get_user after delete_user"
+    );
+    check_eq!(
+        c.adapter.get_user_by_email(u.email.as_deref()).await?,
+        None,
+        "get_user_by_email after delete_user"
+    );
+    check_eq!(
+        c.adapter.get_user(&other.id).await?.map(|x| x.id),
+        Some(other.id.clone()),
+        "get_user of another user after the delete"
     );
     Ok(())
 }

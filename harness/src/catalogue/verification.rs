@@ -23,6 +23,13 @@ pub(super) fn rules() -> Vec<Rule> {
         ),
         Rule::must(
             A,
+            "verification.create.every-field-stored",
+            "§3.13; §2",
+            "the stored request has the identifier, the hashed token and expires = now + max_age, as returned",
+            body!(create_every_field_stored),
+        ),
+        Rule::must(
+            A,
             "verification.create.expires-after-max-age",
             "§3.13; §4",
             "expires is now + the provider's max_age",
@@ -38,7 +45,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "verification.create.message",
-            "§3.13; basic-tests",
+            "§3.13; §4",
             "the sender gets the identifier, the url, the raw token, the base url and the provider",
             body!(create_message),
         ),
@@ -87,7 +94,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "verification.get.wrong-token",
-            "§3.14; anchors §1.5",
+            "§3.14; AJS#14",
             "the right identifier with another token gives none",
             body!(get_wrong_token),
         ),
@@ -129,15 +136,15 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "verification.get.consumption-as-declared",
-            "§3.14; G5; capabilities",
+            "§3.14; G5; cap:verification-consumption",
             "a second get finds the request or not, as the adapter declares",
             body!(get_consumption_as_declared),
         ),
-        Rule::should(
+        Rule::must(
             A,
             "verification.get.single-use",
-            "G5; anchors §0.2",
-            "a request can be redeemed once: get consumes it",
+            "G5; H7; cap:verification-consumption",
+            "declared consumed on get, a request can be redeemed once: get removes it",
             body!(get_single_use),
         )
         .requires(Requires::VerificationConsumedOnGet),
@@ -165,7 +172,7 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(
             A,
             "verification.delete.others-untouched",
-            "anchors §1.5 multiplicity",
+            "H1",
             "deleting one request leaves the other requests",
             body!(delete_others),
         ),
@@ -187,6 +194,23 @@ async fn create_stores_hash(c: Ctx) -> RuleResult {
         "stored identifier"
     );
     check_eq!(returned.token, stored[0].token, "returned token");
+    Ok(())
+}
+
+async fn create_every_field_stored(c: Ctx) -> RuleResult {
+    c.advance(Duration::milliseconds(654));
+    let (token, returned) = c.verification("fields@example.com").await?;
+    let stored = c.stored().await?.verification_requests;
+    check_eq!(stored.len(), 1, "requests stored");
+    let v = &stored[0];
+    check_eq!(v.identifier, "fields@example.com", "stored identifier");
+    check_eq!(
+        v.token,
+        formulas::hash_token(&token, SECRET),
+        "stored token"
+    );
+    c.check_instant(v.expires, c.now() + c.provider.max_age, "stored expires")?;
+    check_eq!(*v, returned, "the stored request against the returned one");
     Ok(())
 }
 
@@ -215,6 +239,7 @@ async fn create_sends_once(c: Ctx) -> RuleResult {
 
 async fn create_message(c: Ctx) -> RuleResult {
     let token = "000000000000";
+    c.note_raw_token(token);
     let url = formulas::verification_url(
         &c.config.base_url,
         "/api/auth",
@@ -261,6 +286,7 @@ async fn create_send_failure(c: Ctx) -> RuleResult {
 }
 
 async fn create_uses_secret(c: Ctx) -> RuleResult {
+    c.note_raw_token("1111111111111111");
     c.adapter
         .create_verification_request(
             "x@example.com",
@@ -280,6 +306,7 @@ async fn create_uses_secret(c: Ctx) -> RuleResult {
 }
 
 async fn create_unique(c: Ctx) -> RuleResult {
+    c.note_raw_token("123456");
     c.adapter
         .create_verification_request("a@example.com", "http://l/a", "123456", SECRET, &c.provider)
         .await?;
@@ -356,6 +383,12 @@ async fn get_valid(c: Ctx) -> RuleResult {
         .await?;
     let got = got.ok_or_else(|| Failure::new("a valid request was not found"))?;
     check_eq!(got.identifier, "info@example.com", "identifier");
+    if got.token == token {
+        return Err(
+            Failure::new("the request found carries the raw token, not its hash")
+                .because("raw-token"),
+        );
+    }
     check_eq!(
         got.token,
         formulas::hash_token(&token, SECRET),
@@ -396,13 +429,19 @@ async fn get_wrong_identifier(c: Ctx) -> RuleResult {
 
 async fn get_wrong_secret(c: Ctx) -> RuleResult {
     let (token, _) = c.verification("info@example.com").await?;
-    check_eq!(
-        c.adapter
-            .get_verification_request("info@example.com", &token, "another secret", &c.provider)
-            .await?,
-        None,
-        "the token with another secret"
-    );
+    let found = c
+        .adapter
+        .get_verification_request("info@example.com", &token, "another secret", &c.provider)
+        .await?;
+    if let Some(v) = &found
+        && v.token == token
+    {
+        return Err(Failure::new(
+            "the token with another secret found the request, whose stored token is the raw token: the lookup compares raw tokens",
+        )
+        .because("raw-token"));
+    }
+    check_eq!(found, None, "the token with another secret");
     Ok(())
 }
 

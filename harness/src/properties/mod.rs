@@ -3,31 +3,44 @@
 //! capabilities, compared after every step; a failure shrinks to a minimal sequence, printed
 //! as a readable trace and saved as a regression that every later run replays first.
 //!
+//! A certification is reproducible: by default the random sequences come from a fixed seed
+//! of the harness version ([`default_seed`]), so the same adapter gets the same verdict on
+//! every run. Exploration with fresh randomness is explicit (`NEXTAUTH_PROPTEST_SEED=random`,
+//! `nextauth-certify --explore`); whatever it finds is saved to the regressions directory and
+//! replayed first by every later run, the default ones included.
+//!
+//! A difference in a behaviour the catalogue only rates SHOULD ends its sequence and is
+//! reported against that SHOULD rule ([`levels`]); it never fails this MUST test.
+//!
 //! Knobs (environment):
 //!
 //! | variable | default | meaning |
 //! | --- | --- | --- |
 //! | `NEXTAUTH_PROPTEST_CASES` | 256 | random sequences per run |
 //! | `NEXTAUTH_PROPTEST_STEPS` | 40 | the longest sequence |
-//! | `NEXTAUTH_PROPTEST_SEED` | random | a 64-bit seed; every failure prints the seed that found it |
+//! | `NEXTAUTH_PROPTEST_SEED` | the harness version's | a 64-bit seed, or `random` to explore with a fresh one; every failure prints the seed that found it |
 //! | `NEXTAUTH_PROPTEST_DEEP` | unset | `1`: 4096 sequences of up to 100 steps (nightly, not CI) |
 //! | `NEXTAUTH_REGRESSIONS_DIR` | unset | where regressions are replayed from and saved to |
 
 mod corpus;
 mod differential;
+pub mod levels;
 mod machine;
 mod regressions;
 pub mod step;
 
 pub use corpus::{Corpus, corpus};
-pub use differential::{Divergence, run_sequence};
+pub use differential::{Divergence, SequenceEnd, ShouldDivergence, run_sequence};
 pub use machine::Sequences;
 pub use regressions::{Regression, load_regressions, save_regression};
 
 use crate::backend::BackendFactory;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use step::Op;
 
 /// Settings of a property run.
@@ -39,17 +52,21 @@ pub struct PropertyConfig {
     pub max_steps: usize,
     /// The seed of the random sequences.
     pub seed: u64,
+    /// Whether the seed is fresh randomness (exploration) rather than a fixed one.
+    pub explore: bool,
     /// Where regressions are replayed from and saved to.
     pub regressions: Option<PathBuf>,
 }
 
 impl PropertyConfig {
-    /// The default CI setting: 256 sequences of up to 40 steps, a fresh seed.
+    /// The default CI setting: 256 sequences of up to 40 steps from the harness version's
+    /// fixed seed.
     pub fn ci() -> Self {
         PropertyConfig {
             cases: 256,
             max_steps: 40,
-            seed: fresh_seed(),
+            seed: default_seed(),
+            explore: false,
             regressions: None,
         }
     }
@@ -60,6 +77,15 @@ impl PropertyConfig {
             cases: 4096,
             max_steps: 100,
             ..PropertyConfig::ci()
+        }
+    }
+
+    /// The same setting exploring: a fresh seed from the operating system.
+    pub fn exploring(self) -> Self {
+        PropertyConfig {
+            seed: fresh_seed(),
+            explore: true,
+            ..self
         }
     }
 
@@ -76,8 +102,14 @@ impl PropertyConfig {
         if let Some(n) = env_parse("NEXTAUTH_PROPTEST_STEPS") {
             c.max_steps = n;
         }
-        if let Some(n) = env_parse("NEXTAUTH_PROPTEST_SEED") {
-            c.seed = n;
+        match std::env::var("NEXTAUTH_PROPTEST_SEED").map(|v| v.trim().to_owned()) {
+            Ok(v) if v.eq_ignore_ascii_case("random") => c = c.exploring(),
+            Ok(v) => {
+                if let Ok(n) = v.parse() {
+                    c.seed = n;
+                }
+            }
+            Err(_) => {}
         }
         c.regressions = std::env::var_os("NEXTAUTH_REGRESSIONS_DIR").map(PathBuf::from);
         c
@@ -86,6 +118,17 @@ impl PropertyConfig {
 
 fn env_parse<T: std::str::FromStr>(name: &str) -> Option<T> {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// The seed every default run of this harness version uses: the first 64 bits of
+/// `sha256("nextauth-adapter-harness <version>")`, so verdicts are reproducible and change
+/// only with the harness.
+pub fn default_seed() -> u64 {
+    let digest = nextauth_adapter::formulas::hash_token(
+        &format!("nextauth-adapter-harness {}", crate::HARNESS_VERSION),
+        "",
+    );
+    u64::from_str_radix(&digest[..16], 16).unwrap_or(0x5eed)
 }
 
 /// A seed from the operating system's random source.
@@ -98,16 +141,23 @@ fn fresh_seed() -> u64 {
 pub const PROPERTY_ID: &str = "property.differential.sequences";
 
 /// Where the property test comes from, as reports cite it.
-pub const PROPERTY_SOURCE: &str = "issue 4; anchors §0.3";
+pub const PROPERTY_SOURCE: &str = "H10";
 
 /// What the property test checks, as reports and the catalogue say it.
-pub const PROPERTY_SUMMARY: &str = "random sequences over all fifteen methods and clock steps behave as the reference with the same capabilities";
+pub const PROPERTY_SUMMARY: &str = "random sequences over all fifteen methods and clock steps behave as the reference with the same capabilities, in every behaviour a MUST rule demands";
 
-/// The property test's result as a MUST entry of the report, next to the rules'.
+/// The property test's result as a MUST entry of the report, next to the rules': a failure's
+/// cause is the one its divergence shows, else the property test's own.
 pub fn property_outcome(
     outcome: crate::execute::Outcome,
+    cause: Option<&'static str>,
     elapsed: std::time::Duration,
 ) -> crate::execute::RuleOutcome {
+    let cause = matches!(outcome, crate::execute::Outcome::Failed(_)).then(|| {
+        cause
+            .unwrap_or_else(|| crate::finding::cause_of_rule(PROPERTY_ID).id)
+            .to_owned()
+    });
     crate::execute::RuleOutcome {
         id: PROPERTY_ID.to_owned(),
         area: crate::rule::Area::Properties,
@@ -115,7 +165,8 @@ pub fn property_outcome(
         source: PROPERTY_SOURCE.to_owned(),
         summary: PROPERTY_SUMMARY.to_owned(),
         outcome,
-        duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        cause,
+        duration_ms: crate::execute::millis(elapsed),
     }
 }
 
@@ -128,6 +179,8 @@ pub struct PropertyStats {
     pub cases: u32,
     /// The seed of the random sequences.
     pub seed: u64,
+    /// SHOULD-level differences found (the shortest sequence per rule).
+    pub should_divergences: Vec<ShouldDivergence>,
 }
 
 /// A failing run: the minimal sequence found, readable and replayable.
@@ -141,21 +194,15 @@ pub struct PropertyFailure {
     pub divergence: Divergence,
     /// The regression file it was saved to, if any.
     pub saved_to: Option<PathBuf>,
+    /// SHOULD-level differences found before the failure.
+    pub should_divergences: Vec<ShouldDivergence>,
 }
 
 impl PropertyFailure {
-    /// The failure as a numbered trace, the diverging step marked.
+    /// The failure as a numbered trace naming each entity by the step that created it
+    /// (`user@3`), the diverging step marked.
     pub fn trace(&self) -> String {
-        let mut out = String::new();
-        for (i, op) in self.steps.iter().enumerate() {
-            let mark = if i == self.divergence.step {
-                "  <-- diverged"
-            } else {
-                ""
-            };
-            out.push_str(&format!("  {:>2}. {op}{mark}\n", i + 1));
-        }
-        out
+        step::trace(&self.steps, Some(self.divergence.step), "  <-- diverged")
     }
 }
 
@@ -180,10 +227,89 @@ impl std::fmt::Display for PropertyFailure {
             self.divergence.step + 1,
             self.divergence.message
         )?;
+        writeln!(f, "    (user@N, session@N: what step N created)")?;
         if let Some(p) = &self.saved_to {
             writeln!(f, "    saved as {}", p.display())?;
         }
         Ok(())
+    }
+}
+
+/// What the report records of the property test: how it ran, so a reader can rerun it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PropertyRun {
+    /// The seed of the random sequences.
+    pub seed: u64,
+    /// Whether the seed was fresh randomness (`--explore`) rather than the harness version's.
+    pub explored: bool,
+    /// Random sequences requested.
+    pub cases: u32,
+    /// The longest sequence.
+    pub max_steps: usize,
+    /// Saved regressions replayed first (when the run passed).
+    pub regressions_replayed: Option<usize>,
+    /// Where a failing sequence was saved.
+    pub saved_to: Option<PathBuf>,
+    /// SHOULD-level differences found, each reported against its rule.
+    pub should_divergences: Vec<ShouldDivergence>,
+}
+
+impl PropertyRun {
+    fn base(config: &PropertyConfig) -> Self {
+        PropertyRun {
+            seed: config.seed,
+            explored: config.explore,
+            cases: config.cases,
+            max_steps: config.max_steps,
+            regressions_replayed: None,
+            saved_to: None,
+            should_divergences: Vec::new(),
+        }
+    }
+
+    /// A passing run.
+    pub fn passed(config: &PropertyConfig, stats: &PropertyStats) -> Self {
+        PropertyRun {
+            regressions_replayed: Some(stats.regressions_replayed),
+            should_divergences: stats.should_divergences.clone(),
+            ..PropertyRun::base(config)
+        }
+    }
+
+    /// A failing run.
+    pub fn failed(config: &PropertyConfig, failure: &PropertyFailure) -> Self {
+        PropertyRun {
+            saved_to: failure.saved_to.clone(),
+            should_divergences: failure.should_divergences.clone(),
+            ..PropertyRun::base(config)
+        }
+    }
+
+    /// A run that panicked.
+    pub fn panicked(config: &PropertyConfig) -> Self {
+        PropertyRun::base(config)
+    }
+}
+
+/// The shortest SHOULD-level difference found per rule.
+#[derive(Default)]
+struct ShouldFound(Mutex<BTreeMap<&'static str, ShouldDivergence>>);
+
+impl ShouldFound {
+    fn record(&self, d: ShouldDivergence) {
+        let mut found = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match found.get(d.rule) {
+            Some(known) if known.steps.len() <= d.steps.len() => {}
+            _ => {
+                found.insert(d.rule, d);
+            }
+        }
+    }
+
+    fn take(&self) -> Vec<ShouldDivergence> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+            .into_values()
+            .collect()
     }
 }
 
@@ -193,33 +319,42 @@ pub fn check_properties(
     factory: &dyn BackendFactory,
     config: &PropertyConfig,
 ) -> Result<PropertyStats, Box<PropertyFailure>> {
+    let fail = |message: String| {
+        Box::new(PropertyFailure {
+            seed: None,
+            steps: Vec::new(),
+            divergence: Divergence {
+                step: 0,
+                message,
+                cause: None,
+            },
+            saved_to: None,
+            should_divergences: Vec::new(),
+        })
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            Box::new(PropertyFailure {
-                seed: None,
-                steps: Vec::new(),
-                divergence: Divergence {
-                    step: 0,
-                    message: format!("cannot start a runtime: {e}"),
-                },
-                saved_to: None,
-            })
-        })?;
+        .map_err(|e| fail(format!("cannot start a runtime: {e}")))?;
+    let should = ShouldFound::default();
     let saved = config
         .regressions
         .as_deref()
         .map(load_regressions)
         .unwrap_or_default();
     for regression in &saved {
-        if let Err(divergence) = runtime.block_on(run_sequence(factory, &regression.steps, None)) {
-            return Err(Box::new(PropertyFailure {
-                seed: None,
-                steps: regression.steps.clone(),
-                divergence,
-                saved_to: regression.path.clone(),
-            }));
+        match runtime.block_on(run_sequence(factory, &regression.steps, None)) {
+            Ok(SequenceEnd::Agreed) => {}
+            Ok(SequenceEnd::Should(d)) => should.record(d),
+            Err(divergence) => {
+                return Err(Box::new(PropertyFailure {
+                    seed: None,
+                    steps: regression.steps.clone(),
+                    divergence,
+                    saved_to: regression.path.clone(),
+                    should_divergences: should.take(),
+                }));
+            }
         }
     }
     let proptest_config = Config {
@@ -234,26 +369,33 @@ pub fn check_properties(
     let mut runner = TestRunner::new_with_rng(proptest_config, rng);
     let strategy = Sequences::sequential_strategy(1..=config.max_steps.max(1));
     let outcome = runner.run(&strategy, |(_, ops, seen)| {
-        runtime
-            .block_on(run_sequence(factory, &ops, seen.as_deref()))
-            .map_err(|d| TestCaseError::fail(d.message))
+        match runtime.block_on(run_sequence(factory, &ops, seen.as_deref())) {
+            Ok(SequenceEnd::Agreed) => Ok(()),
+            Ok(SequenceEnd::Should(d)) => {
+                should.record(d);
+                Ok(())
+            }
+            Err(d) => Err(TestCaseError::fail(d.message)),
+        }
     });
     match outcome {
         Ok(()) => Ok(PropertyStats {
             regressions_replayed: saved.len(),
             cases: config.cases,
             seed: config.seed,
+            should_divergences: should.take(),
         }),
         Err(TestError::Fail(_, (_, steps, _))) => {
-            let divergence = runtime
-                .block_on(run_sequence(factory, &steps, None))
-                .err()
-                .unwrap_or(Divergence {
+            let divergence = match runtime.block_on(run_sequence(factory, &steps, None)) {
+                Err(d) => d,
+                Ok(_) => Divergence {
                     step: steps.len().saturating_sub(1),
                     message:
                         "the minimal sequence failed once but not when replayed (flaky adapter?)"
                             .to_owned(),
-                });
+                    cause: None,
+                },
+            };
             let saved_to = config.regressions.as_deref().and_then(|dir| {
                 save_regression(
                     dir,
@@ -269,16 +411,13 @@ pub fn check_properties(
                 steps,
                 divergence,
                 saved_to,
+                should_divergences: should.take(),
             }))
         }
         Err(TestError::Abort(reason)) => Err(Box::new(PropertyFailure {
             seed: Some(config.seed),
-            steps: Vec::new(),
-            divergence: Divergence {
-                step: 0,
-                message: format!("proptest aborted: {reason}"),
-            },
-            saved_to: None,
+            should_divergences: should.take(),
+            ..*fail(format!("proptest aborted: {reason}"))
         })),
     }
 }

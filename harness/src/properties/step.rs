@@ -5,8 +5,10 @@ use super::corpus::corpus;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Picks the n-th of what a side has created so far (modulo how many there are), so a
-/// sequence means the same on both sides whatever ids each assigned.
+/// Picks what the n-th `create_user` (or `create_session`) step of the sequence created, so
+/// a sequence means the same on both sides whatever ids each assigned; traces name it by that
+/// step (`user@3`). A pick of a creation that failed refers to nothing, and the step is skipped
+/// on both sides.
 pub type Pick = u8;
 
 /// Providers: two, so the same account id at another provider is a different account.
@@ -80,7 +82,7 @@ pub enum Op {
         /// Whether the profile is marked verified.
         verified: bool,
     },
-    /// `get_user` of the n-th created user, or of an id never issued.
+    /// `get_user` of the user the n-th `create_user` step created, or of an id never issued.
     GetUser(Option<Pick>),
     /// `get_user_by_email` of a pooled address, or none.
     GetUserByEmail(Option<u8>),
@@ -185,25 +187,90 @@ fn opt(pool: &[String], i: Option<u8>) -> String {
     )
 }
 
-impl fmt::Display for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// How a trace names what earlier steps created.
+pub trait Naming {
+    /// The user of the `pick`-th `create_user` step.
+    fn user(&self, pick: Pick) -> String;
+    /// The session of the `pick`-th `create_session` step.
+    fn session(&self, pick: Pick) -> String;
+}
+
+/// Names by creation order alone (`user #0`): for an op shown without its sequence.
+struct ByOrder;
+
+impl Naming for ByOrder {
+    fn user(&self, pick: Pick) -> String {
+        format!("user #{pick}")
+    }
+    fn session(&self, pick: Pick) -> String {
+        format!("session #{pick}")
+    }
+}
+
+/// Names each entity by the step that created it (`user@3`: the user created by step 3),
+/// for the steps of one sequence.
+#[derive(Debug, Clone, Default)]
+pub struct StepNames {
+    users: Vec<usize>,
+    sessions: Vec<usize>,
+}
+
+impl StepNames {
+    /// The names in `steps`: the `k`-th `create_user` step creates `user@<its step number>`.
+    pub fn of(steps: &[Op]) -> Self {
+        let mut names = StepNames::default();
+        for (i, op) in steps.iter().enumerate() {
+            match op {
+                Op::CreateUser { .. } => names.users.push(i + 1),
+                Op::CreateSession(_) => names.sessions.push(i + 1),
+                _ => {}
+            }
+        }
+        names
+    }
+
+    /// The step number (1-based) of the `pick`-th `create_user` step.
+    pub fn user_step(&self, pick: Pick) -> Option<usize> {
+        self.users.get(usize::from(pick)).copied()
+    }
+}
+
+impl Naming for StepNames {
+    fn user(&self, pick: Pick) -> String {
+        self.user_step(pick)
+            .map_or_else(|| format!("user #{pick}"), |s| format!("user@{s}"))
+    }
+    fn session(&self, pick: Pick) -> String {
+        self.sessions
+            .get(usize::from(pick))
+            .map_or_else(|| format!("session #{pick}"), |s| format!("session@{s}"))
+    }
+}
+
+impl Op {
+    /// The step as a trace line, naming entities with `names`.
+    pub fn describe(&self, names: &dyn Naming) -> String {
+        let token = |t: TokenRef| match t {
+            TokenRef::Of(p) => format!("<token of {}>", names.session(p)),
+            TokenRef::Unknown => "<unknown token>".to_owned(),
+            TokenRef::Absent => "None".to_owned(),
+            TokenRef::Jwt => "<JWT string>".to_owned(),
+        };
         match self {
             Op::CreateUser {
                 name,
                 email,
                 verified,
-            } => write!(
-                f,
+            } => format!(
                 "create_user(name: {}, email: {}, email_verified: {})",
                 opt(&corpus().names, *name),
                 opt(&corpus().emails, *email),
                 if *verified { "Some(now)" } else { "None" }
             ),
-            Op::GetUser(Some(p)) => write!(f, "get_user(<user #{p}>)"),
-            Op::GetUser(None) => write!(f, "get_user(<id never issued>)"),
-            Op::GetUserByEmail(e) => write!(f, "get_user_by_email({})", opt(&corpus().emails, *e)),
-            Op::GetUserByAccount { provider, account } => write!(
-                f,
+            Op::GetUser(Some(p)) => format!("get_user(<{}>)", names.user(*p)),
+            Op::GetUser(None) => "get_user(<id never issued>)".to_owned(),
+            Op::GetUserByEmail(e) => format!("get_user_by_email({})", opt(&corpus().emails, *e)),
+            Op::GetUserByAccount { provider, account } => format!(
                 "get_user_by_provider_account_id({}, {})",
                 pooled(PROVIDERS, *provider),
                 pooled(&corpus().provider_account_ids, *account)
@@ -213,22 +280,22 @@ impl fmt::Display for Op {
                 name,
                 email,
                 verified,
-            } => write!(
-                f,
-                "update_user(<user #{user}> with name: {}, email: {}, email_verified: {})",
+            } => format!(
+                "update_user(<{}> with name: {}, email: {}, email_verified: {})",
+                names.user(*user),
                 opt(&corpus().names, *name),
                 opt(&corpus().emails, *email),
                 if *verified { "Some(now)" } else { "None" }
             ),
-            Op::DeleteUser(p) => write!(f, "delete_user(<user #{p}>)"),
+            Op::DeleteUser(p) => format!("delete_user(<{}>)", names.user(*p)),
             Op::LinkAccount {
                 user,
                 provider,
                 account,
                 access,
-            } => write!(
-                f,
-                "link_account(<user #{user}>, {}, {}, access_token: {})",
+            } => format!(
+                "link_account(<{}>, {}, {}, access_token: {})",
+                names.user(*user),
                 pooled(PROVIDERS, *provider),
                 pooled(&corpus().provider_account_ids, *account),
                 pooled(&corpus().access_tokens, *access)
@@ -237,46 +304,55 @@ impl fmt::Display for Op {
                 user,
                 provider,
                 account,
-            } => write!(
-                f,
-                "unlink_account(<user #{user}>, {}, {})",
+            } => format!(
+                "unlink_account(<{}>, {}, {})",
+                names.user(*user),
                 pooled(PROVIDERS, *provider),
                 pooled(&corpus().provider_account_ids, *account)
             ),
-            Op::CreateSession(p) => write!(f, "create_session(<user #{p}>)"),
-            Op::GetSession(t) => write!(f, "get_session({})", token_ref(*t)),
+            Op::CreateSession(p) => format!("create_session(<{}>)", names.user(*p)),
+            Op::GetSession(t) => format!("get_session({})", token(*t)),
             Op::UpdateSession { session, force } => {
-                write!(f, "update_session(<session #{session}>, force: {force})")
+                format!(
+                    "update_session(<{}>, force: {force})",
+                    names.session(*session)
+                )
             }
-            Op::DeleteSession(t) => write!(f, "delete_session({})", token_ref(*t)),
-            Op::CreateVerification { identifier, token } => write!(
-                f,
+            Op::DeleteSession(t) => format!("delete_session({})", token(*t)),
+            Op::CreateVerification { identifier, token } => format!(
                 "create_verification_request({}, token {})",
                 pooled(&corpus().emails, *identifier),
                 pooled(&corpus().verification_tokens, *token)
             ),
-            Op::GetVerification { identifier, token } => write!(
-                f,
+            Op::GetVerification { identifier, token } => format!(
                 "get_verification_request({}, token {})",
                 pooled(&corpus().emails, *identifier),
                 pooled(&corpus().verification_tokens, *token)
             ),
-            Op::DeleteVerification { identifier, token } => write!(
-                f,
+            Op::DeleteVerification { identifier, token } => format!(
                 "delete_verification_request({}, token {})",
                 pooled(&corpus().emails, *identifier),
                 pooled(&corpus().verification_tokens, *token)
             ),
-            Op::Advance(s) => write!(f, "clock += {}", s.label()),
+            Op::Advance(s) => format!("clock += {}", s.label()),
         }
     }
 }
 
-fn token_ref(t: TokenRef) -> String {
-    match t {
-        TokenRef::Of(p) => format!("<token of session #{p}>"),
-        TokenRef::Unknown => "<unknown token>".to_owned(),
-        TokenRef::Absent => "None".to_owned(),
-        TokenRef::Jwt => "<JWT string>".to_owned(),
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(&ByOrder))
     }
+}
+
+/// The steps as a numbered trace naming each entity by the step that created it, `mark`
+/// appended to the line of step `marked` (0-based).
+pub fn trace(steps: &[Op], marked: Option<usize>, mark: &str) -> String {
+    let names = StepNames::of(steps);
+    let mut out = String::new();
+    for (i, op) in steps.iter().enumerate() {
+        let note = if Some(i) == marked { mark } else { "" };
+        out.push_str(&format!("  {:>2}. {}{note}\n", i + 1, op.describe(&names)));
+    }
+    out
 }

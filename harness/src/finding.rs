@@ -1,0 +1,431 @@
+//! Findings: failing rules grouped by cause, each with a severity and what to fix.
+//!
+//! Every rule of the catalogue is listed under exactly one cause here (a test keeps it so):
+//! the cause a failure of that rule usually has. A rule that can tell a more specific cause
+//! from what it saw says so on its [`Failure`](crate::Failure) (for example, records that
+//! differ only in sub-second timestamps are a precision finding, whatever the rule).
+
+use serde::Serialize;
+use std::fmt;
+
+/// How much a finding matters, most serious first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Tokens, secrets, identifiers, single use, the wrong user: someone signs in who should
+    /// not, or a credential leaks.
+    Security,
+    /// Lost, duplicated or orphaned data; unique keys.
+    Integrity,
+    /// Return values and errors other than the contract's: NextAuth misbehaves, data is safe.
+    Contract,
+    /// Timestamps finer or coarser than declared, or written by another clock.
+    Precision,
+}
+
+impl Severity {
+    /// The severity as reports print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Security => "security",
+            Severity::Integrity => "integrity",
+            Severity::Contract => "contract",
+            Severity::Precision => "precision",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A cause of failing rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Cause {
+    /// Stable id, e.g. `secret-ignored`.
+    pub id: &'static str,
+    /// How much it matters.
+    pub severity: Severity,
+    /// What is wrong, in one line.
+    pub title: &'static str,
+    /// What to change.
+    pub fix: &'static str,
+    /// The rules whose failures usually have this cause.
+    #[serde(skip)]
+    pub rules: &'static [&'static str],
+}
+
+/// The id of the cause a record comparison reports when the records differ only in
+/// sub-second parts of their timestamps.
+pub const TIMESTAMP_PRECISION: &str = "timestamp-precision";
+
+/// Every cause, each with the rules it groups.
+pub const CAUSES: &[Cause] = &[
+    Cause {
+        id: "raw-token",
+        severity: Severity::Security,
+        title: "Verification tokens are stored raw",
+        fix: "store only sha256_hex(token + secret) and compare hashes; never write the raw token",
+        rules: &[
+            "verification.create.stores-hash",
+            "security.verification.raw-token-never-stored",
+        ],
+    },
+    Cause {
+        id: "secret-ignored",
+        severity: Severity::Security,
+        title: "The secret argument is ignored when hashing verification tokens",
+        fix: "hash with the `secret` argument of each call (core passes provider.secret || options.secret to create, options.secret to get and delete)",
+        rules: &[
+            "verification.create.uses-secret-argument",
+            "verification.create.message",
+            "verification.get.wrong-secret",
+        ],
+    },
+    Cause {
+        id: "identifier-ignored",
+        severity: Severity::Security,
+        title: "A sign-in link is redeemed without matching its e-mail address",
+        fix: "look verification requests up by identifier AND hashed token, with `=` (never LIKE)",
+        rules: &[
+            "verification.get.wrong-identifier",
+            "verification.delete.wrong-identifier-kept",
+            "security.verification.identifier-wildcards-literal",
+            "flow.email.other-address-in-link",
+        ],
+    },
+    Cause {
+        id: "link-reuse",
+        severity: Severity::Security,
+        title: "A sign-in link can be used more than once",
+        fix: "consume the request in the read that returns it (DELETE … RETURNING, or a transaction that locks the row), or declare consumption on delete",
+        rules: &[
+            "verification.get.consumption-as-declared",
+            "verification.get.single-use",
+            "concurrency.verification.redeemed-once",
+            "flow.email.link-used-twice",
+        ],
+    },
+    Cause {
+        id: "expired-accepted",
+        severity: Severity::Security,
+        title: "Expired sessions or sign-in links are still accepted",
+        fix: "treat a row as expired when the adapter clock's now > expires (strictly), and compare instants, not strings",
+        rules: &[
+            "session.get.expired-is-none",
+            "verification.get.expired-is-none",
+            "concurrency.get-session.expired-reads",
+            "flow.email.expired-link",
+            "flow.session.expired-cookie-cleared",
+        ],
+    },
+    Cause {
+        id: "inexact-lookup",
+        severity: Severity::Security,
+        title: "Lookups match more than the exact key",
+        fix: "compare tokens, addresses and ids with `=` on the whole value: no LIKE, no prefix, no case folding unless declared",
+        rules: &[
+            "user.get-by-email.declared-matching",
+            "security.session.prefix-does-not-match",
+            "security.session.token-case-exact",
+            "security.session.access-token-is-not-session-token",
+            "security.email.wildcards-are-literal",
+            "security.verification.token-prefix-does-not-match",
+            "verification.get.wrong-token",
+            "account.get-user.other-provider",
+            "account.get-user.numeric-id-as-string",
+            "flow.email.callback-case-as-declared",
+        ],
+    },
+    Cause {
+        id: "wrong-user",
+        severity: Severity::Security,
+        title: "An operation reads or changes another user's data",
+        fix: "key every lookup and delete on its full key, the user id included; never fall back to the first row",
+        rules: &[
+            "account.unlink.other-users-account-kept",
+            "session.get.no-token-is-none",
+            "user.get-by-email.right-user",
+            "flow.oauth.linked-to-other-user",
+            "flow.oauth.email-clash-not-linked",
+            "flow.email.switch-user-deletes-old-session",
+        ],
+    },
+    Cause {
+        id: "weak-tokens",
+        severity: Severity::Security,
+        title: "Session tokens are short, predictable or shared",
+        fix: "draw each session token and access token as 32 bytes from a CSPRNG, written as 64 lowercase hex characters",
+        rules: &[
+            "session.create.tokens-are-64-hex",
+            "session.create.tokens-distinct",
+            "concurrency.create-session.distinct-tokens",
+        ],
+    },
+    Cause {
+        id: "duplicates",
+        severity: Severity::Integrity,
+        title: "Unique keys are not enforced",
+        fix: "unique indexes on users.email, accounts.compound_id, sessions tokens and verification_requests.token, checked in the same statement that writes (not check-then-insert), mapped to Conflict",
+        rules: &[
+            "user.create.duplicate-email-conflict",
+            "user.create.duplicate-email-writes-nothing",
+            "user.update.email-clash-conflict",
+            "account.link.duplicate-conflict",
+            "account.link.duplicate-writes-nothing",
+            "verification.create.token-unique-globally",
+            "concurrency.create-user.one-email",
+            "concurrency.link-account.one-account",
+            "concurrency.update-user.email-race",
+        ],
+    },
+    Cause {
+        id: "lost-writes",
+        severity: Severity::Integrity,
+        title: "A write is returned but not stored, or stored differently",
+        fix: "write every field the method takes and return what was stored, read back or from RETURNING",
+        rules: &[
+            "user.create.persisted",
+            "user.create.every-field-stored",
+            "user.update.writes-fields",
+            "user.update.sets-email-verified",
+            "account.link.persisted",
+            "account.link.every-field-stored",
+            "account.link.compound-id",
+            "account.link.absent-tokens",
+            "session.create.persisted",
+            "session.update.after-due-time-extends",
+            "verification.create.every-field-stored",
+        ],
+    },
+    Cause {
+        id: "orphans",
+        severity: Severity::Integrity,
+        title: "Deleting leaves rows behind, or removes rows it should keep",
+        fix: "delete exactly what the declaration says, in one transaction: the user alone, or the user with its accounts and sessions",
+        rules: &[
+            "user.delete.cascades",
+            "account.get-user.orphan-is-none",
+            "account.unlink.exactly-the-named-account",
+            "session.get.expired-row-deleted",
+            "verification.get.expired-row-deleted",
+            "flow.session.deleted-user-leaves-no-session",
+            "flow.oauth.sign-in-after-user-deleted",
+        ],
+    },
+    Cause {
+        id: "stale-reads",
+        severity: Severity::Integrity,
+        title: "Reads after a delete still see the deleted rows",
+        fix: "invalidate (or do not keep) any cache of users, sessions or accounts when they are deleted",
+        rules: &[
+            "user.delete.later-reads-see-it",
+            "session.delete.later-reads-see-it",
+            "account.unlink.later-reads-see-it",
+            "session.delete.removes",
+            "verification.delete.removes",
+        ],
+    },
+    Cause {
+        id: "collateral",
+        severity: Severity::Integrity,
+        title: "An operation changes rows it does not name",
+        fix: "scope every UPDATE and DELETE by the row's key",
+        rules: &[
+            "user.update.others-untouched",
+            "session.delete.others-untouched",
+            "verification.delete.others-untouched",
+            "verification.create.several-pending",
+            "account.link.same-id-other-provider",
+            "account.link.several-per-user",
+            "user.create.several-without-email",
+            "user.create.distinct-ids",
+            "session.create.several-per-user",
+            "concurrency.delete-session.same-token",
+        ],
+    },
+    Cause {
+        id: "data-fidelity",
+        severity: Severity::Integrity,
+        title: "Values are not stored exactly as given",
+        fix: "store strings verbatim (utf8mb4 end to end, no normalisation, no trimming) and refuse values past their column with InvalidInput naming the field instead of truncating",
+        rules: &[
+            "user.create.fields-verbatim",
+            "data.unicode.round-trips",
+            "data.unicode.normal-forms-distinct",
+            "data.length.at-limit-round-trips",
+            "data.length.past-limit-refused",
+            "data.tokens.large-access-token",
+            "data.strings.sql-metacharacters",
+            "data.strings.empty-vs-none",
+            "data.strings.nul-refused",
+        ],
+    },
+    Cause {
+        id: "resurrection",
+        severity: Severity::Integrity,
+        title: "An update brings back or creates a row that does not exist",
+        fix: "update with UPDATE … WHERE id, never an upsert; a missing user is NotFound, a missing session stays missing",
+        rules: &[
+            "user.update.missing-is-not-found",
+            "session.update.deleted-not-resurrected",
+        ],
+    },
+    Cause {
+        id: "declaration",
+        severity: Severity::Contract,
+        title: "The adapter does not do what it declares",
+        fix: "declare the capabilities the adapter really has (an unsupported method returns the Unsupported error and changes nothing), or implement the declared behaviour",
+        rules: &[
+            "adapter.capabilities.match-declaration",
+            "user.delete.as-declared",
+            "account.unlink.as-declared",
+            "session.get.expired-row-as-declared",
+        ],
+    },
+    Cause {
+        id: "errors",
+        severity: Severity::Contract,
+        title: "An error where none is due, or the wrong error",
+        fix: "missing rows give none or a no-op, ids no backend issues give none, a failing sender gives Delivery, bad arguments give InvalidInput",
+        rules: &[
+            "user.get.unknown-id",
+            "user.get.foreign-id-is-none",
+            "user.get-by-email.unknown",
+            "user.get-by-email.none-or-empty",
+            "account.get-user.unknown",
+            "session.get.unknown-is-none",
+            "session.get.empty-token-is-none",
+            "session.get.jwt-string-is-none",
+            "session.delete.missing-is-noop",
+            "session.delete.no-token-is-noop",
+            "verification.create.send-failure-is-error",
+            "verification.create.non-positive-max-age-refused",
+            "verification.delete.missing-is-noop",
+            "flow.signout.without-cookie",
+            "flow.signout.stale-cookie",
+        ],
+    },
+    Cause {
+        id: "return-values",
+        severity: Severity::Contract,
+        title: "Methods return other records than they stored or found",
+        fix: "return the stored record, with the arguments' values",
+        rules: &[
+            "user.create.returns-record",
+            "user.get.existing",
+            "user.get-by-email.existing",
+            "user.update.returns-stored",
+            "account.link.returns-record",
+            "account.get-user.by-provider-account",
+            "session.create.returns-record",
+            "session.get.valid",
+            "verification.get.valid",
+        ],
+    },
+    Cause {
+        id: "session-expiry",
+        severity: Severity::Contract,
+        title: "The rolling session expiry is computed wrongly",
+        fix: "expires = now + max_age; due when now > expires − max_age + update_age (strictly); force stores without extending; use the configured session policy",
+        rules: &[
+            "session.create.expires-after-max-age",
+            "session.create.honours-policy",
+            "session.get.valid-at-expiry",
+            "session.update.not-due-is-none",
+            "session.update.not-due-writes-nothing",
+            "session.update.at-due-time-not-due",
+            "session.update.mutates-argument",
+            "session.update.force-not-due-unchanged",
+            "session.update.throttled-after-extension",
+            "session.update.repeated-reads-never-extend-early",
+            "session.update.update-age-zero-rolls-every-read",
+            "session.update.update-age-beyond-max-age-never-rolls",
+            "session.update.honours-policy",
+            "verification.create.expires-after-max-age",
+            "verification.get.valid-at-expiry",
+            "flow.session.read-rolls-expiry",
+        ],
+    },
+    Cause {
+        id: "delivery",
+        severity: Severity::Contract,
+        title: "The verification e-mail is not sent as v3 sends it",
+        fix: "store the request, then call the provider's sender exactly once with the raw token, the url and the base url",
+        rules: &["verification.create.sends-once"],
+    },
+    Cause {
+        id: "flows",
+        severity: Severity::Contract,
+        title: "A sign-in, session or sign-out flow of v3 core fails",
+        fix: "see the failing method-level rules listed with it; a flow failure alone means a call sequence core makes breaks",
+        rules: &[
+            "flow.oauth.first-sign-in",
+            "flow.oauth.returning-user",
+            "flow.oauth.link-while-signed-in",
+            "flow.oauth.already-linked-no-writes",
+            "flow.oauth.no-email-profile",
+            "flow.email.new-user",
+            "flow.email.existing-user",
+            "flow.signout.with-cookie",
+            "flow.jwt.oauth-link-with-string-sub",
+        ],
+    },
+    Cause {
+        id: "differential",
+        severity: Severity::Contract,
+        title: "Random call sequences diverge from the reference",
+        fix: "read the trace: it shows the shortest sequence after which the adapter and the reference differ; usually a symptom of another finding",
+        rules: &[crate::properties::PROPERTY_ID],
+    },
+    Cause {
+        id: "setup",
+        severity: Severity::Contract,
+        title: "The backend could not be set up or torn down",
+        fix: "check the server is reachable and the suite's namespace can be created and dropped",
+        rules: &[],
+    },
+    Cause {
+        id: TIMESTAMP_PRECISION,
+        severity: Severity::Precision,
+        title: "Timestamps are stored finer or coarser than declared, or returned otherwise than stored",
+        fix: "store every instant at the declared precision (truncate before writing) and return what was stored; declare the precision the storage really has",
+        rules: &[
+            "data.timestamps.precision-as-declared",
+            "data.timestamps.every-column-precision",
+            "data.timestamps.far-future",
+            "data.timestamps.pre-epoch-verified",
+        ],
+    },
+    Cause {
+        id: "clock",
+        severity: Severity::Precision,
+        title: "Timestamps come from another clock than the adapter's",
+        fix: "take created_at, updated_at and email_verified from the injected clock, not the database's now()",
+        rules: &[
+            "user.create.email-verified-none",
+            "user.create.email-verified-is-now",
+            "user.create.timestamps-from-clock",
+            "user.update.bumps-updated-at",
+            "user.update.clears-email-verified",
+        ],
+    },
+];
+
+/// The cause with this id.
+pub fn cause(id: &str) -> Option<&'static Cause> {
+    CAUSES.iter().find(|c| c.id == id)
+}
+
+/// The cause a failure of `rule_id` usually has; the `differential` cause for a rule the
+/// table does not list (a test keeps every rule listed).
+pub fn cause_of_rule(rule_id: &str) -> &'static Cause {
+    let base = rule_id.rsplit("::").next().unwrap_or(rule_id);
+    CAUSES
+        .iter()
+        .find(|c| c.rules.contains(&base))
+        .or_else(|| cause("differential"))
+        .unwrap_or(&CAUSES[0])
+}

@@ -1,0 +1,315 @@
+//! The suite: what a certification run consists of (the rules, their reruns in a second
+//! time zone, the differential property test) and how each case runs, shared by the
+//! libtest-mimic runner (`cargo test`) and `nextauth-certify`.
+
+use crate::backend::BackendFactory;
+use crate::catalogue;
+use crate::execute::{Outcome, RaceRuntime, RuleOutcome, run_rule};
+use crate::properties::{self, PropertyConfig, PropertyRun, ShouldDivergence, check_properties};
+use crate::report::Report;
+use crate::rule::{Level, Rule};
+use futures::StreamExt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The non-UTC time zone the time-sensitive rules run again in, when the backend supports it:
+/// UTC+12:45 (+13:45 in summer), an offset no rounding to hours or half hours hides.
+pub const SECOND_TIME_ZONE: &str = "Pacific/Chatham";
+
+/// The environment variable that makes failing SHOULD rules fail the run (`1`).
+pub const STRICT_ENV: &str = "NEXTAUTH_STRICT";
+
+/// Settings of a suite run.
+#[derive(Debug, Clone)]
+pub struct SuiteOptions {
+    /// How many cases run at once (each rule in its own namespace).
+    pub concurrency: usize,
+    /// How long one rule may take before it fails as hung.
+    pub rule_timeout: Duration,
+    /// Whether failing SHOULD rules fail the run (`NEXTAUTH_STRICT=1`).
+    pub strict: bool,
+    /// The differential property test's settings.
+    pub properties: PropertyConfig,
+}
+
+impl Default for SuiteOptions {
+    /// Eight cases at once, a minute per rule, not strict, the property test's reproducible
+    /// default (its fixed seed, no regressions directory).
+    fn default() -> Self {
+        SuiteOptions {
+            concurrency: 8,
+            rule_timeout: Duration::from_secs(60),
+            strict: false,
+            properties: PropertyConfig::ci(),
+        }
+    }
+}
+
+impl SuiteOptions {
+    /// The options the environment asks for: `NEXTAUTH_STRICT` and the property test's
+    /// variables (see [`crate::properties`]).
+    pub fn from_env() -> Self {
+        SuiteOptions {
+            strict: std::env::var(STRICT_ENV).is_ok_and(|v| v.trim() == "1"),
+            properties: PropertyConfig::from_env(),
+            ..SuiteOptions::default()
+        }
+    }
+
+    /// The same options, replaying and saving regressions in `dir` unless the environment
+    /// named another directory.
+    pub fn with_regressions_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.properties.regressions.get_or_insert(dir.into());
+        self
+    }
+}
+
+/// One case of a run.
+#[derive(Clone)]
+pub enum Case {
+    /// A rule against the backend.
+    Rule(Rule),
+    /// A time-sensitive rule again, against the backend in [`SECOND_TIME_ZONE`].
+    InTimeZone(Rule),
+    /// The differential property test.
+    Properties,
+}
+
+impl Case {
+    /// The case's name in test lists and reports: the rule id, `tz-pacific-chatham::<id>`,
+    /// or [`properties::PROPERTY_ID`].
+    pub fn id(&self) -> String {
+        match self {
+            Case::Rule(rule) => rule.id.to_owned(),
+            Case::InTimeZone(rule) => format!("{}{}", time_zone_prefix(), rule.id),
+            Case::Properties => properties::PROPERTY_ID.to_owned(),
+        }
+    }
+
+    /// MUST or SHOULD.
+    pub fn level(&self) -> Level {
+        match self {
+            Case::Rule(rule) | Case::InTimeZone(rule) => rule.level,
+            Case::Properties => Level::Must,
+        }
+    }
+}
+
+fn time_zone_prefix() -> String {
+    format!("tz-{}::", SECOND_TIME_ZONE.to_lowercase().replace('/', "-"))
+}
+
+/// A certification run against one backend: its cases, how to run each, and the report.
+pub struct Suite {
+    factory: Arc<dyn BackendFactory>,
+    in_time_zone: Option<Arc<dyn BackendFactory>>,
+    options: SuiteOptions,
+    races: RaceRuntime,
+    property: Mutex<Option<PropertyRun>>,
+    should: Mutex<Vec<ShouldDivergence>>,
+}
+
+impl std::fmt::Debug for Suite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Suite")
+            .field("backend", &self.factory.name())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Suite {
+    /// The suite for `factory`.
+    pub fn new(factory: Arc<dyn BackendFactory>, options: SuiteOptions) -> Self {
+        let in_time_zone = factory.in_time_zone(SECOND_TIME_ZONE);
+        Suite {
+            factory,
+            in_time_zone,
+            options,
+            races: RaceRuntime::default(),
+            property: Mutex::new(None),
+            should: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The backend under test.
+    pub fn factory(&self) -> &Arc<dyn BackendFactory> {
+        &self.factory
+    }
+
+    /// The options.
+    pub fn options(&self) -> &SuiteOptions {
+        &self.options
+    }
+
+    /// Every case, the property test first (it is one long sequential case, so started first
+    /// it runs beside the rules instead of alone after them), then the rules in catalogue
+    /// order, then the time-zone reruns.
+    pub fn cases(&self) -> Vec<Case> {
+        let rules = catalogue::all();
+        let mut cases = vec![Case::Properties];
+        cases.extend(rules.iter().cloned().map(Case::Rule));
+        if self.in_time_zone.is_some() {
+            cases.extend(
+                rules
+                    .into_iter()
+                    .filter(Rule::is_time_sensitive)
+                    .map(Case::InTimeZone),
+            );
+        }
+        cases
+    }
+
+    /// Runs one case. The property test runs on a blocking thread with a runtime of its own.
+    pub async fn run(&self, case: &Case) -> RuleOutcome {
+        let timeout = self.options.rule_timeout;
+        match case {
+            Case::Rule(rule) => run_rule(&self.factory, rule, timeout, &self.races).await,
+            Case::InTimeZone(rule) => {
+                let Some(factory) = &self.in_time_zone else {
+                    return RuleOutcome::of(
+                        rule,
+                        Ok(Outcome::NotApplicable(
+                            "the backend has no session time zone".to_owned(),
+                        )),
+                        Instant::now(),
+                    );
+                };
+                let mut outcome = run_rule(factory, rule, timeout, &self.races).await;
+                outcome.id = case.id();
+                outcome
+            }
+            Case::Properties => {
+                let (factory, config) =
+                    (Arc::clone(&self.factory), self.options.properties.clone());
+                let started = Instant::now();
+                let run =
+                    tokio::task::spawn_blocking(move || check_properties(&*factory, &config)).await;
+                let elapsed = started.elapsed();
+                let (outcome, cause, run) = match run {
+                    Ok(Ok(stats)) => (
+                        Outcome::Passed,
+                        None,
+                        PropertyRun::passed(&self.options.properties, &stats),
+                    ),
+                    Ok(Err(failure)) => (
+                        Outcome::Failed(failure.to_string()),
+                        failure.divergence.cause,
+                        PropertyRun::failed(&self.options.properties, &failure),
+                    ),
+                    Err(e) => (
+                        Outcome::Failed(format!("the property test panicked: {e}")),
+                        None,
+                        PropertyRun::panicked(&self.options.properties),
+                    ),
+                };
+                self.should
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(run.should_divergences.iter().cloned());
+                *self.property.lock().unwrap_or_else(|p| p.into_inner()) = Some(run);
+                properties::property_outcome(outcome, cause, elapsed)
+            }
+        }
+    }
+
+    /// Runs `cases`, [`SuiteOptions::concurrency`] at a time, calling `progress` after each;
+    /// outcomes come back in the order of `cases`.
+    pub async fn run_cases(
+        &self,
+        cases: &[Case],
+        progress: &(dyn Fn(&RuleOutcome) + Sync),
+    ) -> Vec<RuleOutcome> {
+        let mut indexed: Vec<(usize, RuleOutcome)> =
+            futures::stream::iter(cases.iter().enumerate())
+                .map(|(i, case)| async move {
+                    let outcome = self.run(case).await;
+                    progress(&outcome);
+                    (i, outcome)
+                })
+                .buffer_unordered(self.options.concurrency.max(1))
+                .collect()
+                .await;
+        indexed.sort_by_key(|(i, _)| *i);
+        indexed.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// The report over `results`: SHOULD-level divergences the property test found are
+    /// added to the SHOULD rules they concern (a rule that passed on its own scenario fails
+    /// with the property test's sequence as evidence). `complete` says whether every case
+    /// ran.
+    pub fn report(
+        &self,
+        mut results: Vec<RuleOutcome>,
+        complete: bool,
+        elapsed: Duration,
+    ) -> Report {
+        let should = self
+            .should
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        for divergence in &should {
+            let Some(r) = results.iter_mut().find(|r| r.id == divergence.rule) else {
+                continue;
+            };
+            let evidence = format!(
+                "the differential property test found a sequence where this SHOULD behaviour differs from the reference:\n{}",
+                divergence.trace
+            );
+            match &mut r.outcome {
+                Outcome::Passed => {
+                    r.outcome = Outcome::Failed(evidence);
+                    r.cause = Some(crate::finding::cause_of_rule(divergence.rule).id.to_owned());
+                }
+                Outcome::Failed(reason) => {
+                    reason.push('\n');
+                    reason.push_str(&evidence);
+                }
+                Outcome::NotApplicable(_) => {}
+            }
+        }
+        let property = self
+            .property
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        Report::new(
+            self.factory.name(),
+            self.factory.describe(),
+            self.factory.capabilities(),
+            results,
+            complete,
+            elapsed,
+        )
+        .with_property_run(property)
+        .with_strict(self.options.strict)
+    }
+
+    /// Runs every case and reports: the whole certification of one backend. Builds its own
+    /// runtime: call it from synchronous code.
+    pub fn certify(&self, progress: &(dyn Fn(&RuleOutcome) + Sync)) -> std::io::Result<Report> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let started = Instant::now();
+        let cases = self.cases();
+        let results = runtime.block_on(self.run_cases(&cases, progress));
+        Ok(self.report(results, true, started.elapsed()))
+    }
+}
+
+/// Runs `rules` against `factory` (no property test, no time-zone reruns), `options.concurrency`
+/// at a time, calling `progress` after each. Outcomes come back in the order of `rules`.
+pub async fn run_suite(
+    factory: Arc<dyn BackendFactory>,
+    rules: &[Rule],
+    options: &SuiteOptions,
+    progress: &(dyn Fn(&RuleOutcome) + Sync),
+) -> Vec<RuleOutcome> {
+    let suite = Suite::new(factory, options.clone());
+    let cases: Vec<Case> = rules.iter().cloned().map(Case::Rule).collect();
+    suite.run_cases(&cases, progress).await
+}
