@@ -192,3 +192,57 @@ fn docs_rules_md_is_the_current_catalogue() {
         "docs/rules.md is stale: run `cargo run -q -p nextauth-certify -- rules --format markdown > docs/rules.md`"
     );
 }
+
+#[test]
+fn a_failing_should_rule_is_shown_but_fails_the_run_only_when_strict() {
+    let dir = report_dir("strict");
+    let args = [
+        "--broken",
+        "update-user-upserts",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ];
+    let lenient = certify(&args);
+    let out = text(&lenient);
+    assert_eq!(lenient.status.code(), Some(0), "{out}");
+    assert!(out.contains("conforms"), "{out}");
+    assert!(
+        out.contains("warning: 1 SHOULD rule failed")
+            && out.contains("user.update.missing-is-not-found"),
+        "the failing SHOULD rule is printed: {out}"
+    );
+    let mut strict_args = args.to_vec();
+    strict_args.push("--strict");
+    let strict = certify(&strict_args);
+    assert_eq!(strict.status.code(), Some(1), "{}", text(&strict));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_default_seed_is_fixed_and_explore_draws_a_fresh_one() {
+    let seed_of = |args: &[&str]| {
+        let dir = report_dir("seed");
+        let mut all = args.to_vec();
+        all.extend(["--report-dir", dir.to_str().unwrap()]);
+        let o = certify(&all);
+        assert!(o.status.success(), "{}", text(&o));
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("reference.json")).expect("the JSON report"),
+        )
+        .expect("valid JSON");
+        let _ = std::fs::remove_dir_all(&dir);
+        (
+            json["property_test"]["seed"].as_u64().expect("a seed"),
+            json["property_test"]["explored"]
+                .as_bool()
+                .expect("explored"),
+        )
+    };
+    let first = seed_of(&["--reference", "--cases", "8"]);
+    let second = seed_of(&["--reference", "--cases", "8"]);
+    assert_eq!(first, second, "two default runs used different seeds");
+    assert!(!first.1);
+    let explored = seed_of(&["--reference", "--cases", "8", "--explore"]);
+    assert!(explored.1, "--explore is recorded");
+    assert_ne!(explored.0, first.0, "--explore used the fixed seed");
+}

@@ -189,6 +189,8 @@ defects! {
         "declares a user-only delete_user but removes the user's accounts and sessions too";
     "keep-row-deletes" => KeepRowDeletes, ["session.get.expired-row-as-declared"],
         "declares that expired sessions are kept, but reading one deletes it";
+    "empty-display-name" => EmptyDisplayName, ["adapter.display-name.present"],
+        "display_name() is empty, so core's error logs name no adapter";
     "on-delete-consumes-on-get" => OnDeleteConsumesOnGet, ["verification.get.consumption-as-declared"],
         "declares consumption on delete, but get already removes the request";
 }
@@ -304,6 +306,10 @@ pub trait Fault: Send + Sync {
     /// What the adapter's `capabilities()` returns.
     fn capabilities(&self, b: &Base) -> Capabilities {
         b.declared
+    }
+    /// What the adapter's `display_name()` returns.
+    fn display_name(&self) -> &'static str {
+        "broken"
     }
     async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
         b.inner.create_user(profile).await
@@ -1392,6 +1398,14 @@ impl Fault for KeepRowDeletes {
     }
 }
 
+struct EmptyDisplayName;
+#[async_trait]
+impl Fault for EmptyDisplayName {
+    fn display_name(&self) -> &'static str {
+        ""
+    }
+}
+
 struct OnDeleteConsumesOnGet;
 #[async_trait]
 impl Fault for OnDeleteConsumesOnGet {
@@ -1440,7 +1454,7 @@ impl BrokenAdapter {
 #[async_trait]
 impl Adapter for BrokenAdapter {
     fn display_name(&self) -> &str {
-        "broken"
+        self.fault.display_name()
     }
     fn capabilities(&self) -> Capabilities {
         self.fault.capabilities(&self.base)

@@ -209,7 +209,6 @@ pub const CAUSES: &[Cause] = &[
             "user.delete.cascades",
             "account.get-user.orphan-is-none",
             "account.unlink.exactly-the-named-account",
-            "session.get.expired-row-deleted",
             "verification.get.expired-row-deleted",
             "flow.session.deleted-user-leaves-no-session",
             "flow.oauth.sign-in-after-user-deleted",
@@ -280,9 +279,11 @@ pub const CAUSES: &[Cause] = &[
         fix: "declare the capabilities the adapter really has (an unsupported method returns the Unsupported error and changes nothing), or implement the declared behaviour",
         rules: &[
             "adapter.capabilities.match-declaration",
+            "adapter.display-name.present",
             "user.delete.as-declared",
             "account.unlink.as-declared",
             "session.get.expired-row-as-declared",
+            "session.get.expired-row-deleted",
         ],
     },
     Cause {

@@ -183,8 +183,10 @@ pub fn run_trials(
             let strict = options.strict;
             Trial::ignorable_test(case.id(), move || {
                 let outcome = runtime.block_on(suite.run(&case));
-                if let (Case::Properties, Outcome::Passed) = (&case, &outcome.outcome) {
-                    println!("{PROPERTY_ID}: passed");
+                if let (Case::Properties, Outcome::Passed, Some(run)) =
+                    (&case, &outcome.outcome, suite.property_run())
+                {
+                    println!("{PROPERTY_ID}: {}", run.summary());
                 }
                 record(&outcomes, outcome, strict)
             })

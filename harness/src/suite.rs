@@ -143,6 +143,14 @@ impl Suite {
         &self.options
     }
 
+    /// How the property test ran, once it has.
+    pub fn property_run(&self) -> Option<PropertyRun> {
+        self.property
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// Every case, the property test first (it is one long sequential case, so started first
     /// it runs beside the rules instead of alone after them), then the rules in catalogue
     /// order, then the time-zone reruns.
@@ -270,11 +278,8 @@ impl Suite {
                 Outcome::NotApplicable(_) => {}
             }
         }
-        let property = self
-            .property
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let property = self.property_run();
+        attribute_property_failure(&mut results, property.as_ref());
         Report::new(
             self.factory.name(),
             self.factory.describe(),
@@ -298,6 +303,31 @@ impl Suite {
         let cases = self.cases();
         let results = runtime.block_on(self.run_cases(&cases, progress));
         Ok(self.report(results, true, started.elapsed()))
+    }
+}
+
+/// A property-test failure whose divergence showed no cause of its own joins the finding of
+/// the first failing MUST rule about the same method: the sequence is usually one more
+/// symptom of what that rule names.
+fn attribute_property_failure(results: &mut [RuleOutcome], run: Option<&PropertyRun>) {
+    let Some(prefix) = run.and_then(|r| r.diverged_at) else {
+        return;
+    };
+    let differential = crate::finding::cause_of_rule(properties::PROPERTY_ID).id;
+    let cause = results
+        .iter()
+        .find(|r| {
+            r.level == Level::Must
+                && r.id.starts_with(prefix)
+                && matches!(r.outcome, Outcome::Failed(_))
+        })
+        .and_then(|r| r.cause.clone());
+    if let Some(cause) = cause
+        && let Some(property) = results
+            .iter_mut()
+            .find(|r| r.id == properties::PROPERTY_ID && r.cause.as_deref() == Some(differential))
+    {
+        property.cause = Some(cause);
     }
 }
 

@@ -1,13 +1,11 @@
-//! Every rule can fail, every verdict is reproducible: each deliberately broken adapter is
-//! caught by the named rules it lists (not only by the property test), every race defect by
-//! its race rule in every run, and twenty certifications of the reference and of every
-//! broken adapter give the same verdict and the same failing rules.
+//! Every verdict is reproducible: every race defect is caught by its race rule in every run,
+//! the races stay fast, and twenty certifications of the reference and of every broken adapter
+//! give the same verdict and the same failing rules.
 
 use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
 use nextauth_adapter_harness::suite::{Case, Suite};
 use nextauth_adapter_harness::{
-    BackendFactory, Level, Outcome, ReferenceFactory, RuleKind, SuiteOptions, Verdict, catalogue,
-    run_suite,
+    BackendFactory, Outcome, ReferenceFactory, RuleKind, SuiteOptions, Verdict, catalogue,
 };
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -19,132 +17,6 @@ fn failed_ids(outcomes: &[nextauth_adapter_harness::RuleOutcome]) -> BTreeSet<St
         .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
         .map(|o| o.id.clone())
         .collect()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_defect_is_caught_by_its_named_rules() {
-    let rules = catalogue::all();
-    assert!(
-        Defect::all().len() >= 40,
-        "only {} broken adapters",
-        Defect::all().len()
-    );
-    let mut report = Vec::new();
-    for defect in Defect::all() {
-        assert!(
-            !defect.caught_by.is_empty(),
-            "{defect:?} names no rule that catches it"
-        );
-        // The named rules only: the property test is not part of this run.
-        let outcomes = run_suite(
-            Arc::new(BrokenFactory::new(*defect)),
-            &rules,
-            &SuiteOptions::default(),
-            &|_| {},
-        )
-        .await;
-        let failed = failed_ids(&outcomes);
-        for expected in defect.caught_by {
-            assert!(
-                catalogue::find(expected).is_some(),
-                "{defect:?} names rule {expected}, which is not in the catalogue"
-            );
-            assert!(
-                failed.contains(*expected),
-                "{defect:?} was not caught by {expected}; failed rules: {failed:?}"
-            );
-        }
-        report.push(format!(
-            "{:<36} caught by {} rule(s): {}",
-            defect.name,
-            failed.len(),
-            failed.iter().cloned().collect::<Vec<_>>().join(", ")
-        ));
-    }
-    println!("{}", report.join("\n"));
-}
-
-fn all_capability_variants() -> Vec<nextauth_adapter::Capabilities> {
-    use nextauth_adapter::{
-        Capabilities, DeleteUserSupport, EmailMatching, ExpiredSessionHandling, TimestampPrecision,
-        UnlinkAccountSupport, VerificationConsumption,
-    };
-    let mut out = Vec::new();
-    for expired_session in [
-        ExpiredSessionHandling::DeleteOnRead,
-        ExpiredSessionHandling::KeepRow,
-    ] {
-        for delete_user in [
-            DeleteUserSupport::Unsupported,
-            DeleteUserSupport::UserOnly,
-            DeleteUserSupport::Cascade,
-        ] {
-            for unlink_account in [
-                UnlinkAccountSupport::Unsupported,
-                UnlinkAccountSupport::Supported,
-            ] {
-                for email_matching in [EmailMatching::Exact, EmailMatching::CaseInsensitive] {
-                    for verification_consumption in [
-                        VerificationConsumption::OnGet,
-                        VerificationConsumption::OnDelete,
-                    ] {
-                        out.push(Capabilities {
-                            expired_session,
-                            delete_user,
-                            unlink_account,
-                            email_matching,
-                            verification_consumption,
-                            ..Capabilities::HARDENED
-                        });
-                    }
-                }
-            }
-        }
-    }
-    for timestamp_precision in [
-        TimestampPrecision::Millisecond,
-        TimestampPrecision::Second,
-        TimestampPrecision::SqlServerDatetime,
-    ] {
-        out.push(Capabilities {
-            timestamp_precision,
-            ..Capabilities::HARDENED
-        });
-    }
-    out.push(Capabilities::V3_TYPEORM);
-    out
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reference_conforms_under_every_value_of_every_capability() {
-    let rules = catalogue::all();
-    for caps in all_capability_variants() {
-        let outcomes = run_suite(
-            Arc::new(ReferenceFactory::with_capabilities(caps)),
-            &rules,
-            &SuiteOptions::default(),
-            &|_| {},
-        )
-        .await;
-        let failed: Vec<String> = outcomes
-            .iter()
-            .filter_map(|o| match &o.outcome {
-                Outcome::Failed(reason) => Some(format!("{}: {reason}", o.id)),
-                _ => None,
-            })
-            .collect();
-        assert!(
-            failed.is_empty(),
-            "the reference with {caps:?} failed:\n{}",
-            failed.join("\n")
-        );
-        // Every MUST rule that is not applicable names the declaration that rules it out.
-        for o in &outcomes {
-            if let (Level::Must, Outcome::NotApplicable(reason)) = (o.level, &o.outcome) {
-                assert!(reason.contains("declares"), "{}: {reason}", o.id);
-            }
-        }
-    }
 }
 
 /// A certification of `factory`: verdict and failing rules.

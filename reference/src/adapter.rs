@@ -36,11 +36,6 @@ impl ReferenceAdapter {
         }
     }
 
-    /// The configuration this adapter was built with.
-    pub fn config(&self) -> &AdapterConfig {
-        &self.config
-    }
-
     /// A copy of every stored row, read without going through the adapter's methods.
     pub fn snapshot(&self) -> Snapshot {
         self.lock().snapshot()

@@ -250,6 +250,10 @@ pub struct PropertyRun {
     pub regressions_replayed: Option<usize>,
     /// Where a failing sequence was saved.
     pub saved_to: Option<PathBuf>,
+    /// For a failure without a diagnosed cause: the id prefix of the rules about the method
+    /// at which the sequence diverged (`session.get.`).
+    #[serde(skip)]
+    pub diverged_at: Option<&'static str>,
     /// SHOULD-level differences found, each reported against its rule.
     pub should_divergences: Vec<ShouldDivergence>,
 }
@@ -263,6 +267,7 @@ impl PropertyRun {
             max_steps: config.max_steps,
             regressions_replayed: None,
             saved_to: None,
+            diverged_at: None,
             should_divergences: Vec::new(),
         }
     }
@@ -280,6 +285,10 @@ impl PropertyRun {
     pub fn failed(config: &PropertyConfig, failure: &PropertyFailure) -> Self {
         PropertyRun {
             saved_to: failure.saved_to.clone(),
+            diverged_at: failure
+                .steps
+                .get(failure.divergence.step)
+                .and_then(Op::rule_prefix),
             should_divergences: failure.should_divergences.clone(),
             ..PropertyRun::base(config)
         }
@@ -288,6 +297,33 @@ impl PropertyRun {
     /// A run that panicked.
     pub fn panicked(config: &PropertyConfig) -> Self {
         PropertyRun::base(config)
+    }
+
+    /// One line: what ran, from which seed, and how to explore or replay.
+    pub fn summary(&self) -> String {
+        let replayed = self
+            .regressions_replayed
+            .map(|n| format!("{n} saved regressions replayed, "))
+            .unwrap_or_default();
+        let seed = if self.explored {
+            format!(
+                "exploring: fresh seed {}, replay with NEXTAUTH_PROPTEST_SEED={}",
+                self.seed, self.seed
+            )
+        } else {
+            format!(
+                "the harness version's seed {}; NEXTAUTH_PROPTEST_SEED=random explores",
+                self.seed
+            )
+        };
+        let should = match self.should_divergences.len() {
+            0 => String::new(),
+            n => format!("; {n} SHOULD behaviour(s) differ, reported against their rules"),
+        };
+        format!(
+            "{replayed}{} random sequences of up to {} steps agree with the reference in every MUST behaviour ({seed}){should}",
+            self.cases, self.max_steps
+        )
     }
 }
 

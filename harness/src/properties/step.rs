@@ -339,6 +339,32 @@ impl Op {
     }
 }
 
+impl Op {
+    /// The id prefix of the rules about this step's method (`session.get.`), so that a
+    /// divergence here can join the finding of a failing rule about the same method; `None`
+    /// for a clock step.
+    pub fn rule_prefix(&self) -> Option<&'static str> {
+        Some(match self {
+            Op::CreateUser { .. } => "user.create.",
+            Op::GetUser(_) => "user.get.",
+            Op::GetUserByEmail(_) => "user.get-by-email.",
+            Op::GetUserByAccount { .. } => "account.get-user.",
+            Op::UpdateUser { .. } => "user.update.",
+            Op::DeleteUser(_) => "user.delete.",
+            Op::LinkAccount { .. } => "account.link.",
+            Op::UnlinkAccount { .. } => "account.unlink.",
+            Op::CreateSession(_) => "session.create.",
+            Op::GetSession(_) => "session.get.",
+            Op::UpdateSession { .. } => "session.update.",
+            Op::DeleteSession(_) => "session.delete.",
+            Op::CreateVerification { .. } => "verification.create.",
+            Op::GetVerification { .. } => "verification.get.",
+            Op::DeleteVerification { .. } => "verification.delete.",
+            Op::Advance(_) => return None,
+        })
+    }
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.describe(&ByOrder))

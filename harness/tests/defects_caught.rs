@@ -1,0 +1,55 @@
+//! Every rule can fail: each deliberately broken adapter is caught by the named rules it
+//! lists, not only by the property test. Part of what `cargo mutants` runs against mutants of
+//! `reference/src` (`.cargo/mutants.toml`): the broken adapters are built on the reference.
+
+use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
+use nextauth_adapter_harness::{Outcome, SuiteOptions, catalogue, run_suite};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_defect_is_caught_by_its_named_rules() {
+    let rules = catalogue::all();
+    assert!(
+        Defect::all().len() >= 40,
+        "only {} broken adapters",
+        Defect::all().len()
+    );
+    let mut report = Vec::new();
+    for defect in Defect::all() {
+        assert!(
+            !defect.caught_by.is_empty(),
+            "{defect:?} names no rule that catches it"
+        );
+        // The named rules only: the property test is not part of this run.
+        let outcomes = run_suite(
+            Arc::new(BrokenFactory::new(*defect)),
+            &rules,
+            &SuiteOptions::default(),
+            &|_| {},
+        )
+        .await;
+        let failed: BTreeSet<String> = outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
+            .map(|o| o.id.clone())
+            .collect();
+        for expected in defect.caught_by {
+            assert!(
+                catalogue::find(expected).is_some(),
+                "{defect:?} names rule {expected}, which is not in the catalogue"
+            );
+            assert!(
+                failed.contains(*expected),
+                "{defect:?} was not caught by {expected}; failed rules: {failed:?}"
+            );
+        }
+        report.push(format!(
+            "{:<36} caught by {} rule(s): {}",
+            defect.name,
+            failed.len(),
+            failed.iter().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    println!("{}", report.join("\n"));
+}

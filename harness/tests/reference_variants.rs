@@ -1,0 +1,93 @@
+//! The reference adapter conforms under every value of every capability: the catalogue's
+//! MUST rules about each declared value run against a reference declaring it. With
+//! `reference_conformance` (the default capabilities, through the runner, with the property
+//! test), this is what `cargo mutants` runs against mutants of `reference/src`
+//! (`.cargo/mutants.toml`).
+
+use nextauth_adapter_harness::{
+    Level, Outcome, ReferenceFactory, SuiteOptions, catalogue, run_suite,
+};
+use std::sync::Arc;
+
+fn all_capability_variants() -> Vec<nextauth_adapter::Capabilities> {
+    use nextauth_adapter::{
+        Capabilities, DeleteUserSupport, EmailMatching, ExpiredSessionHandling, TimestampPrecision,
+        UnlinkAccountSupport, VerificationConsumption,
+    };
+    let mut out = Vec::new();
+    for expired_session in [
+        ExpiredSessionHandling::DeleteOnRead,
+        ExpiredSessionHandling::KeepRow,
+    ] {
+        for delete_user in [
+            DeleteUserSupport::Unsupported,
+            DeleteUserSupport::UserOnly,
+            DeleteUserSupport::Cascade,
+        ] {
+            for unlink_account in [
+                UnlinkAccountSupport::Unsupported,
+                UnlinkAccountSupport::Supported,
+            ] {
+                for email_matching in [EmailMatching::Exact, EmailMatching::CaseInsensitive] {
+                    for verification_consumption in [
+                        VerificationConsumption::OnGet,
+                        VerificationConsumption::OnDelete,
+                    ] {
+                        out.push(Capabilities {
+                            expired_session,
+                            delete_user,
+                            unlink_account,
+                            email_matching,
+                            verification_consumption,
+                            ..Capabilities::HARDENED
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for timestamp_precision in [
+        TimestampPrecision::Millisecond,
+        TimestampPrecision::Second,
+        TimestampPrecision::SqlServerDatetime,
+    ] {
+        out.push(Capabilities {
+            timestamp_precision,
+            ..Capabilities::HARDENED
+        });
+    }
+    out.push(Capabilities::V3_TYPEORM);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_conforms_under_every_value_of_every_capability() {
+    let rules = catalogue::all();
+    for caps in all_capability_variants() {
+        let outcomes = run_suite(
+            Arc::new(ReferenceFactory::with_capabilities(caps)),
+            &rules,
+            &SuiteOptions::default(),
+            &|_| {},
+        )
+        .await;
+        let failed: Vec<String> = outcomes
+            .iter()
+            .filter_map(|o| match &o.outcome {
+                Outcome::Failed(reason) => Some(format!("{}: {reason}", o.id)),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "the reference with {caps:?} failed:\n{}",
+            failed.join("\n")
+        );
+        // Every MUST rule that is not applicable names the declaration that rules it out.
+        for o in &outcomes {
+            if let (Level::Must, Outcome::NotApplicable(reason)) = (o.level, &o.outcome) {
+                assert!(reason.contains("declares"), "{}: {reason}", o.id);
+            }
+        }
+    }
+}
