@@ -5,6 +5,12 @@
 //
 //   node server.js --adapter next-auth --url postgres://postgres:postgres@127.0.0.1:5432/postgres
 //   node server.js --adapter next-auth-raw-token --url mysql://root@127.0.0.1:3306/test
+//   node server.js --adapter next-auth --tables synchronize --url mysql://root@127.0.0.1:3306/test
+//
+// Tables (--tables): `ddl` (default): the parent creates each namespace's tables from the
+// project's DDL. `synchronize`: next-auth creates them itself, as the seed's example
+// configuration does (`?synchronize=true`), in a namespace the parent creates with the
+// server's default character set and collation (what `CREATE DATABASE app` gives a user).
 //
 // Adapters (--adapter):
 //   next-auth            next-auth@3's default adapter: require('next-auth/adapters').default.Default(url)
@@ -52,11 +58,12 @@ global.Date = FakeDate;
 // ---------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const out = { adapter: "next-auth", url: null };
+  const out = { adapter: "next-auth", url: null, tables: "ddl" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--adapter") out.adapter = argv[++i];
     else if (a === "--url") out.url = argv[++i];
+    else if (a === "--tables") out.tables = argv[++i];
     else if (a === "--help" || a === "-h") out.help = true;
     else throw new Error(`unknown argument ${JSON.stringify(a)}`);
   }
@@ -78,6 +85,11 @@ if (!options.url) {
   process.stderr.write("bridge server: --url <database server url> is required\n");
   process.exit(2);
 }
+if (options.tables !== "ddl" && options.tables !== "synchronize") {
+  process.stderr.write(`bridge server: --tables must be ddl or synchronize, not ${JSON.stringify(options.tables)}\n`);
+  process.exit(2);
+}
+const synchronize = options.tables === "synchronize";
 
 const PROTOCOL = 1;
 const serverUrl = new URL(options.url);
@@ -113,8 +125,9 @@ const CAPABILITIES = {
   delete_user: "unsupported",
   // `async unlinkAccount() {}`: the same.
   unlink_account: "unsupported",
-  // The documented schema (utf8mb4_bin on MySQL) compares bytes.
-  email_matching: "exact",
+  // The project's DDL (utf8mb4_bin on MySQL) compares bytes; the tables TypeORM's
+  // synchronize creates on MySQL/MariaDB take the database's utf8mb4_general_ci.
+  email_matching: synchronize && dialect === "mysql" ? "mysql_general_ci" : "exact",
   // A JS Date holds milliseconds.
   timestamp_precision: "millisecond",
   // getVerificationRequest never deletes a valid request; deleteVerificationRequest does.
@@ -140,6 +153,7 @@ function adapterUrl(namespace, connectionName) {
   }
   // A connection name per fixture: TypeORM keeps connections in a process-wide manager.
   u.searchParams.set("name", connectionName);
+  if (synchronize) u.searchParams.set("synchronize", "true");
   return u.toString();
 }
 
@@ -492,9 +506,9 @@ async function handle(msg) {
         ok: {
           protocol: PROTOCOL,
           name: `next-auth@${nextAuthVersion}${profile.broken ? `+${profile.broken}` : ""}`,
-          description: `next-auth@${nextAuthVersion} default adapter (TypeORM, @next-auth/typeorm-legacy-adapter) on ${dialect}${profile.broken ? `, deliberately broken: ${profile.broken}` : ""}`,
+          description: `next-auth@${nextAuthVersion} default adapter (TypeORM, @next-auth/typeorm-legacy-adapter) on ${dialect}, ${synchronize ? "tables made by its synchronize" : "tables from the project's DDL"}${profile.broken ? `, deliberately broken: ${profile.broken}` : ""}`,
           capabilities: CAPABILITIES,
-          namespaces: { server: dialect, url: options.url },
+          namespaces: { server: dialect, url: options.url, tables: options.tables },
         },
       };
     case "open":

@@ -1,10 +1,14 @@
 //! `nextauth-certify schema`: the read-only check of a live database's tables against the
 //! expected schema. Missing or changed base columns and indexes are errors (exit 1); extra
-//! columns, indexes and tables are listed as allowed custom additions.
+//! columns, indexes and tables are listed as allowed custom additions; the collations of
+//! looked-up and unique columns are reported as facts with what they mean, and the e-mail
+//! matching an adapter on these tables declares is stated (or why none can be, with the
+//! fix): the same facts `synchronize` acts on.
 
 use crate::cli::SchemaArgs;
 use nextauth_adapter_sql::{
-    Diff, DiffEntry, SchemaNames, check_mysql, check_postgres, check_sqlite,
+    Dialect, DiffEntry, SchemaCheck, SchemaNames, introspect_mysql, introspect_postgres,
+    introspect_sqlite,
 };
 use std::process::ExitCode;
 
@@ -27,7 +31,10 @@ pub enum SchemaError {
     },
     /// Introspection failed.
     #[error("cannot read the catalog: {0}")]
-    Introspect(#[from] nextauth_adapter_sql::Error),
+    Introspect(#[from] nextauth_adapter_sql::IntrospectError),
+    /// The table names cannot form a schema.
+    #[error("invalid table names: {0}")]
+    Names(#[from] nextauth_adapter_sql::NameError),
 }
 
 /// `url` with its password replaced by `***`.
@@ -56,23 +63,58 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let diff = runtime.block_on(check(&args.url, &args.pg_schema, &names))?;
+    let check = runtime.block_on(check(&args.url, &args.pg_schema, &names))?;
     println!("Schema check of {}", redact(&args.url));
-    if diff.is_empty() {
+    if check.diff.is_empty() {
         println!("no differences: the tables are exactly the expected schema");
     } else {
-        println!("{diff}");
+        println!("{}", check.diff);
     }
-    let custom: Vec<String> = diff.allowed().filter_map(custom_addition).collect();
+    let custom: Vec<String> = check.diff.allowed().filter_map(custom_addition).collect();
     if !custom.is_empty() {
         println!("custom additions (allowed): {}", custom.join(", "));
     }
-    let errors = diff.errors().count();
-    if errors == 0 {
+    let facts: Vec<&DiffEntry> = check.facts().collect();
+    if !facts.is_empty() {
+        println!("facts:");
+        for f in facts {
+            println!(
+                "  {}.{}: {}; {}",
+                f.table(),
+                f.object().trim_start_matches("column "),
+                f.detail(),
+                f.consequence().unwrap_or_default()
+            );
+        }
+    }
+    match &check.matching {
+        Ok(decision) => println!(
+            "an adapter on these tables declares email_matching = {}{}",
+            serde_json::to_value(decision.matching)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| format!("{:?}", decision.matching)),
+            decision
+                .decided_by
+                .as_ref()
+                .map(|(t, c, coll)| format!(" (decided by {t}.{c}, collation {coll})"))
+                .unwrap_or_default()
+        ),
+        Err(e) => println!("no adapter can run on these tables honestly: {e}"),
+    }
+    let errors = check.diff.errors().count();
+    if check.is_ok() {
         println!("result: compatible");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("result: {errors} error(s): the adapter cannot run on these tables");
+        println!(
+            "result: {errors} error(s){}: the adapter cannot run on these tables",
+            if check.matching.is_err() {
+                " and no declarable e-mail matching"
+            } else {
+                ""
+            }
+        );
         Ok(ExitCode::FAILURE)
     }
 }
@@ -87,7 +129,11 @@ fn custom_addition(entry: &DiffEntry) -> Option<String> {
     }
 }
 
-async fn check(url: &str, pg_schema: &str, names: &SchemaNames) -> Result<Diff, SchemaError> {
+async fn check(
+    url: &str,
+    pg_schema: &str,
+    names: &SchemaNames,
+) -> Result<SchemaCheck, SchemaError> {
     let connect_err = |source| SchemaError::Connect {
         url: redact(url),
         source,
@@ -98,9 +144,9 @@ async fn check(url: &str, pg_schema: &str, names: &SchemaNames) -> Result<Diff, 
             .connect(url)
             .await
             .map_err(connect_err)?;
-        let diff = check_postgres(&pool, pg_schema, names).await?;
+        let live = introspect_postgres(&pool, pg_schema).await;
         pool.close().await;
-        Ok(diff)
+        Ok(SchemaCheck::of(Dialect::Postgres, names, live?)?)
     } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
         let url = url.replacen("mariadb://", "mysql://", 1);
         let database = url
@@ -115,18 +161,18 @@ async fn check(url: &str, pg_schema: &str, names: &SchemaNames) -> Result<Diff, 
             .connect(&url)
             .await
             .map_err(connect_err)?;
-        let diff = check_mysql(&pool, &database, names).await?;
+        let live = introspect_mysql(&pool, &database).await;
         pool.close().await;
-        Ok(diff)
+        Ok(SchemaCheck::of(Dialect::MySql, names, live?)?)
     } else if url.starts_with("sqlite:") {
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .connect(url)
             .await
             .map_err(connect_err)?;
-        let diff = check_sqlite(&pool, names).await?;
+        let live = introspect_sqlite(&pool).await;
         pool.close().await;
-        Ok(diff)
+        Ok(SchemaCheck::of(Dialect::Sqlite, names, live?)?)
     } else {
         Err(SchemaError::Scheme(url.to_owned()))
     }

@@ -49,9 +49,15 @@ pub enum EmailMatching {
     /// Byte-exact (PostgreSQL and SQLite defaults).
     #[default]
     Exact,
-    /// Case-insensitive, as MySQL's and SQL Server's default collations compare; the unique
-    /// key on `users.email` is then case-insensitive too.
+    /// Case-insensitive, as SQL Server's default collation compares (and MySQL 8's
+    /// accent-sensitive `utf8mb4_0900_as_ci`); the unique key on `users.email` is then
+    /// case-insensitive too. Modelled as equality of the lowercased addresses.
     CaseInsensitive,
+    /// As MySQL's and MariaDB's `utf8mb4_general_ci` collation compares: case, many accents
+    /// and trailing spaces ignored, every character beyond the Basic Multilingual Plane equal
+    /// to every other ([`crate::collation`]). What a table made by TypeORM's `synchronize` on
+    /// MariaDB does, in lookups and in the unique key alike.
+    MysqlGeneralCi,
 }
 
 impl EmailMatching {
@@ -60,6 +66,7 @@ impl EmailMatching {
         match self {
             EmailMatching::Exact => a == b,
             EmailMatching::CaseInsensitive => a.to_lowercase() == b.to_lowercase(),
+            EmailMatching::MysqlGeneralCi => crate::collation::equal(a, b),
         }
     }
 }
@@ -240,5 +247,7 @@ mod tests {
     fn case_insensitive_matching() {
         assert!(EmailMatching::CaseInsensitive.same("A@x.COM", "a@X.com"));
         assert!(!EmailMatching::Exact.same("A@x.com", "a@x.com"));
+        assert!(!EmailMatching::CaseInsensitive.same("zo\u{eb}@x", "zoe@x"));
+        assert!(EmailMatching::MysqlGeneralCi.same("Zo\u{eb}@x ", "zoe@X"));
     }
 }

@@ -24,6 +24,7 @@
 pub mod adapter;
 pub mod capabilities;
 pub mod clock;
+pub mod collation;
 pub mod config;
 pub mod error;
 pub mod formulas;

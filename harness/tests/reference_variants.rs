@@ -28,7 +28,11 @@ fn all_capability_variants() -> Vec<nextauth_adapter::Capabilities> {
                 UnlinkAccountSupport::Unsupported,
                 UnlinkAccountSupport::Supported,
             ] {
-                for email_matching in [EmailMatching::Exact, EmailMatching::CaseInsensitive] {
+                for email_matching in [
+                    EmailMatching::Exact,
+                    EmailMatching::CaseInsensitive,
+                    EmailMatching::MysqlGeneralCi,
+                ] {
                     for verification_consumption in [
                         VerificationConsumption::OnGet,
                         VerificationConsumption::OnDelete,

@@ -1,9 +1,10 @@
 //! [`BridgeFactory`]: the harness's [`BackendFactory`] over one adapter process.
 //!
 //! One child serves every fixture of a factory (one process per database): `open` creates a
-//! fresh namespace (`nx_<16 hex>`, through the testkit, with the documented schema applied),
-//! tells the child to open an adapter instance on it, and returns a fixture whose teardown
-//! closes the instance and drops the namespace. Measured against a process per fixture, this
+//! fresh namespace (`nx_<16 hex>`, through the testkit, with the project's DDL applied, or,
+//! when the child synchronizes its own tables, empty and with the server's default
+//! collation), tells the child to open an adapter instance on it, and returns a fixture whose
+//! teardown closes the instance and drops the namespace. Measured against a process per fixture, this
 //! keeps the 256 property sequences and their shrinking affordable (see docs/bridge-protocol.md).
 
 use crate::adapter::{BridgeAdapter, BridgeInspector};
@@ -13,8 +14,8 @@ use crate::protocol::{Hello, PROTOCOL_VERSION};
 use async_trait::async_trait;
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
 use nextauth_adapter_harness::backend::BackendError;
-use nextauth_adapter_harness::{BackendFactory, Fixture};
-use nextauth_adapter_testkit::{Namespace, SchemaNames, Server};
+use nextauth_adapter_harness::{BackendFactory, Fixture, Inspector};
+use nextauth_adapter_testkit::{Namespace, SchemaNames, Server, Tables};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +31,9 @@ pub struct BridgeFactory {
     process: Arc<BridgeProcess>,
     hello: Hello,
     server: Option<(Server, String)>,
+    /// How the parent makes a namespace ready: our DDL, or nothing (the child's adapter
+    /// synchronizes its own tables on `open`).
+    tables: Tables,
     fixtures: AtomicU64,
     app_secret: String,
 }
@@ -127,11 +131,26 @@ impl BridgeFactory {
                 Some((server, ns.url.clone()))
             }
         };
-        tracing::info!(name = %hello.name, pid = ?process.pid(), "adapter process ready");
+        let tables = match hello.namespaces.as_ref().and_then(|n| n.tables.as_deref()) {
+            None | Some("ddl") => Tables::OurDdl,
+            Some("synchronize") => Tables::Made {
+                by: format!("{} synchronize", hello.name),
+                // The child makes them when the fixture opens: nothing to do beforehand.
+                make: Arc::new(|_| Box::pin(async { Ok(()) })),
+            },
+            Some(other) => {
+                return Err(BridgeError::BadReply {
+                    method: "hello".to_owned(),
+                    reason: format!("namespaces.tables must be ddl or synchronize, not {other:?}"),
+                });
+            }
+        };
+        tracing::info!(name = %hello.name, pid = ?process.pid(), tables = tables.label(), "adapter process ready");
         Ok(BridgeFactory {
             process,
             hello,
             server,
+            tables,
             fixtures: AtomicU64::new(0),
             app_secret: DEFAULT_APP_SECRET.to_owned(),
         })
@@ -177,10 +196,11 @@ impl BridgeFactory {
         }
         let namespace = match &self.server {
             Some((server, url)) => {
-                let ns = Namespace::create(*server, url, SchemaNames::default(), None)
-                    .await
-                    .map_err(|e| BridgeError::Namespace(e.to_string()))?;
-                if let Err(e) = ns.apply_schema().await {
+                let ns =
+                    Namespace::create_for(&self.tables, *server, url, SchemaNames::default(), None)
+                        .await
+                        .map_err(|e| BridgeError::Namespace(e.to_string()))?;
+                if let Err(e) = ns.make_tables(&self.tables).await {
                     drop_namespace(ns).await;
                     return Err(BridgeError::Namespace(e.to_string()));
                 }
@@ -188,11 +208,95 @@ impl BridgeFactory {
             }
             None => None,
         };
+        match self
+            .open_on(
+                namespace.as_ref().map(|ns| (ns.name(), ns.server())),
+                config,
+            )
+            .await
+        {
+            Ok((fixture, adapter, inspector)) => {
+                let process = Arc::clone(&self.process);
+                Ok(Fixture {
+                    adapter,
+                    inspector,
+                    teardown: Some(Box::new(move || {
+                        Box::pin(async move {
+                            let closed = close(&process, &fixture).await;
+                            let dropped = match namespace {
+                                Some(ns) => ns.drop().await.map_err(|e| e.to_string()),
+                                None => Ok(()),
+                            };
+                            closed.map_err(|e| Box::new(e) as BackendError)?;
+                            dropped.map_err(|e| -> BackendError {
+                                format!("dropping the namespace: {e}").into()
+                            })
+                        })
+                    })),
+                })
+            }
+            Err(e) => {
+                if let Some(ns) = namespace {
+                    drop_namespace(ns).await;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// An adapter of the child over an existing `namespace` this factory does not own (the
+    /// interop lane shares one namespace between this adapter and another): its teardown
+    /// closes the fixture and leaves the namespace. When the child synchronizes its own
+    /// tables, opening makes any that are missing.
+    pub async fn attach(
+        &self,
+        namespace: &Namespace,
+        config: AdapterConfig,
+    ) -> Result<Fixture, BridgeError> {
+        self.attach_named(namespace.name(), namespace.server(), config)
+            .await
+    }
+
+    /// [`attach`](Self::attach) by the namespace's name and server.
+    pub async fn attach_named(
+        &self,
+        namespace: &str,
+        server: Server,
+        config: AdapterConfig,
+    ) -> Result<Fixture, BridgeError> {
+        if let Some(reason) = self.process.dead_reason() {
+            return Err(BridgeError::Dead {
+                command: self.process.command().to_owned(),
+                reason,
+            });
+        }
+        let (fixture, adapter, inspector) = self.open_on(Some((namespace, server)), config).await?;
+        let process = Arc::clone(&self.process);
+        Ok(Fixture {
+            adapter,
+            inspector,
+            teardown: Some(Box::new(move || {
+                Box::pin(async move {
+                    close(&process, &fixture)
+                        .await
+                        .map_err(|e| Box::new(e) as BackendError)
+                })
+            })),
+        })
+    }
+
+    /// Opens a fixture of the child in `namespace` (name, server) and builds its adapter and
+    /// inspector; returns the fixture's id.
+    async fn open_on(
+        &self,
+        namespace: Option<(&str, Server)>,
+        config: AdapterConfig,
+    ) -> Result<(String, SharedAdapter, Arc<dyn Inspector>), BridgeError> {
         let fixture = format!("f{}", self.fixtures.fetch_add(1, Ordering::Relaxed) + 1);
         let args = json!({
-            "namespace": namespace.as_ref().map(|ns| json!({
-                "name": ns.name(),
-                "server": ns.server().name(),
+            "namespace": namespace.map(|(name, server)| json!({
+                "name": name,
+                "server": server.name(),
             })),
             "session": {
                 "maxAge": config.session.max_age().num_seconds(),
@@ -202,8 +306,7 @@ impl BridgeFactory {
             "secret": self.app_secret,
         });
         let now = config.clock.now().timestamp_micros();
-        let opened = self
-            .process
+        self.process
             .request("open", Some(&fixture), Some(now), args)
             .await
             .and_then(|reply| match reply.error {
@@ -213,13 +316,7 @@ impl BridgeFactory {
                     message: e.message,
                 }),
                 None => Ok(()),
-            });
-        if let Err(e) = opened {
-            if let Some(ns) = namespace {
-                drop_namespace(ns).await;
-            }
-            return Err(e);
-        }
+            })?;
         let adapter: SharedAdapter = Arc::new(BridgeAdapter::new(
             Arc::clone(&self.process),
             fixture.clone(),
@@ -228,31 +325,20 @@ impl BridgeFactory {
             config,
             self.app_secret.clone(),
         ));
-        let inspector = Arc::new(BridgeInspector::new(
+        let inspector: Arc<dyn Inspector> = Arc::new(BridgeInspector::new(
             Arc::clone(&self.process),
             fixture.clone(),
         ));
-        let process = Arc::clone(&self.process);
-        Ok(Fixture {
-            adapter,
-            inspector,
-            teardown: Some(Box::new(move || {
-                Box::pin(async move {
-                    let closed = process
-                        .request("close", Some(&fixture), None, json!({}))
-                        .await;
-                    let dropped = match namespace {
-                        Some(ns) => ns.drop().await.map_err(|e| e.to_string()),
-                        None => Ok(()),
-                    };
-                    closed.map_err(|e| Box::new(e) as BackendError)?;
-                    dropped.map_err(|e| -> BackendError {
-                        format!("dropping the namespace: {e}").into()
-                    })
-                })
-            })),
-        })
+        Ok((fixture, adapter, inspector))
     }
+}
+
+/// Closes fixture `fixture` of the child.
+async fn close(process: &BridgeProcess, fixture: &str) -> Result<(), BridgeError> {
+    process
+        .request("close", Some(fixture), None, json!({}))
+        .await
+        .map(|_| ())
 }
 
 async fn drop_namespace(ns: Namespace) {

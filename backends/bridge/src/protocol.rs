@@ -122,6 +122,11 @@ pub struct NamespaceServer {
     pub server: String,
     /// The server's URL (the child's `--url`).
     pub url: String,
+    /// Who makes each namespace's tables: `ddl` (the parent, from the project's DDL; the
+    /// default) or `synchronize` (the child's adapter, on opening the fixture, in a namespace
+    /// with the server's default character set and collation).
+    #[serde(default)]
+    pub tables: Option<String>,
 }
 
 /// Converts integer `id` / `userId` fields to strings, recursively: v3 adapters on SQL

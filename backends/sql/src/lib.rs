@@ -40,8 +40,8 @@ mod names;
 mod render;
 
 pub use adapter::{
-    CapabilityError, ConnectError, ConnectStore, SqlAdapter, SqlOptions, SqlStore, StoreError,
-    SyncError, SyncOutcome,
+    CapabilityError, ConnectError, ConnectStore, MatchingDecision, SchemaCheck, SqlAdapter,
+    SqlOptions, SqlStore, StoreError, SyncError, SyncOutcome,
 };
 pub use dialect::Dialect;
 pub use diff::{Diff, DiffEntry, diff};
@@ -50,7 +50,9 @@ pub use introspect::{
     check_mysql, check_postgres, check_sqlite, introspect_mysql, introspect_postgres,
     introspect_sqlite,
 };
-pub use model::{Column, ColumnDefault, ColumnType, Index, IndexFilter, Schema, Table};
+pub use model::{
+    Collation, CollationKind, Column, ColumnDefault, ColumnType, Index, IndexFilter, Schema, Table,
+};
 pub use names::{SchemaNames, TableKind};
 pub use render::{
     MSSQL_STRING_COLLATION, MYSQL_TABLE_OPTIONS, collation_sql, default_sql, prisma_schema, script,

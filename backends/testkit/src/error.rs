@@ -72,6 +72,18 @@ pub enum TestkitError {
         /// The tables found, sorted.
         tables: Vec<String>,
     },
+    /// Another tool failed to make the tables in a fresh namespace.
+    #[error("{server}: {by} could not make the tables in namespace {namespace}: {reason}")]
+    TablesNotMade {
+        /// The server.
+        server: Server,
+        /// The namespace's name.
+        namespace: String,
+        /// Who was to make them.
+        by: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// A namespace name that is not a plain identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63
     /// bytes): it could not be spliced into DDL safely.
     #[error("{server}: {name:?} is not a plain identifier usable as a namespace name")]

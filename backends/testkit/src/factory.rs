@@ -2,7 +2,7 @@
 
 use crate::error::TestkitError;
 use crate::inspector::SqlInspector;
-use crate::namespace::Namespace;
+use crate::namespace::{Namespace, Tables};
 use crate::server::Server;
 use crate::urls::{mysql_offset, redact};
 use async_trait::async_trait;
@@ -150,6 +150,7 @@ pub struct LiveFactory {
     version: Arc<OnceLock<String>>,
     pool: Arc<NamespacePool>,
     reuse: bool,
+    tables: Tables,
 }
 
 impl std::fmt::Debug for LiveFactory {
@@ -160,6 +161,7 @@ impl std::fmt::Debug for LiveFactory {
             .field("name", &self.name)
             .field("names", &self.names)
             .field("time_zone", &self.time_zone)
+            .field("tables", &self.tables)
             .finish_non_exhaustive()
     }
 }
@@ -185,7 +187,16 @@ impl LiveFactory {
             version: Arc::default(),
             pool: Arc::default(),
             reuse: true,
+            tables: Tables::OurDdl,
         }
+    }
+
+    /// The same factory with tables made another way in each namespace (next-auth's
+    /// `synchronize`, …) instead of our DDL.
+    pub fn with_tables(mut self, tables: Tables) -> Self {
+        self.tables = tables;
+        self.pool = Arc::default();
+        self
     }
 
     /// The same factory creating a new namespace for every fixture and dropping it at
@@ -207,6 +218,22 @@ impl LiveFactory {
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
         self
+    }
+
+    /// The same factory declaring what its adapters declare once built on its tables: opens
+    /// one fixture (tables made, adapter built: a SQL adapter that synchronizes reads its
+    /// e-mail matching off the tables' collation), reads the adapter's `capabilities()`, and
+    /// tears the fixture down. For adapters whose declaration follows the live schema.
+    pub async fn adopting_capabilities(mut self) -> Result<Self, BackendError> {
+        let fixture = self.open_fixture(AdapterConfig::default()).await?;
+        let declared = fixture.adapter.capabilities();
+        drop(fixture.adapter);
+        drop(fixture.inspector);
+        if let Some(teardown) = fixture.teardown {
+            teardown().await?;
+        }
+        self.capabilities = declared;
+        Ok(self)
     }
 
     /// The server this factory creates namespaces on.
@@ -264,7 +291,8 @@ impl LiveFactory {
 
     /// A fresh namespace with the schema applied and its inspector connected.
     async fn create(&self) -> Result<Pooled, BackendError> {
-        let ns = Namespace::create(
+        let ns = Namespace::create_for(
+            &self.tables,
             self.server,
             &self.server_url,
             self.names.clone(),
@@ -272,7 +300,7 @@ impl LiveFactory {
         )
         .await?;
         let prepared = async {
-            ns.apply_schema().await?;
+            ns.make_tables(&self.tables).await?;
             SqlInspector::connect(&ns).await
         }
         .await;
@@ -382,8 +410,12 @@ impl BackendFactory for LiveFactory {
             .time_zone
             .as_deref()
             .map_or_else(String::new, |tz| format!(", session time zone {tz}"));
+        let tables = match &self.tables {
+            Tables::OurDdl => String::new(),
+            made => format!(", tables made by {}", made.label()),
+        };
         format!(
-            "{} ({version}) at {}{tz}",
+            "{} ({version}) at {}{tz}{tables}",
             self.name,
             redact(&self.server_url)
         )

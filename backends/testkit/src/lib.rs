@@ -48,8 +48,8 @@ pub use error::TestkitError;
 pub use factory::{BuildAdapter, LiveFactory};
 pub use inspector::SqlInspector;
 pub use namespace::{
-    NAMESPACE_PREFIX, Namespace, created_count, drop_leftovers, live_namespaces, random_name,
-    verify_dropped,
+    MakeTables, NAMESPACE_PREFIX, Namespace, NamespaceInfo, Tables, created_count, drop_leftovers,
+    live_namespaces, random_name, verify_dropped,
 };
 pub use run::{LiveRun, run_live};
 pub use server::{

@@ -200,6 +200,63 @@ fn remove_sqlite_files(file: Option<&Path>) -> Result<(), TestkitError> {
     Ok(())
 }
 
+/// What a table maker needs to know of the namespace it makes tables in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamespaceInfo {
+    /// The server.
+    pub server: Server,
+    /// The namespace's name (`nx_<16 hex>`).
+    pub name: String,
+    /// The URL an adapter of this namespace connects to.
+    pub url: String,
+    /// The server's URL the namespace was created on.
+    pub server_url: String,
+}
+
+/// Makes the tables in a fresh, empty namespace.
+pub type MakeTables = std::sync::Arc<
+    dyn Fn(NamespaceInfo) -> futures::future::BoxFuture<'static, Result<(), crate::BackendError>>
+        + Send
+        + Sync,
+>;
+
+/// How a namespace gets its tables.
+#[derive(Clone)]
+pub enum Tables {
+    /// The project's DDL (`nextauth_adapter_sql::statements`), in a namespace made for it.
+    OurDdl,
+    /// Another tool makes them (next-auth's `synchronize`, a Prisma schema, …), in a
+    /// namespace with the server's default character set and collation.
+    Made {
+        /// Who makes them, for messages: `next-auth synchronize`.
+        by: String,
+        /// The maker.
+        make: MakeTables,
+    },
+}
+
+impl std::fmt::Debug for Tables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Tables::OurDdl => f.write_str("OurDdl"),
+            Tables::Made { by, .. } => f
+                .debug_struct("Made")
+                .field("by", by)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl Tables {
+    /// A short label: `our DDL`, or who makes them.
+    pub fn label(&self) -> &str {
+        match self {
+            Tables::OurDdl => "our DDL",
+            Tables::Made { by, .. } => by,
+        }
+    }
+}
+
 /// One isolated namespace: a PostgreSQL schema, a MySQL database or a SQLite file, named
 /// `nx_<16 hex>`, created fresh (creation fails rather than reuse an existing one).
 ///
@@ -239,6 +296,24 @@ impl Namespace {
         Self::create_named(server, server_url, &name, names, time_zone).await
     }
 
+    /// [`create`](Self::create) for tables another tool makes (`tables`): a MySQL database
+    /// then takes the server's default character set and collation, as `CREATE DATABASE app`
+    /// gives a user, instead of the `utf8mb4_bin` our DDL is written for.
+    pub async fn create_for(
+        tables: &Tables,
+        server: Server,
+        server_url: &str,
+        names: SchemaNames,
+        time_zone: Option<&str>,
+    ) -> Result<Namespace, TestkitError> {
+        let name = random_name()?;
+        let mysql_collation = match tables {
+            Tables::OurDdl => Some("utf8mb4_bin"),
+            Tables::Made { .. } => None,
+        };
+        Self::create_with(server, server_url, &name, names, time_zone, mysql_collation).await
+    }
+
     /// [`create`](Self::create) with a given name instead of a random one (for tests of the
     /// refusal to reuse; a suite should let the testkit draw names).
     pub async fn create_named(
@@ -247,6 +322,25 @@ impl Namespace {
         name: &str,
         names: SchemaNames,
         time_zone: Option<&str>,
+    ) -> Result<Namespace, TestkitError> {
+        Self::create_with(
+            server,
+            server_url,
+            name,
+            names,
+            time_zone,
+            Some("utf8mb4_bin"),
+        )
+        .await
+    }
+
+    async fn create_with(
+        server: Server,
+        server_url: &str,
+        name: &str,
+        names: SchemaNames,
+        time_zone: Option<&str>,
+        mysql_collation: Option<&str>,
     ) -> Result<Namespace, TestkitError> {
         let mut ns = Self::prepare(server, server_url, name, names, time_zone, true)?;
         match server {
@@ -259,9 +353,12 @@ impl Namespace {
                     server,
                     server_url,
                     name,
-                    &[format!(
-                        "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-                    )],
+                    &[match mysql_collation {
+                        Some(collation) => format!(
+                            "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE {collation}"
+                        ),
+                        None => format!("CREATE DATABASE {name}"),
+                    }],
                 )
                 .await?;
             }
@@ -415,6 +512,32 @@ impl Namespace {
             applied: AtomicBool::new(false),
             // Nothing to clean up until creation succeeded.
             finished: true,
+        })
+    }
+
+    /// Makes the tables as `tables` says: [`apply_schema`](Self::apply_schema) for our DDL,
+    /// the tool's maker otherwise, after the same check that the namespace holds no table.
+    pub async fn make_tables(&self, tables: &Tables) -> Result<(), TestkitError> {
+        let Tables::Made { by, make } = tables else {
+            return self.apply_schema().await;
+        };
+        if self.applied.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.refuse_foreign_tables().await?;
+        self.applied.store(true, Ordering::SeqCst);
+        make(NamespaceInfo {
+            server: self.server,
+            name: self.name.clone(),
+            url: self.url.clone(),
+            server_url: self.admin_url.clone(),
+        })
+        .await
+        .map_err(|e| TestkitError::TablesNotMade {
+            server: self.server,
+            namespace: self.name.clone(),
+            by: by.clone(),
+            reason: e.to_string(),
         })
     }
 

@@ -1,11 +1,12 @@
 //! [`run_live`]: the `main` of a backend's conformance test.
 
 use crate::factory::{BuildAdapter, LiveFactory};
+use crate::namespace::Tables;
 use crate::namespace::{drop_leftovers, verify_dropped};
 use crate::server::{Decision, Server, decide, is_required, locate_inner};
 use crate::urls::redact;
 use nextauth_adapter::Capabilities;
-use nextauth_adapter_harness::{RunOptions, run_main_with};
+use nextauth_adapter_harness::{BackendFactory, RunOptions, run_main_with};
 use nextauth_adapter_sql::SchemaNames;
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ pub struct LiveRun {
     name: Option<String>,
     names: SchemaNames,
     options: Option<RunOptions>,
+    tables: Tables,
+    adopt: bool,
 }
 
 impl LiveRun {
@@ -45,7 +48,19 @@ impl LiveRun {
             name: None,
             names: SchemaNames::default(),
             options: None,
+            tables: Tables::OurDdl,
+            adopt: false,
         }
+    }
+
+    /// Runs on tables made by `tables` (next-auth's `synchronize`, …) instead of our DDL,
+    /// declaring what the adapters declare once built on them
+    /// ([`LiveFactory::adopting_capabilities`]) instead of the capabilities given to
+    /// [`new`](Self::new).
+    pub fn on_tables(mut self, tables: Tables) -> Self {
+        self.tables = tables;
+        self.adopt = true;
+        self
     }
 
     /// Reports under `name` instead of the server's name.
@@ -107,9 +122,27 @@ impl LiveRun {
     fn run_at(self, runtime: &tokio::runtime::Runtime, url: String) -> ExitCode {
         let server = self.server;
         let mut factory = LiveFactory::new(server, url.clone(), self.capabilities, self.build)
-            .with_names(self.names);
+            .with_names(self.names)
+            .with_tables(self.tables);
         if let Some(name) = self.name {
             factory = factory.with_name(name);
+        }
+        if self.adopt {
+            factory = match runtime.block_on(factory.adopting_capabilities()) {
+                Ok(f) => {
+                    println!(
+                        "nextauth-adapter-testkit: the adapters declare, on these tables: {:?}",
+                        f.capabilities()
+                    );
+                    f
+                }
+                Err(e) => {
+                    shout(&format!(
+                        "NOT RUN: the live {server} suite could not build an adapter on its tables: {e}"
+                    ));
+                    return ExitCode::FAILURE;
+                }
+            };
         }
         match runtime.block_on(factory.probe()) {
             Ok(version) => println!(

@@ -188,11 +188,13 @@ async fn normal_forms(c: Ctx) -> RuleResult {
             "stored NFC address"
         ),
         Err(e) if e.kind() == ErrorKind::Conflict => {
-            // An accent-insensitive collation treats them as one key; that is only honest if
-            // the adapter declared case-insensitive (collation) matching.
+            // A collation that folds the two spellings treats them as one key; that is only
+            // honest if the adapter declared a matching that does.
+            let nfd = "e\u{0301}cole.nf@example.com";
             check!(
-                c.caps.email_matching == nextauth_adapter::EmailMatching::CaseInsensitive,
-                "the NFC and NFD spellings were one key under declared exact matching: {e}"
+                c.caps.email_matching.same(nfc, nfd),
+                "the NFC and NFD spellings were one key, but the declared {:?} matching holds them distinct: {e}",
+                c.caps.email_matching
             );
         }
         Err(e) => return Err(e.into()),

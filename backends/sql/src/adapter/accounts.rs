@@ -67,7 +67,7 @@ impl<S: SqlStore> SqlAdapter<S> {
         provider_account_id: &str,
     ) -> Result<()> {
         const M: Method = Method::UnlinkAccount;
-        if self.capabilities.unlink_account == UnlinkAccountSupport::Unsupported {
+        if self.caps().unlink_account == UnlinkAccountSupport::Unsupported {
             return Err(AdapterError::Unsupported { method: M });
         }
         // A user id this adapter could not have issued owns no account.

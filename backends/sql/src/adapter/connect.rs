@@ -22,8 +22,11 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 8;
 pub struct SqlOptions {
     /// Table and index names (the documented ones by default).
     pub names: SchemaNames,
-    /// What the adapter declares; `None`: the backend's own `CAPABILITIES`. Anything but
-    /// case-insensitive e-mail matching can be declared: the semantics are the adapter's.
+    /// What the adapter declares; `None`: the backend's own `CAPABILITIES`, with the e-mail
+    /// matching that [`SqlAdapter::synchronize`] reads off the live tables' collation.
+    /// Anything can be declared but an e-mail matching the tables do not compare by (which
+    /// `synchronize` refuses, naming the column and the fix) and `CaseInsensitive`, which no
+    /// collation the kit models provides.
     pub capabilities: Option<Capabilities>,
     /// The most connections the pool opens; `None`: [`DEFAULT_MAX_CONNECTIONS`] (an
     /// in-memory SQLite database always uses one).
@@ -111,11 +114,11 @@ impl<S: ConnectStore> SqlAdapter<S> {
         options: SqlOptions,
     ) -> Result<Self, ConnectError> {
         Schema::expected(S::DIALECT, &options.names)?;
-        let capabilities = options.capabilities.unwrap_or(S::CAPABILITIES);
-        Ok(SqlAdapter::new(
+        Ok(SqlAdapter::declaring(
             S::over_pool(pool, options.names),
             config,
-            capabilities,
+            options.capabilities.unwrap_or(S::CAPABILITIES),
+            options.capabilities.is_some(),
         )?)
     }
 

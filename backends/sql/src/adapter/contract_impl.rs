@@ -16,7 +16,7 @@ impl<S: SqlStore> Adapter for SqlAdapter<S> {
     }
 
     fn capabilities(&self) -> Capabilities {
-        self.capabilities
+        self.caps()
     }
 
     async fn create_user(&self, profile: NewUser) -> Result<User> {

@@ -1,6 +1,7 @@
 //! The errors of the adapter layer: what a store reports, and why an adapter could not be
 //! built.
 
+use crate::dialect::Dialect;
 use nextauth_adapter::error::BoxError;
 use nextauth_adapter::{Capabilities, EmailMatching};
 
@@ -68,20 +69,75 @@ fn sqlite_column(message: &str) -> Option<&str> {
 /// Why a [`SqlAdapter`](super::SqlAdapter) refuses the capabilities it was asked to declare.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CapabilityError {
-    /// The schema's unique index on `users.email` compares exactly (binary collations), so
-    /// a case-insensitive declaration would be a lie about uniqueness.
+    /// No collation this backend creates or the kit models compares this way, so the unique
+    /// index on `users.email` could not keep the promise.
     #[error(
-        "email matching {0:?} is not supported: the SQL schema's unique index on users.email compares exactly"
+        "email matching {matching:?} is not supported on {dialect}: no collation the kit models on it compares that way"
     )]
-    EmailMatching(EmailMatching),
+    EmailMatching {
+        /// The matching asked for.
+        matching: EmailMatching,
+        /// The backend's dialect.
+        dialect: Dialect,
+    },
+    /// The live column that decides the e-mail matching compares in a way the kit does not
+    /// model: no matching can be declared honestly on these tables.
+    #[error(
+        "{table}.{column} has the collation {collation} ({meaning}); no e-mail matching can be declared honestly on it. Fix: {fix}"
+    )]
+    UnmodelledCollation {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The collation's name.
+        collation: String,
+        /// What it does.
+        meaning: &'static str,
+        /// How to make the column exact.
+        fix: String,
+    },
+    /// The columns that decide the e-mail matching compare differently.
+    #[error(
+        "users.email and verification_requests.identifier compare differently ({email:?} and {identifier:?}): lookups and sign-in links would disagree on which addresses are the same. Fix: give both columns the same collation"
+    )]
+    MixedCollations {
+        /// What `users.email` decides.
+        email: EmailMatching,
+        /// What `verification_requests.identifier` decides.
+        identifier: EmailMatching,
+    },
+    /// The declared matching is not what the live tables do.
+    #[error(
+        "the adapter declares email matching {declared:?}, but {table}.{column} has the collation {collation}, which compares as {tables:?}. Fix: declare {tables:?} (or leave the capabilities to the backend, which reads them off the tables), or {fix}"
+    )]
+    NotWhatTheTablesDo {
+        /// What was declared.
+        declared: EmailMatching,
+        /// What the tables do.
+        tables: EmailMatching,
+        /// The table deciding it.
+        table: String,
+        /// The column deciding it.
+        column: String,
+        /// Its collation.
+        collation: String,
+        /// How to make the column exact.
+        fix: String,
+    },
 }
 
-/// Checks that a SQL adapter can honour `capabilities`: everything is honoured in Rust
-/// except the email matching, which the unique index decides.
-pub fn check_capabilities(capabilities: &Capabilities) -> Result<(), CapabilityError> {
-    match capabilities.email_matching {
-        EmailMatching::Exact => Ok(()),
-        other => Err(CapabilityError::EmailMatching(other)),
+/// Checks that a SQL adapter of `dialect` can honour `capabilities`: everything is honoured
+/// in Rust except the e-mail matching, which the collation of the unique index decides:
+/// `Exact` everywhere (the schema this crate creates), `MysqlGeneralCi` on MySQL and MariaDB
+/// (what TypeORM's `synchronize` creates there), `CaseInsensitive` nowhere.
+pub fn check_capabilities(
+    dialect: Dialect,
+    capabilities: &Capabilities,
+) -> Result<(), CapabilityError> {
+    match (capabilities.email_matching, dialect) {
+        (EmailMatching::Exact, _) | (EmailMatching::MysqlGeneralCi, Dialect::MySql) => Ok(()),
+        (matching, dialect) => Err(CapabilityError::EmailMatching { matching, dialect }),
     }
 }
 
@@ -108,11 +164,17 @@ mod tests {
 
     #[test]
     fn only_exact_matching_is_accepted() {
-        assert!(check_capabilities(&Capabilities::HARDENED).is_ok());
+        assert!(check_capabilities(Dialect::Postgres, &Capabilities::HARDENED).is_ok());
         let ci = Capabilities {
             email_matching: EmailMatching::CaseInsensitive,
             ..Capabilities::HARDENED
         };
-        assert!(check_capabilities(&ci).is_err());
+        assert!(check_capabilities(Dialect::MySql, &ci).is_err());
+        let general = Capabilities {
+            email_matching: EmailMatching::MysqlGeneralCi,
+            ..Capabilities::HARDENED
+        };
+        assert!(check_capabilities(Dialect::MySql, &general).is_ok());
+        assert!(check_capabilities(Dialect::Postgres, &general).is_err());
     }
 }

@@ -19,6 +19,7 @@ mod sessions;
 mod sql_adapter;
 mod store;
 mod sync;
+mod tables;
 mod unique;
 mod users;
 mod verification;
@@ -34,4 +35,7 @@ pub use store::{
     AccountValues, SessionValues, SqlStore, StoreResult, UserValues, VerificationValues,
 };
 pub use sync::{SyncError, SyncOutcome};
+pub use tables::{
+    MatchingDecision, SchemaCheck, check_declared_matching, exact_fix, matching_of_tables,
+};
 pub use unique::UniqueIndexes;

@@ -40,18 +40,21 @@ impl<S: SqlStore> SqlAdapter<S> {
             return Ok(None);
         };
         let now = self.now();
+        // A case-insensitive collation (tables TypeORM made on MariaDB) would let the token in
+        // another case find the session: keep only the exact token.
         let Some(session) = self
             .store
             .select_session(token)
             .await
             .map_err(|e| self.backend_error(M, e))?
+            .filter(|s| s.session_token == token)
         else {
             return Ok(None);
         };
         if now <= session.expires {
             return Ok(Some(session));
         }
-        if self.capabilities.expired_session == ExpiredSessionHandling::DeleteOnRead
+        if self.caps().expired_session == ExpiredSessionHandling::DeleteOnRead
             && let Some(id) = parse_id(&session.id)
         {
             self.store

@@ -25,7 +25,12 @@ use std::sync::{PoisonError, RwLock};
 pub struct SqlAdapter<S: SqlStore> {
     pub(super) store: S,
     pub(super) config: AdapterConfig,
-    pub(super) capabilities: Capabilities,
+    /// What the adapter declares; `synchronize` sets the e-mail matching the live tables
+    /// decide unless it was declared explicitly.
+    capabilities: RwLock<Capabilities>,
+    /// Whether the declaration was the caller's own (kept, and checked against the tables)
+    /// rather than the backend's default (adapted to the tables).
+    pub(super) explicit: bool,
     unique: RwLock<UniqueIndexes>,
 }
 
@@ -34,7 +39,7 @@ impl<S: SqlStore> fmt::Debug for SqlAdapter<S> {
         f.debug_struct("SqlAdapter")
             .field("backend", &self.store.backend())
             .field("names", self.store.names())
-            .field("capabilities", &self.capabilities)
+            .field("capabilities", &self.caps())
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
@@ -42,19 +47,33 @@ impl<S: SqlStore> fmt::Debug for SqlAdapter<S> {
 
 impl<S: SqlStore> SqlAdapter<S> {
     /// An adapter over `store`, built with v3's application options and declaring
-    /// `capabilities`. Refuses capabilities a SQL schema cannot honour (case-insensitive
-    /// e-mail matching: the unique index compares exactly).
+    /// `capabilities`. Refuses capabilities a SQL schema cannot honour (see
+    /// [`check_capabilities`](super::error::check_capabilities)). The declaration counts as
+    /// the caller's own: [`synchronize`](Self::synchronize) checks it against the tables
+    /// instead of adapting it.
     pub fn new(
         store: S,
         config: AdapterConfig,
         capabilities: Capabilities,
     ) -> Result<Self, CapabilityError> {
-        check_capabilities(&capabilities)?;
+        Self::declaring(store, config, capabilities, true)
+    }
+
+    /// [`new`](Self::new), saying whether the declaration is the caller's own (`explicit`)
+    /// or the backend's default, which `synchronize` adapts to the live tables.
+    pub(super) fn declaring(
+        store: S,
+        config: AdapterConfig,
+        capabilities: Capabilities,
+        explicit: bool,
+    ) -> Result<Self, CapabilityError> {
+        check_capabilities(store.dialect(), &capabilities)?;
         let unique = RwLock::new(UniqueIndexes::new(store.names()));
         Ok(SqlAdapter {
             store,
             config,
-            capabilities,
+            capabilities: RwLock::new(capabilities),
+            explicit,
             unique,
         })
     }
@@ -71,7 +90,23 @@ impl<S: SqlStore> SqlAdapter<S> {
 
     /// What this adapter declares.
     pub fn declared_capabilities(&self) -> Capabilities {
-        self.capabilities
+        self.caps()
+    }
+
+    /// What this adapter declares (a copy: the declaration changes only in `synchronize`).
+    pub(super) fn caps(&self) -> Capabilities {
+        *self
+            .capabilities
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Declares `capabilities` from now on (`synchronize`, adapting to the live tables).
+    pub(super) fn set_caps(&self, capabilities: Capabilities) {
+        *self
+            .capabilities
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = capabilities;
     }
 
     /// Now, from the injected clock: the only source of time for expiry decisions.
@@ -81,7 +116,7 @@ impl<S: SqlStore> SqlAdapter<S> {
 
     /// `t` as stored at the declared precision.
     pub(super) fn stored(&self, t: DateTime<Utc>) -> DateTime<Utc> {
-        self.capabilities.timestamp_precision.apply(t)
+        self.caps().timestamp_precision.apply(t)
     }
 
     /// Refuses `value` for `field` unless the declared limits allow it.
@@ -91,7 +126,7 @@ impl<S: SqlStore> SqlAdapter<S> {
         field: Field,
         value: &str,
     ) -> Result<(), AdapterError> {
-        self.capabilities.limits.check(method, field, value)
+        self.caps().limits.check(method, field, value)
     }
 
     /// [`check`](Self::check) for an optional value.
@@ -101,7 +136,7 @@ impl<S: SqlStore> SqlAdapter<S> {
         field: Field,
         value: Option<&str>,
     ) -> Result<(), AdapterError> {
-        self.capabilities.limits.check_opt(method, field, value)
+        self.caps().limits.check_opt(method, field, value)
     }
 
     /// A store failure as the method's error, naming the backend.

@@ -1,11 +1,13 @@
 //! `synchronize`: create the tables that are missing, refuse a schema that differs.
 
-use super::error::StoreError;
+use super::error::{CapabilityError, StoreError};
 use super::sql_adapter::SqlAdapter;
 use super::store::SqlStore;
+use super::tables::{check_declared_matching, matching_of_tables};
 use crate::diff::{Diff, DiffEntry, diff};
 use crate::error::{IntrospectError, NameError};
 use crate::model::Schema;
+use nextauth_adapter::Capabilities;
 
 /// What [`SqlAdapter::synchronize`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,8 +15,13 @@ pub struct SyncOutcome {
     /// The tables it created (full names), in creation order; empty when all existed.
     pub created: Vec<String>,
     /// The live schema against the model afterwards: no errors, possibly allowed
-    /// differences (custom columns, extra tables and indexes, wider types, renamed indexes).
+    /// differences (custom columns, extra tables and indexes, wider types, renamed indexes)
+    /// and facts (the collations of keyed columns).
     pub diff: Diff,
+    /// What the adapter declares from now on: its declaration, with the e-mail matching
+    /// the tables' collations decide (unless the declaration was explicit, in which case it
+    /// was checked against them).
+    pub capabilities: Capabilities,
 }
 
 /// Why [`SqlAdapter::synchronize`] refused or failed. It never drops or alters anything.
@@ -31,6 +38,11 @@ pub enum SyncError {
     /// says what to fix.
     #[error("the existing tables differ from the NextAuth v3 schema; nothing was changed:\n{0}")]
     Mismatch(Diff),
+    /// The tables compare e-mail addresses in a way the adapter cannot declare honestly, or
+    /// otherwise than it was explicitly declared to. Nothing was changed; the error names the
+    /// column and the fix.
+    #[error(transparent)]
+    Capabilities(#[from] CapabilityError),
     /// A `CREATE` statement failed.
     #[error("creating the schema failed: {source}")]
     Ddl {
@@ -50,11 +62,21 @@ impl<S: SqlStore> SqlAdapter<S> {
     ///   with [`SyncError::Mismatch`] carrying the diff, before anything is created;
     /// - allowed differences (extra nullable columns, extra tables or indexes, wider types,
     ///   indexes another tool named) are accepted and returned; a renamed unique index is
-    ///   from then on recognised in conflicts.
+    ///   from then on recognised in conflicts;
+    /// - the collations of `users.email` and `verification_requests.identifier` decide the
+    ///   e-mail matching: an adapter built with the backend's default capabilities declares
+    ///   it from then on (e.g. `MysqlGeneralCi` on tables TypeORM's `synchronize` made on
+    ///   MariaDB); an explicit declaration must agree, and a collation the kit does not
+    ///   model is refused ([`SyncError::Capabilities`], naming the column and the fix).
     pub async fn synchronize(&self) -> Result<SyncOutcome, SyncError> {
         let dialect = self.store.dialect();
         let expected = Schema::expected(dialect, self.store.names())?;
-        let before = diff(&expected, &self.store.introspect().await?);
+        let live = self.store.introspect().await?;
+        let before = diff(&expected, &live);
+        let decision = matching_of_tables(dialect, &live, &before)?;
+        if self.explicit {
+            check_declared_matching(dialect, &live, self.caps().email_matching, &decision)?;
+        }
         let missing: Vec<&str> = before
             .entries
             .iter()
@@ -99,9 +121,18 @@ impl<S: SqlStore> SqlAdapter<S> {
                 self.alias_index(&expected.name, found);
             }
         }
+        let capabilities = Capabilities {
+            email_matching: decision.matching,
+            ..self.caps()
+        };
+        self.set_caps(capabilities);
+        if decision.decided_by.is_some() {
+            tracing::info!(backend = self.store.backend(), matching = ?decision.matching, decided_by = ?decision.decided_by, "e-mail matching read off the tables' collation");
+        }
         Ok(SyncOutcome {
             created,
             diff: after,
+            capabilities,
         })
     }
 }

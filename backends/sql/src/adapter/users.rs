@@ -52,7 +52,7 @@ impl<S: SqlStore> SqlAdapter<S> {
             .map_err(|e| self.backend_error(Method::GetUserByEmail, e))?;
         // The collation may match more loosely than the contract (MySQL's PAD SPACE ignores
         // trailing spaces): keep only a match under the declared matching.
-        let matching = self.capabilities.email_matching;
+        let matching = self.caps().email_matching;
         Ok(found.filter(|u| u.email.as_deref().is_some_and(|e| matching.same(e, email))))
     }
 
@@ -97,7 +97,7 @@ impl<S: SqlStore> SqlAdapter<S> {
 
     pub(super) async fn delete_user_impl(&self, user_id: &str) -> Result<()> {
         const M: Method = Method::DeleteUser;
-        let cascade = match self.capabilities.delete_user {
+        let cascade = match self.caps().delete_user {
             DeleteUserSupport::Unsupported => return Err(AdapterError::Unsupported { method: M }),
             DeleteUserSupport::UserOnly => false,
             DeleteUserSupport::Cascade => true,

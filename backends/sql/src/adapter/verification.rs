@@ -67,7 +67,7 @@ impl<S: SqlStore> SqlAdapter<S> {
         let hash = formulas::hash_token(token, secret);
         let now = self.now();
         let err = |e| self.backend_error(M, e);
-        match self.capabilities.verification_consumption {
+        match self.caps().verification_consumption {
             VerificationConsumption::OnGet => {
                 // Removed in one atomic step whether valid or expired: an expired request is
                 // deleted anyway, a valid one is consumed by exactly one caller.
@@ -79,7 +79,7 @@ impl<S: SqlStore> SqlAdapter<S> {
                 Ok(taken.filter(|v| now <= v.expires))
             }
             VerificationConsumption::OnDelete => {
-                let matching = self.capabilities.email_matching;
+                let matching = self.caps().email_matching;
                 let Some(found) = self
                     .store
                     .select_verification(&hash)

@@ -1,7 +1,23 @@
 //! The comparison itself.
 
 use super::{Diff, DiffEntry};
-use crate::model::{Index, Schema, Table};
+use crate::model::{CollationKind, Index, Schema, Table};
+
+/// Whether a column of the model is looked up or unique: indexed, or the verification
+/// identifier (looked up with the token, never indexed in the documented schemas).
+fn is_keyed(table: &Table, column: &str) -> bool {
+    decides_matching(column)
+        || table
+            .indexes
+            .iter()
+            .any(|i| i.columns.iter().any(|c| c == column))
+}
+
+/// Whether a column's collation decides the adapter's e-mail matching: `users.email` and
+/// `verification_requests.identifier` hold the addresses lookups compare.
+pub(crate) fn decides_matching(column: &str) -> bool {
+    matches!(column, "email" | "identifier")
+}
 
 /// Compares `live` (introspected) with `expected` (usually
 /// [`Schema::expected`](crate::Schema::expected)).
@@ -66,6 +82,25 @@ fn compare_table(want: &Table, have: &Table, entries: &mut Vec<DiffEntry>) {
                 table: table(),
                 column: column.name.clone(),
                 expected_nullable: column.nullable,
+            });
+        }
+        // A collation is a fact worth reporting when it compares less exactly than the
+        // one the DDL makes (exact; `utf8mb4_bin` on MySQL, whose PAD SPACE the adapter
+        // is written for).
+        let made = column
+            .collation
+            .as_ref()
+            .map_or(CollationKind::Exact, |c| c.kind);
+        if let Some(collation) = &found.collation
+            && collation.kind != CollationKind::Exact
+            && collation.kind != made
+            && is_keyed(want, &column.name)
+        {
+            entries.push(DiffEntry::Collation {
+                table: table(),
+                column: column.name.clone(),
+                collation: collation.clone(),
+                decides_matching: decides_matching(&column.name),
             });
         }
         if let Some(default) = &column.default

@@ -1,6 +1,6 @@
 //! One difference between the expected and the live schema.
 
-use crate::model::{Column, ColumnDefault, ColumnType, Index};
+use crate::model::{Collation, CollationKind, Column, ColumnDefault, ColumnType, Index};
 
 /// One difference. Table names are the full (prefixed) names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +119,20 @@ pub enum DiffEntry {
         /// The live index.
         index: Index,
     },
+    /// A column that is looked up or unique compares otherwise than exactly. A fact, allowed
+    /// except on a column that decides the e-mail matching (`users.email`,
+    /// `verification_requests.identifier`) when the kit does not model the collation: no
+    /// matching can then be declared honestly.
+    Collation {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// Its collation.
+        collation: Collation,
+        /// Whether the column decides the e-mail matching.
+        decides_matching: bool,
+    },
 }
 
 impl DiffEntry {
@@ -130,6 +144,11 @@ impl DiffEntry {
             | DiffEntry::ExtraTable { .. }
             | DiffEntry::ExtraIndex { .. } => false,
             DiffEntry::ExtraColumn { column, .. } => !column.may_be_omitted(),
+            DiffEntry::Collation {
+                collation,
+                decides_matching,
+                ..
+            } => *decides_matching && collation.kind == CollationKind::Unmodelled,
             _ => true,
         }
     }
@@ -149,7 +168,8 @@ impl DiffEntry {
             | DiffEntry::IndexRenamed { table, .. }
             | DiffEntry::ExtraColumn { table, .. }
             | DiffEntry::ExtraTable { table }
-            | DiffEntry::ExtraIndex { table, .. } => table,
+            | DiffEntry::ExtraIndex { table, .. }
+            | DiffEntry::Collation { table, .. } => table,
         }
     }
 
@@ -162,13 +182,26 @@ impl DiffEntry {
             | DiffEntry::ColumnTypeMismatch { column, .. }
             | DiffEntry::ColumnTypeWidened { column, .. }
             | DiffEntry::NullabilityMismatch { column, .. }
-            | DiffEntry::DefaultMismatch { column, .. } => format!("column {column}"),
+            | DiffEntry::DefaultMismatch { column, .. }
+            | DiffEntry::Collation { column, .. } => format!("column {column}"),
             DiffEntry::ExtraColumn { column, .. } => format!("column {}", column.name),
             DiffEntry::PrimaryKeyMismatch { .. } => "primary key".into(),
             DiffEntry::MissingIndex { expected, .. }
             | DiffEntry::IndexMismatch { expected, .. }
             | DiffEntry::IndexRenamed { expected, .. } => format!("index {}", expected.name),
             DiffEntry::ExtraIndex { index, .. } => format!("index {}", index.name),
+        }
+    }
+
+    /// For a fact, what it means for an adapter on the tables; `None` for a difference.
+    pub fn consequence(&self) -> Option<&'static str> {
+        match self {
+            DiffEntry::Collation {
+                collation,
+                decides_matching,
+                ..
+            } => Some(collation.consequence(*decides_matching)),
+            _ => None,
         }
     }
 
@@ -238,6 +271,9 @@ impl DiffEntry {
             }
             DiffEntry::ExtraTable { .. } => "custom table".into(),
             DiffEntry::ExtraIndex { index, .. } => format!("custom index: {}", index.shape()),
+            DiffEntry::Collation { collation, .. } => {
+                format!("collation {collation}: {}", collation.meaning())
+            }
         }
     }
 }

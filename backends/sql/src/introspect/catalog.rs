@@ -1,7 +1,9 @@
 //! Catalog rows, as every dialect's queries return them once types are mapped, and their
 //! assembly into a [`Schema`].
 
-use crate::model::{Column, ColumnDefault, ColumnType, Index, IndexFilter, Schema, Table};
+use crate::model::{
+    Collation, Column, ColumnDefault, ColumnType, Index, IndexFilter, Schema, Table,
+};
 use std::collections::BTreeMap;
 
 /// One column as a catalog describes it, its type already mapped to the model.
@@ -19,6 +21,8 @@ pub struct CatalogColumn {
     pub nullable: bool,
     /// Its default.
     pub default: Option<ColumnDefault>,
+    /// Its collation, for a text column whose catalog names one.
+    pub collation: Option<Collation>,
 }
 
 /// One key column of one index (primary keys included) as a catalog describes it.
@@ -69,6 +73,7 @@ pub fn assemble(
                 column_type: c.column_type,
                 nullable: c.nullable,
                 default: c.default,
+                collation: c.collation,
             });
         }
     }
@@ -118,6 +123,7 @@ mod tests {
             column_type: ColumnType::Integer,
             nullable: false,
             default: None,
+            collation: None,
         };
         let key = |index: &str, column: &str, position, primary| CatalogIndexColumn {
             table: "t".into(),

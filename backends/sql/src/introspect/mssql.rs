@@ -8,13 +8,14 @@ use super::catalog::{CatalogColumn, CatalogIndexColumn, assemble};
 use super::catalog_default::parse_default;
 use crate::dialect::Dialect;
 use crate::error::IntrospectError;
-use crate::model::{ColumnType, IndexFilter, Schema};
+use crate::model::{Collation, ColumnType, IndexFilter, Schema};
 
 /// Every column of every user table of schema `@P1`, one row each; read rows into
 /// [`MsSqlColumnRow`]. Tables without columns do not exist in SQL Server.
 pub const COLUMNS_QUERY: &str = "SELECT t.name AS table_name, c.name AS column_name, \
 c.column_id AS column_id, ty.name AS type_name, c.max_length AS max_length, \
-c.is_nullable AS is_nullable, c.is_identity AS is_identity, dc.definition AS default_definition \
+c.is_nullable AS is_nullable, c.is_identity AS is_identity, dc.definition AS default_definition, \
+c.collation_name AS collation_name \
 FROM sys.tables t \
 JOIN sys.schemas s ON s.schema_id = t.schema_id \
 JOIN sys.columns c ON c.object_id = t.object_id \
@@ -55,6 +56,8 @@ pub struct MsSqlColumnRow {
     pub is_identity: bool,
     /// `default_definition`, e.g. `(sysutcdatetime())`.
     pub default_definition: Option<String>,
+    /// `collation_name`, e.g. `SQL_Latin1_General_CP1_CI_AS` (text columns only).
+    pub collation_name: Option<String>,
 }
 
 /// One row of [`INDEXES_QUERY`].
@@ -98,6 +101,7 @@ pub fn schema_from_rows(
                 column_type: column_type(c)?,
                 nullable: c.is_nullable,
                 default: parse_default(c.default_definition.as_deref()),
+                collation: c.collation_name.as_deref().map(Collation::mssql),
             })
         })
         .collect::<Result<Vec<_>, IntrospectError>>()?;
@@ -171,6 +175,7 @@ mod tests {
             is_nullable: true,
             is_identity: false,
             default_definition: None,
+            collation_name: None,
         }
     }
 

@@ -7,7 +7,7 @@ use super::catalog::{CatalogColumn, CatalogIndexColumn, assemble, declared_lengt
 use super::catalog_default::parse_default;
 use crate::dialect::Dialect;
 use crate::error::IntrospectError;
-use crate::model::{ColumnType, Schema};
+use crate::model::{Collation, ColumnType, Schema};
 use sqlx::Row;
 
 /// Base tables of one database.
@@ -18,7 +18,7 @@ const TABLES: &str = "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TA
 const COLUMNS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
      CAST(ORDINAL_POSITION AS SIGNED), CAST(DATA_TYPE AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
      CAST(CHARACTER_MAXIMUM_LENGTH AS SIGNED), CAST(IS_NULLABLE AS CHAR), \
-     CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR) \
+     CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), CAST(COLLATION_NAME AS CHAR) \
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?";
 
 /// Key columns of every index; the primary key is the index named `PRIMARY`. A functional
@@ -55,6 +55,7 @@ pub async fn introspect_mysql(
         let length: Option<i64> = row.try_get(5).map_err(err)?;
         let extra: Option<String> = row.try_get(8).map_err(err)?;
         let default: Option<String> = row.try_get(7).map_err(err)?;
+        let collation: Option<String> = row.try_get(9).map_err(err)?;
         let auto_increment = extra
             .as_deref()
             .is_some_and(|e| e.to_ascii_lowercase().contains("auto_increment"));
@@ -65,6 +66,7 @@ pub async fn introspect_mysql(
             column_type: column_type(&data_type, &full_type, length, auto_increment),
             nullable: row.try_get::<String, _>(6).map_err(err)? == "YES",
             default: parse_default(default.as_deref()),
+            collation: collation.as_deref().map(Collation::mysql),
         });
     }
     let mut index_columns = Vec::new();

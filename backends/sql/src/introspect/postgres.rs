@@ -5,7 +5,7 @@ use super::catalog::{CatalogColumn, CatalogIndexColumn, assemble};
 use super::catalog_default::parse_default;
 use crate::dialect::Dialect;
 use crate::error::IntrospectError;
-use crate::model::{ColumnType, IndexFilter, Schema};
+use crate::model::{Collation, ColumnType, IndexFilter, Schema};
 use sqlx::Row;
 
 /// Base tables of one schema.
@@ -15,7 +15,9 @@ const TABLES: &str = "SELECT table_name::text FROM information_schema.tables \
 /// Columns of the base tables of one schema.
 const COLUMNS: &str = "SELECT c.table_name::text, c.column_name::text, c.ordinal_position::int8, \
      c.data_type::text, c.character_maximum_length::int8, c.is_nullable::text, \
-     c.column_default::text, c.is_identity::text \
+     c.column_default::text, c.is_identity::text, c.collation_name::text, \
+     (SELECT coll.collisdeterministic FROM pg_collation coll \
+       WHERE coll.collname = c.collation_name ORDER BY coll.oid LIMIT 1) \
      FROM information_schema.columns c \
      JOIN information_schema.tables t \
        ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
@@ -59,6 +61,8 @@ pub async fn introspect_postgres(
         let length: Option<i64> = row.try_get(4).map_err(err)?;
         let default: Option<String> = row.try_get(6).map_err(err)?;
         let identity: Option<String> = row.try_get(7).map_err(err)?;
+        let collation: Option<String> = row.try_get(8).map_err(err)?;
+        let deterministic: Option<bool> = row.try_get(9).map_err(err)?;
         let generated = identity.as_deref() == Some("YES")
             || default
                 .as_deref()
@@ -74,6 +78,11 @@ pub async fn introspect_postgres(
             } else {
                 parse_default(default.as_deref())
             },
+            // information_schema names a collation only where it is not the database's
+            // default, which is deterministic (exact) on every PostgreSQL this kit supports.
+            collation: collation
+                .as_deref()
+                .map(|name| Collation::postgres(name, deterministic.unwrap_or(true))),
             column_type,
         });
     }
@@ -101,7 +110,8 @@ pub async fn introspect_postgres(
 
 /// `information_schema.columns.data_type` (plus length, plus whether the value is
 /// generated) as a logical type. Only `timestamp with time zone` is a
-/// [`ColumnType::Timestamp`]: a zoneless `timestamp` would shift with the session zone.
+/// [`ColumnType::Timestamp`]: a zoneless `timestamp` would shift with the session zone. An
+/// unbounded `character varying` is [`ColumnType::Text`].
 fn column_type(data_type: &str, length: Option<i64>, generated: bool) -> ColumnType {
     match (data_type, length) {
         ("integer", _) if generated => ColumnType::Id,
@@ -110,7 +120,9 @@ fn column_type(data_type: &str, length: Option<i64>, generated: bool) -> ColumnT
             Ok(n) => ColumnType::Varchar(n),
             Err(_) => ColumnType::Other(format!("character varying({n})")),
         },
-        ("text", _) => ColumnType::Text,
+        // `varchar` without a length (what TypeORM's synchronize creates) has no limit: it
+        // stores what `text` stores.
+        ("character varying", None) | ("text", _) => ColumnType::Text,
         ("timestamp with time zone", _) => ColumnType::Timestamp,
         (other, _) => ColumnType::Other(other.to_owned()),
     }
@@ -138,7 +150,7 @@ mod tests {
         );
         assert_eq!(
             column_type("character varying", None, false),
-            ColumnType::Other("character varying".into())
+            ColumnType::Text
         );
         assert_eq!(
             column_type("timestamp with time zone", None, false),

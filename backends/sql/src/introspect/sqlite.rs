@@ -5,7 +5,7 @@ use super::catalog::{CatalogColumn, CatalogIndexColumn, assemble, declared_lengt
 use super::catalog_default::parse_default;
 use crate::dialect::Dialect;
 use crate::error::IntrospectError;
-use crate::model::{ColumnType, IndexFilter, Schema};
+use crate::model::{Collation, ColumnType, IndexFilter, Schema};
 use sqlx::Row;
 
 /// User tables with their `CREATE TABLE` text (to see `AUTOINCREMENT`).
@@ -44,6 +44,7 @@ pub async fn introspect_sqlite(pool: &sqlx::SqlitePool) -> Result<Schema, Intros
         let autoincrement = sql
             .as_deref()
             .is_some_and(|s| s.to_ascii_uppercase().contains("AUTOINCREMENT"));
+        let collations = sql.as_deref().map(column_collations).unwrap_or_default();
         for row in sqlx::query(COLUMNS)
             .bind(table)
             .fetch_all(pool)
@@ -71,6 +72,10 @@ pub async fn introspect_sqlite(pool: &sqlx::SqlitePool) -> Result<Schema, Intros
                 table: table.clone(),
                 nullable: not_null == 0 && column_type != ColumnType::Id,
                 position: row.try_get(0).map_err(err)?,
+                collation: collations
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&column))
+                    .map(|(_, collation)| Collation::sqlite(collation)),
                 column,
                 column_type,
                 default: parse_default(default.as_deref()),
@@ -152,9 +157,54 @@ fn where_clause(sql: &str) -> Option<&str> {
     Some(sql[at + " WHERE ".len()..].trim())
 }
 
+/// The columns of a `CREATE TABLE` text that declare a `COLLATE`, with the collation's name.
+fn column_collations(sql: &str) -> Vec<(String, String)> {
+    let Some(body) = sql.find('(').map(|at| &sql[at + 1..]) else {
+        return Vec::new();
+    };
+    // Split the column list at the commas outside parentheses.
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0usize, 0usize);
+    for (i, ch) in body.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                parts.push(&body[start..i]);
+                break;
+            }
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts
+        .into_iter()
+        .filter_map(|part| {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let name = words.first()?.trim_matches(['"', '`', '[', ']']);
+            let at = words
+                .iter()
+                .position(|w| w.eq_ignore_ascii_case("COLLATE"))?;
+            let collation = words.get(at + 1)?.trim_matches(['"', '`', ',']);
+            Some((name.to_owned(), collation.to_owned()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collations_are_read_from_the_table_text() {
+        let sql = "CREATE TABLE \"users\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"email\" VARCHAR(255) COLLATE NOCASE, \"name\" VARCHAR(255), CONSTRAINT x CHECK (length(name) > 0))";
+        assert_eq!(
+            column_collations(sql),
+            vec![("email".to_owned(), "NOCASE".to_owned())]
+        );
+    }
 
     #[test]
     fn declared_types_map_to_logical_types() {

@@ -1,5 +1,6 @@
 //! Columns and their logical types and defaults.
 
+use super::collation::Collation;
 use std::fmt;
 
 /// A column's type at the logical level, the level at which schemas are compared.
@@ -86,6 +87,9 @@ pub struct Column {
     pub nullable: bool,
     /// Its default, if any. The generated value of an [`ColumnType::Id`] is not a default.
     pub default: Option<ColumnDefault>,
+    /// Its collation, for a text column of a live database (`None` in the model: the
+    /// dialect's DDL decides, and for a column introspection could not tell).
+    pub collation: Option<Collation>,
 }
 
 impl Column {
@@ -96,6 +100,7 @@ impl Column {
             column_type,
             nullable: false,
             default: None,
+            collation: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The four tables of NextAuth.js v3 (contract-v3 §2, §7.1), declared once.
 
+use super::collation::Collation;
 use super::column::{Column, ColumnType};
 use super::index::{Index, IndexFilter};
 use super::schema::Schema;
@@ -7,6 +8,7 @@ use super::table::Table;
 use crate::dialect::Dialect;
 use crate::error::NameError;
 use crate::names::{SchemaNames, TableKind};
+use crate::render::{MSSQL_STRING_COLLATION, MYSQL_COLLATION};
 
 /// `VARCHAR(255)`: every documented string column but the OAuth tokens, `users.image`
 /// included (the contract's `FieldLimits::DOCUMENTED`).
@@ -36,6 +38,20 @@ impl Schema {
                         index.filter = Some(IndexFilter::NotNull(column.clone()));
                     }
                 }
+            }
+        }
+        // The collation the DDL gives text columns, which a check expects there.
+        let collation = match dialect {
+            Dialect::MySql => Some(Collation::mysql(MYSQL_COLLATION)),
+            Dialect::MsSql => Some(Collation::mssql(MSSQL_STRING_COLLATION)),
+            Dialect::Postgres | Dialect::Sqlite => None,
+        };
+        for column in schema.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+            if matches!(
+                column.column_type,
+                ColumnType::Varchar(_) | ColumnType::Text
+            ) {
+                column.collation.clone_from(&collation);
             }
         }
         Ok(schema)

@@ -36,6 +36,9 @@ use crate::model::{ColumnDefault, ColumnType};
 /// collation, so trailing spaces are still ignored in comparisons.
 pub const MYSQL_TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
+/// The collation named in [`MYSQL_TABLE_OPTIONS`].
+pub const MYSQL_COLLATION: &str = "utf8mb4_bin";
+
 /// The collation of SQL Server's string columns: code-point comparison, so that e-mail
 /// addresses and tokens compare exactly (the contract's default `EmailMatching::Exact`)
 /// where the server's default collation (`SQL_Latin1_General_CP1_CI_AS`) ignores case.

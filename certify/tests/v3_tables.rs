@@ -1,0 +1,112 @@
+//! `nextauth-certify schema` on the tables next-auth@3 itself creates (`synchronize: true`,
+//! the seed's example configuration), made by the real next-auth@3 from `bridge/node`: on
+//! PostgreSQL they are compatible (TypeORM's unbounded `character varying` is wider than our
+//! `VARCHAR(255)`, not an error); on MariaDB they are compatible and the report states the
+//! `utf8mb4_general_ci` facts and the e-mail matching an adapter there declares.
+//!
+//! Needs the database URLs (`eval "$(ci/databases.sh)"`) and `bridge/node/node_modules`
+//! (`ci/bridge.sh`); without them prints SKIPPED, and fails when NEXTAUTH_REQUIRE_BACKENDS
+//! lists the server or `bridge`.
+
+use nextauth_adapter_bridge::next_auth_synchronize;
+use nextauth_adapter_testkit::{Namespace, SchemaNames, Server, url_or_skip};
+use std::process::Command;
+
+fn bridge_installed(test: &str) -> bool {
+    if nextauth_adapter_bridge::node_modules_installed() {
+        return true;
+    }
+    let required = std::env::var("NEXTAUTH_REQUIRE_BACKENDS").unwrap_or_default();
+    assert!(
+        !required.split(',').any(|b| b.trim() == "bridge"),
+        "{test}: NEXTAUTH_REQUIRE_BACKENDS requires bridge, but bridge/node/node_modules is missing: run ci/bridge.sh"
+    );
+    eprintln!("\nSKIPPED: {test}: bridge/node/node_modules is missing (run ci/bridge.sh)\n");
+    false
+}
+
+/// Creates a namespace on `server` whose tables next-auth@3's synchronize made, runs
+/// `nextauth-certify schema` on it, drops it, and returns the exit code and the output.
+fn schema_of_synchronized(server: Server, url: &str) -> (Option<i32>, String) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let tables = next_auth_synchronize(server, url).expect("next-auth@3 starts");
+    let ns = runtime
+        .block_on(Namespace::create_for(
+            &tables,
+            server,
+            url,
+            SchemaNames::default(),
+            None,
+        ))
+        .expect("a namespace");
+    let made = runtime.block_on(ns.make_tables(&tables));
+    let output = made.as_ref().ok().map(|()| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nextauth-certify"));
+        command.arg("schema");
+        match server {
+            Server::Postgres => command.args(["--url", url, "--pg-schema", ns.name()]),
+            _ => command.args(["--url", ns.url()]),
+        };
+        command.output().expect("the binary runs")
+    });
+    runtime
+        .block_on(ns.drop())
+        .expect("the namespace is dropped");
+    made.expect("next-auth@3 made its tables");
+    let o = output.expect("ran");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.code(), text)
+}
+
+#[test]
+fn postgres_tables_made_by_synchronize_are_compatible() {
+    let Some(url) = url_or_skip(Server::Postgres, "schema on next-auth@3 tables") else {
+        return;
+    };
+    if !bridge_installed("schema on next-auth@3 tables (PostgreSQL)") {
+        return;
+    }
+    let (code, out) = schema_of_synchronized(Server::Postgres, &url);
+    println!("{out}");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("result: compatible"), "{out}");
+    assert!(out.contains("\n0 errors,"), "an error is reported: {out}");
+    // TypeORM's `character varying` without a length: wider than VARCHAR(255), allowed.
+    assert!(out.contains("found TEXT, which holds every value"), "{out}");
+    assert!(out.contains("declares email_matching = exact"), "{out}");
+}
+
+#[test]
+fn mariadb_tables_made_by_synchronize_report_their_collation() {
+    let Some(url) = url_or_skip(Server::MySql, "schema on next-auth@3 tables") else {
+        return;
+    };
+    if !bridge_installed("schema on next-auth@3 tables (MariaDB)") {
+        return;
+    }
+    let (code, out) = schema_of_synchronized(Server::MySql, &url);
+    println!("{out}");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("result: compatible"), "{out}");
+    assert!(
+        out.contains("users.email: collation utf8mb4_general_ci: ignores case")
+            && out.contains("'Ada@x.org' and 'ada@x.org' are one address"),
+        "the collation of users.email is a reported fact: {out}"
+    );
+    assert!(
+        out.contains("verification_requests.identifier: collation utf8mb4_general_ci"),
+        "{out}"
+    );
+    assert!(
+        out.contains("declares email_matching = mysql_general_ci (decided by users.email, collation utf8mb4_general_ci)"),
+        "{out}"
+    );
+}
