@@ -130,6 +130,9 @@ const CAPABILITIES = {
   email_matching: synchronize && dialect === "mysql" ? "mysql_general_ci" : "exact",
   // A JS Date holds milliseconds.
   timestamp_precision: "millisecond",
+  // The project's DDL makes DATETIME(6) on MySQL; TypeORM's synchronize makes TIMESTAMP(6),
+  // which holds 1970 to 2038 only.
+  timestamp_range: synchronize && dialect === "mysql" ? "unix32" : "full",
   // getVerificationRequest never deletes a valid request; deleteVerificationRequest does.
   verification_consumption: "on_delete",
   limits: {

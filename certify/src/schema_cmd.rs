@@ -1,9 +1,10 @@
 //! `nextauth-certify schema`: the read-only check of a live database's tables against the
 //! expected schema. Missing or changed base columns and indexes are errors (exit 1); extra
 //! columns, indexes and tables are listed as allowed custom additions; the collations of
-//! looked-up and unique columns are reported as facts with what they mean, and the e-mail
-//! matching an adapter on these tables declares is stated (or why none can be, with the
-//! fix): the same facts `synchronize` acts on.
+//! looked-up and unique columns and timestamp columns that stop at 2038 are reported as facts
+//! with what they mean, and the e-mail matching and timestamp range an adapter on these tables
+//! declares are stated (or why none can be, with the fix): the same facts `synchronize` acts
+//! on.
 
 use crate::cli::SchemaArgs;
 use nextauth_adapter_sql::{
@@ -74,17 +75,20 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if !custom.is_empty() {
         println!("custom additions (allowed): {}", custom.join(", "));
     }
-    let facts: Vec<&DiffEntry> = check.facts().collect();
+    // Facts, one line per meaning, naming every column it holds for.
+    let mut facts: Vec<(String, Vec<String>)> = Vec::new();
+    for f in check.facts() {
+        let meaning = format!("{}; {}", f.detail(), f.consequence().unwrap_or_default());
+        let column = format!("{}.{}", f.table(), f.object().trim_start_matches("column "));
+        match facts.iter_mut().find(|(m, _)| *m == meaning) {
+            Some((_, columns)) => columns.push(column),
+            None => facts.push((meaning, vec![column])),
+        }
+    }
     if !facts.is_empty() {
         println!("facts:");
-        for f in facts {
-            println!(
-                "  {}.{}: {}; {}",
-                f.table(),
-                f.object().trim_start_matches("column "),
-                f.detail(),
-                f.consequence().unwrap_or_default()
-            );
+        for (meaning, columns) in facts {
+            println!("  {}: {meaning}", columns.join(", "));
         }
     }
     match &check.matching {
@@ -102,6 +106,13 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         ),
         Err(e) => println!("no adapter can run on these tables honestly: {e}"),
     }
+    println!(
+        "an adapter on these tables declares timestamp_range = {}",
+        serde_json::to_value(check.timestamp_range)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| format!("{:?}", check.timestamp_range))
+    );
     let errors = check.diff.errors().count();
     if check.is_ok() {
         println!("result: compatible");

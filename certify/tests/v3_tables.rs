@@ -82,6 +82,7 @@ fn postgres_tables_made_by_synchronize_are_compatible() {
     // TypeORM's `character varying` without a length: wider than VARCHAR(255), allowed.
     assert!(out.contains("found TEXT, which holds every value"), "{out}");
     assert!(out.contains("declares email_matching = exact"), "{out}");
+    assert!(out.contains("declares timestamp_range = full"), "{out}");
 }
 
 #[test]
@@ -96,15 +97,31 @@ fn mariadb_tables_made_by_synchronize_report_their_collation() {
     println!("{out}");
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("result: compatible"), "{out}");
+    let line = |needle: &str| {
+        // A line of the facts, not of the difference table above them.
+        out.lines()
+            .find(|l| l.starts_with("  ") && l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?}:\n{out}"))
+            .to_owned()
+    };
+    let matching = line("collation utf8mb4_general_ci: ignores case");
     assert!(
-        out.contains("users.email: collation utf8mb4_general_ci: ignores case")
-            && out.contains("'Ada@x.org' and 'ada@x.org' are one address"),
-        "the collation of users.email is a reported fact: {out}"
+        matching.contains("users.email")
+            && matching.contains("verification_requests.identifier")
+            && matching.contains("'Ada@x.org' and 'ada@x.org' are one address"),
+        "the collation of the e-mail columns is a reported fact: {out}"
     );
-    assert!(
-        out.contains("verification_requests.identifier: collation utf8mb4_general_ci"),
-        "{out}"
-    );
+    // TypeORM makes every instant a TIMESTAMP(6) on MySQL: 1970 to 2038.
+    let range = line("TIMESTAMP: holds 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC only");
+    for column in [
+        "users.email_verified",
+        "accounts.access_token_expires",
+        "sessions.expires",
+        "verification_requests.expires",
+    ] {
+        assert!(range.contains(column), "{column} is not in {range:?}");
+    }
+    assert!(out.contains("declares timestamp_range = unix32"), "{out}");
     assert!(
         out.contains("declares email_matching = mysql_general_ci (decided by users.email, collation utf8mb4_general_ci)"),
         "{out}"

@@ -135,6 +135,65 @@ impl TimestampPrecision {
     }
 }
 
+/// Which instants a backend can store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimestampRange {
+    /// Every instant the suite uses, from before 1970 to far beyond 2038 (PostgreSQL
+    /// `timestamptz`, MySQL `DATETIME(6)`, SQLite, SQL Server `datetime2`, a JavaScript `Date`).
+    #[default]
+    Full,
+    /// 1970-01-01 00:00:01 to 2038-01-19 03:14:07.999999 UTC, the range of MySQL's and
+    /// MariaDB's `TIMESTAMP` columns (what TypeORM's `synchronize` makes on MySQL). An instant
+    /// outside it (an `email_verified` in 1969, an expiry after 2038, any write once the clock
+    /// passes 2038) is [`AdapterError::InvalidInput`](crate::AdapterError::InvalidInput) and
+    /// nothing is written.
+    Unix32,
+}
+
+impl TimestampRange {
+    /// The first and the last instant stored; `None` for [`TimestampRange::Full`].
+    pub fn bounds(self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        match self {
+            TimestampRange::Full => None,
+            TimestampRange::Unix32 => Some((
+                DateTime::from_timestamp(1, 0)?,
+                DateTime::from_timestamp(i64::from(i32::MAX), 999_999_000)?,
+            )),
+        }
+    }
+
+    /// Whether an instant can be stored.
+    pub fn holds(self, t: DateTime<Utc>) -> bool {
+        self.bounds()
+            .is_none_or(|(first, last)| first <= t && t <= last)
+    }
+
+    /// Refuses `t`, the value of `field`, unless it can be stored: the
+    /// [`AdapterError::InvalidInput`](crate::AdapterError::InvalidInput) an adapter returns
+    /// before writing anything.
+    pub fn check(
+        self,
+        method: crate::Method,
+        field: &str,
+        t: DateTime<Utc>,
+    ) -> Result<(), crate::AdapterError> {
+        match self.bounds() {
+            Some((first, last)) if !self.holds(t) => Err(crate::AdapterError::InvalidInput {
+                method,
+                field: field.to_owned(),
+                reason: format!(
+                    "{} is outside the instants the timestamp columns hold ({} to {})",
+                    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                    first.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    last.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// When a verification request stops being redeemable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -163,6 +222,10 @@ pub struct Capabilities {
     pub email_matching: EmailMatching,
     /// The finest time step stored.
     pub timestamp_precision: TimestampPrecision,
+    /// Which instants are stored (absent in a declaration written before it existed:
+    /// [`TimestampRange::Full`]).
+    #[serde(default)]
+    pub timestamp_range: TimestampRange,
     /// When a verification request is consumed.
     pub verification_consumption: VerificationConsumption,
     /// How long stored strings may be.
@@ -179,6 +242,7 @@ impl Capabilities {
         unlink_account: UnlinkAccountSupport::Supported,
         email_matching: EmailMatching::Exact,
         timestamp_precision: TimestampPrecision::Microsecond,
+        timestamp_range: TimestampRange::Full,
         verification_consumption: VerificationConsumption::OnGet,
         limits: FieldLimits::DOCUMENTED,
     };
@@ -191,6 +255,7 @@ impl Capabilities {
         unlink_account: UnlinkAccountSupport::Unsupported,
         email_matching: EmailMatching::Exact,
         timestamp_precision: TimestampPrecision::Millisecond,
+        timestamp_range: TimestampRange::Full,
         verification_consumption: VerificationConsumption::OnDelete,
         limits: FieldLimits::DOCUMENTED,
     };
@@ -241,6 +306,35 @@ mod tests {
             let r = TimestampPrecision::SqlServerDatetime.apply(t);
             assert!((r - t).abs() <= TimestampPrecision::SqlServerDatetime.tolerance());
         }
+    }
+
+    #[test]
+    fn unix32_holds_what_a_mysql_timestamp_holds() {
+        let r = TimestampRange::Unix32;
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert!(!r.holds(at("1970-01-01T00:00:00Z")));
+        assert!(r.holds(at("1970-01-01T00:00:01Z")));
+        assert!(r.holds(at("2038-01-19T03:14:07.999999Z")));
+        assert!(!r.holds(at("2038-01-19T03:14:08Z")));
+        assert!(!r.holds(at("1969-07-20T20:17:40Z")));
+        assert!(TimestampRange::Full.holds(at("1969-07-20T20:17:40Z")));
+        let err = r
+            .check(
+                crate::Method::UpdateUser,
+                "email_verified",
+                at("1969-07-20T20:17:40Z"),
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("1969-07-20T20:17:40.000000Z is outside"),
+            "{err}"
+        );
+        assert!(
+            TimestampRange::Full
+                .check(crate::Method::UpdateUser, "x", at("1900-01-01T00:00:00Z"))
+                .is_ok()
+        );
     }
 
     #[test]

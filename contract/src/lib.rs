@@ -37,7 +37,7 @@ pub mod verification;
 pub use adapter::{Adapter, SharedAdapter};
 pub use capabilities::{
     Capabilities, DeleteUserSupport, EmailMatching, ExpiredSessionHandling, TimestampPrecision,
-    UnlinkAccountSupport, VerificationConsumption,
+    TimestampRange, UnlinkAccountSupport, VerificationConsumption,
 };
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use config::AdapterConfig;

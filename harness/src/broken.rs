@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use nextauth_adapter::{
     Account, Adapter, AdapterConfig, AdapterError, Capabilities, DeleteUserSupport, EmailProvider,
     Entity, ExpiredSessionHandling, FieldLimits, Method, NewAccount, NewUser, Result, Session,
-    SessionPolicy, TimestampPrecision, UniqueKey, User, VerificationConsumption,
+    SessionPolicy, TimestampPrecision, TimestampRange, UniqueKey, User, VerificationConsumption,
     VerificationMessage, VerificationRequest, formulas,
 };
 use nextauth_adapter_reference::{ReferenceAdapter, Snapshot};
@@ -193,6 +193,10 @@ defects! {
         "display_name() is empty, so core's error logs name no adapter";
     "on-delete-consumes-on-get" => OnDeleteConsumesOnGet, ["verification.get.consumption-as-declared"],
         "declares consumption on delete, but get already removes the request";
+    "unix32-stores-anything" => Unix32StoresAnything, ["data.timestamps.outside-range-refused"],
+        "declares MySQL TIMESTAMP's 1970-2038 range but stores instants outside it (a DATETIME column behind a TIMESTAMP declaration)";
+    "full-range-stops-at-2038" => FullRangeStopsAt2038, ["data.timestamps.far-future", "data.timestamps.pre-epoch-verified"],
+        "declares every instant storable but refuses those outside 1970-2038 (TIMESTAMP columns behind the default declaration)";
 }
 
 /// What a broken adapter is built on: the reference adapter underneath, the configuration and
@@ -1423,6 +1427,40 @@ impl Fault for OnDeleteConsumesOnGet {
     }
 }
 
+struct Unix32StoresAnything;
+#[async_trait]
+impl Fault for Unix32StoresAnything {
+    fn declares(&self, requested: Capabilities) -> Capabilities {
+        Capabilities {
+            timestamp_range: TimestampRange::Unix32,
+            ..requested
+        }
+    }
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        Capabilities {
+            timestamp_range: TimestampRange::Full,
+            ..declared
+        }
+    }
+}
+
+struct FullRangeStopsAt2038;
+#[async_trait]
+impl Fault for FullRangeStopsAt2038 {
+    fn declares(&self, requested: Capabilities) -> Capabilities {
+        Capabilities {
+            timestamp_range: TimestampRange::Full,
+            ..requested
+        }
+    }
+    fn behaves(&self, declared: Capabilities) -> Capabilities {
+        Capabilities {
+            timestamp_range: TimestampRange::Unix32,
+            ..declared
+        }
+    }
+}
+
 // ---- The adapter and its factory -----------------------------------------------------------
 
 /// The reference adapter with one [`Defect`].
@@ -1614,7 +1652,11 @@ mod tests {
     fn defect_names_are_unique_and_kebab_case() {
         let mut names: Vec<&str> = DEFECTS.iter().map(|d| d.name).collect();
         for n in &names {
-            assert!(n.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{n}");
+            assert!(
+                n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{n}"
+            );
             assert_eq!(Defect::from_name(n).map(|d| d.name), Some(*n));
         }
         names.sort_unstable();

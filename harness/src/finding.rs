@@ -396,8 +396,17 @@ pub const CAUSES: &[Cause] = &[
         rules: &[
             "data.timestamps.precision-as-declared",
             "data.timestamps.every-column-precision",
+        ],
+    },
+    Cause {
+        id: "timestamp-range",
+        severity: Severity::Integrity,
+        title: "Instants outside what the timestamp columns hold are mishandled, or the range is misdeclared",
+        fix: "declare the range the columns really hold (timestamp_range unix32 for MySQL TIMESTAMP columns) and refuse instants outside it with InvalidInput before writing, or widen the columns to DATETIME(6)",
+        rules: &[
             "data.timestamps.far-future",
             "data.timestamps.pre-epoch-verified",
+            "data.timestamps.outside-range-refused",
         ],
     },
     Cause {

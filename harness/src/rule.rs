@@ -3,8 +3,8 @@
 use crate::context::Ctx;
 use futures::future::BoxFuture;
 use nextauth_adapter::{
-    AdapterError, Capabilities, DeleteUserSupport, ExpiredSessionHandling, UnlinkAccountSupport,
-    VerificationConsumption,
+    AdapterError, Capabilities, DeleteUserSupport, ExpiredSessionHandling, TimestampRange,
+    UnlinkAccountSupport, VerificationConsumption,
 };
 use serde::Serialize;
 use std::fmt;
@@ -119,6 +119,10 @@ pub enum Requires {
     ExpiredSessionDeleted,
     /// Verification requests declared consumed by `get_verification_request`.
     VerificationConsumedOnGet,
+    /// Every instant declared storable ([`TimestampRange::Full`]).
+    FullTimestampRange,
+    /// Instants declared limited to MySQL's `TIMESTAMP` range ([`TimestampRange::Unix32`]).
+    Unix32TimestampRange,
 }
 
 impl Requires {
@@ -160,6 +164,16 @@ impl Requires {
                 VerificationConsumption::OnDelete => {
                     declared("verification requests consumed on delete only")
                 }
+            },
+            Requires::FullTimestampRange => match caps.timestamp_range {
+                TimestampRange::Full => None,
+                TimestampRange::Unix32 => {
+                    declared("timestamps limited to 1970-2038 (timestamp_range unix32)")
+                }
+            },
+            Requires::Unix32TimestampRange => match caps.timestamp_range {
+                TimestampRange::Unix32 => None,
+                TimestampRange::Full => declared("every instant storable (timestamp_range full)"),
             },
         }
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 fn all_capability_variants() -> Vec<nextauth_adapter::Capabilities> {
     use nextauth_adapter::{
         Capabilities, DeleteUserSupport, EmailMatching, ExpiredSessionHandling, TimestampPrecision,
-        UnlinkAccountSupport, VerificationConsumption,
+        TimestampRange, UnlinkAccountSupport, VerificationConsumption,
     };
     let mut out = Vec::new();
     for expired_session in [
@@ -60,6 +60,16 @@ fn all_capability_variants() -> Vec<nextauth_adapter::Capabilities> {
             ..Capabilities::HARDENED
         });
     }
+    out.push(Capabilities {
+        timestamp_range: TimestampRange::Unix32,
+        ..Capabilities::HARDENED
+    });
+    out.push(Capabilities {
+        timestamp_range: TimestampRange::Unix32,
+        timestamp_precision: TimestampPrecision::Second,
+        email_matching: EmailMatching::MysqlGeneralCi,
+        ..Capabilities::V3_TYPEORM
+    });
     out.push(Capabilities::V3_TYPEORM);
     out
 }

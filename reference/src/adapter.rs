@@ -74,6 +74,12 @@ impl ReferenceAdapter {
         self.capabilities.timestamp_precision.apply(t)
     }
 
+    /// Refuses an instant the declared [`TimestampRange`](nextauth_adapter::TimestampRange)
+    /// cannot store, before anything is written.
+    fn in_range(&self, method: Method, field: &str, t: DateTime<Utc>) -> Result<()> {
+        self.capabilities.timestamp_range.check(method, field, t)
+    }
+
     fn same_email(&self, a: &str, b: &str) -> bool {
         self.capabilities.email_matching.same(a, b)
     }
@@ -122,6 +128,7 @@ impl Adapter for ReferenceAdapter {
         self.check_opt(M, Field::UserEmail, profile.email.as_deref())?;
         self.check_opt(M, Field::UserImage, profile.image.as_deref())?;
         let now = self.stored(self.now());
+        self.in_range(M, "created_at", now)?;
         let mut store = self.lock();
         if self.email_taken(&store, profile.email.as_deref(), None) {
             return Err(AdapterError::Conflict {
@@ -189,6 +196,11 @@ impl Adapter for ReferenceAdapter {
         self.check_opt(M, Field::UserEmail, user.email.as_deref())?;
         self.check_opt(M, Field::UserImage, user.image.as_deref())?;
         let now = self.stored(self.now());
+        let email_verified = user.email_verified.map(|t| self.stored(t));
+        if let Some(t) = email_verified {
+            self.in_range(M, "email_verified", t)?;
+        }
+        self.in_range(M, "updated_at", now)?;
         let mut store = self.lock();
         let not_found = || AdapterError::NotFound {
             method: M,
@@ -205,7 +217,6 @@ impl Adapter for ReferenceAdapter {
                 key: UniqueKey::UserEmail,
             });
         }
-        let email_verified = user.email_verified.map(|t| self.stored(t));
         let stored = store.users.rows.get_mut(&key).ok_or_else(not_found)?;
         stored.name.clone_from(&user.name);
         stored.email.clone_from(&user.email);
@@ -256,6 +267,11 @@ impl Adapter for ReferenceAdapter {
         }
         let compound_id = formulas::compound_id(&account.provider_id, &account.provider_account_id);
         let now = self.stored(self.now());
+        let access_token_expires = account.access_token_expires.map(|t| self.stored(t));
+        if let Some(t) = access_token_expires {
+            self.in_range(M, "access_token_expires", t)?;
+        }
+        self.in_range(M, "created_at", now)?;
         let mut store = self.lock();
         if store
             .accounts
@@ -278,7 +294,7 @@ impl Adapter for ReferenceAdapter {
             provider_account_id: account.provider_account_id,
             refresh_token: account.refresh_token,
             access_token: account.access_token,
-            access_token_expires: account.access_token_expires.map(|t| self.stored(t)),
+            access_token_expires,
             created_at: now,
             updated_at: now,
         };
@@ -317,6 +333,8 @@ impl Adapter for ReferenceAdapter {
         let now = self.now();
         let expires = self.stored(self.config.session.expires_from(now));
         let now = self.stored(now);
+        self.in_range(M, "expires", expires)?;
+        self.in_range(M, "created_at", now)?;
         let session_token = formulas::random_token();
         let access_token = formulas::random_token();
         let mut store = self.lock();
@@ -380,6 +398,11 @@ impl Adapter for ReferenceAdapter {
             return Ok(None);
         }
         let new_expires = due.then(|| self.stored(policy.expires_from(now)));
+        if let Some(t) = new_expires {
+            self.in_range(M, "expires", t)?;
+        }
+        let now = self.stored(now);
+        self.in_range(M, "updated_at", now)?;
         let mut store = self.lock();
         let stored = Table::<Session>::key(&session.id)
             .and_then(|k| store.sessions.rows.get_mut(&k))
@@ -392,7 +415,7 @@ impl Adapter for ReferenceAdapter {
         if let Some(expires) = new_expires {
             stored.expires = expires;
         }
-        stored.updated_at = self.stored(now);
+        stored.updated_at = now;
         *session = stored.clone();
         Ok(Some(stored.clone()))
     }
@@ -429,6 +452,8 @@ impl Adapter for ReferenceAdapter {
         let now = self.now();
         let expires = self.stored(now + provider.max_age);
         let now = self.stored(now);
+        self.in_range(M, "expires", expires)?;
+        self.in_range(M, "created_at", now)?;
         let request = {
             let mut store = self.lock();
             if store

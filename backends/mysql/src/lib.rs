@@ -34,11 +34,16 @@
 //! # Time zones
 //!
 //! The schema stores instants in `DATETIME(6)` columns, which hold no zone and are never
-//! converted by the server: the adapter writes and reads them as UTC whatever the session's
-//! `time_zone` (sqlx sets `+00:00` unless the URL's `timezone=` parameter says otherwise, and
-//! the adapter honours the URL), and never relies on `CURRENT_TIMESTAMP` defaults. Tables made
-//! from the *documented* DDL use `TIMESTAMP(6)`, which the server converts from and to the
-//! session zone: keep such sessions at `+00:00`.
+//! converted by the server: the adapter writes and reads them as UTC and never relies on
+//! `CURRENT_TIMESTAMP` defaults. Tables made from the *documented* DDL, and by next-auth's
+//! TypeORM `synchronize`, use `TIMESTAMP(6)`, which the server converts from the session's
+//! `time_zone` to UTC on write and back on read. The adapter therefore sets every session to
+//! `+00:00`, whatever the URL's `timezone=` parameter says, so that such a column holds the
+//! true instant and another client of the same tables (next-auth, whose `mysql` driver
+//! writes in the Node process's zone to a session in the server's zone) reads it right
+//! whenever those two zones agree. `TIMESTAMP` stops at 2038: on such tables
+//! [`synchronize`](nextauth_adapter_sql::SqlAdapter::synchronize) declares
+//! `timestamp_range = Unix32`.
 //!
 //! # Exact e-mail matching and `PAD SPACE`
 //!

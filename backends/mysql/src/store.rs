@@ -103,10 +103,12 @@ impl ConnectStore for MySqlStore {
     const BACKEND: &'static str = "mysql";
     const DIALECT: Dialect = Dialect::MySql;
 
-    /// Honours everything the URL carries, the session `timezone` included: the adapter's
-    /// results do not depend on it (see the crate documentation).
+    /// Honours everything the URL carries but the session `timezone`, which is always
+    /// `+00:00`, so that `TIMESTAMP` columns hold true UTC (see the crate documentation).
     async fn open_pool(url: &str, options: &SqlOptions) -> Result<MySqlPool, sqlx::Error> {
-        let connect = MySqlConnectOptions::from_str(url)?.charset("utf8mb4");
+        let connect = MySqlConnectOptions::from_str(url)?
+            .charset("utf8mb4")
+            .timezone(Some(String::from("+00:00")));
         MySqlPoolOptions::new()
             .max_connections(options.pool_size())
             .connect_with(connect)

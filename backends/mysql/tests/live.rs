@@ -3,14 +3,19 @@
 //! DDL with a custom column and refuses a table missing a unique index without changing
 //! anything; Unicode, 255-character values and multi-kilobyte tokens round-trip; a
 //! 256-character e-mail is `InvalidInput` with nothing written), and MySQL's own limits: a
-//! token beyond `TEXT`'s 65,535 bytes is `InvalidInput` with nothing written; a non-UTC
-//! session time zone stores the same UTC instants; trailing spaces do not defeat exact
-//! e-mail lookups (`PAD SPACE`). Each test works in its own `nx_…` database and drops it.
+//! token beyond `TEXT`'s 65,535 bytes is `InvalidInput` with nothing written; a URL asking
+//! for a non-UTC session time zone stores the same UTC instants; trailing spaces do not defeat
+//! exact e-mail lookups (`PAD SPACE`); `TIMESTAMP` columns make `synchronize` declare the
+//! 1970-2038 range. Each test works in its own `nx_…` database and drops it.
 
-use nextauth_adapter::{Adapter, ErrorKind, ManualClock, NewAccount, NewUser};
+use nextauth_adapter::{
+    Adapter, AdapterConfig, ErrorKind, ManualClock, NewAccount, NewUser, TimestampRange,
+};
 use nextauth_adapter_harness::Inspector;
-use nextauth_adapter_mysql::MySqlStore;
-use nextauth_adapter_testkit::scenarios::{self, adapter, ensure, in_namespace};
+use nextauth_adapter_mysql::{MySqlAdapter, MySqlStore, SqlOptions, SyncError};
+use nextauth_adapter_testkit::scenarios::{
+    self, adapter, ensure, execute, in_namespace, script_statements,
+};
 use nextauth_adapter_testkit::{Server, SqlInspector};
 use sqlx::mysql::MySqlPoolOptions;
 
@@ -160,6 +165,66 @@ async fn trailing_spaces_do_not_defeat_exact_lookups() {
         {
             Err(e) if e.kind() == ErrorKind::Conflict => Ok(()),
             other => Err(format!("expected the documented Conflict, got {other:?}").into()),
+        }
+    })
+    .await;
+}
+
+/// The documented DDL's `TIMESTAMP(6)` columns stop at 2038: `synchronize` declares
+/// `Unix32` for an adapter left to the backend's capabilities, which then refuses an instant
+/// outside (naming the field, writing nothing), and refuses an explicit `Full` with the
+/// column and the fix.
+#[tokio::test]
+async fn synchronize_reads_the_timestamp_range_off_the_tables() {
+    in_namespace(Server::MySql, None, async |ns| {
+        execute(ns, &script_statements(DOCUMENTED_DDL)).await?;
+        let clock = ManualClock::starting_now();
+        let a = adapter::<MySqlStore>(ns, &clock).await?;
+        ensure(
+            a.declared_capabilities().timestamp_range == TimestampRange::Full,
+            "before synchronize, the backend's default",
+        )?;
+        let outcome = a.synchronize().await?;
+        ensure(
+            outcome.capabilities.timestamp_range == TimestampRange::Unix32
+                && a.declared_capabilities().timestamp_range == TimestampRange::Unix32,
+            format!("declared after synchronize: {:?}", outcome.capabilities),
+        )?;
+        let u = a.create_user(NewUser::default()).await?;
+        let moon = chrono::DateTime::from_timestamp(-14_182_940, 0).ok_or("instant")?;
+        match a
+            .update_user(&nextauth_adapter::User {
+                email_verified: Some(moon),
+                ..u.clone()
+            })
+            .await
+        {
+            Err(nextauth_adapter::AdapterError::InvalidInput { field, .. })
+                if field == "email_verified" => {}
+            other => return Err(format!("an email_verified in 1969 gave {other:?}").into()),
+        }
+        ensure(
+            a.get_user(&u.id).await? == Some(u.clone()),
+            "the refused update changed the user",
+        )?;
+
+        let explicit = MySqlAdapter::connect(
+            ns.url(),
+            AdapterConfig::with_clock(clock.shared()),
+            SqlOptions {
+                capabilities: Some(nextauth_adapter_mysql::CAPABILITIES),
+                ..SqlOptions::default()
+            },
+        )
+        .await?;
+        match explicit.synchronize().await {
+            Err(SyncError::Capabilities(e)) => ensure(
+                e.to_string().contains("is a TIMESTAMP")
+                    && e.to_string()
+                        .contains("MODIFY `email_verified` DATETIME(6) NULL"),
+                format!("the refusal names the column and the fix: {e}"),
+            ),
+            other => Err(format!("an explicit Full on TIMESTAMP columns gave {other:?}").into()),
         }
     })
     .await;

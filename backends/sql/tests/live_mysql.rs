@@ -9,6 +9,7 @@
 mod live;
 
 use live::{DropGuard, cleanup_runtime, random_name, url_or_skip};
+use nextauth_adapter::TimestampRange;
 use nextauth_adapter_sql::{
     CollationKind, ColumnType, Dialect, DiffEntry, SchemaNames, check_mysql, introspect_mysql,
     statements,
@@ -190,17 +191,27 @@ async fn documented_ddl_passes() {
     let diff = check_mysql(&pool, &database, &SchemaNames::default())
         .await
         .expect("introspect");
-    // TIMESTAMP(6) is a timestamp too; the documented DDL names no collation, so its
-    // text columns take the database's (here MariaDB's default, `utf8mb4_general_ci`),
-    // reported as facts on the keyed columns, none of them an error.
+    // TIMESTAMP(6) is a timestamp too, one that stops at 2038; the documented DDL names no
+    // collation, so its text columns take the database's (here MariaDB's default,
+    // `utf8mb4_general_ci`). Both are reported as facts, none of them an error.
     assert!(diff.is_ok(), "{diff}");
-    assert!(!diff.is_empty(), "the general_ci collation went unreported");
+    let (mut collations, mut ranges) = (0, 0);
     for entry in &diff.entries {
-        assert!(
-            matches!(entry, DiffEntry::Collation { collation, .. }
-                if collation.kind == CollationKind::MysqlGeneralCi),
-            "only collation facts expected:\n{diff}"
-        );
+        match entry {
+            DiffEntry::Collation { collation, .. }
+                if collation.kind == CollationKind::MysqlGeneralCi =>
+            {
+                collations += 1;
+            }
+            DiffEntry::TimestampRange { range, .. } if *range == TimestampRange::Unix32 => {
+                ranges += 1;
+            }
+            other => panic!("only facts expected, found {other:?}:\n{diff}"),
+        }
     }
+    // users.email, accounts' three keys, sessions' two tokens, verification's two.
+    assert_eq!(collations, 8, "{diff}");
+    // email_verified, access_token_expires, both expires, and every created_at/updated_at.
+    assert_eq!(ranges, 12, "{diff}");
     pool.close().await;
 }

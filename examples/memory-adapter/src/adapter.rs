@@ -6,7 +6,7 @@ use nextauth_adapter::limits::Field;
 use nextauth_adapter::{
     Account, Adapter, AdapterConfig, AdapterError, Capabilities, DeleteUserSupport, EmailMatching,
     EmailProvider, Entity, ExpiredSessionHandling, FieldLimits, Method, NewAccount, NewUser,
-    Result, Session, TimestampPrecision, UniqueKey, UnlinkAccountSupport, User,
+    Result, Session, TimestampPrecision, TimestampRange, UniqueKey, UnlinkAccountSupport, User,
     VerificationConsumption, VerificationMessage, VerificationRequest, formulas,
 };
 use std::collections::HashMap;
@@ -61,6 +61,7 @@ impl MemoryAdapter {
         unlink_account: UnlinkAccountSupport::Supported,
         email_matching: EmailMatching::Exact,
         timestamp_precision: TimestampPrecision::Microsecond,
+        timestamp_range: TimestampRange::Full,
         verification_consumption: VerificationConsumption::OnDelete,
         limits: FieldLimits::DOCUMENTED,
     };

@@ -9,7 +9,7 @@ use nextauth_adapter::limits::Field;
 use nextauth_adapter::{
     Account, Adapter, AdapterConfig, AdapterError, Capabilities, DeleteUserSupport, EmailMatching,
     EmailProvider, Entity, ExpiredSessionHandling, FieldLimits, Method, NewAccount, NewUser,
-    Result, Session, TimestampPrecision, UniqueKey, UnlinkAccountSupport, User,
+    Result, Session, TimestampPrecision, TimestampRange, UniqueKey, UnlinkAccountSupport, User,
     VerificationConsumption, VerificationMessage, VerificationRequest, formulas,
 };
 use tokio_postgres::error::SqlState;
@@ -33,6 +33,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     unlink_account: UnlinkAccountSupport::Supported,
     email_matching: EmailMatching::Exact,
     timestamp_precision: TimestampPrecision::Microsecond,
+    timestamp_range: TimestampRange::Full,
     verification_consumption: VerificationConsumption::OnGet,
     limits: FieldLimits::DOCUMENTED,
 };

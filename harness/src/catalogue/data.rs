@@ -3,10 +3,10 @@
 
 use super::body;
 use crate::context::Ctx;
-use crate::rule::{Area, Failure, Rule, RuleResult};
+use crate::rule::{Area, Failure, Requires, Rule, RuleResult};
 use crate::{check, check_eq};
 use chrono::{Duration, TimeZone, Utc};
-use nextauth_adapter::{ErrorKind, NewAccount, NewUser, User};
+use nextauth_adapter::{AdapterError, ErrorKind, NewAccount, NewUser, User};
 
 pub(super) fn rules() -> Vec<Rule> {
     const A: Area = Area::Data;
@@ -81,21 +81,32 @@ pub(super) fn rules() -> Vec<Rule> {
             "every timestamp column of every table (email_verified, access_token_expires, expires, created_at, updated_at) holds a sub-second instant at the declared precision, neither coarser nor rounded away",
             body!(every_column_precision),
         ),
-        Rule::should(
+        Rule::must(
             A,
             "data.timestamps.far-future",
-            "G21 (2038)",
+            "G21 (2038); cap:timestamp-range",
             "an expiry past 2038 is stored and compared correctly",
             body!(far_future),
         )
-        .with_session_policy(1_000_000_000, 86_400),
+        .with_session_policy(1_000_000_000, 86_400)
+        .requires(Requires::FullTimestampRange),
         Rule::must(
             A,
             "data.timestamps.pre-epoch-verified",
-            "G13",
+            "G13; cap:timestamp-range",
             "an email_verified instant in 1969 round-trips through update_user",
             body!(pre_epoch),
-        ),
+        )
+        .requires(Requires::FullTimestampRange),
+        Rule::must(
+            A,
+            "data.timestamps.outside-range-refused",
+            "G21 (2038); cap:timestamp-range",
+            "an instant outside the declared 1970-2038 range (an email_verified in 1969, an expiry past 2038, any write once the clock is past 2038) is InvalidInput naming the field, and nothing is written",
+            body!(outside_range_refused),
+        )
+        .with_session_policy(1_000_000_000, 86_400)
+        .requires(Requires::Unix32TimestampRange),
     ]
 }
 
@@ -622,5 +633,88 @@ async fn pre_epoch(c: Ctx) -> RuleResult {
         })
         .await?;
     check_eq!(updated.email_verified, Some(when), "email_verified in 1969");
+    Ok(())
+}
+
+/// The instants a `TIMESTAMP` column cannot hold are refused, naming the field, and change
+/// nothing; the last instant it holds is still stored.
+async fn outside_range_refused(c: Ctx) -> RuleResult {
+    fn refused<T: std::fmt::Debug>(
+        got: Result<T, AdapterError>,
+        field: &str,
+        what: &str,
+    ) -> RuleResult {
+        match got {
+            Err(AdapterError::InvalidInput { field: named, .. }) if named == field => Ok(()),
+            other => Err(Failure::new(format!(
+                "{what} gave {other:?}, expected InvalidInput naming {field}"
+            ))),
+        }
+    }
+    let instant = |y, mo, d, h, mi, s| {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
+            .single()
+            .ok_or_else(|| Failure::new("bad date"))
+    };
+    let u = c.user().await?;
+    let last = instant(2038, 1, 19, 3, 14, 7)?;
+    let kept = c
+        .adapter
+        .update_user(&User {
+            email_verified: Some(last),
+            ..u.clone()
+        })
+        .await?;
+    check_eq!(
+        kept.email_verified,
+        Some(last),
+        "the last instant of the range (2038-01-19 03:14:07) as email_verified"
+    );
+    refused(
+        c.adapter
+            .update_user(&User {
+                email_verified: Some(instant(1969, 7, 20, 20, 17, 40)?),
+                ..kept.clone()
+            })
+            .await,
+        "email_verified",
+        "an email_verified in 1969",
+    )?;
+    // The rule's policy gives sessions a max age of ~31 years: past 2038.
+    refused(
+        c.adapter.create_session(&kept).await,
+        "expires",
+        "a session expiring after 2038",
+    )?;
+    refused(
+        c.adapter
+            .link_account(NewAccount {
+                access_token_expires: Some(instant(2040, 1, 1, 0, 0, 0)?),
+                ..c.new_account(&kept, "github")
+            })
+            .await,
+        "access_token_expires",
+        "an access token expiring in 2040",
+    )?;
+    c.set_now(last + Duration::days(1));
+    refused(
+        c.adapter.create_user(c.profile()).await,
+        "created_at",
+        "create_user once the clock is past 2038",
+    )?;
+    let stored = c.stored().await?;
+    check_eq!(stored.users.len(), 1, "users stored");
+    check_eq!(
+        stored.users[0].email_verified,
+        kept.email_verified,
+        "email_verified after the refused update"
+    );
+    check_eq!(
+        stored.users[0].updated_at,
+        kept.updated_at,
+        "updated_at after the refused update"
+    );
+    check_eq!(stored.sessions.len(), 0, "sessions stored");
+    check_eq!(stored.accounts.len(), 0, "accounts stored");
     Ok(())
 }

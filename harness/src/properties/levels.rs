@@ -9,7 +9,6 @@
 
 use super::differential::{Side, StepResult};
 use super::step::Op;
-use chrono::{DateTime, TimeZone, Utc};
 use nextauth_adapter_reference::Snapshot;
 
 /// What to leave out when comparing the two sides.
@@ -19,14 +18,11 @@ pub struct Mask {
     pub everything: bool,
     /// Users' `email_verified`.
     pub email_verified: bool,
-    /// Instants after 2038-01-19 (the end of MySQL's `TIMESTAMP`).
-    pub past_2038: bool,
 }
 
 const WHOLE_STEP: Mask = Mask {
     everything: true,
     email_verified: false,
-    past_2038: false,
 };
 
 /// Every SHOULD rule the property test can tell apart, for the catalogue test.
@@ -34,38 +30,17 @@ pub const SHOULD_RULES: &[&str] = &[
     UPDATE_MISSING,
     CLEARS_EMAIL_VERIFIED,
     DELETED_NOT_RESURRECTED,
-    FAR_FUTURE,
     IDENTIFIER_WILDCARDS,
 ];
 
 const UPDATE_MISSING: &str = "user.update.missing-is-not-found";
 const CLEARS_EMAIL_VERIFIED: &str = "user.update.clears-email-verified";
 const DELETED_NOT_RESURRECTED: &str = "session.update.deleted-not-resurrected";
-const FAR_FUTURE: &str = "data.timestamps.far-future";
 const IDENTIFIER_WILDCARDS: &str = "security.verification.identifier-wildcards-literal";
-
-/// The last instant a MySQL `TIMESTAMP` holds.
-pub(super) fn y2038() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2038, 1, 19, 3, 14, 7)
-        .single()
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
 
 /// The SHOULD rule whose behaviour step `op` exercises, with the mask under which the sides
 /// must then agree; `None`: any difference at this step is a MUST divergence.
 pub(super) fn should_rule(
-    op: &Op,
-    before: &Snapshot,
-    reference: &Side,
-    got: &StepResult,
-    want: &StepResult,
-    now: DateTime<Utc>,
-) -> Option<(&'static str, Mask)> {
-    specific(op, before, reference, got).or_else(|| far_future(op, got, want, now))
-}
-
-/// The SHOULD behaviours tied to one kind of step.
-fn specific(
     op: &Op,
     before: &Snapshot,
     reference: &Side,
@@ -107,39 +82,6 @@ fn specific(
         }
         _ => None,
     }
-}
-
-/// Instants past 2038 (a session's expiry is a month after now), MySQL TIMESTAMP's limit: a
-/// write of such an instant that fails, or instants after 2038 that differ.
-fn far_future(
-    op: &Op,
-    got: &StepResult,
-    want: &StepResult,
-    now: DateTime<Utc>,
-) -> Option<(&'static str, Mask)> {
-    if now + chrono::Duration::days(31) <= y2038() {
-        return None;
-    }
-    let writes_instant = matches!(
-        op,
-        Op::CreateUser { verified: true, .. }
-            | Op::UpdateUser { verified: true, .. }
-            | Op::CreateSession(_)
-            | Op::UpdateSession { .. }
-            | Op::CreateVerification { .. }
-    );
-    let only_adapter_failed =
-        matches!(got, StepResult::Error(..)) && !matches!(want, StepResult::Error(..));
-    if writes_instant && only_adapter_failed {
-        return Some((FAR_FUTURE, WHOLE_STEP));
-    }
-    Some((
-        FAR_FUTURE,
-        Mask {
-            past_2038: true,
-            ..Mask::default()
-        },
-    ))
 }
 
 /// SQL `LIKE` matching of `value` against `pattern` (`%` any run, `_` one character).

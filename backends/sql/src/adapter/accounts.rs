@@ -41,6 +41,11 @@ impl<S: SqlStore> SqlAdapter<S> {
         )?;
         let user_id = self.user_key(M, "user_id", &account.user_id)?;
         let now = self.stored(self.now());
+        let access_token_expires = account.access_token_expires.map(|t| self.stored(t));
+        if let Some(t) = access_token_expires {
+            self.in_range(M, "access_token_expires", t)?;
+        }
+        self.in_range(M, "created_at", now)?;
         let values = AccountValues {
             compound_id: formulas::compound_id(&account.provider_id, &account.provider_account_id),
             user_id,
@@ -49,7 +54,7 @@ impl<S: SqlStore> SqlAdapter<S> {
             provider_account_id: account.provider_account_id,
             refresh_token: account.refresh_token,
             access_token: account.access_token,
-            access_token_expires: account.access_token_expires.map(|t| self.stored(t)),
+            access_token_expires,
         };
         let stored = self
             .store

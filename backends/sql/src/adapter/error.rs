@@ -125,6 +125,18 @@ pub enum CapabilityError {
         /// How to make the column exact.
         fix: String,
     },
+    /// Every instant declared storable, on tables whose timestamp columns stop at 2038.
+    #[error(
+        "the adapter declares timestamp_range Full, but {table}.{column} is a TIMESTAMP, which holds 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC only. Fix: declare Unix32 (or leave the capabilities to the backend, which reads them off the tables), or {fix}"
+    )]
+    RangeNotWhatTheTablesDo {
+        /// The first such table.
+        table: String,
+        /// Its column.
+        column: String,
+        /// How to widen the column.
+        fix: String,
+    },
 }
 
 /// Checks that a SQL adapter of `dialect` can honour `capabilities`: everything is honoured

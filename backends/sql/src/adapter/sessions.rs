@@ -12,23 +12,24 @@ impl<S: SqlStore> SqlAdapter<S> {
     pub(super) async fn create_session_impl(&self, user: &User) -> Result<Session> {
         const M: Method = Method::CreateSession;
         let user_id = self.user_key(M, "user.id", &user.id)?;
-        let now = self.now();
+        let clock = self.now();
+        let expires = self.stored(self.config.session.expires_from(clock));
+        let now = self.stored(clock);
+        self.in_range(M, "expires", expires)?;
+        self.in_range(M, "created_at", now)?;
         let values = SessionValues {
             user_id,
-            expires: self.stored(self.config.session.expires_from(now)),
+            expires,
             session_token: formulas::random_token(),
             access_token: formulas::random_token(),
         };
-        self.store
-            .insert_session(&values, self.stored(now))
-            .await
-            .map_err(|e| {
-                self.write_error(
-                    M,
-                    e,
-                    &[UniqueKey::SessionToken, UniqueKey::SessionAccessToken],
-                )
-            })
+        self.store.insert_session(&values, now).await.map_err(|e| {
+            self.write_error(
+                M,
+                e,
+                &[UniqueKey::SessionToken, UniqueKey::SessionAccessToken],
+            )
+        })
     }
 
     pub(super) async fn get_session_impl(
@@ -83,11 +84,16 @@ impl<S: SqlStore> SqlAdapter<S> {
             entity: Entity::Session,
             id: session.id.clone(),
         };
-        let id = parse_id(&session.id).ok_or_else(not_found)?;
         let expires = due.then(|| self.stored(policy.expires_from(now)));
+        if let Some(t) = expires {
+            self.in_range(M, "expires", t)?;
+        }
+        let now = self.stored(now);
+        self.in_range(M, "updated_at", now)?;
+        let id = parse_id(&session.id).ok_or_else(not_found)?;
         let stored = self
             .store
-            .update_session(id, &session.session_token, expires, self.stored(now))
+            .update_session(id, &session.session_token, expires, now)
             .await
             .map_err(|e| self.backend_error(M, e))?
             .ok_or_else(not_found)?;

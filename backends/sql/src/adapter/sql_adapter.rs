@@ -119,6 +119,17 @@ impl<S: SqlStore> SqlAdapter<S> {
         self.caps().timestamp_precision.apply(t)
     }
 
+    /// Refuses an instant outside the declared
+    /// [`TimestampRange`](nextauth_adapter::TimestampRange), before anything is written.
+    pub(super) fn in_range(
+        &self,
+        method: Method,
+        field: &str,
+        t: DateTime<Utc>,
+    ) -> Result<(), AdapterError> {
+        self.caps().timestamp_range.check(method, field, t)
+    }
+
     /// Refuses `value` for `field` unless the declared limits allow it.
     pub(super) fn check(
         &self,

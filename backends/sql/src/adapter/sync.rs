@@ -3,7 +3,9 @@
 use super::error::{CapabilityError, StoreError};
 use super::sql_adapter::SqlAdapter;
 use super::store::SqlStore;
-use super::tables::{check_declared_matching, matching_of_tables};
+use super::tables::{
+    check_declared_matching, check_declared_range, matching_of_tables, range_of_tables,
+};
 use crate::diff::{Diff, DiffEntry, diff};
 use crate::error::{IntrospectError, NameError};
 use crate::model::Schema;
@@ -19,8 +21,8 @@ pub struct SyncOutcome {
     /// and facts (the collations of keyed columns).
     pub diff: Diff,
     /// What the adapter declares from now on: its declaration, with the e-mail matching
-    /// the tables' collations decide (unless the declaration was explicit, in which case it
-    /// was checked against them).
+    /// the tables' collations decide and the timestamp range their column types decide
+    /// (unless the declaration was explicit, in which case it was checked against them).
     pub capabilities: Capabilities,
 }
 
@@ -67,7 +69,10 @@ impl<S: SqlStore> SqlAdapter<S> {
     ///   e-mail matching: an adapter built with the backend's default capabilities declares
     ///   it from then on (e.g. `MysqlGeneralCi` on tables TypeORM's `synchronize` made on
     ///   MariaDB); an explicit declaration must agree, and a collation the kit does not
-    ///   model is refused ([`SyncError::Capabilities`], naming the column and the fix).
+    ///   model is refused ([`SyncError::Capabilities`], naming the column and the fix);
+    /// - timestamp columns that stop at 2038 (MySQL's `TIMESTAMP`, in the documented DDL and
+    ///   in TypeORM's tables) decide the timestamp range likewise: `Unix32`, under which the
+    ///   adapter refuses instants outside 1970-2038 itself; an explicit `Full` is refused.
     pub async fn synchronize(&self) -> Result<SyncOutcome, SyncError> {
         let dialect = self.store.dialect();
         let expected = Schema::expected(dialect, self.store.names())?;
@@ -76,6 +81,7 @@ impl<S: SqlStore> SqlAdapter<S> {
         let decision = matching_of_tables(dialect, &live, &before)?;
         if self.explicit {
             check_declared_matching(dialect, &live, self.caps().email_matching, &decision)?;
+            check_declared_range(dialect, &live, self.caps().timestamp_range, &before)?;
         }
         let missing: Vec<&str> = before
             .entries
@@ -121,13 +127,24 @@ impl<S: SqlStore> SqlAdapter<S> {
                 self.alias_index(&expected.name, found);
             }
         }
+        let declared = self.caps();
+        let (range, range_decided_by) = range_of_tables(&after);
         let capabilities = Capabilities {
             email_matching: decision.matching,
-            ..self.caps()
+            // An explicit Unix32 stays (checked above: Full is refused on such tables).
+            timestamp_range: if self.explicit {
+                declared.timestamp_range
+            } else {
+                range
+            },
+            ..declared
         };
         self.set_caps(capabilities);
         if decision.decided_by.is_some() {
             tracing::info!(backend = self.store.backend(), matching = ?decision.matching, decided_by = ?decision.decided_by, "e-mail matching read off the tables' collation");
+        }
+        if let Some(column) = range_decided_by {
+            tracing::info!(backend = self.store.backend(), range = ?range, decided_by = ?column, "timestamp range read off the tables' column types");
         }
         Ok(SyncOutcome {
             created,

@@ -1,6 +1,7 @@
 //! What live tables decide about an adapter on them: the e-mail matching their collations
-//! compare by. [`SqlAdapter::synchronize`](super::SqlAdapter::synchronize) adopts it (or checks
-//! an explicit declaration against it) and `nextauth-certify schema` reports it, from the
+//! compare by, and the instants their timestamp columns hold.
+//! [`SqlAdapter::synchronize`](super::SqlAdapter::synchronize) adopts both (or checks an
+//! explicit declaration against them) and `nextauth-certify schema` reports them, from the
 //! same [`Diff`].
 
 use super::error::CapabilityError;
@@ -8,7 +9,7 @@ use crate::dialect::Dialect;
 use crate::diff::{Diff, DiffEntry};
 use crate::model::{Column, Schema};
 use crate::render::type_sql;
-use nextauth_adapter::EmailMatching;
+use nextauth_adapter::{EmailMatching, TimestampRange};
 
 /// The column of the live tables that decides the e-mail matching, and what it decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +100,48 @@ pub fn check_declared_matching(
     })
 }
 
+/// The instants the tables of `diff` hold: [`TimestampRange::Unix32`] when any timestamp
+/// column is a MySQL `TIMESTAMP`, with the first such `(table, column)`.
+pub fn range_of_tables(diff: &Diff) -> (TimestampRange, Option<(String, String)>) {
+    diff.entries
+        .iter()
+        .find_map(|e| match e {
+            DiffEntry::TimestampRange {
+                table,
+                column,
+                range,
+            } => Some((*range, Some((table.clone(), column.clone())))),
+            _ => None,
+        })
+        .unwrap_or((TimestampRange::Full, None))
+}
+
+/// Checks an explicit declaration of `declared` against the tables of `diff`: `Full` on
+/// columns that stop at 2038 is refused; `Unix32` is honest anywhere (the adapter refuses
+/// what lies outside, whatever the columns hold).
+pub fn check_declared_range(
+    dialect: Dialect,
+    live: &Schema,
+    declared: TimestampRange,
+    diff: &Diff,
+) -> Result<(), CapabilityError> {
+    match (declared, range_of_tables(diff)) {
+        (TimestampRange::Full, (TimestampRange::Unix32, Some((table, column)))) => {
+            let nullable = live_column(live, &table, &column).is_none_or(|c| c.nullable);
+            let ty = type_sql(dialect, &crate::model::ColumnType::Timestamp);
+            let null = if nullable { "NULL" } else { "NOT NULL" };
+            Err(CapabilityError::RangeNotWhatTheTablesDo {
+                fix: format!(
+                    "convert every TIMESTAMP column: ALTER TABLE `{table}` MODIFY `{column}` {ty} {null} (and likewise for the others)"
+                ),
+                table,
+                column,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 fn live_column<'a>(live: &'a Schema, table: &str, column: &str) -> Option<&'a Column> {
     live.table(table).and_then(|t| t.column(column))
 }
@@ -142,6 +185,8 @@ pub struct SchemaCheck {
     pub diff: Diff,
     /// The e-mail matching an adapter on these tables declares, or why none can be.
     pub matching: Result<MatchingDecision, CapabilityError>,
+    /// The instants the tables' timestamp columns hold, which an adapter on them declares.
+    pub timestamp_range: TimestampRange,
 }
 
 impl SchemaCheck {
@@ -154,11 +199,13 @@ impl SchemaCheck {
         let expected = Schema::expected(dialect, names)?;
         let diff = crate::diff::diff(&expected, &live);
         let matching = matching_of_tables(dialect, &live, &diff);
+        let (timestamp_range, _) = range_of_tables(&diff);
         Ok(SchemaCheck {
             dialect,
             live,
             diff,
             matching,
+            timestamp_range,
         })
     }
 
@@ -168,11 +215,12 @@ impl SchemaCheck {
         self.diff.is_ok() && self.matching.is_ok()
     }
 
-    /// The facts: keyed columns whose collation is not exact, with what each means.
+    /// The facts: keyed columns whose collation is not exact and timestamp columns that stop
+    /// at 2038, with what each means.
     pub fn facts(&self) -> impl Iterator<Item = &DiffEntry> {
         self.diff
             .entries
             .iter()
-            .filter(|e| matches!(e, DiffEntry::Collation { .. }))
+            .filter(|e| e.consequence().is_some())
     }
 }

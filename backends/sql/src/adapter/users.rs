@@ -15,6 +15,7 @@ impl<S: SqlStore> SqlAdapter<S> {
         self.check_opt(M, Field::UserEmail, profile.email.as_deref())?;
         self.check_opt(M, Field::UserImage, profile.image.as_deref())?;
         let now = self.stored(self.now());
+        self.in_range(M, "created_at", now)?;
         let values = UserValues {
             name: profile.name,
             email: profile.email,
@@ -74,6 +75,11 @@ impl<S: SqlStore> SqlAdapter<S> {
         self.check_opt(M, Field::UserEmail, user.email.as_deref())?;
         self.check_opt(M, Field::UserImage, user.image.as_deref())?;
         let now = self.stored(self.now());
+        let email_verified = user.email_verified.map(|t| self.stored(t));
+        if let Some(t) = email_verified {
+            self.in_range(M, "email_verified", t)?;
+        }
+        self.in_range(M, "updated_at", now)?;
         let not_found = || AdapterError::NotFound {
             method: M,
             entity: Entity::User,
@@ -83,7 +89,7 @@ impl<S: SqlStore> SqlAdapter<S> {
         let values = UserValues {
             name: user.name.clone(),
             email: user.email.clone(),
-            email_verified: user.email_verified.map(|t| self.stored(t)),
+            email_verified,
             image: user.image.clone(),
         };
         // An UPDATE of a missing row changes nothing and so cannot conflict: NotFound wins

@@ -28,15 +28,19 @@ impl<S: SqlStore> SqlAdapter<S> {
                 format!("must be positive, got {}", provider.max_age),
             ));
         }
-        let now = self.now();
+        let clock = self.now();
+        let expires = self.stored(clock + provider.max_age);
+        let now = self.stored(clock);
+        self.in_range(M, "expires", expires)?;
+        self.in_range(M, "created_at", now)?;
         let values = VerificationValues {
             identifier: identifier.to_owned(),
             token: formulas::hash_token(token, secret),
-            expires: self.stored(now + provider.max_age),
+            expires,
         };
         let request = self
             .store
-            .insert_verification(&values, self.stored(now))
+            .insert_verification(&values, now)
             .await
             .map_err(|e| self.write_error(M, e, &[UniqueKey::VerificationToken]))?;
         // Stored first; the row stays if sending fails (v3), and the sender is called once.

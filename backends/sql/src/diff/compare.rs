@@ -1,7 +1,7 @@
 //! The comparison itself.
 
 use super::{Diff, DiffEntry};
-use crate::model::{CollationKind, Index, Schema, Table};
+use crate::model::{CollationKind, ColumnType, Index, Schema, Table};
 
 /// Whether a column of the model is looked up or unique: indexed, or the verification
 /// identifier (looked up with the token, never indexed in the documented schemas).
@@ -101,6 +101,16 @@ fn compare_table(want: &Table, have: &Table, entries: &mut Vec<DiffEntry>) {
                 column: column.name.clone(),
                 collation: collation.clone(),
                 decides_matching: decides_matching(&column.name),
+            });
+        }
+        if column.column_type == ColumnType::Timestamp
+            && found.column_type == ColumnType::Timestamp
+            && found.timestamp_range != column.timestamp_range
+        {
+            entries.push(DiffEntry::TimestampRange {
+                table: table(),
+                column: column.name.clone(),
+                range: found.timestamp_range,
             });
         }
         if let Some(default) = &column.default

@@ -1,6 +1,7 @@
 //! One difference between the expected and the live schema.
 
 use crate::model::{Collation, CollationKind, Column, ColumnDefault, ColumnType, Index};
+use nextauth_adapter::TimestampRange;
 
 /// One difference. Table names are the full (prefixed) names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +134,17 @@ pub enum DiffEntry {
         /// Whether the column decides the e-mail matching.
         decides_matching: bool,
     },
+    /// A timestamp column holds fewer instants than the model's (MySQL's `TIMESTAMP`, 1970 to
+    /// 2038, where the DDL makes `DATETIME(6)`). A fact, allowed: an adapter on the tables
+    /// declares the range and refuses instants outside it.
+    TimestampRange {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The instants it holds.
+        range: TimestampRange,
+    },
 }
 
 impl DiffEntry {
@@ -149,6 +161,7 @@ impl DiffEntry {
                 decides_matching,
                 ..
             } => *decides_matching && collation.kind == CollationKind::Unmodelled,
+            DiffEntry::TimestampRange { .. } => false,
             _ => true,
         }
     }
@@ -169,7 +182,8 @@ impl DiffEntry {
             | DiffEntry::ExtraColumn { table, .. }
             | DiffEntry::ExtraTable { table }
             | DiffEntry::ExtraIndex { table, .. }
-            | DiffEntry::Collation { table, .. } => table,
+            | DiffEntry::Collation { table, .. }
+            | DiffEntry::TimestampRange { table, .. } => table,
         }
     }
 
@@ -183,7 +197,8 @@ impl DiffEntry {
             | DiffEntry::ColumnTypeWidened { column, .. }
             | DiffEntry::NullabilityMismatch { column, .. }
             | DiffEntry::DefaultMismatch { column, .. }
-            | DiffEntry::Collation { column, .. } => format!("column {column}"),
+            | DiffEntry::Collation { column, .. }
+            | DiffEntry::TimestampRange { column, .. } => format!("column {column}"),
             DiffEntry::ExtraColumn { column, .. } => format!("column {}", column.name),
             DiffEntry::PrimaryKeyMismatch { .. } => "primary key".into(),
             DiffEntry::MissingIndex { expected, .. }
@@ -201,6 +216,9 @@ impl DiffEntry {
                 decides_matching,
                 ..
             } => Some(collation.consequence(*decides_matching)),
+            DiffEntry::TimestampRange { .. } => Some(
+                "an adapter here declares timestamp_range unix32: an email_verified before 1970, an expiry after 2038 and every write once the clock passes 2038 are refused",
+            ),
             _ => None,
         }
     }
@@ -274,6 +292,14 @@ impl DiffEntry {
             DiffEntry::Collation { collation, .. } => {
                 format!("collation {collation}: {}", collation.meaning())
             }
+            DiffEntry::TimestampRange { range, .. } => match range.bounds() {
+                Some((first, last)) => format!(
+                    "TIMESTAMP: holds {} to {} UTC only",
+                    first.format("%Y-%m-%d %H:%M:%S"),
+                    last.format("%Y-%m-%d %H:%M:%S")
+                ),
+                None => "holds every instant".into(),
+            },
         }
     }
 }

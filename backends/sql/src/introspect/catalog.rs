@@ -4,6 +4,7 @@
 use crate::model::{
     Collation, Column, ColumnDefault, ColumnType, Index, IndexFilter, Schema, Table,
 };
+use nextauth_adapter::TimestampRange;
 use std::collections::BTreeMap;
 
 /// One column as a catalog describes it, its type already mapped to the model.
@@ -23,6 +24,8 @@ pub struct CatalogColumn {
     pub default: Option<ColumnDefault>,
     /// Its collation, for a text column whose catalog names one.
     pub collation: Option<Collation>,
+    /// The instants it holds (MySQL's `TIMESTAMP`: 1970 to 2038).
+    pub timestamp_range: TimestampRange,
 }
 
 /// One key column of one index (primary keys included) as a catalog describes it.
@@ -74,6 +77,7 @@ pub fn assemble(
                 nullable: c.nullable,
                 default: c.default,
                 collation: c.collation,
+                timestamp_range: c.timestamp_range,
             });
         }
     }
@@ -124,6 +128,7 @@ mod tests {
             nullable: false,
             default: None,
             collation: None,
+            timestamp_range: TimestampRange::Full,
         };
         let key = |index: &str, column: &str, position, primary| CatalogIndexColumn {
             table: "t".into(),

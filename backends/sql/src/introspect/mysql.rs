@@ -8,6 +8,7 @@ use super::catalog_default::parse_default;
 use crate::dialect::Dialect;
 use crate::error::IntrospectError;
 use crate::model::{Collation, ColumnType, Schema};
+use nextauth_adapter::TimestampRange;
 use sqlx::Row;
 
 /// Base tables of one database.
@@ -64,6 +65,11 @@ pub async fn introspect_mysql(
             column: row.try_get(1).map_err(err)?,
             position: row.try_get(2).map_err(err)?,
             column_type: column_type(&data_type, &full_type, length, auto_increment),
+            timestamp_range: if data_type.eq_ignore_ascii_case("timestamp") {
+                TimestampRange::Unix32
+            } else {
+                TimestampRange::Full
+            },
             nullable: row.try_get::<String, _>(6).map_err(err)? == "YES",
             default: parse_default(default.as_deref()),
             collation: collation.as_deref().map(Collation::mysql),
@@ -93,7 +99,8 @@ pub async fn introspect_mysql(
 
 /// `DATA_TYPE` (with `COLUMN_TYPE` for the verbatim spelling) as a logical type. Both
 /// `DATETIME` and `TIMESTAMP` are [`ColumnType::Timestamp`]: the docs' `TIMESTAMP(6)` and
-/// our `DATETIME(6)` hold the same instants within `TIMESTAMP`'s range.
+/// our `DATETIME(6)` hold the same instants within `TIMESTAMP`'s range, which the column's
+/// [`TimestampRange`] records.
 fn column_type(
     data_type: &str,
     full_type: &str,

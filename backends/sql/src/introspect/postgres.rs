@@ -69,6 +69,8 @@ pub async fn introspect_postgres(
                 .is_some_and(|d| d.starts_with("nextval("));
         let column_type = column_type(&data_type, length, generated);
         columns.push(CatalogColumn {
+            // No type of this dialect the model maps to a timestamp stops at 2038.
+            timestamp_range: nextauth_adapter::TimestampRange::Full,
             table: row.try_get(0).map_err(err)?,
             column: row.try_get(1).map_err(err)?,
             position: row.try_get(2).map_err(err)?,

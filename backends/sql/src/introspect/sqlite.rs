@@ -69,6 +69,8 @@ pub async fn introspect_sqlite(pool: &sqlx::SqlitePool) -> Result<Schema, Intros
                 });
             }
             columns.push(CatalogColumn {
+                // No type of this dialect the model maps to a timestamp stops at 2038.
+                timestamp_range: nextauth_adapter::TimestampRange::Full,
                 table: table.clone(),
                 nullable: not_null == 0 && column_type != ColumnType::Id,
                 position: row.try_get(0).map_err(err)?,

@@ -1,6 +1,7 @@
 //! Columns and their logical types and defaults.
 
 use super::collation::Collation;
+use nextauth_adapter::TimestampRange;
 use std::fmt;
 
 /// A column's type at the logical level, the level at which schemas are compared.
@@ -87,9 +88,13 @@ pub struct Column {
     pub nullable: bool,
     /// Its default, if any. The generated value of an [`ColumnType::Id`] is not a default.
     pub default: Option<ColumnDefault>,
-    /// Its collation, for a text column of a live database (`None` in the model: the
-    /// dialect's DDL decides, and for a column introspection could not tell).
+    /// Its collation: for a text column of a live database, what the catalog names; in the
+    /// model, the collation the dialect's DDL gives (`None`: an exact one, or one
+    /// introspection could not tell).
     pub collation: Option<Collation>,
+    /// The instants a timestamp column holds: [`TimestampRange::Unix32`] for MySQL's
+    /// `TIMESTAMP`, [`TimestampRange::Full`] for every other column.
+    pub timestamp_range: TimestampRange,
 }
 
 impl Column {
@@ -101,6 +106,7 @@ impl Column {
             nullable: false,
             default: None,
             collation: None,
+            timestamp_range: TimestampRange::Full,
         }
     }
 
