@@ -10,7 +10,8 @@ eval "$(ci/databases.sh)"
 ci/bridge.sh
 export NEXTAUTH_REQUIRE_BACKENDS="${NEXTAUTH_REQUIRE_BACKENDS:-postgres,mysql,sqlite,bridge}"
 # Every conformance run (ours, the examples, next-auth@3 through the bridge) leaves its JSON,
-# JUnit and text report here, so CI keeps them.
+# JUnit and text report here, so CI keeps them; so does every interop run
+# (interop-<server>-<tables>.json).
 export NEXTAUTH_REPORT_DIR="${NEXTAUTH_REPORT_DIR:-$PWD/reports}"
 echo "ci/test: live suites required: $NEXTAUTH_REQUIRE_BACKENDS; reports in $NEXTAUTH_REPORT_DIR"
 cargo test --workspace --locked "$@"

@@ -29,6 +29,44 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Lists the deliberately broken adapters `--broken` accepts.
     Defects,
+    /// Shares one database between next-auth@3 (npm, through the bridge) and our adapter,
+    /// each reading what the other wrote, in a fresh namespace of the server.
+    Interop(InteropArgs),
+}
+
+/// Who makes the tables of an interop run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InteropTablesArg {
+    /// The project's DDL.
+    Ddl,
+    /// next-auth@3's own `synchronize` (TypeORM), as the seed's example configures it.
+    Synchronize,
+    /// One run with each.
+    Both,
+}
+
+/// Output format of `interop`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InteropFormat {
+    /// The readable report.
+    Text,
+    /// JSON (`nextauth-interop/v1`), one document per run, in an array.
+    Json,
+}
+
+/// Options of `interop`.
+#[derive(Debug, Clone, Args)]
+pub struct InteropArgs {
+    /// The database server (postgres://… or mysql://…, mariadb://…); the run works in a fresh
+    /// namespace there and drops it; nothing else is touched.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// Who makes the tables.
+    #[arg(long, value_enum, default_value = "both")]
+    pub tables: InteropTablesArg,
+    /// The output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: InteropFormat,
 }
 
 /// Declared capabilities to certify against.

@@ -6,12 +6,14 @@
 //! nextauth-certify --url postgres://…      # one backend, in a fresh namespace of that server
 //! nextauth-certify --broken raw-verification-token   # a deliberately broken adapter, for demonstration
 //! nextauth-certify schema --url mysql://…  # read-only: the live schema against the expected one
+//! nextauth-certify interop --url mysql://… # next-auth@3 and our adapter sharing one database
 //! nextauth-certify rules                   # the catalogue
 //! ```
 
 mod artifacts;
 mod certify;
 mod cli;
+mod interop_cmd;
 mod progress;
 mod rules_cmd;
 mod schema_cmd;
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Some(cli::Command::Rules(args)) => rules_cmd::run(&args),
         Some(cli::Command::Schema(args)) => schema_cmd::run(&args),
         Some(cli::Command::Defects) => rules_cmd::defects(),
+        Some(cli::Command::Interop(args)) => interop_cmd::run(&args),
         None => certify::run(&cli.certify),
     };
     match result {

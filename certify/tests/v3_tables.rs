@@ -2,7 +2,9 @@
 //! the seed's example configuration), made by the real next-auth@3 from `bridge/node`: on
 //! PostgreSQL they are compatible (TypeORM's unbounded `character varying` is wider than our
 //! `VARCHAR(255)`, not an error); on MariaDB they are compatible and the report states the
-//! `utf8mb4_general_ci` facts and the e-mail matching an adapter there declares.
+//! `utf8mb4_general_ci` and `TIMESTAMP` facts and what an adapter there declares. And
+//! `nextauth-certify interop`: the interop lane for a user, its JSON report and its refusal
+//! of a server the lane does not cover.
 //!
 //! Needs the database URLs (`eval "$(ci/databases.sh)"`) and `bridge/node/node_modules`
 //! (`ci/bridge.sh`); without them prints SKIPPED, and fails when NEXTAUTH_REQUIRE_BACKENDS
@@ -126,4 +128,58 @@ fn mariadb_tables_made_by_synchronize_report_their_collation() {
         out.contains("declares email_matching = mysql_general_ci (decided by users.email, collation utf8mb4_general_ci)"),
         "{out}"
     );
+}
+
+#[test]
+fn interop_command_runs_the_lane_and_reports_json() {
+    let Some(url) = url_or_skip(Server::MySql, "interop command") else {
+        return;
+    };
+    if !bridge_installed("interop command") {
+        return;
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
+        .args([
+            "interop",
+            "--url",
+            &url,
+            "--tables",
+            "synchronize",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let reports: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    let [report] = reports.as_array().expect("an array").as_slice() else {
+        panic!("one report for one kind of tables: {reports}");
+    };
+    assert_eq!(report["format"], "nextauth-interop/v1");
+    assert_eq!(
+        report["ours_capabilities"]["email_matching"],
+        "mysql_general_ci"
+    );
+    assert_eq!(report["ours_capabilities"]["timestamp_range"], "unix32");
+    let checks = report["checks"].as_array().expect("checks");
+    assert!(checks.len() >= 20, "{report}");
+    assert!(
+        checks.iter().all(|c| c["outcome"]["status"] == "agree"),
+        "{report}"
+    );
+    assert!(
+        stderr.contains("synchronize tables on"),
+        "progress: {stderr}"
+    );
+}
+
+#[test]
+fn interop_command_refuses_sqlite_with_a_usage_error() {
+    let o = Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
+        .args(["interop", "--url", "sqlite://nowhere.db"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("interop needs a postgres://"));
 }

@@ -167,6 +167,12 @@ impl BridgeFactory {
         &self.hello.name
     }
 
+    /// How the namespaces of this factory get their tables: our DDL, or the child's own
+    /// `synchronize` when it opens an adapter.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
     /// The database server the child's namespaces are created on, if the parent creates them.
     pub fn server(&self) -> Option<Server> {
         self.server.as_ref().map(|(s, _)| *s)

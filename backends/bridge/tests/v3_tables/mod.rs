@@ -2,11 +2,12 @@
 //! `synchronize` creates (the seed's example configuration), made by the real next-auth@3 in
 //! every namespace: the whole suite, with the capabilities each adapter reads off those
 //! tables when it synchronizes (on MariaDB, `utf8mb4_general_ci` gives
-//! `email_matching = mysql_general_ci`), which the suite then confirms.
+//! `email_matching = mysql_general_ci` and `TIMESTAMP(6)` gives `timestamp_range = unix32`),
+//! which the suite then confirms. One test target per server
+//! (`ours_on_v3_tables_postgres`, `ours_on_v3_tables_mysql`) shares this module.
 //!
-//! `NEXTAUTH_V3_TABLES_SERVER` picks the server (`postgres` or `mysql`, one per test target
-//! run; `ci/test.sh` runs both). Needs the server's URL and `bridge/node/node_modules`;
-//! without them prints NOT RUN and fails when NEXTAUTH_REQUIRE_BACKENDS lists them.
+//! Needs the server's URL and `bridge/node/node_modules`; without them prints NOT RUN and
+//! fails when NEXTAUTH_REQUIRE_BACKENDS lists them.
 
 use nextauth_adapter::SharedAdapter;
 use nextauth_adapter_bridge::{next_auth_synchronize, node_modules_installed};
@@ -15,15 +16,8 @@ use nextauth_adapter_testkit::{BuildAdapter, LiveRun, REQUIRE_ENV, Server};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-fn main() -> ExitCode {
-    let server = match std::env::var("NEXTAUTH_V3_TABLES_SERVER").as_deref() {
-        Ok("mysql") => Server::MySql,
-        Ok("postgres") | Err(_) => Server::Postgres,
-        Ok(other) => {
-            eprintln!("NEXTAUTH_V3_TABLES_SERVER must be postgres or mysql, not {other:?}");
-            return ExitCode::FAILURE;
-        }
-    };
+/// Certifies our adapter for `server` on next-auth@3's tables there.
+pub fn certify_on_v3_tables(server: Server) -> ExitCode {
     if !node_modules_installed() {
         let required = std::env::var(REQUIRE_ENV)
             .unwrap_or_default()
