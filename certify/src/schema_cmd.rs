@@ -91,13 +91,11 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("  {}: {meaning}", columns.join(", "));
         }
     }
+    let name = |v: serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     match &check.matching {
         Ok(decision) => println!(
             "an adapter on these tables declares email_matching = {}{}",
-            serde_json::to_value(decision.matching)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| format!("{:?}", decision.matching)),
+            name(serde_json::to_value(decision.matching).unwrap_or_default()),
             decision
                 .decided_by
                 .as_ref()
@@ -108,11 +106,26 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     println!(
         "an adapter on these tables declares timestamp_range = {}",
-        serde_json::to_value(check.timestamp_range)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| format!("{:?}", check.timestamp_range))
+        name(serde_json::to_value(check.timestamp_range).unwrap_or_default())
     );
+    if let Ok(caps) = check.adopt(backend_default(check.dialect)) {
+        println!(
+            "an adapter on these tables declares timestamp_precision = {}",
+            name(serde_json::to_value(caps.timestamp_precision).unwrap_or_default())
+        );
+        let limit = |l: nextauth_adapter::limits::StringLimit| match (l.max_chars, l.max_bytes) {
+            (Some(c), Some(b)) => format!("{c} characters and {b} bytes"),
+            (Some(c), None) => format!("{c} characters"),
+            (None, Some(b)) => format!("{b} bytes"),
+            (None, None) => "no limit".to_owned(),
+        };
+        println!(
+            "an adapter on these tables declares limits: varchar {}, image {}, text {}",
+            limit(caps.limits.varchar),
+            limit(caps.limits.image),
+            limit(caps.limits.text)
+        );
+    }
     let errors = check.diff.errors().count();
     if check.is_ok() {
         println!("result: compatible");
@@ -127,6 +140,17 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
         );
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// What our adapter for `dialect` declares when nothing else decides: the starting point
+/// the tables' facts adjust.
+fn backend_default(dialect: Dialect) -> nextauth_adapter::Capabilities {
+    match dialect {
+        Dialect::Postgres => nextauth_adapter_postgres::CAPABILITIES,
+        Dialect::MySql => nextauth_adapter_mysql::CAPABILITIES,
+        Dialect::Sqlite => nextauth_adapter_sqlite::CAPABILITIES,
+        Dialect::MsSql => nextauth_adapter::Capabilities::HARDENED,
     }
 }
 

@@ -7,6 +7,13 @@ use crate::error::AdapterError;
 use crate::method::Method;
 use serde::{Deserialize, Serialize};
 
+/// The length of OAuth token every adapter stores, whatever its declared limits: providers
+/// issue JWT access tokens of several kilobytes, and an adapter that cannot store one breaks
+/// sign-in with that provider (the specification's H3). The conformance suite links an
+/// account with an access token of exactly this many characters (and a refresh token of half
+/// as many); a schema whose token columns hold fewer cannot conform.
+pub const LARGE_TOKEN_CHARS: usize = 8 * 1024;
+
 /// The limit on one string column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct StringLimit {

@@ -246,6 +246,13 @@ pub const CAUSES: &[Cause] = &[
         ],
     },
     Cause {
+        id: "token-width",
+        severity: Severity::Contract,
+        title: "OAuth tokens of several kilobytes are refused",
+        fix: "store refresh and access tokens in TEXT columns (MySQL's TEXT holds 65,535 bytes): providers issue JWT access tokens of several kilobytes, and an 8,192-character one must fit",
+        rules: &["data.tokens.large-access-token"],
+    },
+    Cause {
         id: "data-fidelity",
         severity: Severity::Integrity,
         title: "Values are not stored exactly as given",
@@ -256,7 +263,6 @@ pub const CAUSES: &[Cause] = &[
             "data.unicode.normal-forms-distinct",
             "data.length.at-limit-round-trips",
             "data.length.past-limit-refused",
-            "data.tokens.large-access-token",
             "data.strings.sql-metacharacters",
             "data.strings.empty-vs-none",
             "data.strings.nul-refused",

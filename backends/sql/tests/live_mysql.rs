@@ -9,10 +9,10 @@
 mod live;
 
 use live::{DropGuard, cleanup_runtime, random_name, url_or_skip};
-use nextauth_adapter::TimestampRange;
+use nextauth_adapter::{EmailMatching, TimestampPrecision, TimestampRange};
 use nextauth_adapter_sql::{
-    CollationKind, ColumnType, Dialect, DiffEntry, SchemaNames, check_mysql, introspect_mysql,
-    statements,
+    CapabilityError, CollationKind, ColumnType, Dialect, DiffEntry, SchemaCheck, SchemaNames,
+    check_mysql, introspect_mysql, statements,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::{AssertSqlSafe, MySqlPool};
@@ -214,4 +214,146 @@ async fn documented_ddl_passes() {
     // email_verified, access_token_expires, both expires, and every created_at/updated_at.
     assert_eq!(ranges, 12, "{diff}");
     pool.close().await;
+}
+
+/// The seed's Prisma schema as `prisma migrate` makes it on MariaDB: `VARCHAR(191)`
+/// strings, `DATETIME(3)` instants and `utf8mb4_unicode_ci`, which the kit does not model
+/// and so refuses, naming the column and a fix that works. After the fixes, an adapter on
+/// the tables declares the limits and precision they hold.
+#[tokio::test]
+async fn prisma_tables_decide_limits_and_precision() {
+    let Some(url) = url_or_skip(
+        URL_VAR,
+        "mysql",
+        "prisma_tables_decide_limits_and_precision",
+    ) else {
+        return;
+    };
+    let (database, pool, _guard) = scratch_database(&url).await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/schemas/prisma-legacy/mysql.sql"
+    );
+    let sql = std::fs::read_to_string(path).expect("the Prisma tables");
+    apply(
+        &pool,
+        sql.split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+    )
+    .await;
+    let names = SchemaNames::default();
+    let check_now = async || {
+        let live = introspect_mysql(&pool, &database)
+            .await
+            .expect("introspect");
+        SchemaCheck::of(Dialect::MySql, &names, live).expect("names")
+    };
+    let check = check_now().await;
+    // The errors: the e-mail columns' collation, and OAuth token columns too narrow for the
+    // kilobytes providers issue. VARCHAR(191) is otherwise narrower but declarable, the
+    // 64-character tokens fit, DATETIME(3) is coarser but declarable.
+    let errors: Vec<String> = check
+        .diff
+        .errors()
+        .map(|e| format!("{}.{}", e.table(), e.object()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "users.column email",
+            "accounts.column refresh_token",
+            "accounts.column access_token",
+            "verification_requests.column identifier"
+        ],
+        "{}",
+        check.diff
+    );
+    assert!(
+        check
+            .diff
+            .errors()
+            .filter_map(DiffEntry::consequence)
+            .any(|c| c.contains("widen the column to TEXT")),
+        "{}",
+        check.diff
+    );
+    let narrowed: Vec<(&str, u32)> = check
+        .diff
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            DiffEntry::ColumnNarrowed { column, chars, .. } => Some((column.as_str(), *chars)),
+            _ => None,
+        })
+        .collect();
+    assert!(narrowed.contains(&("refresh_token", 191)), "{narrowed:?}");
+    assert!(narrowed.contains(&("session_token", 191)), "{narrowed:?}");
+    assert_eq!(
+        check.timestamp_precision().map(|(p, _, _)| p),
+        Some(TimestampPrecision::Millisecond)
+    );
+    // utf8mb4_unicode_ci on the e-mail columns: refused, with the fix; the fixes work.
+    let mut check = check;
+    let mut fixed = Vec::new();
+    while let Err(e) = &check.matching {
+        let CapabilityError::UnmodelledCollation { column, fix, .. } = e else {
+            panic!("expected an unmodelled collation, got {e}");
+        };
+        assert!(fix.contains("COLLATE utf8mb4_bin"), "{fix}");
+        assert!(fixed.len() < 2, "the fixes do not converge: {fixed:?}");
+        fixed.push(column.clone());
+        apply(&pool, [fix.clone()]).await;
+        check = check_now().await;
+    }
+    assert_eq!(fixed, ["email", "identifier"]);
+    apply(
+        &pool,
+        ["refresh_token", "access_token"]
+            .map(|c| format!("ALTER TABLE accounts MODIFY {c} TEXT NULL")),
+    )
+    .await;
+    let check = check_now().await;
+    assert!(check.is_ok(), "{}", check.diff);
+    let caps = check
+        .adopt(nextauth_adapter_mysql_caps())
+        .expect("declarable after the fixes");
+    assert_eq!(caps.email_matching, EmailMatching::Exact);
+    assert_eq!(caps.timestamp_precision, TimestampPrecision::Millisecond);
+    assert_eq!(caps.limits.varchar.max_chars, Some(191));
+    assert_eq!(caps.limits.image.max_chars, Some(191));
+    assert_eq!(caps.limits.text, nextauth_adapter_mysql_caps().limits.text);
+    // An explicit declaration finer or wider than the columns is refused, naming them.
+    let err = check
+        .check_declared(&nextauth_adapter_mysql_caps())
+        .expect_err("microseconds do not fit DATETIME(3)");
+    assert!(
+        err.to_string()
+            .contains("users.email_verified keeps Millisecond"),
+        "{err}"
+    );
+    let err = check
+        .check_declared(&nextauth_adapter::Capabilities {
+            timestamp_precision: TimestampPrecision::Millisecond,
+            ..nextauth_adapter_mysql_caps()
+        })
+        .expect_err("255 characters do not fit VARCHAR(191)");
+    assert!(err.to_string().contains("holds 191"), "{err}");
+    check
+        .check_declared(&caps)
+        .expect("what the tables hold is declarable");
+    pool.close().await;
+}
+
+/// What the MySQL backend declares by default (this crate cannot depend on it): the
+/// documented limits with TEXT's 65,535 bytes, microseconds.
+fn nextauth_adapter_mysql_caps() -> nextauth_adapter::Capabilities {
+    nextauth_adapter::Capabilities {
+        limits: nextauth_adapter::FieldLimits {
+            text: nextauth_adapter::limits::StringLimit::bytes(65_535),
+            ..nextauth_adapter::FieldLimits::DOCUMENTED
+        },
+        ..nextauth_adapter::Capabilities::HARDENED
+    }
 }

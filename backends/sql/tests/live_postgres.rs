@@ -10,7 +10,8 @@ mod live;
 
 use live::{DropGuard, cleanup_runtime, random_name, url_or_skip};
 use nextauth_adapter_sql::{
-    ColumnType, Dialect, DiffEntry, SchemaNames, check_postgres, introspect_postgres, statements,
+    ColumnType, Dialect, DiffEntry, SchemaCheck, SchemaNames, check_postgres, introspect_postgres,
+    statements,
 };
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool};
@@ -190,5 +191,74 @@ async fn documented_ddl_passes_with_a_widened_image() {
             if table == "users" && column == "image"),
         "{diff}"
     );
+    pool.close().await;
+}
+
+/// The seed's Prisma schema as `prisma migrate` makes it on PostgreSQL: `TIMESTAMP(3)`
+/// without a time zone is an error, each with a fix that works; after the fix, the tables
+/// are compatible and an adapter on them declares what they hold.
+#[tokio::test]
+async fn prisma_tables_are_refused_with_a_fix_that_works() {
+    let Some(url) = url_or_skip(
+        URL_VAR,
+        "postgres",
+        "prisma_tables_are_refused_with_a_fix_that_works",
+    ) else {
+        return;
+    };
+    let (schema, pool, _guard) = scratch_schema(&url).await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/schemas/prisma-legacy/postgres.sql"
+    );
+    let sql = std::fs::read_to_string(path).expect("the Prisma tables");
+    apply(
+        &pool,
+        sql.split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+    )
+    .await;
+    let names = SchemaNames::default();
+    let live = introspect_postgres(&pool, &schema)
+        .await
+        .expect("introspect");
+    let check = SchemaCheck::of(Dialect::Postgres, &names, live).expect("names");
+    assert!(!check.is_ok(), "{}", check.diff);
+    let fixes: Vec<String> = check
+        .diff
+        .errors()
+        .map(|e| {
+            let detail = e.detail();
+            assert!(
+                matches!(
+                    e,
+                    DiffEntry::ColumnTypeMismatch {
+                        expected: ColumnType::Timestamp,
+                        ..
+                    }
+                ) && detail.contains("wall-clock times without a zone"),
+                "only the zoneless timestamps are errors: {detail}"
+            );
+            detail[detail.find("ALTER TABLE").expect("a fix")..].to_owned()
+        })
+        .collect();
+    assert_eq!(fixes.len(), 12, "{}", check.diff);
+    // The unique indexes Prisma named are recognised, its TEXT columns are wider.
+    assert!(check.diff.entries.iter().any(|e| matches!(e,
+        DiffEntry::IndexRenamed { found, .. } if found == "users.email_unique")));
+
+    apply(&pool, fixes).await;
+    let live = introspect_postgres(&pool, &schema)
+        .await
+        .expect("introspect");
+    let check = SchemaCheck::of(Dialect::Postgres, &names, live).expect("names");
+    assert!(check.is_ok(), "{}", check.diff);
+    let caps = check
+        .adopt(nextauth_adapter::Capabilities::HARDENED)
+        .expect("declarable");
+    assert_eq!(caps.email_matching, nextauth_adapter::EmailMatching::Exact);
+    assert_eq!(caps.limits, nextauth_adapter::FieldLimits::DOCUMENTED);
     pool.close().await;
 }

@@ -3,7 +3,7 @@
 
 use crate::dialect::Dialect;
 use nextauth_adapter::error::BoxError;
-use nextauth_adapter::{Capabilities, EmailMatching};
+use nextauth_adapter::{Capabilities, EmailMatching, TimestampPrecision};
 
 /// A store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +124,37 @@ pub enum CapabilityError {
         collation: String,
         /// How to make the column exact.
         fix: String,
+    },
+    /// A precision finer than the tables' timestamp columns keep.
+    #[error(
+        "the adapter declares timestamp_precision {declared:?}, but {table}.{column} keeps {tables:?} only. Fix: declare {tables:?} (or leave the capabilities to the backend, which reads them off the tables)"
+    )]
+    PrecisionNotWhatTheTablesDo {
+        /// What was declared.
+        declared: TimestampPrecision,
+        /// What the tables keep.
+        tables: TimestampPrecision,
+        /// The first column that decides it.
+        table: String,
+        /// Its name.
+        column: String,
+    },
+    /// A field limit wider than the column that holds the field.
+    #[error(
+        "the adapter declares {field} values up to {} characters, but {table}.{column} holds {chars}. Fix: declare at most {chars} (or leave the capabilities to the backend, which reads them off the tables), or widen the column",
+        declared.map_or_else(|| "any number of".to_owned(), |n| n.to_string())
+    )]
+    LimitNotWhatTheTablesDo {
+        /// The field.
+        field: &'static str,
+        /// What was declared (`None`: no limit).
+        declared: Option<usize>,
+        /// What the column holds.
+        chars: u32,
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
     },
     /// Every instant declared storable, on tables whose timestamp columns stop at 2038.
     #[error(

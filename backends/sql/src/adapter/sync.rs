@@ -3,10 +3,8 @@
 use super::error::{CapabilityError, StoreError};
 use super::sql_adapter::SqlAdapter;
 use super::store::SqlStore;
-use super::tables::{
-    check_declared_matching, check_declared_range, matching_of_tables, range_of_tables,
-};
-use crate::diff::{Diff, DiffEntry, diff};
+use super::tables::SchemaCheck;
+use crate::diff::{Diff, DiffEntry};
 use crate::error::{IntrospectError, NameError};
 use crate::model::Schema;
 use nextauth_adapter::Capabilities;
@@ -72,18 +70,25 @@ impl<S: SqlStore> SqlAdapter<S> {
     ///   model is refused ([`SyncError::Capabilities`], naming the column and the fix);
     /// - timestamp columns that stop at 2038 (MySQL's `TIMESTAMP`, in the documented DDL and
     ///   in TypeORM's tables) decide the timestamp range likewise: `Unix32`, under which the
-    ///   adapter refuses instants outside 1970-2038 itself; an explicit `Full` is refused.
+    ///   adapter refuses instants outside 1970-2038 itself; timestamp columns keeping fewer
+    ///   digits (Prisma's `DATETIME(3)`) decide the precision, and string columns narrower
+    ///   than the model's (Prisma's `VARCHAR(191)`) the field limits. An explicit declaration
+    ///   the tables cannot honour (`Full` on `TIMESTAMP`, microseconds on `DATETIME(3)`, 255
+    ///   characters in `VARCHAR(191)`) is refused with the column and the fix
+    ///   ([`SchemaCheck::check_declared`](super::SchemaCheck::check_declared)).
     pub async fn synchronize(&self) -> Result<SyncOutcome, SyncError> {
         let dialect = self.store.dialect();
-        let expected = Schema::expected(dialect, self.store.names())?;
-        let live = self.store.introspect().await?;
-        let before = diff(&expected, &live);
-        let decision = matching_of_tables(dialect, &live, &before)?;
+        let names = self.store.names();
+        let expected = Schema::expected(dialect, names)?;
+        let before = SchemaCheck::of(dialect, names, self.store.introspect().await?)?;
         if self.explicit {
-            check_declared_matching(dialect, &live, self.caps().email_matching, &decision)?;
-            check_declared_range(dialect, &live, self.caps().timestamp_range, &before)?;
+            before.check_declared(&self.caps())?;
+        } else {
+            // Refuses now, before creating anything, when no matching can be declared.
+            before.adopt(self.caps())?;
         }
         let missing: Vec<&str> = before
+            .diff
             .entries
             .iter()
             .filter_map(|e| match e {
@@ -92,11 +97,12 @@ impl<S: SqlStore> SqlAdapter<S> {
             })
             .collect();
         if before
+            .diff
             .errors()
             .any(|e| !matches!(e, DiffEntry::MissingTable { .. }))
         {
-            tracing::warn!(backend = self.store.backend(), diff = %before, "synchronize refused: the tables differ");
-            return Err(SyncError::Mismatch(before));
+            tracing::warn!(backend = self.store.backend(), diff = %before.diff, "synchronize refused: the tables differ");
+            return Err(SyncError::Mismatch(before.diff));
         }
         let to_create = Schema {
             tables: expected
@@ -114,11 +120,11 @@ impl<S: SqlStore> SqlAdapter<S> {
                 .map_err(|source| SyncError::Ddl { source })?;
             tracing::info!(backend = self.store.backend(), tables = ?created, "created missing tables");
         }
-        let after = diff(&expected, &self.store.introspect().await?);
-        if !after.is_ok() {
-            return Err(SyncError::Mismatch(after));
+        let after = SchemaCheck::of(dialect, names, self.store.introspect().await?)?;
+        if !after.diff.is_ok() {
+            return Err(SyncError::Mismatch(after.diff));
         }
-        for entry in &after.entries {
+        for entry in &after.diff.entries {
             if let DiffEntry::IndexRenamed {
                 expected, found, ..
             } = entry
@@ -128,27 +134,23 @@ impl<S: SqlStore> SqlAdapter<S> {
             }
         }
         let declared = self.caps();
-        let (range, range_decided_by) = range_of_tables(&after);
-        let capabilities = Capabilities {
-            email_matching: decision.matching,
-            // An explicit Unix32 stays (checked above: Full is refused on such tables).
-            timestamp_range: if self.explicit {
-                declared.timestamp_range
-            } else {
-                range
-            },
-            ..declared
+        let capabilities = if self.explicit {
+            declared
+        } else {
+            after.adopt(declared)?
         };
         self.set_caps(capabilities);
-        if decision.decided_by.is_some() {
-            tracing::info!(backend = self.store.backend(), matching = ?decision.matching, decided_by = ?decision.decided_by, "e-mail matching read off the tables' collation");
+        if capabilities != declared {
+            tracing::info!(
+                backend = self.store.backend(),
+                ?capabilities,
+                "capabilities read off the tables"
+            );
         }
-        if let Some(column) = range_decided_by {
-            tracing::info!(backend = self.store.backend(), range = ?range, decided_by = ?column, "timestamp range read off the tables' column types");
-        }
+        let diff = after.diff;
         Ok(SyncOutcome {
             created,
-            diff: after,
+            diff,
             capabilities,
         })
     }

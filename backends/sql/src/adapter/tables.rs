@@ -6,10 +6,12 @@
 
 use super::error::CapabilityError;
 use crate::dialect::Dialect;
+use crate::diff::precision_of_digits;
 use crate::diff::{Diff, DiffEntry};
-use crate::model::{Column, Schema};
+use crate::model::{Column, Content, Schema};
 use crate::render::type_sql;
-use nextauth_adapter::{EmailMatching, TimestampRange};
+use nextauth_adapter::limits::{Field, FieldLimits, StringLimit};
+use nextauth_adapter::{Capabilities, EmailMatching, TimestampPrecision, TimestampRange};
 
 /// The column of the live tables that decides the e-mail matching, and what it decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,12 +217,134 @@ impl SchemaCheck {
         self.diff.is_ok() && self.matching.is_ok()
     }
 
-    /// The facts: keyed columns whose collation is not exact and timestamp columns that stop
-    /// at 2038, with what each means.
+    /// The facts: keyed columns whose collation is not exact, string columns narrower than
+    /// the model's, timestamp columns that keep fewer digits or stop at 2038; each with what
+    /// it means.
     pub fn facts(&self) -> impl Iterator<Item = &DiffEntry> {
         self.diff
             .entries
             .iter()
             .filter(|e| e.consequence().is_some())
+    }
+
+    /// The finest precision the tables' timestamp columns keep, and the first column that
+    /// decides it; `None` when every column keeps microseconds.
+    pub fn timestamp_precision(&self) -> Option<(TimestampPrecision, &str, &str)> {
+        self.diff
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                DiffEntry::TimestampDigits {
+                    table,
+                    column,
+                    digits,
+                } => Some((
+                    precision_of_digits(*digits),
+                    table.as_str(),
+                    column.as_str(),
+                )),
+                _ => None,
+            })
+            .fold(None, |coarsest, next| match coarsest {
+                Some(c) if c.0.tolerance() >= next.0.tolerance() => Some(c),
+                _ => Some(next),
+            })
+    }
+
+    /// The narrowest column holding each kind of caller's value: `(field, characters,
+    /// table, column)`, for every field whose column is narrower than the model's.
+    pub fn narrowed_fields(&self) -> Vec<(Field, u32, &str, &str)> {
+        self.diff
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                DiffEntry::ColumnNarrowed {
+                    table,
+                    column,
+                    chars,
+                    content: Content::Field(field),
+                    ..
+                } => Some((*field, *chars, table.as_str(), column.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What an adapter declaring `base` by default declares on these tables: the e-mail
+    /// matching their collations decide, the range and the precision their timestamp
+    /// columns hold, and field limits no wider than their string columns. Refuses when no
+    /// e-mail matching can be declared honestly.
+    pub fn adopt(&self, base: Capabilities) -> Result<Capabilities, CapabilityError> {
+        let matching = self.matching.clone()?;
+        let mut limits = base.limits;
+        for (field, chars, _, _) in self.narrowed_fields() {
+            let group = limit_group(&mut limits, field);
+            let chars = usize::try_from(chars).unwrap_or(usize::MAX);
+            group.max_chars = Some(group.max_chars.map_or(chars, |m| m.min(chars)));
+        }
+        let timestamp_precision = match self.timestamp_precision() {
+            Some((p, _, _)) if p.tolerance() > base.timestamp_precision.tolerance() => p,
+            _ => base.timestamp_precision,
+        };
+        let timestamp_range = match (base.timestamp_range, self.timestamp_range) {
+            (TimestampRange::Full, narrower) => narrower,
+            (declared, _) => declared,
+        };
+        Ok(Capabilities {
+            email_matching: matching.matching,
+            timestamp_range,
+            timestamp_precision,
+            limits,
+            ..base
+        })
+    }
+
+    /// Checks an explicit declaration against the tables: the e-mail matching must be the
+    /// one they compare by; the range, the precision and the limits no wider than what they
+    /// hold (narrower is honest: the adapter refuses or truncates before writing).
+    pub fn check_declared(&self, declared: &Capabilities) -> Result<(), CapabilityError> {
+        let decision = self.matching.clone()?;
+        check_declared_matching(self.dialect, &self.live, declared.email_matching, &decision)?;
+        check_declared_range(
+            self.dialect,
+            &self.live,
+            declared.timestamp_range,
+            &self.diff,
+        )?;
+        if let Some((tables, table, column)) = self.timestamp_precision()
+            && declared.timestamp_precision.tolerance() < tables.tolerance()
+        {
+            return Err(CapabilityError::PrecisionNotWhatTheTablesDo {
+                declared: declared.timestamp_precision,
+                tables,
+                table: table.to_owned(),
+                column: column.to_owned(),
+            });
+        }
+        for (field, chars, table, column) in self.narrowed_fields() {
+            let limit = declared.limits.limit(field);
+            let fits = limit
+                .max_chars
+                .is_some_and(|m| u32::try_from(m).is_ok_and(|m| m <= chars));
+            if !fits {
+                return Err(CapabilityError::LimitNotWhatTheTablesDo {
+                    field: field.name(),
+                    declared: limit.max_chars,
+                    chars,
+                    table: table.to_owned(),
+                    column: column.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The limit of `limits` that holds `field`.
+fn limit_group(limits: &mut FieldLimits, field: Field) -> &mut StringLimit {
+    match field {
+        Field::UserImage => &mut limits.image,
+        Field::RefreshToken | Field::AccountAccessToken => &mut limits.text,
+        _ => &mut limits.varchar,
     }
 }

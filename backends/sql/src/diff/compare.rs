@@ -1,7 +1,7 @@
 //! The comparison itself.
 
 use super::{Diff, DiffEntry};
-use crate::model::{CollationKind, ColumnType, Index, Schema, Table};
+use crate::model::{CollationKind, ColumnType, Index, Schema, Table, content};
 
 /// Whether a column of the model is looked up or unique: indexed, or the verification
 /// identifier (looked up with the token, never indexed in the documented schemas).
@@ -61,12 +61,24 @@ fn compare_table(want: &Table, have: &Table, entries: &mut Vec<DiffEntry>) {
         if found.column_type != column.column_type {
             let (expected, found) = (column.column_type.clone(), found.column_type.clone());
             let column = column.name.clone();
+            let narrowed = found
+                .narrowed_to(&expected)
+                .zip(content(&column, &expected));
             entries.push(if found.holds(&expected) {
                 DiffEntry::ColumnTypeWidened {
                     table: table(),
                     column,
                     expected,
                     found,
+                }
+            } else if let Some((chars, content)) = narrowed {
+                DiffEntry::ColumnNarrowed {
+                    table: table(),
+                    column,
+                    expected,
+                    found,
+                    chars,
+                    content,
                 }
             } else {
                 DiffEntry::ColumnTypeMismatch {
@@ -101,6 +113,17 @@ fn compare_table(want: &Table, have: &Table, entries: &mut Vec<DiffEntry>) {
                 column: column.name.clone(),
                 collation: collation.clone(),
                 decides_matching: decides_matching(&column.name),
+            });
+        }
+        if column.column_type == ColumnType::Timestamp
+            && found.column_type == ColumnType::Timestamp
+            && let Some(digits) = found.timestamp_digits
+            && digits < 6
+        {
+            entries.push(DiffEntry::TimestampDigits {
+                table: table(),
+                column: column.name.clone(),
+                digits,
             });
         }
         if column.column_type == ColumnType::Timestamp
@@ -237,6 +260,15 @@ mod tests {
             .push(Column::required("tenant", ColumnType::Integer));
         u.primary_key.clear();
         u.indexes[0].name = "UQ_email".into();
+        live.tables
+            .iter_mut()
+            .find(|t| t.name == "accounts")
+            .unwrap()
+            .columns
+            .iter_mut()
+            .find(|c| c.name == "compound_id")
+            .unwrap()
+            .column_type = ColumnType::Varchar(32);
         let d = diff(&expected(), &live);
         let kinds: Vec<(bool, String, String)> = d
             .entries
@@ -248,7 +280,8 @@ mod tests {
             kinds,
             [
                 e(true, "users", "column name"),
-                e(true, "users", "column email"),
+                // Narrower, but the field's limit can say so: a fact.
+                e(false, "users", "column email"),
                 e(true, "users", "column email"),
                 e(false, "users", "column image"),
                 e(true, "users", "column created_at"),
@@ -256,6 +289,8 @@ mod tests {
                 e(true, "users", "column tenant"),
                 e(true, "users", "primary key"),
                 e(false, "users", "index email"),
+                // The 64-character hash does not fit 32.
+                e(true, "accounts", "column compound_id"),
                 e(true, "sessions", "table"),
                 e(false, "audit", "table"),
             ]
@@ -263,11 +298,13 @@ mod tests {
         assert!(!d.is_ok());
         let text = d.to_string();
         assert!(
-            text.starts_with("7 errors, 4 allowed differences\n"),
+            text.starts_with("7 errors, 5 allowed differences\n"),
             "{text}"
         );
         assert!(
-            text.contains("type: expected VARCHAR(255), found VARCHAR(100)"),
+            text.contains(
+                "type: expected VARCHAR(255), found VARCHAR(100), which holds 100 characters"
+            ),
             "{text}"
         );
         assert!(text.contains("UNIQUE (email) exists as UQ_email"), "{text}");

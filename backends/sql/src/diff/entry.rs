@@ -1,7 +1,26 @@
 //! One difference between the expected and the live schema.
 
-use crate::model::{Collation, CollationKind, Column, ColumnDefault, ColumnType, Index};
-use nextauth_adapter::TimestampRange;
+use crate::model::{Collation, CollationKind, Column, ColumnDefault, ColumnType, Content, Index};
+use nextauth_adapter::{TimestampPrecision, TimestampRange};
+
+/// The precision a timestamp column keeping `digits` fractional-second digits holds.
+pub fn precision_of_digits(digits: u8) -> TimestampPrecision {
+    match digits {
+        6.. => TimestampPrecision::Microsecond,
+        3..=5 => TimestampPrecision::Millisecond,
+        _ => TimestampPrecision::Second,
+    }
+}
+
+/// A precision as a declaration spells it (`millisecond`).
+fn precision_name(p: TimestampPrecision) -> &'static str {
+    match p {
+        TimestampPrecision::Microsecond => "microsecond",
+        TimestampPrecision::Millisecond => "millisecond",
+        TimestampPrecision::Second => "second",
+        TimestampPrecision::SqlServerDatetime => "sql_server_datetime",
+    }
+}
 
 /// One difference. Table names are the full (prefixed) names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +153,35 @@ pub enum DiffEntry {
         /// Whether the column decides the e-mail matching.
         decides_matching: bool,
     },
+    /// A string column holds fewer characters than the model's (Prisma's `VARCHAR(191)` on
+    /// MySQL). A fact, allowed when what the column holds is a caller's value: an adapter on
+    /// the tables declares the narrower limit and refuses longer values. An error when the
+    /// column holds tokens the adapter makes and they do not fit.
+    ColumnNarrowed {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The model's type.
+        expected: ColumnType,
+        /// The live type.
+        found: ColumnType,
+        /// The characters it holds.
+        chars: u32,
+        /// What it holds.
+        content: Content,
+    },
+    /// A timestamp column keeps fewer fractional-second digits than the model's
+    /// microseconds (Prisma's `DATETIME(3)`, TypeORM's `timestamp` under `mariadb://`). A
+    /// fact, allowed: an adapter on the tables declares the coarser precision.
+    TimestampDigits {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The digits it keeps.
+        digits: u8,
+    },
     /// A timestamp column holds fewer instants than the model's (MySQL's `TIMESTAMP`, 1970 to
     /// 2038, where the DDL makes `DATETIME(6)`). A fact, allowed: an adapter on the tables
     /// declares the range and refuses instants outside it.
@@ -161,7 +209,8 @@ impl DiffEntry {
                 decides_matching,
                 ..
             } => *decides_matching && collation.kind == CollationKind::Unmodelled,
-            DiffEntry::TimestampRange { .. } => false,
+            DiffEntry::TimestampRange { .. } | DiffEntry::TimestampDigits { .. } => false,
+            DiffEntry::ColumnNarrowed { chars, content, .. } => chars < &content.minimum(),
             _ => true,
         }
     }
@@ -183,7 +232,9 @@ impl DiffEntry {
             | DiffEntry::ExtraTable { table }
             | DiffEntry::ExtraIndex { table, .. }
             | DiffEntry::Collation { table, .. }
-            | DiffEntry::TimestampRange { table, .. } => table,
+            | DiffEntry::TimestampRange { table, .. }
+            | DiffEntry::ColumnNarrowed { table, .. }
+            | DiffEntry::TimestampDigits { table, .. } => table,
         }
     }
 
@@ -198,7 +249,9 @@ impl DiffEntry {
             | DiffEntry::NullabilityMismatch { column, .. }
             | DiffEntry::DefaultMismatch { column, .. }
             | DiffEntry::Collation { column, .. }
-            | DiffEntry::TimestampRange { column, .. } => format!("column {column}"),
+            | DiffEntry::TimestampRange { column, .. }
+            | DiffEntry::ColumnNarrowed { column, .. }
+            | DiffEntry::TimestampDigits { column, .. } => format!("column {column}"),
             DiffEntry::ExtraColumn { column, .. } => format!("column {}", column.name),
             DiffEntry::PrimaryKeyMismatch { .. } => "primary key".into(),
             DiffEntry::MissingIndex { expected, .. }
@@ -209,7 +262,33 @@ impl DiffEntry {
     }
 
     /// For a fact, what it means for an adapter on the tables; `None` for a difference.
-    pub fn consequence(&self) -> Option<&'static str> {
+    pub fn consequence(&self) -> Option<String> {
+        Some(match self {
+            DiffEntry::ColumnNarrowed { chars, content, .. } => match content {
+                Content::Fixed(width) if chars >= width => format!(
+                    "harmless: the column holds the {width}-character tokens the adapter makes"
+                ),
+                Content::Fixed(width) => format!(
+                    "the {width}-character tokens the adapter makes do not fit: widen the column to VARCHAR({width}) or more"
+                ),
+                Content::Field(field) if chars < &content.minimum() => format!(
+                    "the {} OAuth tokens providers issue (an 8,192-character JWT must fit) are refused: widen the column to TEXT",
+                    field.name()
+                ),
+                Content::Field(field) => format!(
+                    "a {} longer than {chars} characters is refused (InvalidInput): an adapter here declares that limit",
+                    field.name()
+                ),
+            },
+            DiffEntry::TimestampDigits { digits, .. } => format!(
+                "an adapter here declares timestamp_precision {}: it truncates instants to that before writing",
+                precision_name(precision_of_digits(*digits))
+            ),
+            other => other.fixed_consequence()?.to_owned(),
+        })
+    }
+
+    fn fixed_consequence(&self) -> Option<&'static str> {
         match self {
             DiffEntry::Collation {
                 collation,
@@ -229,9 +308,22 @@ impl DiffEntry {
         match self {
             DiffEntry::MissingTable { .. } | DiffEntry::MissingColumn { .. } => "missing".into(),
             DiffEntry::ColumnTypeMismatch {
-                expected, found, ..
+                table,
+                column,
+                expected,
+                found,
             } => {
-                format!("type: expected {expected}, found {found}")
+                let zoneless = *expected == ColumnType::Timestamp
+                    && found.to_string().contains("without time zone");
+                if zoneless {
+                    // Prisma's DateTime on PostgreSQL: a wall-clock time, UTC by Prisma's
+                    // convention, which the adapter's instants (timestamptz) cannot be.
+                    format!(
+                        "type: expected {expected} (timestamptz), found {found}: wall-clock times without a zone, which the adapter does not read as instants; if they are UTC (as Prisma writes them): ALTER TABLE \"{table}\" ALTER COLUMN \"{column}\" TYPE timestamptz USING \"{column}\" AT TIME ZONE 'UTC'"
+                    )
+                } else {
+                    format!("type: expected {expected}, found {found}")
+                }
             }
             DiffEntry::ColumnTypeWidened {
                 expected, found, ..
@@ -291,6 +383,17 @@ impl DiffEntry {
             DiffEntry::ExtraIndex { index, .. } => format!("custom index: {}", index.shape()),
             DiffEntry::Collation { collation, .. } => {
                 format!("collation {collation}: {}", collation.meaning())
+            }
+            DiffEntry::ColumnNarrowed {
+                expected,
+                found,
+                chars,
+                ..
+            } => {
+                format!("type: expected {expected}, found {found}, which holds {chars} characters")
+            }
+            DiffEntry::TimestampDigits { digits, .. } => {
+                format!("TIMESTAMP keeping {digits} fractional-second digits")
             }
             DiffEntry::TimestampRange { range, .. } => match range.bounds() {
                 Some((first, last)) => format!(

@@ -10,7 +10,7 @@ mod entry;
 mod report;
 
 pub use compare::diff;
-pub use entry::DiffEntry;
+pub use entry::{DiffEntry, precision_of_digits};
 
 /// The differences between an expected and a live schema.
 ///

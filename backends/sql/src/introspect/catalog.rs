@@ -26,6 +26,8 @@ pub struct CatalogColumn {
     pub collation: Option<Collation>,
     /// The instants it holds (MySQL's `TIMESTAMP`: 1970 to 2038).
     pub timestamp_range: TimestampRange,
+    /// The fractional-second digits a timestamp column keeps, when the catalog says.
+    pub timestamp_digits: Option<u8>,
 }
 
 /// One key column of one index (primary keys included) as a catalog describes it.
@@ -78,6 +80,7 @@ pub fn assemble(
                 default: c.default,
                 collation: c.collation,
                 timestamp_range: c.timestamp_range,
+                timestamp_digits: c.timestamp_digits,
             });
         }
     }
@@ -129,6 +132,7 @@ mod tests {
             default: None,
             collation: None,
             timestamp_range: TimestampRange::Full,
+            timestamp_digits: None,
         };
         let key = |index: &str, column: &str, position, primary| CatalogIndexColumn {
             table: "t".into(),

@@ -97,6 +97,7 @@ pub fn schema_from_rows(
             Ok(CatalogColumn {
                 // No type of this dialect the model maps to a timestamp stops at 2038.
                 timestamp_range: nextauth_adapter::TimestampRange::Full,
+                timestamp_digits: None,
                 table: c.table_name.clone(),
                 column: c.column_name.clone(),
                 position: i64::from(c.column_id),

@@ -19,7 +19,8 @@ const TABLES: &str = "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TA
 const COLUMNS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
      CAST(ORDINAL_POSITION AS SIGNED), CAST(DATA_TYPE AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
      CAST(CHARACTER_MAXIMUM_LENGTH AS SIGNED), CAST(IS_NULLABLE AS CHAR), \
-     CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), CAST(COLLATION_NAME AS CHAR) \
+     CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), CAST(COLLATION_NAME AS CHAR), \
+     CAST(DATETIME_PRECISION AS SIGNED) \
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?";
 
 /// Key columns of every index; the primary key is the index named `PRIMARY`. A functional
@@ -57,6 +58,7 @@ pub async fn introspect_mysql(
         let extra: Option<String> = row.try_get(8).map_err(err)?;
         let default: Option<String> = row.try_get(7).map_err(err)?;
         let collation: Option<String> = row.try_get(9).map_err(err)?;
+        let digits: Option<i64> = row.try_get(10).map_err(err)?;
         let auto_increment = extra
             .as_deref()
             .is_some_and(|e| e.to_ascii_lowercase().contains("auto_increment"));
@@ -73,6 +75,7 @@ pub async fn introspect_mysql(
             nullable: row.try_get::<String, _>(6).map_err(err)? == "YES",
             default: parse_default(default.as_deref()),
             collation: collation.as_deref().map(Collation::mysql),
+            timestamp_digits: digits.and_then(|d| u8::try_from(d).ok()),
         });
     }
     let mut index_columns = Vec::new();

@@ -17,7 +17,8 @@ const COLUMNS: &str = "SELECT c.table_name::text, c.column_name::text, c.ordinal
      c.data_type::text, c.character_maximum_length::int8, c.is_nullable::text, \
      c.column_default::text, c.is_identity::text, c.collation_name::text, \
      (SELECT coll.collisdeterministic FROM pg_collation coll \
-       WHERE coll.collname = c.collation_name ORDER BY coll.oid LIMIT 1) \
+       WHERE coll.collname = c.collation_name ORDER BY coll.oid LIMIT 1), \
+     c.datetime_precision::int8 \
      FROM information_schema.columns c \
      JOIN information_schema.tables t \
        ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
@@ -63,6 +64,7 @@ pub async fn introspect_postgres(
         let identity: Option<String> = row.try_get(7).map_err(err)?;
         let collation: Option<String> = row.try_get(8).map_err(err)?;
         let deterministic: Option<bool> = row.try_get(9).map_err(err)?;
+        let digits: Option<i64> = row.try_get(10).map_err(err)?;
         let generated = identity.as_deref() == Some("YES")
             || default
                 .as_deref()
@@ -71,6 +73,11 @@ pub async fn introspect_postgres(
         columns.push(CatalogColumn {
             // No type of this dialect the model maps to a timestamp stops at 2038.
             timestamp_range: nextauth_adapter::TimestampRange::Full,
+            timestamp_digits: if column_type == ColumnType::Timestamp {
+                digits.and_then(|d| u8::try_from(d).ok())
+            } else {
+                None
+            },
             table: row.try_get(0).map_err(err)?,
             column: row.try_get(1).map_err(err)?,
             position: row.try_get(2).map_err(err)?,

@@ -71,6 +71,7 @@ pub async fn introspect_sqlite(pool: &sqlx::SqlitePool) -> Result<Schema, Intros
             columns.push(CatalogColumn {
                 // No type of this dialect the model maps to a timestamp stops at 2038.
                 timestamp_range: nextauth_adapter::TimestampRange::Full,
+                timestamp_digits: None,
                 table: table.clone(),
                 nullable: not_null == 0 && column_type != ColumnType::Id,
                 position: row.try_get(0).map_err(err)?,

@@ -44,6 +44,17 @@ impl ColumnType {
             _ => false,
         }
     }
+
+    /// The characters a column of type `self` holds where `expected` holds more: `Some(n)`
+    /// for a `VARCHAR(n)` in place of a longer `VARCHAR` or of a `TEXT` (Prisma's
+    /// `VARCHAR(191)` on MySQL); `None` otherwise.
+    pub fn narrowed_to(&self, expected: &ColumnType) -> Option<u32> {
+        match (self, expected) {
+            (ColumnType::Varchar(have), ColumnType::Varchar(want)) if have < want => Some(*have),
+            (ColumnType::Varchar(have), ColumnType::Text) => Some(*have),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for ColumnType {
@@ -95,6 +106,10 @@ pub struct Column {
     /// The instants a timestamp column holds: [`TimestampRange::Unix32`] for MySQL's
     /// `TIMESTAMP`, [`TimestampRange::Full`] for every other column.
     pub timestamp_range: TimestampRange,
+    /// The fractional-second digits a live timestamp column keeps (`DATETIME(3)`: 3), when
+    /// the catalog says; `None` in the model (the DDL keeps microseconds) and for other
+    /// columns.
+    pub timestamp_digits: Option<u8>,
 }
 
 impl Column {
@@ -107,6 +122,7 @@ impl Column {
             default: None,
             collation: None,
             timestamp_range: TimestampRange::Full,
+            timestamp_digits: None,
         }
     }
 
@@ -157,6 +173,19 @@ mod tests {
         assert!(!ColumnType::Varchar(255).holds(&ColumnType::Text));
         assert!(!ColumnType::Integer.holds(&ColumnType::Id));
         assert!(ColumnType::Timestamp.holds(&ColumnType::Timestamp));
+        assert_eq!(
+            ColumnType::Varchar(191).narrowed_to(&ColumnType::Varchar(255)),
+            Some(191)
+        );
+        assert_eq!(
+            ColumnType::Varchar(191).narrowed_to(&ColumnType::Text),
+            Some(191)
+        );
+        assert_eq!(
+            ColumnType::Text.narrowed_to(&ColumnType::Varchar(255)),
+            None
+        );
+        assert_eq!(ColumnType::Integer.narrowed_to(&ColumnType::Id), None);
     }
 
     #[test]

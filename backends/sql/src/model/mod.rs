@@ -12,5 +12,6 @@ mod table;
 pub use collation::{Collation, CollationKind};
 pub use column::{Column, ColumnDefault, ColumnType};
 pub use index::{Index, IndexFilter};
+pub use nextauth_v3::{Content, content};
 pub use schema::Schema;
 pub use table::Table;

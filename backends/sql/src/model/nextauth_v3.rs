@@ -9,6 +9,7 @@ use crate::dialect::Dialect;
 use crate::error::NameError;
 use crate::names::{SchemaNames, TableKind};
 use crate::render::{MSSQL_STRING_COLLATION, MYSQL_COLLATION};
+use nextauth_adapter::limits::{Field, LARGE_TOKEN_CHARS};
 
 /// `VARCHAR(255)`: every documented string column but the OAuth tokens, `users.image`
 /// included (the contract's `FieldLimits::DOCUMENTED`).
@@ -74,6 +75,52 @@ impl Schema {
         )?;
         Ok(Schema { tables })
     }
+}
+
+/// What a string column of the model holds, as far as its width matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// A value the caller gives, held to the declared limit of this field.
+    Field(Field),
+    /// A value the adapter makes, always this many characters (hex tokens and hashes).
+    Fixed(u32),
+}
+
+impl Content {
+    /// The fewest characters a column holding this must hold for an adapter on it to
+    /// conform: the tokens' width; for OAuth tokens, the kilobytes providers issue
+    /// ([`LARGE_TOKEN_CHARS`]); one character for the other fields (their limit is then
+    /// declared).
+    pub fn minimum(self) -> u32 {
+        match self {
+            Content::Fixed(width) => width,
+            Content::Field(Field::RefreshToken | Field::AccountAccessToken) => {
+                u32::try_from(LARGE_TOKEN_CHARS).unwrap_or(u32::MAX)
+            }
+            Content::Field(_) => 1,
+        }
+    }
+}
+
+/// What the model's string column `column` (of type `expected`) holds; `None` for columns
+/// that hold no string. Token columns hold 64 hex characters (sha256 hex, 32 random bytes
+/// in hex); the others hold a caller's value.
+pub fn content(column: &str, expected: &ColumnType) -> Option<Content> {
+    let field = match (column, expected) {
+        ("compound_id" | "session_token" | "token", _)
+        | ("access_token", ColumnType::Varchar(_)) => return Some(Content::Fixed(64)),
+        ("name", _) => Field::UserName,
+        ("email", _) => Field::UserEmail,
+        ("image", _) => Field::UserImage,
+        ("provider_type", _) => Field::ProviderType,
+        ("provider_id", _) => Field::ProviderId,
+        ("provider_account_id", _) => Field::ProviderAccountId,
+        ("refresh_token", _) => Field::RefreshToken,
+        ("access_token", _) => Field::AccountAccessToken,
+        ("identifier", _) => Field::VerificationIdentifier,
+        _ => return None,
+    };
+    Some(Content::Field(field))
 }
 
 /// One table of the model under `names`.
