@@ -1,11 +1,10 @@
 //! What a run certifies: each target is a backend factory with a label.
 
 use crate::cli::{CertifyArgs, Preset};
-use nextauth_adapter::{Capabilities, SharedAdapter};
+use nextauth_adapter::Capabilities;
 use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
 use nextauth_adapter_harness::{BackendFactory, ReferenceFactory};
-use nextauth_adapter_sql::SqlOptions;
-use nextauth_adapter_testkit::{BuildAdapter, LiveFactory, Server};
+use nextauth_adapter_testkit::{BuildAdapter, LiveFactory, Server, Synchronize, sql_adapter};
 use std::sync::Arc;
 
 /// Why the targets could not be set up.
@@ -69,28 +68,13 @@ pub fn targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, Targe
 /// Builds the adapter of `server` inside a namespace: our SQL backends, connected to the
 /// namespace's URL with its table names.
 fn builder(server: Server) -> BuildAdapter {
-    Arc::new(move |ns, config| {
-        let url = ns.url().to_owned();
-        let options = SqlOptions {
-            names: ns.names().clone(),
-            ..SqlOptions::default()
-        };
-        Box::pin(async move {
-            let adapter: SharedAdapter = match server {
-                Server::Postgres => Arc::new(
-                    nextauth_adapter_postgres::PostgresAdapter::connect(&url, config, options)
-                        .await?,
-                ),
-                Server::MySql => Arc::new(
-                    nextauth_adapter_mysql::MySqlAdapter::connect(&url, config, options).await?,
-                ),
-                Server::Sqlite => Arc::new(
-                    nextauth_adapter_sqlite::SqliteAdapter::connect(&url, config, options).await?,
-                ),
-            };
-            Ok(adapter)
-        })
-    })
+    match server {
+        Server::Postgres => {
+            sql_adapter::<nextauth_adapter_postgres::PostgresStore>(Synchronize::No)
+        }
+        Server::MySql => sql_adapter::<nextauth_adapter_mysql::MySqlStore>(Synchronize::No),
+        Server::Sqlite => sql_adapter::<nextauth_adapter_sqlite::SqliteStore>(Synchronize::No),
+    }
 }
 
 /// What our backend for `server` declares.

@@ -87,20 +87,7 @@ fn mariadb_conforms_and_leaves_no_database_behind() {
 /// Whether `bridge/node/node_modules` is installed; a loud skip otherwise, a failure when
 /// NEXTAUTH_REQUIRE_BACKENDS lists `bridge`.
 fn bridge_installed(test: &str) -> bool {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../bridge/node/node_modules/next-auth"
-    );
-    if std::path::Path::new(dir).is_dir() {
-        return true;
-    }
-    let required = std::env::var("NEXTAUTH_REQUIRE_BACKENDS").unwrap_or_default();
-    assert!(
-        !required.split(',').any(|b| b.trim() == "bridge"),
-        "{test}: NEXTAUTH_REQUIRE_BACKENDS requires bridge, but bridge/node/node_modules is missing: run ci/bridge.sh"
-    );
-    eprintln!("\nSKIPPED: {test}: bridge/node/node_modules is missing (run ci/bridge.sh)\n");
-    false
+    nextauth_adapter_bridge::node_modules_or_skip(test)
 }
 
 #[test]

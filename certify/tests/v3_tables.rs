@@ -15,16 +15,7 @@ use nextauth_adapter_testkit::{Namespace, SchemaNames, Server, url_or_skip};
 use std::process::Command;
 
 fn bridge_installed(test: &str) -> bool {
-    if nextauth_adapter_bridge::node_modules_installed() {
-        return true;
-    }
-    let required = std::env::var("NEXTAUTH_REQUIRE_BACKENDS").unwrap_or_default();
-    assert!(
-        !required.split(',').any(|b| b.trim() == "bridge"),
-        "{test}: NEXTAUTH_REQUIRE_BACKENDS requires bridge, but bridge/node/node_modules is missing: run ci/bridge.sh"
-    );
-    eprintln!("\nSKIPPED: {test}: bridge/node/node_modules is missing (run ci/bridge.sh)\n");
-    false
+    nextauth_adapter_bridge::node_modules_or_skip(test)
 }
 
 /// Creates a namespace on `server` whose tables next-auth@3's synchronize made, runs

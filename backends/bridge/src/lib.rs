@@ -60,6 +60,39 @@ pub fn node_command(adapter: &str, url: &str) -> Vec<String> {
     ]
 }
 
+/// Whether `NEXTAUTH_REQUIRE_BACKENDS` lists `bridge`: a test that needs next-auth@3 from
+/// `bridge/node` must then fail rather than skip when it is not installed.
+pub fn bridge_required() -> bool {
+    std::env::var(nextauth_adapter_testkit::REQUIRE_ENV).is_ok_and(|v| {
+        v.split(',')
+            .any(|s| s.trim().eq_ignore_ascii_case("bridge"))
+    })
+}
+
+/// For a plain `#[test]` that needs next-auth@3 from `bridge/node`: `true` when it is
+/// installed; otherwise a loud `SKIPPED` line on stderr and `false`.
+///
+/// # Panics
+/// When it is missing and [`bridge_required`]: a required test must fail, never skip
+/// silently. Meant for test code, where a panic is the failure.
+pub fn node_modules_or_skip(test: &str) -> bool {
+    if node_modules_installed() {
+        return true;
+    }
+    assert!(
+        !bridge_required(),
+        "{test}: {} requires bridge, but bridge/node/node_modules is missing: run ci/bridge.sh",
+        nextauth_adapter_testkit::REQUIRE_ENV
+    );
+    // Straight to the process's stderr: the test harness captures `eprintln!`.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nSKIPPED: {test}: bridge/node/node_modules is missing (run ci/bridge.sh)\n"
+    );
+    false
+}
+
 /// Whether `bridge/node/node_modules` is installed (`ci/bridge.sh` runs `npm ci` there).
 pub fn node_modules_installed() -> bool {
     node_server_dir()

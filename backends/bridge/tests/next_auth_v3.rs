@@ -10,12 +10,14 @@
 
 use libtest_mimic::Arguments;
 use nextauth_adapter::{ErrorKind, NewUser};
-use nextauth_adapter_bridge::{BridgeFactory, node_command, node_modules_installed};
+use nextauth_adapter_bridge::{
+    BridgeFactory, bridge_required, node_command, node_modules_installed,
+};
 use nextauth_adapter_harness::execute::{Outcome, RaceRuntime, run_rule};
 use nextauth_adapter_harness::report::Verdict;
 use nextauth_adapter_harness::runner::{RunOptions, run_trials};
 use nextauth_adapter_harness::{BackendFactory, Level, catalogue};
-use nextauth_adapter_testkit::{REQUIRE_ENV, Server, is_required, verify_dropped};
+use nextauth_adapter_testkit::{Server, is_required, verify_dropped};
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -86,13 +88,6 @@ const EXPECTED_FINDINGS: &[&str] = &[
 fn shout(text: &str) {
     println!("{text}");
     eprintln!("{text}");
-}
-
-fn bridge_required() -> bool {
-    std::env::var(REQUIRE_ENV).is_ok_and(|v| {
-        v.split(',')
-            .any(|s| s.trim().eq_ignore_ascii_case("bridge"))
-    })
 }
 
 fn banner(what: &str, fail: bool) {

@@ -11,7 +11,7 @@
 //! fails when `NEXTAUTH_REQUIRE_BACKENDS` lists the server or `bridge`.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use nextauth_adapter_bridge::node_modules_installed;
+use nextauth_adapter_bridge::{bridge_required, node_modules_installed};
 use nextauth_adapter_interop::{
     Direction, InteropOptions, InteropReport, InteropTables, Outcome, run,
 };
@@ -26,10 +26,7 @@ fn main() -> ExitCode {
     let mut args = Arguments::from_args();
     // Each trial starts a Node process and two pools: two at a time is plenty on CI's cores.
     args.test_threads = args.test_threads.or(Some(2));
-    let bridge_required = std::env::var(REQUIRE_ENV)
-        .unwrap_or_default()
-        .split(',')
-        .any(|b| b.trim() == "bridge");
+    let bridge_required = bridge_required();
     let mut trials = Vec::new();
     let mut unavailable = Vec::new();
     for server in [Server::Postgres, Server::MySql] {

@@ -4,25 +4,14 @@
 //! Needs `NEXTAUTH_TEST_MYSQL_URL`; without it prints NOT RUN (and fails when
 //! `NEXTAUTH_REQUIRE_BACKENDS` lists `mysql`).
 
-use nextauth_adapter::SharedAdapter;
-use nextauth_adapter_mysql::{CAPABILITIES, MySqlAdapter, SqlOptions};
-use nextauth_adapter_testkit::{Server, run_live};
+use nextauth_adapter_mysql::{CAPABILITIES, MySqlStore};
+use nextauth_adapter_testkit::{Server, Synchronize, run_live, sql_adapter};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 fn main() -> ExitCode {
     run_live(
         Server::MySql,
         CAPABILITIES,
-        Arc::new(|ns, config| {
-            let url = ns.url().to_owned();
-            let options = SqlOptions {
-                names: ns.names().clone(),
-                ..SqlOptions::default()
-            };
-            Box::pin(async move {
-                Ok(Arc::new(MySqlAdapter::connect(&url, config, options).await?) as SharedAdapter)
-            })
-        }),
+        sql_adapter::<MySqlStore>(Synchronize::No),
     )
 }

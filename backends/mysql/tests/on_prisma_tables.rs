@@ -6,10 +6,9 @@
 //! whole suite, with the capabilities the adapter reads off those tables when it
 //! synchronizes (191-character limits, milliseconds), which the suite then confirms.
 
-use nextauth_adapter::SharedAdapter;
-use nextauth_adapter_mysql::{CAPABILITIES, MySqlAdapter, SqlOptions};
+use nextauth_adapter_mysql::{CAPABILITIES, MySqlStore};
 use nextauth_adapter_testkit::{
-    BackendError, BuildAdapter, LiveRun, MakeTables, NamespaceInfo, Server, Tables,
+    BackendError, LiveRun, MakeTables, NamespaceInfo, Server, Synchronize, Tables, sql_adapter,
 };
 use sqlx::mysql::MySqlPoolOptions;
 use sqlx::{AssertSqlSafe, Executor};
@@ -50,28 +49,15 @@ fn main() -> ExitCode {
             Ok(())
         }) as Pin<Box<dyn Future<Output = Result<(), BackendError>> + Send>>
     });
-    let build: BuildAdapter = Arc::new(|ns, config| {
-        let (url, names) = (ns.url().to_owned(), ns.names().clone());
-        Box::pin(async move {
-            let adapter = MySqlAdapter::connect(
-                &url,
-                config,
-                SqlOptions {
-                    names,
-                    ..SqlOptions::default()
-                },
-            )
-            .await?;
-            adapter.synchronize().await?;
-            Ok(Arc::new(adapter) as SharedAdapter)
-        })
-    });
-    LiveRun::new(Server::MySql, CAPABILITIES, build)
-        .with_name("mysql-on-prisma-tables")
-        .on_tables(Tables::Made {
-            by: "prisma migrate (the seed's Prisma schema), fixed as the schema check asks"
-                .to_owned(),
-            make,
-        })
-        .run()
+    LiveRun::new(
+        Server::MySql,
+        CAPABILITIES,
+        sql_adapter::<MySqlStore>(Synchronize::Yes),
+    )
+    .with_name("mysql-on-prisma-tables")
+    .on_tables(Tables::Made {
+        by: "prisma migrate (the seed's Prisma schema), fixed as the schema check asks".to_owned(),
+        make,
+    })
+    .run()
 }

@@ -8,7 +8,7 @@
 
 mod live;
 
-use live::{DropGuard, cleanup_runtime, random_name, url_or_skip};
+use live::{DropGuard, cleanup_runtime, fixture_statements, random_name, url_or_skip};
 use nextauth_adapter::{EmailMatching, TimestampPrecision, TimestampRange};
 use nextauth_adapter_sql::{
     CapabilityError, CollationKind, ColumnType, Dialect, DiffEntry, SchemaCheck, SchemaNames,
@@ -170,19 +170,7 @@ async fn documented_ddl_passes() {
         return;
     };
     let (database, pool, _guard) = scratch_database(&url).await;
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/schemas/documented/mysql.sql"
-    );
-    let sql = std::fs::read_to_string(path).expect("documented DDL");
-    apply(
-        &pool,
-        sql.split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-    )
-    .await;
+    apply(&pool, fixture_statements("schemas/documented/mysql.sql")).await;
 
     let live = introspect_mysql(&pool, &database)
         .await
@@ -230,19 +218,7 @@ async fn prisma_tables_decide_limits_and_precision() {
         return;
     };
     let (database, pool, _guard) = scratch_database(&url).await;
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/schemas/prisma-legacy/mysql.sql"
-    );
-    let sql = std::fs::read_to_string(path).expect("the Prisma tables");
-    apply(
-        &pool,
-        sql.split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-    )
-    .await;
+    apply(&pool, fixture_statements("schemas/prisma-legacy/mysql.sql")).await;
     let names = SchemaNames::default();
     let check_now = async || {
         let live = introspect_mysql(&pool, &database)

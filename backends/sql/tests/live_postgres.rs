@@ -8,7 +8,7 @@
 
 mod live;
 
-use live::{DropGuard, cleanup_runtime, random_name, url_or_skip};
+use live::{DropGuard, cleanup_runtime, fixture_statements, random_name, url_or_skip};
 use nextauth_adapter_sql::{
     ColumnType, Dialect, DiffEntry, SchemaCheck, SchemaNames, check_postgres, introspect_postgres,
     statements,
@@ -164,19 +164,7 @@ async fn documented_ddl_passes_with_a_widened_image() {
         return;
     };
     let (schema, pool, _guard) = scratch_schema(&url).await;
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/schemas/documented/postgres.sql"
-    );
-    let sql = std::fs::read_to_string(path).expect("documented DDL");
-    apply(
-        &pool,
-        sql.split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-    )
-    .await;
+    apply(&pool, fixture_statements("schemas/documented/postgres.sql")).await;
 
     let live = introspect_postgres(&pool, &schema)
         .await
@@ -207,17 +195,9 @@ async fn prisma_tables_are_refused_with_a_fix_that_works() {
         return;
     };
     let (schema, pool, _guard) = scratch_schema(&url).await;
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/schemas/prisma-legacy/postgres.sql"
-    );
-    let sql = std::fs::read_to_string(path).expect("the Prisma tables");
     apply(
         &pool,
-        sql.split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
+        fixture_statements("schemas/prisma-legacy/postgres.sql"),
     )
     .await;
     let names = SchemaNames::default();

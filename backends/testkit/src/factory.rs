@@ -21,6 +21,41 @@ pub type BuildAdapter = Arc<
         + Sync,
 >;
 
+/// Whether [`sql_adapter`] synchronizes the adapter it builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronize {
+    /// Use the tables as they are, with the capabilities the adapter was built with (the
+    /// namespace holds our DDL).
+    No,
+    /// Call `synchronize()` first, so that the adapter reads what it declares off tables
+    /// another tool made ([`Tables::Made`]).
+    Yes,
+}
+
+/// The builder of the project's SQL adapter `SqlAdapter<S>` in a namespace: connected to
+/// the namespace's URL with its table names and the backend's own capabilities, then
+/// synchronized if `synchronize` says so. Every live suite of a project backend uses it.
+pub fn sql_adapter<S>(synchronize: Synchronize) -> BuildAdapter
+where
+    S: nextauth_adapter_sql::ConnectStore + 'static,
+{
+    Arc::new(move |ns, config| {
+        let url = ns.url().to_owned();
+        let options = nextauth_adapter_sql::SqlOptions {
+            names: ns.names().clone(),
+            ..nextauth_adapter_sql::SqlOptions::default()
+        };
+        Box::pin(async move {
+            let adapter =
+                nextauth_adapter_sql::SqlAdapter::<S>::connect(&url, config, options).await?;
+            if synchronize == Synchronize::Yes {
+                adapter.synchronize().await?;
+            }
+            Ok(Arc::new(adapter) as SharedAdapter)
+        })
+    })
+}
+
 /// How many emptied namespaces a factory keeps for reuse at most; the rest are dropped.
 pub const MAX_POOLED_NAMESPACES: usize = 32;
 

@@ -45,7 +45,7 @@ pub mod urls;
 
 pub use containers::release_containers;
 pub use error::TestkitError;
-pub use factory::{BuildAdapter, LiveFactory};
+pub use factory::{BuildAdapter, LiveFactory, Synchronize, sql_adapter};
 pub use inspector::SqlInspector;
 pub use namespace::{
     MakeTables, NAMESPACE_PREFIX, Namespace, NamespaceInfo, Tables, created_count, drop_leftovers,

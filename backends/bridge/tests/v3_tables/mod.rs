@@ -9,20 +9,16 @@
 //! Needs the server's URL and `bridge/node/node_modules`; without them prints NOT RUN and
 //! fails when NEXTAUTH_REQUIRE_BACKENDS lists them.
 
-use nextauth_adapter::SharedAdapter;
-use nextauth_adapter_bridge::{next_auth_synchronize, node_modules_installed};
-use nextauth_adapter_sql::SqlOptions;
-use nextauth_adapter_testkit::{BuildAdapter, LiveRun, REQUIRE_ENV, Server};
+use nextauth_adapter_bridge::{bridge_required, next_auth_synchronize, node_modules_installed};
+use nextauth_adapter_mysql::MySqlStore;
+use nextauth_adapter_postgres::PostgresStore;
+use nextauth_adapter_testkit::{LiveRun, Server, Synchronize, sql_adapter};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// Certifies our adapter for `server` on next-auth@3's tables there.
 pub fn certify_on_v3_tables(server: Server) -> ExitCode {
     if !node_modules_installed() {
-        let required = std::env::var(REQUIRE_ENV)
-            .unwrap_or_default()
-            .split(',')
-            .any(|b| b.trim() == "bridge");
+        let required = bridge_required();
         eprintln!(
             "{rule}\nNOT RUN: our adapters on next-auth@3's tables: bridge/node/node_modules is missing (run ci/bridge.sh){}\n{rule}",
             if required {
@@ -54,54 +50,20 @@ pub fn certify_on_v3_tables(server: Server) -> ExitCode {
             }
         }
     };
+    // Synchronized: each adapter reads what it declares off next-auth's tables.
     let (base, build) = match server {
-        Server::MySql => (nextauth_adapter_mysql::CAPABILITIES, mysql()),
-        _ => (nextauth_adapter_postgres::CAPABILITIES, postgres()),
+        Server::MySql => (
+            nextauth_adapter_mysql::CAPABILITIES,
+            sql_adapter::<MySqlStore>(Synchronize::Yes),
+        ),
+        _ => (
+            nextauth_adapter_postgres::CAPABILITIES,
+            sql_adapter::<PostgresStore>(Synchronize::Yes),
+        ),
     };
     let mut run = LiveRun::new(server, base, build).with_name(format!("{server}-on-v3-tables"));
     if let Some(tables) = tables {
         run = run.on_tables(tables);
     }
     run.run()
-}
-
-/// The PostgreSQL adapter on the namespace's tables, synchronized (it reads its e-mail
-/// matching off the tables' collation).
-fn postgres() -> BuildAdapter {
-    Arc::new(|ns, config| {
-        let (url, names) = (ns.url().to_owned(), ns.names().clone());
-        Box::pin(async move {
-            let adapter = nextauth_adapter_postgres::PostgresAdapter::connect(
-                &url,
-                config,
-                SqlOptions {
-                    names,
-                    ..SqlOptions::default()
-                },
-            )
-            .await?;
-            adapter.synchronize().await?;
-            Ok(Arc::new(adapter) as SharedAdapter)
-        })
-    })
-}
-
-/// The MySQL/MariaDB adapter, likewise.
-fn mysql() -> BuildAdapter {
-    Arc::new(|ns, config| {
-        let (url, names) = (ns.url().to_owned(), ns.names().clone());
-        Box::pin(async move {
-            let adapter = nextauth_adapter_mysql::MySqlAdapter::connect(
-                &url,
-                config,
-                SqlOptions {
-                    names,
-                    ..SqlOptions::default()
-                },
-            )
-            .await?;
-            adapter.synchronize().await?;
-            Ok(Arc::new(adapter) as SharedAdapter)
-        })
-    })
 }

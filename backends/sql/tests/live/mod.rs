@@ -73,3 +73,15 @@ pub fn cleanup_runtime() -> Result<tokio::runtime::Runtime, String> {
         .build()
         .map_err(|e| e.to_string())
 }
+
+/// The statements of the fixture at `path` (below the repository's `fixtures/`), split on
+/// `;`, as a script runner would send them.
+pub fn fixture_statements(path: &str) -> Vec<String> {
+    let full = format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    let sql = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
+    sql.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
