@@ -3,7 +3,8 @@
 # of the adapter bridge, then runs every test of the workspace with the live PostgreSQL,
 # MySQL/MariaDB, SQLite and bridge suites required, so a suite that could not run fails
 # instead of being skipped. Finally checks that the testkit's testcontainers code path (for
-# users with Docker and no database) compiles.
+# users with Docker and no database) compiles, that no crate declares a dependency it does not
+# use, and that every crate packages (`cargo package`: what an adapter author would download).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(ci/databases.sh)"
@@ -17,3 +18,10 @@ echo "ci/test: live suites required: $NEXTAUTH_REQUIRE_BACKENDS; reports in $NEX
 cargo test --workspace --locked "$@"
 echo "ci/test: checking the testcontainers code path compiles"
 cargo check --locked -p nextauth-adapter-testkit --features testcontainers
+echo "ci/test: checking for unused dependencies (cargo-machete)"
+if ! command -v cargo-machete >/dev/null; then
+  cargo install --locked cargo-machete --version 0.9.2
+fi
+cargo machete
+echo "ci/test: every crate packages, and builds from its package alone"
+cargo package --workspace --locked --allow-dirty

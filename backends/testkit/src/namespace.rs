@@ -8,7 +8,6 @@ use crate::server::Server;
 use crate::urls;
 use nextauth_adapter_sql::{SchemaNames, TableKind};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,10 +36,7 @@ fn registry() -> std::sync::MutexGuard<'static, BTreeMap<String, Created>> {
 pub fn random_name() -> Result<String, TestkitError> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| TestkitError::Random(e.to_string()))?;
-    Ok(bytes.iter().fold(NAMESPACE_PREFIX.to_owned(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    }))
+    Ok(format!("{NAMESPACE_PREFIX}{}", hex::encode(bytes)))
 }
 
 /// Whether `name` is `[a-z_][a-z0-9_]*` of at most 63 bytes: safe to splice into DDL

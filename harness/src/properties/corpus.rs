@@ -1,4 +1,4 @@
-//! The hostile data corpus the property sequences draw from: `fixtures/corpus/strings.json`,
+//! The hostile data corpus the property sequences draw from: `harness/corpus/strings.json`,
 //! compiled in so a run needs no files at run time.
 
 use serde::Deserialize;
@@ -20,7 +20,7 @@ pub struct Corpus {
     pub verification_tokens: Vec<String>,
 }
 
-const SOURCE: &str = include_str!("../../../fixtures/corpus/strings.json");
+const SOURCE: &str = include_str!("../../corpus/strings.json");
 
 /// The corpus, parsed once.
 ///
@@ -29,7 +29,7 @@ const SOURCE: &str = include_str!("../../../fixtures/corpus/strings.json");
 pub fn corpus() -> &'static Corpus {
     static CORPUS: OnceLock<Corpus> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        serde_json::from_str(SOURCE).expect("fixtures/corpus/strings.json is valid")
+        serde_json::from_str(SOURCE).expect("harness/corpus/strings.json is valid")
     })
 }
 
