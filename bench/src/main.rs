@@ -37,34 +37,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use subjects::{Flow, Ours, Peer, RawMySql, RawPg, Subject};
 
-/// A database the benchmark runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-enum Database {
-    /// PostgreSQL (`--postgres-url`, else `NEXTAUTH_TEST_POSTGRES_URL`).
-    Postgres,
-    /// MySQL or MariaDB (`--mysql-url`, else `NEXTAUTH_TEST_MYSQL_URL`).
-    Mysql,
-    /// SQLite, a file in WAL mode in a temporary directory: our adapter alone.
-    Sqlite,
-}
-
-impl Database {
-    /// The name tables and progress lines show.
-    fn label(self) -> &'static str {
-        match self {
-            Database::Postgres => "PostgreSQL",
-            Database::Mysql => "MySQL/MariaDB",
-            Database::Sqlite => "SQLite",
-        }
-    }
-
-    fn server(self) -> Server {
-        match self {
-            Database::Postgres => Server::Postgres,
-            Database::Mysql => Server::MySql,
-            Database::Sqlite => Server::Sqlite,
-        }
-    }
+/// A `--databases` entry: `postgres`, `mysql` (or `mariadb`), `sqlite`.
+fn server(name: &str) -> Result<Server, String> {
+    Server::from_name(name).ok_or_else(|| format!("{name:?}: expected postgres, mysql or sqlite"))
 }
 
 /// A column of the table.
@@ -102,8 +77,8 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "1,16")]
     concurrency: Vec<usize>,
     /// Databases to run on.
-    #[arg(long, value_delimiter = ',', default_value = "postgres,mysql,sqlite")]
-    databases: Vec<Database>,
+    #[arg(long, value_delimiter = ',', default_value = "postgres,mysql,sqlite", value_parser = server)]
+    databases: Vec<Server>,
     /// Columns to run (SQLite runs ours alone).
     #[arg(long, value_delimiter = ',', default_value = "ours,raw,next-auth")]
     columns: Vec<Column>,
@@ -133,14 +108,14 @@ struct Args {
 }
 
 /// One row of the table: a database, a flow, a concurrency.
-type RowKey = (Database, Flow, usize);
+type RowKey = (Server, Flow, usize);
 
 /// Everything measured, by row and column, one entry per run.
 #[derive(Default)]
 struct Results {
     cells: BTreeMap<(RowKey, Column), Vec<Measured>>,
     /// Why a column has no numbers for a database (`n/a (…)`).
-    notes: BTreeMap<(Database, Column), String>,
+    notes: BTreeMap<(Server, Column), String>,
     /// Versions and load seen, for the footer.
     facts: Vec<String>,
 }
@@ -198,7 +173,7 @@ fn load() -> String {
 }
 
 /// The server URL for `db`.
-fn server_url(args: &Args, db: Database) -> Result<String, BenchError> {
+fn server_url(args: &Args, db: Server) -> Result<String, BenchError> {
     let from = |flag: &Option<String>, env: &'static str, server: &'static str, name| {
         flag.clone()
             .or_else(|| std::env::var(env).ok().filter(|v| !v.is_empty()))
@@ -209,19 +184,19 @@ fn server_url(args: &Args, db: Database) -> Result<String, BenchError> {
             })
     };
     match db {
-        Database::Postgres => from(
+        Server::Postgres => from(
             &args.postgres_url,
             "NEXTAUTH_TEST_POSTGRES_URL",
             "PostgreSQL",
             "postgres-url",
         ),
-        Database::Mysql => from(
+        Server::MySql => from(
             &args.mysql_url,
             "NEXTAUTH_TEST_MYSQL_URL",
             "MySQL/MariaDB",
             "mysql-url",
         ),
-        Database::Sqlite => {
+        Server::Sqlite => {
             let dir = std::env::temp_dir().join("nextauth-bench");
             std::fs::create_dir_all(&dir)?;
             Ok(nextauth_adapter_testkit::urls::sqlite_dir_url(&dir))
@@ -230,13 +205,9 @@ fn server_url(args: &Args, db: Database) -> Result<String, BenchError> {
 }
 
 /// Creates the namespace, runs everything in it, and drops it whatever happened.
-async fn bench_database(
-    args: &Args,
-    db: Database,
-    results: &mut Results,
-) -> Result<(), BenchError> {
+async fn bench_database(args: &Args, db: Server, results: &mut Results) -> Result<(), BenchError> {
     let url = server_url(args, db)?;
-    let server = db.server();
+    let server = db;
     let label = db.label();
     let ns = Namespace::create(server, &url, SchemaNames::default(), None).await?;
     eprintln!("{label}: namespace {}", ns.name());
@@ -258,7 +229,7 @@ struct Columns {
 
 async fn bench_in(
     args: &Args,
-    db: Database,
+    db: Server,
     server_url: &str,
     ns: &Namespace,
     results: &mut Results,
@@ -283,13 +254,13 @@ async fn bench_in(
         base_url: "http://localhost:3000".to_owned(),
     };
     let ours: SharedAdapter = match db {
-        Database::Postgres => Arc::new(
+        Server::Postgres => Arc::new(
             nextauth_adapter_postgres::PostgresAdapter::connect(ns.url(), config, options).await?,
         ),
-        Database::Mysql => Arc::new(
+        Server::MySql => Arc::new(
             nextauth_adapter_mysql::MySqlAdapter::connect(ns.url(), config, options).await?,
         ),
-        Database::Sqlite => Arc::new(
+        Server::Sqlite => Arc::new(
             nextauth_adapter_sqlite::SqliteAdapter::connect(ns.url(), config, options).await?,
         ),
     };
@@ -343,7 +314,7 @@ async fn bench_in(
 
 async fn run_all(
     args: &Args,
-    db: Database,
+    db: Server,
     columns: &Columns,
     data: &Arc<data::Dataset>,
     results: &mut Results,
@@ -390,14 +361,14 @@ async fn run_all(
 
 /// The raw driver's column for `db` (none for SQLite: ours alone), and the server's version.
 async fn raw(
-    db: Database,
+    db: Server,
     ns: &Namespace,
     pool_size: u32,
     policy: SessionPolicy,
     results: &mut Results,
 ) -> Result<Option<Arc<dyn Subject>>, BenchError> {
     match db {
-        Database::Postgres => {
+        Server::Postgres => {
             let options = sqlx::postgres::PgConnectOptions::from_str(ns.url())
                 .map_err(BenchError::sql("the namespace URL"))?;
             let pool = sqlx::postgres::PgPoolOptions::new()
@@ -412,7 +383,7 @@ async fn raw(
             results.facts.push(format!("PostgreSQL: {version}"));
             Ok(Some(Arc::new(RawPg::new(pool, policy))))
         }
-        Database::Mysql => {
+        Server::MySql => {
             let options = sqlx::mysql::MySqlConnectOptions::from_str(ns.url())
                 .map_err(BenchError::sql("the namespace URL"))?
                 .charset("utf8mb4")
@@ -430,19 +401,19 @@ async fn raw(
             results.facts.push(format!("MySQL/MariaDB: {version}"));
             Ok(Some(Arc::new(RawMySql::new(pool, policy, mariadb))))
         }
-        Database::Sqlite => Ok(None),
+        Server::Sqlite => Ok(None),
     }
 }
 
 /// next-auth@3's column for `db`: the bridge's Node child with one fixture opened over the
 /// seeded namespace. `Err` is the note the table shows instead of numbers.
 async fn peer(
-    db: Database,
+    db: Server,
     server_url: &str,
     ns: &Namespace,
     policy: SessionPolicy,
 ) -> Result<(Arc<BridgeProcess>, Arc<dyn Subject>, String), String> {
-    if db == Database::Sqlite {
+    if db == Server::Sqlite {
         return Err("— (ours alone)".to_owned());
     }
     if !nextauth_adapter_bridge::node_modules_installed() {
@@ -474,7 +445,7 @@ async fn peer(
             Some("bench"),
             Some(chrono::Utc::now().timestamp_micros()),
             json!({
-                "namespace": { "name": ns.name(), "server": ns.server().name() },
+                "namespace": { "name": ns.name(), "server": ns.name() },
                 "session": {
                     "maxAge": policy.max_age().num_seconds(),
                     "updateAge": policy.update_age().num_seconds(),

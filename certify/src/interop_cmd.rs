@@ -4,10 +4,9 @@
 //! does not, 2 when the run could not take place.
 
 use crate::cli::{InteropArgs, InteropFormat, InteropTablesArg};
-use crate::schema_cmd::redact;
-use crate::targets::server_of;
 use nextauth_adapter_interop::{InteropOptions, InteropTables, run as run_lane};
 use nextauth_adapter_testkit::Server;
+use nextauth_adapter_testkit::urls::redact;
 use std::process::ExitCode;
 
 /// Why the command could not run.
@@ -28,11 +27,11 @@ pub enum InteropCmdError {
 
 /// Runs the lane once per kind of tables asked for and prints the reports.
 pub fn run(args: &InteropArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let server = match server_of(&args.url) {
+    let server = match Server::of_url(&args.url) {
         Some(s @ (Server::Postgres | Server::MySql)) => s,
         _ => return Err(InteropCmdError::Scheme(redact(&args.url)).into()),
     };
-    let url = args.url.replacen("mariadb://", "mysql://", 1);
+    let url = server.driver_url(&args.url);
     let tables: &[(InteropTables, &'static str)] = match args.tables {
         InteropTablesArg::Ddl => &[(InteropTables::OurDdl, "our DDL")],
         InteropTablesArg::Synchronize => &[(InteropTables::NextAuthSynchronize, "synchronize")],

@@ -7,10 +7,13 @@
 //! on.
 
 use crate::cli::SchemaArgs;
+use nextauth_adapter_mysql::MySqlStore;
 use nextauth_adapter_sql::{
-    Dialect, DiffEntry, SchemaCheck, SchemaNames, introspect_mysql, introspect_postgres,
-    introspect_sqlite,
+    ConnectStore, Dialect, DiffEntry, SchemaCheck, SchemaNames, Server, SqlOptions,
+    introspect_postgres,
 };
+use nextauth_adapter_sqlite::SqliteStore;
+use nextauth_adapter_testkit::urls::redact;
 use std::process::ExitCode;
 
 /// Why the check could not run.
@@ -19,9 +22,6 @@ pub enum SchemaError {
     /// The URL's scheme is not one we introspect.
     #[error("unsupported URL scheme in {0:?}: use postgres://, mysql://, mariadb:// or sqlite:")]
     Scheme(String),
-    /// A MySQL URL without a database.
-    #[error("the MySQL URL names no database: add /<database>")]
-    NoDatabase,
     /// Connecting failed.
     #[error("cannot connect to {url}: {source}")]
     Connect {
@@ -36,20 +36,6 @@ pub enum SchemaError {
     /// The table names cannot form a schema.
     #[error("invalid table names: {0}")]
     Names(#[from] nextauth_adapter_sql::NameError),
-}
-
-/// `url` with its password replaced by `***`.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.find(':') {
-                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// Runs the check and prints the difference table.
@@ -164,69 +150,71 @@ fn custom_addition(entry: &DiffEntry) -> Option<String> {
     }
 }
 
+/// Introspects the tables at `url` (PostgreSQL: in schema `pg_schema`) and checks them.
 async fn check(
     url: &str,
     pg_schema: &str,
     names: &SchemaNames,
 ) -> Result<SchemaCheck, SchemaError> {
+    let server = Server::of_url(url).ok_or_else(|| SchemaError::Scheme(redact(url)))?;
+    let url = server.driver_url(url);
     let connect_err = |source| SchemaError::Connect {
-        url: redact(url),
+        url: redact(&url),
         source,
     };
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(1)
-            .connect(url)
+    let live = match server {
+        // PostgreSQL: the schema named on the command line, not the search_path's.
+        Server::Postgres => {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await
+                .map_err(connect_err)?;
+            let live = introspect_postgres(&pool, pg_schema).await;
+            pool.close().await;
+            live?
+        }
+        // MySQL: the URL's database; SQLite: the file. As the adapter's own store reads them.
+        Server::MySql => introspect_with::<MySqlStore>(&url, names)
             .await
-            .map_err(connect_err)?;
-        let live = introspect_postgres(&pool, pg_schema).await;
-        pool.close().await;
-        Ok(SchemaCheck::of(Dialect::Postgres, names, live?)?)
-    } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
-        let url = url.replacen("mariadb://", "mysql://", 1);
-        let database = url
-            .split("://")
-            .nth(1)
-            .and_then(|rest| rest.split_once('/'))
-            .map(|(_, db)| db.split('?').next().unwrap_or("").to_owned())
-            .filter(|db| !db.is_empty())
-            .ok_or(SchemaError::NoDatabase)?;
-        let pool = sqlx::mysql::MySqlPoolOptions::new()
-            .max_connections(1)
-            .connect(&url)
+            .map_err(|e| e.map_connect(connect_err))?,
+        Server::Sqlite => introspect_with::<SqliteStore>(&url, names)
             .await
-            .map_err(connect_err)?;
-        let live = introspect_mysql(&pool, &database).await;
-        pool.close().await;
-        Ok(SchemaCheck::of(Dialect::MySql, names, live?)?)
-    } else if url.starts_with("sqlite:") {
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect(url)
-            .await
-            .map_err(connect_err)?;
-        let live = introspect_sqlite(&pool).await;
-        pool.close().await;
-        Ok(SchemaCheck::of(Dialect::Sqlite, names, live?)?)
-    } else {
-        Err(SchemaError::Scheme(url.to_owned()))
-    }
+            .map_err(|e| e.map_connect(connect_err))?,
+    };
+    Ok(SchemaCheck::of(server.dialect(), names, live)?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
+/// Introspection through store `S` over a one-connection pool, as the adapter sees its tables.
+async fn introspect_with<S: ConnectStore>(
+    url: &str,
+    names: &SchemaNames,
+) -> Result<nextauth_adapter_sql::Schema, Introspection> {
+    let options = SqlOptions {
+        names: names.clone(),
+        max_connections: Some(1),
+        ..SqlOptions::default()
+    };
+    let pool = S::open_pool(url, &options)
+        .await
+        .map_err(Introspection::Connect)?;
+    S::over_pool(pool, names.clone())
+        .introspect()
+        .await
+        .map_err(Introspection::Catalog)
+}
 
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            redact("postgres://postgres:secret@127.0.0.1:5432/db"),
-            "postgres://postgres:***@127.0.0.1:5432/db"
-        );
-        assert_eq!(
-            redact("mysql://root@127.0.0.1/test"),
-            "mysql://root@127.0.0.1/test"
-        );
-        assert_eq!(redact("sqlite::memory:"), "sqlite::memory:");
+/// Why [`introspect_with`] failed.
+enum Introspection {
+    Connect(sqlx::Error),
+    Catalog(nextauth_adapter_sql::IntrospectError),
+}
+
+impl Introspection {
+    fn map_connect(self, connect: impl FnOnce(sqlx::Error) -> SchemaError) -> SchemaError {
+        match self {
+            Introspection::Connect(e) => connect(e),
+            Introspection::Catalog(e) => SchemaError::Introspect(e),
+        }
     }
 }

@@ -86,26 +86,15 @@ fn declared(server: Server) -> Capabilities {
     }
 }
 
-/// The server a URL names, by scheme.
-pub fn server_of(url: &str) -> Option<Server> {
-    let scheme = url.split(':').next()?.to_ascii_lowercase();
-    match scheme.as_str() {
-        "postgres" | "postgresql" => Some(Server::Postgres),
-        "mysql" | "mariadb" => Some(Server::MySql),
-        "sqlite" => Some(Server::Sqlite),
-        _ => None,
-    }
-}
-
 /// Our backend on the server at `url`, every rule in a fresh namespace of it (a schema, a
 /// database or a file), dropped afterwards; nothing else on the server is touched.
 fn live(url: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
-    let server = server_of(url).ok_or_else(|| TargetError::Backend {
-        url: crate::schema_cmd::redact(url),
+    let server = Server::of_url(url).ok_or_else(|| TargetError::Backend {
+        url: nextauth_adapter_testkit::urls::redact(url),
         reason: "unsupported scheme: use postgres://, mysql://, mariadb:// or sqlite:".to_owned(),
     })?;
     let server_url = match server {
-        Server::MySql => url.replacen("mariadb://", "mysql://", 1),
+        Server::MySql => server.driver_url(url),
         Server::Sqlite => sqlite_dir(url)?,
         Server::Postgres => url.to_owned(),
     };

@@ -17,7 +17,7 @@ use nextauth_adapter_harness::execute::{Outcome, RaceRuntime, run_rule};
 use nextauth_adapter_harness::report::Verdict;
 use nextauth_adapter_harness::runner::{RunOptions, run_trials};
 use nextauth_adapter_harness::{BackendFactory, Level, catalogue};
-use nextauth_adapter_testkit::{Server, is_required, verify_dropped};
+use nextauth_adapter_testkit::{Server, ServerEnv, is_required, verify_dropped};
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

@@ -28,13 +28,14 @@
 
 mod scheme;
 
-pub use scheme::{Backend, ParsedUrl, parse_url};
+pub use nextauth_adapter_sql::Server;
+pub use scheme::{ParsedUrl, parse_url};
 
 use nextauth_adapter::{AdapterConfig, SharedAdapter};
-use nextauth_adapter_mysql::MySqlAdapter;
-use nextauth_adapter_postgres::PostgresAdapter;
-use nextauth_adapter_sql::{SqlOptions, SyncError};
-use nextauth_adapter_sqlite::SqliteAdapter;
+use nextauth_adapter_mysql::MySqlStore;
+use nextauth_adapter_postgres::PostgresStore;
+use nextauth_adapter_sql::{ConnectStore, SqlAdapter, SqlOptions, SyncError};
+use nextauth_adapter_sqlite::SqliteStore;
 use std::sync::Arc;
 
 /// The URL of the embedded default: one in-memory SQLite database per adapter.
@@ -63,33 +64,26 @@ pub enum ConnectError {
 /// and the documented table names.
 pub async fn connect(url: &str, config: AdapterConfig) -> Result<SharedAdapter, ConnectError> {
     let parsed = parse_url(url)?;
-    let options = SqlOptions::default();
     let sync = parsed.synchronize;
     tracing::debug!(backend = ?parsed.backend, synchronize = sync, "connecting the default adapter");
-    let adapter: SharedAdapter = match parsed.backend {
-        Backend::Postgres => {
-            let a = PostgresAdapter::connect(&parsed.url, config, options).await?;
-            if sync {
-                a.synchronize().await?;
-            }
-            Arc::new(a)
-        }
-        Backend::MySql => {
-            let a = MySqlAdapter::connect(&parsed.url, config, options).await?;
-            if sync {
-                a.synchronize().await?;
-            }
-            Arc::new(a)
-        }
-        Backend::Sqlite => {
-            let a = SqliteAdapter::connect(&parsed.url, config, options).await?;
-            if sync {
-                a.synchronize().await?;
-            }
-            Arc::new(a)
-        }
-    };
-    Ok(adapter)
+    match parsed.backend {
+        Server::Postgres => open::<PostgresStore>(&parsed.url, config, sync).await,
+        Server::MySql => open::<MySqlStore>(&parsed.url, config, sync).await,
+        Server::Sqlite => open::<SqliteStore>(&parsed.url, config, sync).await,
+    }
+}
+
+/// The SQL adapter of store `S` at `url`, synchronized when `synchronize`.
+async fn open<S: ConnectStore>(
+    url: &str,
+    config: AdapterConfig,
+    synchronize: bool,
+) -> Result<SharedAdapter, ConnectError> {
+    let adapter = SqlAdapter::<S>::connect(url, config, SqlOptions::default()).await?;
+    if synchronize {
+        adapter.synchronize().await?;
+    }
+    Ok(Arc::new(adapter))
 }
 
 /// The embedded default: a fresh in-memory SQLite database with the four tables, seen by

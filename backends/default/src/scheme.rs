@@ -2,23 +2,13 @@
 //! parameter.
 
 use crate::ConnectError;
-
-/// A backend this crate can connect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// `postgres://`, `postgresql://`.
-    Postgres,
-    /// `mysql://`, `mariadb://`.
-    MySql,
-    /// `sqlite:`.
-    Sqlite,
-}
+use nextauth_adapter_sql::Server;
 
 /// A database URL taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedUrl {
-    /// The backend its scheme names.
-    pub backend: Backend,
+    /// The server its scheme names.
+    pub backend: Server,
     /// The URL for the driver: `mariadb://` rewritten to `mysql://`, `synchronize` removed.
     pub url: String,
     /// Whether to create missing tables on connect: `synchronize=true` (or `1`), and always
@@ -31,16 +21,10 @@ pub fn parse_url(url: &str) -> Result<ParsedUrl, ConnectError> {
     let unknown = |scheme: &str| ConnectError::UnknownScheme {
         scheme: scheme.to_owned(),
     };
-    let Some((scheme, rest)) = url.split_once(':') else {
-        return Err(unknown(""));
-    };
-    let (backend, scheme_out) = match scheme.to_ascii_lowercase().as_str() {
-        "postgres" | "postgresql" => (Backend::Postgres, scheme),
-        "mysql" => (Backend::MySql, scheme),
-        "mariadb" => (Backend::MySql, "mysql"),
-        "sqlite" => (Backend::Sqlite, scheme),
-        _ => return Err(unknown(scheme)),
-    };
+    let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+    let backend = Server::of_url(url).ok_or_else(|| unknown(scheme))?;
+    let url = backend.driver_url(url);
+    let (scheme_out, rest) = url.split_once(':').unwrap_or((&url, ""));
     let (base, query) = match rest.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (rest, None),
@@ -62,7 +46,7 @@ pub fn parse_url(url: &str) -> Result<ParsedUrl, ConnectError> {
         out.push('?');
         out.push_str(&kept.join("&"));
     }
-    if backend == Backend::Sqlite && (out.contains(":memory:") || out.contains("mode=memory")) {
+    if backend == Server::Sqlite && (out.contains(":memory:") || out.contains("mode=memory")) {
         synchronize = true;
     }
     Ok(ParsedUrl {
@@ -82,18 +66,18 @@ mod tests {
 
     #[test]
     fn schemes_pick_backends() {
-        assert_eq!(parsed("postgres://u@h/db").backend, Backend::Postgres);
-        assert_eq!(parsed("postgresql://u@h/db").backend, Backend::Postgres);
-        assert_eq!(parsed("PostgreSQL://u@h/db").backend, Backend::Postgres);
-        assert_eq!(parsed("mysql://u@h/db").backend, Backend::MySql);
-        assert_eq!(parsed("sqlite::memory:").backend, Backend::Sqlite);
-        assert_eq!(parsed("sqlite://x.db").backend, Backend::Sqlite);
+        assert_eq!(parsed("postgres://u@h/db").backend, Server::Postgres);
+        assert_eq!(parsed("postgresql://u@h/db").backend, Server::Postgres);
+        assert_eq!(parsed("PostgreSQL://u@h/db").backend, Server::Postgres);
+        assert_eq!(parsed("mysql://u@h/db").backend, Server::MySql);
+        assert_eq!(parsed("sqlite::memory:").backend, Server::Sqlite);
+        assert_eq!(parsed("sqlite://x.db").backend, Server::Sqlite);
     }
 
     #[test]
     fn mariadb_becomes_mysql() {
         let p = parsed("mariadb://root@127.0.0.1:3306/test?timezone=%2B12%3A45");
-        assert_eq!(p.backend, Backend::MySql);
+        assert_eq!(p.backend, Server::MySql);
         assert_eq!(
             p.url,
             "mysql://root@127.0.0.1:3306/test?timezone=%2B12%3A45"

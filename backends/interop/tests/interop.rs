@@ -15,7 +15,7 @@ use nextauth_adapter_bridge::{bridge_required, node_modules_installed};
 use nextauth_adapter_interop::{
     Direction, InteropOptions, InteropReport, InteropTables, Outcome, run,
 };
-use nextauth_adapter_testkit::{REQUIRE_ENV, Server, is_required};
+use nextauth_adapter_testkit::{REQUIRE_ENV, Server, ServerEnv, is_required};
 use std::process::ExitCode;
 
 /// A time zone 13¾ hours from UTC: no instant survives a mix-up unnoticed.

@@ -38,6 +38,7 @@ pub mod introspect;
 mod model;
 mod names;
 mod render;
+mod server;
 
 pub use adapter::{
     CapabilityError, ConnectError, ConnectStore, MatchingDecision, SchemaCheck, SqlAdapter,
@@ -58,3 +59,4 @@ pub use render::{
     MSSQL_STRING_COLLATION, MYSQL_TABLE_OPTIONS, collation_sql, default_sql, prisma_schema, script,
     statements, type_sql,
 };
+pub use server::Server;

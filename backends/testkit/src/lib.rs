@@ -53,7 +53,7 @@ pub use namespace::{
 };
 pub use run::{LiveRun, run_live};
 pub use server::{
-    Decision, REQUIRE_ENV, Server, Target, decide, is_required, is_required_in, locate,
+    Decision, REQUIRE_ENV, Server, ServerEnv, Target, decide, is_required, is_required_in, locate,
     not_run_banner, url_or_skip,
 };
 

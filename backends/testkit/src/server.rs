@@ -1,7 +1,5 @@
 //! Which servers exist, where the live suite finds one, and whether it must.
 
-use nextauth_adapter_sql::Dialect;
-use std::fmt;
 use std::path::PathBuf;
 
 /// The environment variable listing the backends whose live suites must run
@@ -9,66 +7,23 @@ use std::path::PathBuf;
 /// turn into a silent pass.
 pub const REQUIRE_ENV: &str = "NEXTAUTH_REQUIRE_BACKENDS";
 
-/// A kind of SQL server a live suite runs against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Server {
-    /// PostgreSQL; a namespace is a schema.
-    Postgres,
-    /// MySQL or MariaDB; a namespace is a database.
-    MySql,
-    /// SQLite; a namespace is a file.
-    Sqlite,
-}
+pub use nextauth_adapter_sql::Server;
 
-impl Server {
-    /// Every server, in a fixed order.
-    pub const ALL: [Server; 3] = [Server::Postgres, Server::MySql, Server::Sqlite];
-
-    /// The short name used in `NEXTAUTH_REQUIRE_BACKENDS`, test names and reports:
-    /// `postgres`, `mysql`, `sqlite`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Server::Postgres => "postgres",
-            Server::MySql => "mysql",
-            Server::Sqlite => "sqlite",
-        }
-    }
-
+/// Where the live suites find each server.
+pub trait ServerEnv {
     /// The environment variable that locates the server: `NEXTAUTH_TEST_POSTGRES_URL`,
     /// `NEXTAUTH_TEST_MYSQL_URL`, or `NEXTAUTH_TEST_SQLITE_DIR` (optional: a directory for
     /// the namespace files, the system's temporary directory otherwise).
-    pub fn env_var(self) -> &'static str {
+    fn env_var(self) -> &'static str;
+}
+
+impl ServerEnv for Server {
+    fn env_var(self) -> &'static str {
         match self {
             Server::Postgres => "NEXTAUTH_TEST_POSTGRES_URL",
             Server::MySql => "NEXTAUTH_TEST_MYSQL_URL",
             Server::Sqlite => "NEXTAUTH_TEST_SQLITE_DIR",
         }
-    }
-
-    /// The SQL dialect the schema is rendered in for this server.
-    pub fn dialect(self) -> Dialect {
-        match self {
-            Server::Postgres => Dialect::Postgres,
-            Server::MySql => Dialect::MySql,
-            Server::Sqlite => Dialect::Sqlite,
-        }
-    }
-
-    /// The server named `name` in `NEXTAUTH_REQUIRE_BACKENDS`, case-insensitively; the
-    /// aliases `postgresql` and `mariadb` are accepted.
-    pub fn from_name(name: &str) -> Option<Server> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "postgres" | "postgresql" => Some(Server::Postgres),
-            "mysql" | "mariadb" => Some(Server::MySql),
-            "sqlite" => Some(Server::Sqlite),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Server {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
@@ -273,6 +228,5 @@ mod tests {
             assert_eq!(Server::from_name(s.name()), Some(s));
             assert!(s.env_var().starts_with("NEXTAUTH_TEST_"));
         }
-        assert_eq!(Server::MySql.dialect(), Dialect::MySql);
     }
 }

@@ -28,9 +28,8 @@ const SOURCE: &str = include_str!("../../corpus/strings.json");
 /// If the committed corpus file is not valid; a test (`corpus_is_valid`) keeps it so.
 pub fn corpus() -> &'static Corpus {
     static CORPUS: OnceLock<Corpus> = OnceLock::new();
-    CORPUS.get_or_init(|| {
-        serde_json::from_str(SOURCE).expect("harness/corpus/strings.json is valid")
-    })
+    CORPUS
+        .get_or_init(|| serde_json::from_str(SOURCE).expect("harness/corpus/strings.json is valid"))
 }
 
 /// The `i`-th value of `pool`, wrapping around.

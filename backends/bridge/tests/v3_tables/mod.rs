@@ -12,7 +12,7 @@
 use nextauth_adapter_bridge::{bridge_required, next_auth_synchronize, node_modules_installed};
 use nextauth_adapter_mysql::MySqlStore;
 use nextauth_adapter_postgres::PostgresStore;
-use nextauth_adapter_testkit::{LiveRun, Server, Synchronize, sql_adapter};
+use nextauth_adapter_testkit::{LiveRun, Server, ServerEnv, Synchronize, sql_adapter};
 use std::process::ExitCode;
 
 /// Certifies our adapter for `server` on next-auth@3's tables there.
