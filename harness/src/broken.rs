@@ -20,7 +20,7 @@ use nextauth_adapter::{
     SessionPolicy, TimestampPrecision, TimestampRange, UniqueKey, User, VerificationConsumption,
     VerificationMessage, VerificationRequest, formulas,
 };
-use nextauth_adapter_reference::{ReferenceAdapter, Snapshot};
+use nextauth_adapter_reference::{ReferenceAdapter, Snapshot, Storage};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -199,11 +199,14 @@ defects! {
         "declares every instant storable but refuses those outside 1970-2038 (TIMESTAMP columns behind the default declaration)";
 }
 
-/// What a broken adapter is built on: the reference adapter underneath, the configuration and
-/// the declared capabilities.
+/// What a broken adapter is built on: the reference adapter underneath, the storage it owns
+/// (and the reference works over), the configuration and the declared capabilities.
 pub struct Base {
     /// The reference adapter that does everything the fault does not override.
     pub inner: Arc<ReferenceAdapter>,
+    /// The rows underneath: a fault that stores what no method would (a raw token, a row a
+    /// check should have refused) writes them here directly.
+    pub storage: Storage,
     /// The configuration the adapter was built with.
     pub config: AdapterConfig,
     /// What the adapter declares.
@@ -221,7 +224,7 @@ impl Base {
     }
 
     fn snapshot(&self) -> Snapshot {
-        self.inner.snapshot()
+        self.storage.snapshot()
     }
 
     fn next_id<T>(rows: &[T], id: impl Fn(&T) -> &str) -> String {
@@ -236,7 +239,7 @@ impl Base {
     /// Inserts a user without checking its e-mail.
     fn insert_user(&self, profile: NewUser) -> User {
         let now = self.at_precision(self.now());
-        self.inner.edit(|rows| {
+        self.storage.edit(|rows| {
             let user = User {
                 id: Base::next_id(&rows.users, |u| &u.id),
                 name: profile.name,
@@ -254,7 +257,7 @@ impl Base {
     /// Inserts an account without checking its compound id.
     fn insert_account(&self, account: NewAccount) -> Account {
         let now = self.at_precision(self.now());
-        self.inner.edit(|rows| {
+        self.storage.edit(|rows| {
             let a = Account {
                 id: Base::next_id(&rows.accounts, |a| &a.id),
                 compound_id: formulas::compound_id(
@@ -280,7 +283,7 @@ impl Base {
     fn extend(&self, session: &mut Session) -> Option<Session> {
         let expires = self.at_precision(self.config.session.expires_from(self.now()));
         let now = self.at_precision(self.now());
-        self.inner.edit(|rows| {
+        self.storage.edit(|rows| {
             let s = rows.sessions.iter_mut().find(|s| s.id == session.id)?;
             s.expires = expires;
             s.updated_at = now;
@@ -460,7 +463,7 @@ impl Fault for RawVerificationToken {
             .inner
             .create_verification_request(identifier, url, token, secret, provider)
             .await?;
-        Ok(b.inner.edit(|rows| {
+        Ok(b.storage.edit(|rows| {
             match rows
                 .verification_requests
                 .iter_mut()
@@ -484,7 +487,7 @@ impl Fault for RawVerificationToken {
     ) -> Result<Option<VerificationRequest>> {
         let now = b.now();
         let consume = b.declared.verification_consumption == VerificationConsumption::OnGet;
-        Ok(b.inner.edit(|rows| {
+        Ok(b.storage.edit(|rows| {
             let at = rows
                 .verification_requests
                 .iter()
@@ -504,7 +507,7 @@ impl Fault for RawVerificationToken {
         _secret: &str,
         _provider: &EmailProvider,
     ) -> Result<()> {
-        b.inner.edit(|rows| {
+        b.storage.edit(|rows| {
             rows.verification_requests
                 .retain(|v| !(v.identifier == identifier && v.token == token))
         });
@@ -553,7 +556,7 @@ struct DeleteUserLeavesSessions;
 #[async_trait]
 impl Fault for DeleteUserLeavesSessions {
     async fn delete_user(&self, b: &Base, user_id: &str) -> Result<()> {
-        b.inner.edit(|rows| {
+        b.storage.edit(|rows| {
             rows.users.retain(|u| u.id != user_id);
             rows.accounts.retain(|a| a.user_id != user_id);
         });
@@ -639,7 +642,7 @@ impl Fault for UpdateUserUpserts {
         match b.inner.update_user(user).await {
             Err(AdapterError::NotFound { .. }) => {
                 let u = user.clone();
-                b.inner.edit(|rows| rows.users.push(u.clone()));
+                b.storage.edit(|rows| rows.users.push(u.clone()));
                 Ok(user.clone())
             }
             other => other,
@@ -762,7 +765,7 @@ impl Fault for ShortSessionTokens {
     async fn create_session(&self, b: &Base, user: &User) -> Result<Session> {
         let session = b.inner.create_session(user).await?;
         let short = session.session_token[..32].to_owned();
-        Ok(b.inner.edit(
+        Ok(b.storage.edit(
             |rows| match rows.sessions.iter_mut().find(|s| s.id == session.id) {
                 Some(s) => {
                     s.session_token = short;
@@ -1055,7 +1058,7 @@ impl Fault for RacyEmailUpdate {
         }
         round_trip().await;
         let now = b.at_precision(b.now());
-        let written = b.inner.edit(|rows| {
+        let written = b.storage.edit(|rows| {
             let row = rows.users.iter_mut().find(|u| u.id == user.id)?;
             row.name = user.name.clone();
             row.email = user.email.clone();
@@ -1120,7 +1123,7 @@ fn seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 impl Fault for CoarseTimestampsOutsideSessions {
     async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
         let u = b.inner.create_user(profile).await?;
-        Ok(b.inner
+        Ok(b.storage
             .edit(|rows| match rows.users.iter_mut().find(|x| x.id == u.id) {
                 Some(row) => {
                     row.email_verified = row.email_verified.map(seconds);
@@ -1133,7 +1136,7 @@ impl Fault for CoarseTimestampsOutsideSessions {
     }
     async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
         let a = b.inner.link_account(account).await?;
-        Ok(b.inner.edit(
+        Ok(b.storage.edit(
             |rows| match rows.accounts.iter_mut().find(|x| x.id == a.id) {
                 Some(row) => {
                     row.access_token_expires = row.access_token_expires.map(seconds);
@@ -1158,7 +1161,7 @@ impl Fault for CoarseTimestampsOutsideSessions {
             .inner
             .create_verification_request(identifier, url, token, secret, provider)
             .await?;
-        Ok(b.inner.edit(|rows| {
+        Ok(b.storage.edit(|rows| {
             match rows.verification_requests.iter_mut().find(|x| x.id == v.id) {
                 Some(row) => {
                     row.expires = seconds(row.expires);
@@ -1474,13 +1477,16 @@ impl BrokenAdapter {
     /// except for the defect).
     pub fn new(config: AdapterConfig, declared: Capabilities, defect: Defect) -> Self {
         let fault = (defect.make)();
-        let inner = ReferenceAdapter::with_capabilities(
+        let storage = Storage::new();
+        let inner = ReferenceAdapter::over(
+            storage.clone(),
             fault.inner_config(config.clone()),
             fault.behaves(declared),
         );
         BrokenAdapter {
             base: Base {
                 inner: Arc::new(inner),
+                storage,
                 config,
                 declared,
             },

@@ -1,6 +1,6 @@
 //! The reference adapter's fifteen methods.
 
-use crate::store::{Snapshot, Store, Table};
+use crate::store::{Snapshot, Storage, Store, Table};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use nextauth_adapter::limits::Field;
@@ -10,14 +10,14 @@ use nextauth_adapter::{
     UnlinkAccountSupport, User, VerificationConsumption, VerificationMessage, VerificationRequest,
     formulas,
 };
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
 /// The in-memory reference adapter. See the [crate documentation](crate).
 #[derive(Debug)]
 pub struct ReferenceAdapter {
     config: AdapterConfig,
     capabilities: Capabilities,
-    store: Mutex<Store>,
+    store: Storage,
 }
 
 impl ReferenceAdapter {
@@ -29,37 +29,26 @@ impl ReferenceAdapter {
     /// A reference adapter that behaves as `capabilities` declare: the model for an adapter
     /// under test that declares the same.
     pub fn with_capabilities(config: AdapterConfig, capabilities: Capabilities) -> Self {
+        ReferenceAdapter::over(Storage::new(), config, capabilities)
+    }
+
+    /// A reference adapter over `storage` (which its owner may also read and rewrite
+    /// directly, see [`Storage`]).
+    pub fn over(storage: Storage, config: AdapterConfig, capabilities: Capabilities) -> Self {
         ReferenceAdapter {
             config,
             capabilities,
-            store: Mutex::new(Store::default()),
+            store: storage,
         }
     }
 
     /// A copy of every stored row, read without going through the adapter's methods.
     pub fn snapshot(&self) -> Snapshot {
-        self.lock().snapshot()
-    }
-
-    /// Edits the stored rows directly, bypassing every check, in one atomic step: `edit`
-    /// gets a copy of all rows, and what it leaves is stored.
-    ///
-    /// This is for fault injection and odd states, never for normal use: the conformance
-    /// harness builds its deliberately broken adapters on it (a token stored raw, a row that
-    /// a cascade should have removed), and tests seed states no method can reach (an orphan
-    /// account, a duplicate email) with it. Rows whose id is not a canonical number are dropped.
-    pub fn edit<R>(&self, edit: impl FnOnce(&mut Snapshot) -> R) -> R {
-        let mut store = self.lock();
-        let mut rows = store.snapshot();
-        let result = edit(&mut rows);
-        store.restore(rows);
-        result
+        self.store.snapshot()
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
-        // Every method leaves the store consistent before it can panic (checks come before
-        // writes), so a poisoned lock still guards valid data.
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+        self.store.lock()
     }
 
     /// Now, as read from the clock at the declared precision: what expiry decisions compare

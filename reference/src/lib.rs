@@ -16,4 +16,4 @@ mod adapter;
 mod store;
 
 pub use adapter::ReferenceAdapter;
-pub use store::Snapshot;
+pub use store::{Snapshot, Storage};

@@ -96,3 +96,42 @@ impl Store {
         }
     }
 }
+
+/// The rows a reference adapter stores, shareable: the adapter is built over a `Storage`
+/// ([`ReferenceAdapter::over`](crate::ReferenceAdapter::over)), and whoever made the
+/// `Storage` may also read and rewrite its rows directly. The adapter itself offers no such
+/// access: only the owner of the storage can put it in a state the methods cannot reach (the
+/// harness's deliberately broken adapters do, to store a raw token or skip a check).
+#[derive(Debug, Clone, Default)]
+pub struct Storage {
+    store: std::sync::Arc<std::sync::Mutex<Store>>,
+}
+
+impl Storage {
+    /// Empty tables.
+    pub fn new() -> Self {
+        Storage::default()
+    }
+
+    /// A copy of every stored row.
+    pub fn snapshot(&self) -> Snapshot {
+        self.lock().snapshot()
+    }
+
+    /// Edits the stored rows directly, bypassing every check, in one atomic step: `edit`
+    /// gets a copy of all rows, and what it leaves is stored. Rows whose id is not a
+    /// canonical number are dropped.
+    pub fn edit<R>(&self, edit: impl FnOnce(&mut Snapshot) -> R) -> R {
+        let mut store = self.lock();
+        let mut rows = store.snapshot();
+        let result = edit(&mut rows);
+        store.restore(rows);
+        result
+    }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        // Every method leaves the store consistent before it can panic (checks come before
+        // writes), so a poisoned lock still guards valid data.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
