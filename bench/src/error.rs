@@ -44,7 +44,7 @@ pub enum BenchError {
         /// The v3 method.
         method: &'static str,
         /// The error kind the bridge reported.
-        kind: String,
+        kind: nextauth_adapter_bridge::protocol::WireErrorKind,
         /// Its message.
         message: String,
     },

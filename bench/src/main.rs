@@ -24,10 +24,10 @@ use clap::Parser;
 use error::BenchError;
 use measure::{Measured, median, run_cell};
 use nextauth_adapter::{AdapterConfig, SessionPolicy, SharedAdapter, SystemClock};
-use nextauth_adapter_bridge::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT, protocol::PROTOCOL_VERSION};
+use nextauth_adapter_bridge::protocol::{NamespaceRef, OpenArgs};
+use nextauth_adapter_bridge::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
 use nextauth_adapter_sql::SqlOptions;
 use nextauth_adapter_testkit::{Namespace, SchemaNames, Server};
-use serde_json::json;
 use sqlx::ConnectOptions as _;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -304,9 +304,7 @@ async fn bench_in(
         .facts
         .push(format!("{label}: load after {}", load()));
     if let Some(process) = columns.bridge {
-        let _ = process
-            .request("close", Some("bench"), None, json!({}))
-            .await;
+        let _ = process.close("bench").await;
         process.shutdown().await;
     }
     outcome
@@ -425,41 +423,26 @@ async fn peer(
             .map_err(|e| format!("n/a (cannot start the bridge: {e})"))?,
     );
     let fail = |what: &str, e: String| format!("n/a (bridge {what} failed: {e})");
-    let hello = process
-        .request("hello", None, None, json!({ "protocol": PROTOCOL_VERSION }))
-        .await
-        .map_err(|e| fail("hello", e.to_string()))?;
-    if let Some(e) = hello.error {
+    let name = match process.hello().await {
+        Ok(hello) => hello.name,
+        Err(e) => {
+            process.shutdown().await;
+            return Err(fail("hello", e.to_string()));
+        }
+    };
+    let args = OpenArgs {
+        namespace: Some(NamespaceRef {
+            name: ns.name().to_owned(),
+            server: db,
+        }),
+        session: policy.into(),
+        base_url: "http://localhost:3000".to_owned(),
+        secret: subjects::SECRET.to_owned(),
+    };
+    let now = chrono::Utc::now().timestamp_micros();
+    if let Err(e) = process.open("bench", now, &args).await {
         process.shutdown().await;
-        return Err(fail("hello", e.message));
-    }
-    let name = hello
-        .ok
-        .as_ref()
-        .and_then(|v| v["name"].as_str())
-        .unwrap_or("next-auth")
-        .to_owned();
-    let open = process
-        .request(
-            "open",
-            Some("bench"),
-            Some(chrono::Utc::now().timestamp_micros()),
-            json!({
-                "namespace": { "name": ns.name(), "server": ns.name() },
-                "session": {
-                    "maxAge": policy.max_age().num_seconds(),
-                    "updateAge": policy.update_age().num_seconds(),
-                },
-                "baseUrl": "http://localhost:3000",
-                "secret": subjects::SECRET,
-            }),
-        )
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r.error.map_or(Ok(()), |e| Err(e.message)));
-    if let Err(e) = open {
-        process.shutdown().await;
-        return Err(fail("open", e));
+        return Err(fail("open", e.to_string()));
     }
     let overhead = bridge_round_trip(&process)
         .await
@@ -476,13 +459,10 @@ async fn bridge_round_trip(process: &BridgeProcess) -> Result<String, String> {
     for _ in 0..2_000 {
         let now = chrono::Utc::now().timestamp_micros();
         let t0 = Instant::now();
-        let reply = process
-            .request("setClock", Some("bench"), None, json!({ "now": now }))
+        process
+            .set_clock("bench", now)
             .await
             .map_err(|e| e.to_string())?;
-        if let Some(e) = reply.error {
-            return Err(e.message);
-        }
         micros.push(u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX));
     }
     micros.sort_unstable();

@@ -12,10 +12,11 @@ use crate::error::BenchError;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use nextauth_adapter::{
-    EmailProvider, SendError, SessionPolicy, SharedAdapter, TimestampPrecision,
+    EmailProvider, Method, SendError, SessionPolicy, SharedAdapter, TimestampPrecision,
     VerificationMessage, VerificationSender, formulas,
 };
 use nextauth_adapter_bridge::BridgeProcess;
+use nextauth_adapter_bridge::protocol::Call;
 use serde_json::{Value, json};
 use sqlx::{MySqlPool, PgPool};
 use std::sync::Arc;
@@ -513,15 +514,15 @@ impl Peer {
         }
     }
 
-    async fn call(&self, method: &'static str, args: Value) -> Result<Value, BenchError> {
+    async fn call(&self, method: Method, args: Value) -> Result<Value, BenchError> {
         let now = Utc::now().timestamp_micros();
         let reply = self
             .process
-            .request(method, Some(&self.fixture), Some(now), args)
+            .request(Call::Adapter(method), Some(&self.fixture), Some(now), args)
             .await?;
         if let Some(e) = reply.error {
             return Err(BenchError::Peer {
-                method,
+                method: method.js_name(),
                 kind: e.kind,
                 message: e.message,
             });
@@ -537,39 +538,47 @@ impl Subject for Peer {
         let missing = |what: &str| flow_error(S, flow.name(), format!("no {what}"));
         match flow {
             Flow::SessionRead => {
-                let session = self.call("getSession", json!([user.session_token])).await?;
+                let session = self
+                    .call(Method::GetSession, json!([user.session_token]))
+                    .await?;
                 if session.is_null() {
                     return Err(missing("session"));
                 }
                 let user_id = session["userId"].clone();
-                let updated = self.call("updateSession", json!([session, false])).await?;
+                let updated = self
+                    .call(Method::UpdateSession, json!([session, false]))
+                    .await?;
                 if !updated["returned"].is_null() {
                     return Err(flow_error(S, flow.name(), "the update was due"));
                 }
-                if self.call("getUser", json!([user_id])).await?.is_null() {
+                if self
+                    .call(Method::GetUser, json!([user_id]))
+                    .await?
+                    .is_null()
+                {
                     return Err(missing("user"));
                 }
             }
             Flow::OauthSignin => {
                 let args = json!([PROVIDER, user.provider_account_id]);
-                self.call("getUserByProviderAccountId", args.clone())
+                self.call(Method::GetUserByProviderAccountId, args.clone())
                     .await?;
-                let found = self.call("getUserByProviderAccountId", args).await?;
+                let found = self.call(Method::GetUserByProviderAccountId, args).await?;
                 if found.is_null() {
                     return Err(missing("user"));
                 }
-                self.call("createSession", json!([found])).await?;
+                self.call(Method::CreateSession, json!([found])).await?;
             }
             Flow::EmailSignin => {
                 let p = &self.provider;
                 self.call(
-                    "createVerificationRequest",
+                    Method::CreateVerificationRequest,
                     json!([user.email, URL, token, SECRET, p]),
                 )
                 .await?;
                 let got = self
                     .call(
-                        "getVerificationRequest",
+                        Method::GetVerificationRequest,
                         json!([user.email, token, SECRET, p]),
                     )
                     .await?;
@@ -577,18 +586,21 @@ impl Subject for Peer {
                     return Err(missing("verification request"));
                 }
                 self.call(
-                    "deleteVerificationRequest",
+                    Method::DeleteVerificationRequest,
                     json!([user.email, token, SECRET, p]),
                 )
                 .await?;
-                let mut found = self.call("getUserByEmail", json!([user.email])).await?;
+                let mut found = self
+                    .call(Method::GetUserByEmail, json!([user.email]))
+                    .await?;
                 if found.is_null() {
                     return Err(missing("user"));
                 }
                 found["emailVerified"] = json!(Utc::now().to_rfc3339());
-                let updated = self.call("updateUser", json!([found])).await?;
+                let updated = self.call(Method::UpdateUser, json!([found])).await?;
                 let for_session = if updated.is_null() { found } else { updated };
-                self.call("createSession", json!([for_session])).await?;
+                self.call(Method::CreateSession, json!([for_session]))
+                    .await?;
             }
         }
         Ok(())

@@ -4,7 +4,7 @@
 
 use crate::error::BridgeError;
 use crate::process::BridgeProcess;
-use crate::protocol::{WireError, WireSent, normalize_ids};
+use crate::protocol::{Call, Control, WireError, WireSent, normalize_ids};
 use async_trait::async_trait;
 use nextauth_adapter::{
     Account, Adapter, AdapterConfig, AdapterError, Capabilities, EmailProvider, Entity, ErrorKind,
@@ -97,19 +97,16 @@ impl BridgeAdapter {
     /// The contract's error for the child's error object.
     fn wire_error(&self, method: Method, e: WireError) -> AdapterError {
         let detail = if e.message.is_empty() {
-            e.kind.clone()
+            e.kind.to_string()
         } else {
             e.message.clone()
         };
-        match e.error_kind() {
-            Some(ErrorKind::Conflict) => match e.unique_key() {
+        match e.kind.error_kind() {
+            Some(ErrorKind::Conflict) => match e.key {
                 Some(key) => AdapterError::Conflict { method, key },
                 None => self.backend(
                     method,
-                    format!(
-                        "a conflict on an unnamed unique key ({:?}): {detail}",
-                        e.key
-                    ),
+                    format!("a conflict on an unnamed or unknown unique key: {detail}"),
                 ),
             },
             Some(ErrorKind::InvalidInput) => AdapterError::InvalidInput {
@@ -139,7 +136,7 @@ impl BridgeAdapter {
         tracing::trace!(method = method.js_name(), fixture = %self.fixture, "bridge call");
         let reply = self
             .process
-            .request(method.js_name(), Some(&self.fixture), Some(now), args)
+            .request(Call::Adapter(method), Some(&self.fixture), Some(now), args)
             .await
             .map_err(|e| self.backend(method, e))?;
         if let Some(e) = reply.error {
@@ -442,17 +439,9 @@ struct WireStored {
 }
 
 async fn read_stored(process: &BridgeProcess, fixture: &str) -> Result<Stored, BridgeError> {
-    let reply = process
-        .request("stored", Some(fixture), None, json!({}))
+    let mut value = process
+        .control(Control::Stored, Some(fixture), None, json!({}))
         .await?;
-    if let Some(e) = reply.error {
-        return Err(BridgeError::Refused {
-            method: "stored".to_owned(),
-            kind: e.kind,
-            message: e.message,
-        });
-    }
-    let mut value = reply.ok.unwrap_or(Value::Null);
     normalize_ids(&mut value);
     let wire: WireStored =
         serde_json::from_value(value.clone()).map_err(|e| BridgeError::BadReply {

@@ -41,7 +41,7 @@ pub enum BridgeError {
         /// The request's method.
         method: String,
         /// The error's kind as the child sent it.
-        kind: String,
+        kind: crate::protocol::WireErrorKind,
         /// The child's message.
         message: String,
     },

@@ -10,13 +10,12 @@
 use crate::adapter::{BridgeAdapter, BridgeInspector};
 use crate::error::BridgeError;
 use crate::process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
-use crate::protocol::{Hello, PROTOCOL_VERSION};
+use crate::protocol::{Hello, NamespaceRef, OpenArgs};
 use async_trait::async_trait;
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
 use nextauth_adapter_harness::backend::BackendError;
 use nextauth_adapter_harness::{BackendFactory, Fixture, Inspector};
 use nextauth_adapter_testkit::{Namespace, SchemaNames, Server, Tables};
-use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -94,28 +93,7 @@ impl BridgeFactory {
         timeout: Duration,
     ) -> Result<Self, BridgeError> {
         let process = Arc::new(BridgeProcess::spawn(&command, &env, timeout)?);
-        let reply = process
-            .request("hello", None, None, json!({ "protocol": PROTOCOL_VERSION }))
-            .await?;
-        if let Some(e) = reply.error {
-            return Err(BridgeError::Refused {
-                method: "hello".to_owned(),
-                kind: e.kind,
-                message: e.message,
-            });
-        }
-        let value = reply.ok.unwrap_or_default();
-        let hello: Hello =
-            serde_json::from_value(value.clone()).map_err(|e| BridgeError::BadReply {
-                method: "hello".to_owned(),
-                reason: format!("{e} in {value}"),
-            })?;
-        if hello.protocol != PROTOCOL_VERSION {
-            return Err(BridgeError::Version {
-                theirs: hello.protocol,
-                ours: PROTOCOL_VERSION,
-            });
-        }
+        let hello = process.hello().await?;
         let server = match &hello.namespaces {
             None => None,
             Some(ns) => {
@@ -299,30 +277,17 @@ impl BridgeFactory {
         config: AdapterConfig,
     ) -> Result<(String, SharedAdapter, Arc<dyn Inspector>), BridgeError> {
         let fixture = format!("f{}", self.fixtures.fetch_add(1, Ordering::Relaxed) + 1);
-        let args = json!({
-            "namespace": namespace.map(|(name, server)| json!({
-                "name": name,
-                "server": server.name(),
-            })),
-            "session": {
-                "maxAge": config.session.max_age().num_seconds(),
-                "updateAge": config.session.update_age().num_seconds(),
-            },
-            "baseUrl": config.base_url,
-            "secret": self.app_secret,
-        });
+        let args = OpenArgs {
+            namespace: namespace.map(|(name, server)| NamespaceRef {
+                name: name.to_owned(),
+                server,
+            }),
+            session: config.session.into(),
+            base_url: config.base_url.clone(),
+            secret: self.app_secret.clone(),
+        };
         let now = config.clock.now().timestamp_micros();
-        self.process
-            .request("open", Some(&fixture), Some(now), args)
-            .await
-            .and_then(|reply| match reply.error {
-                Some(e) => Err(BridgeError::Refused {
-                    method: "open".to_owned(),
-                    kind: e.kind,
-                    message: e.message,
-                }),
-                None => Ok(()),
-            })?;
+        self.process.open(&fixture, now, &args).await?;
         let adapter: SharedAdapter = Arc::new(BridgeAdapter::new(
             Arc::clone(&self.process),
             fixture.clone(),
@@ -341,10 +306,7 @@ impl BridgeFactory {
 
 /// Closes fixture `fixture` of the child.
 async fn close(process: &BridgeProcess, fixture: &str) -> Result<(), BridgeError> {
-    process
-        .request("close", Some(fixture), None, json!({}))
-        .await
-        .map(|_| ())
+    process.close(fixture).await
 }
 
 async fn drop_namespace(ns: Namespace) {

@@ -3,7 +3,7 @@
 //! a fast [`BridgeError::Dead`] once the child is gone or has written garbage.
 
 use crate::error::BridgeError;
-use crate::protocol::{Reply, Request};
+use crate::protocol::{Call, Control, Hello, OpenArgs, PROTOCOL_VERSION, Reply, Request};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::process::Stdio;
@@ -288,7 +288,7 @@ impl BridgeProcess {
     /// Sends one request and waits for its reply (at most the request timeout).
     pub async fn request(
         &self,
-        method: &str,
+        method: Call,
         fixture: Option<&str>,
         now: Option<i64>,
         args: Value,
@@ -302,7 +302,7 @@ impl BridgeProcess {
             args,
         })
         .map_err(|e| BridgeError::BadReply {
-            method: method.to_owned(),
+            method: method.to_string(),
             reason: format!("the request cannot be encoded: {e}"),
         })?;
         let (tx, rx) = oneshot::channel();
@@ -328,11 +328,86 @@ impl BridgeProcess {
                 self.shared.lock().pending.remove(&id);
                 Err(BridgeError::Timeout {
                     command: self.shared.command.clone(),
-                    method: method.to_owned(),
+                    method: method.to_string(),
                     timeout: self.timeout,
                 })
             }
         }
+    }
+
+    /// A control message whose error reply is [`BridgeError::Refused`]: its result.
+    pub async fn control(
+        &self,
+        control: Control,
+        fixture: Option<&str>,
+        now: Option<i64>,
+        args: Value,
+    ) -> Result<Value, BridgeError> {
+        let call = Call::Control(control);
+        let reply = self.request(call, fixture, now, args).await?;
+        match reply.error {
+            Some(e) => Err(BridgeError::Refused {
+                method: call.to_string(),
+                kind: e.kind,
+                message: e.message,
+            }),
+            None => Ok(reply.ok.unwrap_or(Value::Null)),
+        }
+    }
+
+    /// The handshake: the child's [`Hello`], refused when it speaks another protocol
+    /// version.
+    pub async fn hello(&self) -> Result<Hello, BridgeError> {
+        let value = self
+            .control(
+                Control::Hello,
+                None,
+                None,
+                serde_json::json!({ "protocol": PROTOCOL_VERSION }),
+            )
+            .await?;
+        let hello: Hello =
+            serde_json::from_value(value.clone()).map_err(|e| BridgeError::BadReply {
+                method: "hello".to_owned(),
+                reason: format!("{e} in {value}"),
+            })?;
+        if hello.protocol != PROTOCOL_VERSION {
+            return Err(BridgeError::Version {
+                theirs: hello.protocol,
+                ours: PROTOCOL_VERSION,
+            });
+        }
+        Ok(hello)
+    }
+
+    /// Opens fixture `fixture` at the instant `now` (microseconds since the epoch).
+    pub async fn open(&self, fixture: &str, now: i64, args: &OpenArgs) -> Result<(), BridgeError> {
+        let args = serde_json::to_value(args).map_err(|e| BridgeError::BadReply {
+            method: "open".to_owned(),
+            reason: format!("the arguments cannot be encoded: {e}"),
+        })?;
+        self.control(Control::Open, Some(fixture), Some(now), args)
+            .await
+            .map(drop)
+    }
+
+    /// Closes fixture `fixture`.
+    pub async fn close(&self, fixture: &str) -> Result<(), BridgeError> {
+        self.control(Control::Close, Some(fixture), None, serde_json::json!({}))
+            .await
+            .map(drop)
+    }
+
+    /// Sets fixture `fixture`'s clock to `now` without calling its adapter.
+    pub async fn set_clock(&self, fixture: &str, now: i64) -> Result<(), BridgeError> {
+        self.control(
+            Control::SetClock,
+            Some(fixture),
+            None,
+            serde_json::json!({ "now": now }),
+        )
+        .await
+        .map(drop)
     }
 
     /// Asks the child to shut down, then makes sure it is gone.
@@ -340,7 +415,7 @@ impl BridgeProcess {
         if self.dead_reason().is_none() {
             let _ = tokio::time::timeout(
                 Duration::from_secs(5),
-                self.request("shutdown", None, None, Value::Null),
+                self.request(Call::Control(Control::Shutdown), None, None, Value::Null),
             )
             .await;
         }

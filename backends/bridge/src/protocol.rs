@@ -6,21 +6,184 @@
 //! `{"id", "error": {"kind", "message", "key"?, "field"?}}`, in any order (requests run
 //! concurrently).
 
-use nextauth_adapter::{Capabilities, ErrorKind, UniqueKey};
-use serde::{Deserialize, Serialize};
+use nextauth_adapter::{Capabilities, ErrorKind, Method, UniqueKey};
+use nextauth_adapter_testkit::Server;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use std::fmt;
 
 /// The protocol version this crate speaks, sent in `hello`.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A control message: everything the parent asks that is not an adapter method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// The handshake: the child's protocol, name, capabilities and namespace server.
+    Hello,
+    /// Opens an adapter instance (a fixture) over a namespace ([`OpenArgs`]).
+    Open,
+    /// Closes a fixture.
+    Close,
+    /// Every stored row of a fixture, read without the adapter.
+    Stored,
+    /// Sets a fixture's clock without calling the adapter (the bench's round trip).
+    SetClock,
+    /// Asks the child to exit.
+    Shutdown,
+}
+
+/// What a request asks for: a control message or one of the fifteen adapter methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// A control message.
+    Control(Control),
+    /// An adapter method, by the contract's [`Method`] (its v3 JS name on the wire).
+    Adapter(Method),
+}
+
+impl Call {
+    /// The `method` field on the wire: `hello`, `setClock`, `getSession`, ….
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Call::Control(Control::Hello) => "hello",
+            Call::Control(Control::Open) => "open",
+            Call::Control(Control::Close) => "close",
+            Call::Control(Control::Stored) => "stored",
+            Call::Control(Control::SetClock) => "setClock",
+            Call::Control(Control::Shutdown) => "shutdown",
+            Call::Adapter(method) => method.js_name(),
+        }
+    }
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
+
+impl Serialize for Call {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.wire_name())
+    }
+}
+
+/// The arguments of `open`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenArgs {
+    /// The namespace the fixture's adapter works in; `None` when the child isolates
+    /// fixtures itself.
+    pub namespace: Option<NamespaceRef>,
+    /// v3's `appOptions.session`.
+    pub session: SessionArgs,
+    /// `appOptions.baseUrl`.
+    pub base_url: String,
+    /// `appOptions.secret`.
+    pub secret: String,
+}
+
+/// A namespace the parent created.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamespaceRef {
+    /// Its name (`nx_<16 hex>`).
+    pub name: String,
+    /// The server it is on.
+    #[serde(serialize_with = "server_name")]
+    pub server: Server,
+}
+
+fn server_name<S: Serializer>(server: &Server, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(server.name())
+}
+
+/// v3's session policy, in seconds.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionArgs {
+    /// `maxAge`.
+    pub max_age: i64,
+    /// `updateAge`.
+    pub update_age: i64,
+}
+
+impl From<nextauth_adapter::SessionPolicy> for SessionArgs {
+    fn from(policy: nextauth_adapter::SessionPolicy) -> Self {
+        SessionArgs {
+            max_age: policy.max_age().num_seconds(),
+            update_age: policy.update_age().num_seconds(),
+        }
+    }
+}
+
+/// The kind of an error reply: the contract's [`ErrorKind`]s, `protocol` for a request the
+/// child could not understand, and `unknown` for anything else a child sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireErrorKind {
+    /// [`ErrorKind::Conflict`].
+    Conflict,
+    /// [`ErrorKind::InvalidInput`].
+    InvalidInput,
+    /// [`ErrorKind::NotFound`].
+    NotFound,
+    /// [`ErrorKind::Unsupported`].
+    Unsupported,
+    /// [`ErrorKind::Delivery`].
+    Delivery,
+    /// [`ErrorKind::Backend`].
+    Backend,
+    /// The child could not understand the request.
+    Protocol,
+    /// A kind this protocol does not define.
+    #[serde(other)]
+    Unknown,
+}
+
+impl WireErrorKind {
+    /// The contract's kind, for the kinds that are one.
+    pub fn error_kind(self) -> Option<ErrorKind> {
+        match self {
+            WireErrorKind::Conflict => Some(ErrorKind::Conflict),
+            WireErrorKind::InvalidInput => Some(ErrorKind::InvalidInput),
+            WireErrorKind::NotFound => Some(ErrorKind::NotFound),
+            WireErrorKind::Unsupported => Some(ErrorKind::Unsupported),
+            WireErrorKind::Delivery => Some(ErrorKind::Delivery),
+            WireErrorKind::Backend => Some(ErrorKind::Backend),
+            WireErrorKind::Protocol | WireErrorKind::Unknown => None,
+        }
+    }
+}
+
+impl fmt::Display for WireErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WireErrorKind::Conflict => "conflict",
+            WireErrorKind::InvalidInput => "invalid_input",
+            WireErrorKind::NotFound => "not_found",
+            WireErrorKind::Unsupported => "unsupported",
+            WireErrorKind::Delivery => "delivery",
+            WireErrorKind::Backend => "backend",
+            WireErrorKind::Protocol => "protocol",
+            WireErrorKind::Unknown => "unknown",
+        })
+    }
+}
+
+/// A unique key as the child names it: known, or `None` (an unknown name is not an error of
+/// the whole reply; the conflict is then reported as unnamed).
+fn lenient_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<UniqueKey>, D::Error> {
+    let value = Option::<Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
 
 /// A request from the parent.
 #[derive(Debug, Clone, Serialize)]
 pub struct Request<'a> {
     /// Unique among the requests in flight; the reply carries it back.
     pub id: u64,
-    /// An adapter method's JS name (`getSession`) or a control message (`hello`, `open`,
-    /// `close`, `stored`, `setClock`, `shutdown`).
-    pub method: &'a str,
+    /// What is asked.
+    pub method: Call,
     /// The fixture (one adapter over one namespace) the request is for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixture: Option<&'a str>,
@@ -35,32 +198,17 @@ pub struct Request<'a> {
 /// The error object of a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct WireError {
-    /// The contract's [`ErrorKind`] in snake_case, or `protocol` for a request the child
-    /// could not understand.
-    pub kind: String,
+    /// Its kind.
+    pub kind: WireErrorKind,
     /// A human-readable message.
     #[serde(default)]
     pub message: String,
-    /// For `conflict`: the [`UniqueKey`] in snake_case.
-    #[serde(default)]
-    pub key: Option<String>,
+    /// For `conflict`: the unique key, when the child named one this protocol knows.
+    #[serde(default, deserialize_with = "lenient_key")]
+    pub key: Option<UniqueKey>,
     /// For `invalid_input`: the field at fault.
     #[serde(default)]
     pub field: Option<String>,
-}
-
-impl WireError {
-    /// The error's kind as the contract's [`ErrorKind`], if it is one.
-    pub fn error_kind(&self) -> Option<ErrorKind> {
-        serde_json::from_value(Value::String(self.kind.clone())).ok()
-    }
-
-    /// The conflict's unique key, if named and known.
-    pub fn unique_key(&self) -> Option<UniqueKey> {
-        self.key
-            .as_ref()
-            .and_then(|k| serde_json::from_value(Value::String(k.clone())).ok())
-    }
 }
 
 /// A message the provider's `sendVerificationRequest` received in the child.
@@ -157,7 +305,7 @@ mod tests {
     fn requests_serialise_on_one_line() {
         let r = Request {
             id: 7,
-            method: "getSession",
+            method: Call::Adapter(Method::GetSession),
             fixture: Some("f1"),
             now: Some(1),
             args: serde_json::json!([null]),
@@ -176,15 +324,16 @@ mod tests {
         )
         .unwrap();
         let e = r.error.unwrap();
-        assert_eq!(e.error_kind(), Some(ErrorKind::Conflict));
-        assert_eq!(e.unique_key(), Some(UniqueKey::UserEmail));
-        let odd = WireError {
-            kind: "weird".into(),
-            message: String::new(),
-            key: None,
-            field: None,
-        };
-        assert_eq!(odd.error_kind(), None);
+        assert_eq!(e.kind.error_kind(), Some(ErrorKind::Conflict));
+        assert_eq!(e.key, Some(UniqueKey::UserEmail));
+        let odd: Reply = serde_json::from_str(
+            r#"{"id":2,"error":{"kind":"weird","key":"no_such_key","message":"?"}}"#,
+        )
+        .unwrap();
+        let odd = odd.error.unwrap();
+        assert_eq!(odd.kind, WireErrorKind::Unknown);
+        assert_eq!(odd.kind.error_kind(), None);
+        assert_eq!(odd.key, None);
     }
 
     #[test]
