@@ -14,50 +14,79 @@
 //!
 //! `cargo test` then runs every rule of the v3 contract against the adapter, each rule a
 //! named test that can be listed (`-- --list`), filtered, and rerun alone
-//! (`-- session.get.expired-is-none --exact`). The pieces:
+//! (`-- session.get.expired-is-none --exact`).
 //!
-//! - [`catalogue`]: the rules, each with a stable dotted id, an [`Area`], a [`Level`] (MUST
-//!   or SHOULD), the capability it depends on and its source;
-//! - [`BackendFactory`]: how the suite gets a fresh adapter, in its own namespace, for every rule;
-//! - [`Inspector`]: raw reads of what is stored, bypassing the adapter, so rules check
-//!   persistence and storage format and not just round trips;
-//! - [`v3core`]: the call sequences of NextAuth v3 core (sign-in, callback, session read,
-//!   sign-out) that the flow rules drive;
-//! - [`suite`]: what a run consists of (rules, time-zone reruns, the property test) and how
-//!   each case runs; [`execute`] runs one rule, races alone on a runtime of their own;
-//!   [`runner`] turns the suite into libtest-mimic trials; [`report`] renders the verdict,
-//!   the [`finding`]s (failures grouped by cause, with a severity) and every rule as text,
-//!   JSON and JUnit XML;
-//! - [`sources`]: every rule cites `docs/specification.md` or a public reference;
-//! - [`broken`]: deliberately broken adapters that prove each rule can fail.
+//! What an adapter author uses is all in [`prelude`] (and at this crate's root):
+//!
+//! - [`BackendFactory`] and [`Fixture`]: how the suite gets a fresh adapter, in its own
+//!   namespace, for every rule;
+//! - [`Inspector`] and [`Stored`]: raw reads of what is stored, bypassing the adapter, so
+//!   rules check persistence and storage format and not just round trips;
+//! - [`run_main`] / [`run_main_with`] and [`RunOptions`]: the test binary's `main`;
+//! - [`Report`] and [`Verdict`]: what a run concluded, as `certify` and CI read it;
+//! - [`ReferenceFactory`]: the in-memory reference adapter as a factory, to try the above.
 //!
 //! A run is reproducible: the property test draws its sequences from a fixed seed of the
 //! harness version, and every race runs a fixed number of rounds. Exploration with fresh
-//! randomness is explicit (`NEXTAUTH_PROPTEST_SEED=random`).
+//! randomness is explicit (`NEXTAUTH_PROPTEST_SEED=random`). The rules and what they hold
+//! adapters to are in `docs/rules.md` and `docs/specification.md`.
+//!
+//! Everything else (the catalogue, the rule executor, the property test, findings, the
+//! deliberately broken adapters) is the kit's own machinery, public for its other crates
+//! (`nextauth-certify`, the bridge, the testkit) and hidden from these docs: it may change
+//! without notice.
 
+#[doc(hidden)]
 pub mod backend;
+#[doc(hidden)]
 pub mod broken;
+#[doc(hidden)]
 pub mod catalogue;
+#[doc(hidden)]
 pub mod context;
+#[doc(hidden)]
 pub mod execute;
+#[doc(hidden)]
 pub mod finding;
+#[doc(hidden)]
 pub mod inspector;
+#[doc(hidden)]
 pub mod properties;
+#[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
 pub mod rule;
+#[doc(hidden)]
 pub mod runner;
+#[doc(hidden)]
 pub mod sources;
+#[doc(hidden)]
 pub mod suite;
+#[doc(hidden)]
 pub mod v3core;
 
-pub use backend::{BackendFactory, Fixture, ReferenceFactory};
+/// What an adapter author needs, in one `use nextauth_adapter_harness::prelude::*;`.
+pub mod prelude {
+    pub use crate::backend::{BackendError, BackendFactory, Fixture, ReferenceFactory};
+    pub use crate::inspector::{InspectError, Inspector, Stored};
+    pub use crate::report::{Report, Verdict};
+    pub use crate::runner::{RunOptions, run_main, run_main_with};
+}
+
+pub use prelude::*;
+
+// The kit's own crates reach these from the root; they are not part of the author's API.
+#[doc(hidden)]
 pub use context::Ctx;
+#[doc(hidden)]
 pub use execute::{Outcome, RuleOutcome};
+#[doc(hidden)]
 pub use finding::Severity;
-pub use inspector::{Inspector, Stored};
-pub use report::{Finding, Report, Verdict};
+#[doc(hidden)]
+pub use report::Finding;
+#[doc(hidden)]
 pub use rule::{Area, Failure, Level, Requires, Rule, RuleKind, RuleResult};
-pub use runner::{RunOptions, run_main, run_main_with};
+#[doc(hidden)]
 pub use suite::{Suite, SuiteOptions, run_suite};
 
 /// The harness's version, recorded in every report.

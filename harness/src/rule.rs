@@ -349,6 +349,7 @@ impl Rule {
 
 /// Fails the rule with a formatted message unless the condition holds.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! check {
     ($cond:expr, $($msg:tt)+) => {
         if !$cond {
@@ -361,6 +362,7 @@ macro_rules! check {
 /// instants less than a second apart (a timestamp stored at another precision than returned),
 /// the failure's cause is [`crate::finding::TIMESTAMP_PRECISION`].
 #[macro_export]
+#[doc(hidden)]
 macro_rules! check_eq {
     ($left:expr, $right:expr, $($msg:tt)+) => {{
         let (left, right) = (&$left, &$right);
