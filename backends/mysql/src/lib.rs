@@ -55,10 +55,10 @@
 //! MySQL/MariaDB where the reference adapter would accept it. v3 core trims nothing but
 //! passes addresses from providers and forms, where trailing spaces do not occur in practice.
 
-mod store;
+mod driver;
 
+pub use driver::{MySqlDriver, MySqlStore};
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};
-pub use store::MySqlStore;
 
 use nextauth_adapter::capabilities::Capabilities;
 use nextauth_adapter::limits::{FieldLimits, StringLimit};

@@ -26,10 +26,10 @@
 //! PostgreSQL DDL is accepted too. The tables live in the connection's `search_path`
 //! (set it with `?options=-c search_path=<schema>`).
 
-mod store;
+mod driver;
 
+pub use driver::{PostgresDriver, PostgresStore};
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};
-pub use store::PostgresStore;
 
 use nextauth_adapter::Capabilities;
 

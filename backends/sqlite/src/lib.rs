@@ -26,11 +26,11 @@
 //!   with microseconds): fixed width, so text order is time order and the expiry guard
 //!   `expires < ?` compares correctly.
 
+mod driver;
 mod instant_text;
-mod store;
 
+pub use driver::{SqliteDriver, SqliteStore};
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};
-pub use store::SqliteStore;
 
 use nextauth_adapter::Capabilities;
 

@@ -17,6 +17,7 @@ mod queries;
 pub mod rows;
 mod sessions;
 mod sql_adapter;
+mod sqlx_store;
 mod store;
 mod sync;
 mod tables;
@@ -28,9 +29,11 @@ pub use connect::{ConnectError, ConnectStore, DEFAULT_MAX_CONNECTIONS, SqlOption
 pub use error::{CapabilityError, StoreError, check_capabilities};
 pub use ids::{fits_user_id_column, parse_id};
 pub use queries::{
-    ACCOUNT_COLUMNS, Queries, SESSION_COLUMNS, Sql, USER_COLUMNS, VERIFICATION_COLUMNS,
+    ACCOUNT_COLUMNS, Cascade, Queries, SESSION_COLUMNS, Sql, USER_COLUMNS, VERIFICATION_COLUMNS,
+    Writes,
 };
 pub use sql_adapter::SqlAdapter;
+pub use sqlx_store::{Driver, Exec, Prepared, Running, SqlxStore, Statement};
 pub use store::{
     AccountValues, SessionValues, SqlStore, StoreResult, UserValues, VerificationValues,
 };

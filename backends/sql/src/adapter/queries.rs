@@ -62,12 +62,35 @@ pub const VERIFICATION_COLUMNS: [&str; 6] = [
 /// One statement text, cheap to clone into a query.
 pub type Sql = Arc<str>;
 
+/// How a write statement gives back the row it wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    /// The statement ends in `RETURNING <columns>` and yields the stored row (PostgreSQL,
+    /// SQLite 3.35+).
+    Returning,
+    /// The statement returns nothing: an insert's id is the driver's last insert id, and an
+    /// update is followed by a read of the row (MySQL 8, which has no `RETURNING`).
+    LastInsertId,
+}
+
+/// How `delete_user` with cascade removes a user with its accounts and sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cascade {
+    /// One statement, `id` its only parameter, deleting the user and, only if it existed,
+    /// its accounts and sessions (PostgreSQL's data-modifying `WITH`).
+    OneStatement(Sql),
+    /// Three statements in one transaction: [`Queries::delete_user`], then, only if it
+    /// deleted a row, [`Queries::delete_accounts_of_user`] and
+    /// [`Queries::delete_sessions_of_user`].
+    Transaction,
+}
+
 /// Every statement of a store, rendered for one dialect and set of names. Each field's
 /// documentation lists its parameters in binding order.
 #[derive(Debug, Clone)]
 pub struct Queries {
-    /// Whether the write statements end in `RETURNING <columns>` (PostgreSQL, SQLite).
-    pub returning: bool,
+    /// How inserts and updates give back the stored row.
+    pub writes: Writes,
     /// `name, email, email_verified, image, created_at, updated_at`.
     pub insert_user: Sql,
     /// `id`.
@@ -80,10 +103,8 @@ pub struct Queries {
     pub update_user: Sql,
     /// `id`.
     pub delete_user: Sql,
-    /// `id`: deletes the user and, only if it existed, its accounts and sessions, in one
-    /// statement returning how many users it deleted (PostgreSQL's data-modifying `WITH`;
-    /// `None` elsewhere, where the store runs the three deletes in a transaction).
-    pub delete_user_cascade: Option<Sql>,
+    /// How the cascading delete runs.
+    pub delete_user_cascade: Cascade,
     /// `user_id`.
     pub delete_accounts_of_user: Sql,
     /// `user_id`.
@@ -113,9 +134,10 @@ pub struct Queries {
     pub select_verification_by_id: Sql,
     /// `token`.
     pub select_verification: Sql,
-    /// `token, identifier`: deletes and returns the row (PostgreSQL, SQLite only; `None`
-    /// for MySQL, whose store selects, checks and deletes by id).
-    pub consume_verification: Option<Sql>,
+    /// `token, identifier` (MySQL: `token, identifier, identifier`): deletes and returns
+    /// the row in one statement. MySQL 8 cannot run it (MariaDB can): a store on a server
+    /// without `DELETE … RETURNING` selects the row by token, checks it and deletes it by id.
+    pub consume_verification: Sql,
     /// `token, identifier` (MySQL: `token, identifier, identifier`, see
     /// [`exact_identifier`](Self::exact_identifier)).
     pub delete_verification: Sql,
@@ -249,29 +271,22 @@ impl Render<'_> {
             returning(&SESSION_COLUMNS),
             e = q("expires"),
         );
-        let delete_user_cascade = (self.dialect == Dialect::Postgres).then(|| {
-            format!(
-                "WITH u AS (DELETE FROM {users} WHERE {id} = $1 RETURNING {id}), \
+        let delete_user_cascade = if self.dialect == Dialect::Postgres {
+            Cascade::OneStatement(
+                format!(
+                    "WITH u AS (DELETE FROM {users} WHERE {id} = $1 RETURNING {id}), \
                  a AS (DELETE FROM {accounts} WHERE {uid} IN (SELECT {id} FROM u)), \
                  s AS (DELETE FROM {sessions} WHERE {uid} IN (SELECT {id} FROM u)) \
                  SELECT COUNT(*) FROM u",
-                id = q("id"),
-                uid = q("user_id"),
+                    id = q("id"),
+                    uid = q("user_id"),
+                )
+                .into(),
             )
-            .into()
-        });
+        } else {
+            Cascade::Transaction
+        };
         let verifications = self.table(VerificationRequests);
-        let consume_verification = self.returning().then(|| {
-            format!(
-                "DELETE FROM {verifications} WHERE {} = {} AND {} = {} RETURNING {}",
-                q("token"),
-                self.p(1),
-                q("identifier"),
-                self.p(2),
-                self.cols(&VERIFICATION_COLUMNS, "")
-            )
-            .into()
-        });
         let exact_identifier = self.dialect == Dialect::MySql;
         let delete_verification = if exact_identifier {
             format!(
@@ -283,8 +298,18 @@ impl Render<'_> {
         } else {
             self.delete(VerificationRequests, &["token", "identifier"])
         };
+        // Every dialect's `DELETE … RETURNING`, including MariaDB's (MySQL 8 has none).
+        let consume_verification = format!(
+            "{delete_verification} RETURNING {}",
+            self.cols(&VERIFICATION_COLUMNS, "")
+        )
+        .into();
         Queries {
-            returning: self.returning(),
+            writes: if self.returning() {
+                Writes::Returning
+            } else {
+                Writes::LastInsertId
+            },
             insert_user: self.insert(Users, &USER_COLUMNS[1..], &USER_COLUMNS),
             select_user: self.select(Users, &USER_COLUMNS, "id"),
             select_user_by_email: self.select(Users, &USER_COLUMNS, "email"),
@@ -353,13 +378,23 @@ mod tests {
             "INSERT INTO \"na_users\" (\"name\", \"email\", \"email_verified\", \"image\", \"created_at\", \"updated_at\") \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING \"id\", \"name\", \"email\", \"email_verified\", \"image\", \"created_at\", \"updated_at\""
         );
-        assert!(pg.delete_user_cascade.is_some());
+        assert!(matches!(pg.delete_user_cascade, Cascade::OneStatement(_)));
+        assert_eq!(
+            &*pg.consume_verification,
+            "DELETE FROM \"na_verification_requests\" WHERE \"token\" = $1 AND \"identifier\" = $2 \
+             RETURNING \"id\", \"identifier\", \"token\", \"expires\", \"created_at\", \"updated_at\""
+        );
         let my = Queries::new(Dialect::MySql, &names);
         assert_eq!(
             &*my.delete_session,
             "DELETE FROM `na_sessions` WHERE `session_token` = ?"
         );
-        assert!(!my.returning && my.consume_verification.is_none());
+        assert_eq!(my.writes, Writes::LastInsertId);
+        assert_eq!(my.delete_user_cascade, Cascade::Transaction);
+        assert!(
+            my.consume_verification
+                .contains("LENGTH(`identifier`) = LENGTH(?) RETURNING `id`")
+        );
         assert!(my.update_user.ends_with("WHERE `id` = ?"));
         let lite = Queries::new(Dialect::Sqlite, &names);
         assert_eq!(
