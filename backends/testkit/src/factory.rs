@@ -1,10 +1,11 @@
 //! [`LiveFactory`]: the harness's [`BackendFactory`] for any adapter over fresh namespaces.
 
+use crate::admin;
 use crate::error::TestkitError;
 use crate::inspector::SqlInspector;
 use crate::namespace::{Namespace, Tables};
 use crate::server::Server;
-use crate::urls::{mysql_offset, redact};
+use crate::urls::redact;
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
@@ -461,22 +462,18 @@ impl BackendFactory for LiveFactory {
     }
 
     fn in_time_zone(&self, tz: &str) -> Option<Arc<dyn BackendFactory>> {
-        match self.server {
-            Server::Sqlite => None,
-            Server::MySql if mysql_offset(tz).is_err() => {
-                tracing::warn!(
-                    tz,
-                    "no MySQL offset known for this zone; the time-zone rules do not run"
-                );
-                None
-            }
-            Server::Postgres | Server::MySql => {
-                let mut other = self.clone();
-                other.time_zone = Some(tz.to_owned());
-                // Its namespaces' URLs carry the zone: they must not mix with ours.
-                other.pool = Arc::default();
-                Some(Arc::new(other))
-            }
+        if admin::of(self.server).time_zone_statement(tz).is_none() {
+            tracing::info!(
+                server = %self.server,
+                tz,
+                "the server cannot put a session in this zone; the time-zone rules do not run"
+            );
+            return None;
         }
+        let mut other = self.clone();
+        other.time_zone = Some(tz.to_owned());
+        // Its namespaces' URLs carry the zone: they must not mix with ours.
+        other.pool = Arc::default();
+        Some(Arc::new(other))
     }
 }

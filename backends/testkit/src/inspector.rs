@@ -1,6 +1,7 @@
 //! [`SqlInspector`]: the harness's raw reads over a namespace, through the testkit's own
 //! connection pool, never through the adapter.
 
+use crate::admin;
 use crate::error::TestkitError;
 use crate::namespace::Namespace;
 use crate::server::Server;
@@ -11,18 +12,11 @@ use nextauth_adapter::{Account, Session, User, VerificationRequest};
 use nextauth_adapter_harness::inspector::InspectError;
 use nextauth_adapter_harness::{Inspector, Stored};
 use nextauth_adapter_sql::TableKind;
-use sqlx::mysql::{MySqlPoolOptions, MySqlRow};
-use sqlx::postgres::{PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqlitePoolOptions, SqliteRow};
-use sqlx::{AssertSqlSafe, MySqlPool, PgPool, Row, SqlitePool};
-
-/// A pool of one of the three servers.
-#[derive(Debug, Clone)]
-enum Pool {
-    Postgres(PgPool),
-    MySql(MySqlPool),
-    Sqlite(SqlitePool),
-}
+use sqlx::pool::PoolOptions;
+use sqlx::{
+    AssertSqlSafe, ColumnIndex, Database, Decode, Executor, FromRow, IntoArguments, Pool, Row, Type,
+};
+use std::sync::Arc;
 
 /// Raw reads of the four tables through its own connection (never through the adapter).
 ///
@@ -35,13 +29,13 @@ enum Pool {
 pub struct SqlInspector {
     server: Server,
     namespace: String,
-    pool: Pool,
+    reads: Arc<dyn RawReads>,
     sql: Queries,
 }
 
 /// The four `SELECT`s, rendered once.
 #[derive(Debug, Clone)]
-struct Queries {
+pub(crate) struct Queries {
     users: String,
     accounts: String,
     sessions: String,
@@ -68,38 +62,8 @@ impl Queries {
             .into_iter()
             .map(|k| ns.qualified(k))
             .collect();
-        let reset = match ns.server() {
-            // One implicit transaction (simple query protocol): rows gone, sequences at 1.
-            Server::Postgres => tables
-                .iter()
-                .map(|t| {
-                    format!(
-                        "DELETE FROM {t}; SELECT setval(pg_get_serial_sequence('{}', 'id'), 1, false);",
-                        t.replace('\'', "''")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-            // TRUNCATE restarts AUTO_INCREMENT (about 1 ms a table on InnoDB).
-            Server::MySql => tables
-                .iter()
-                .map(|t| format!("TRUNCATE TABLE {t};"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            // AUTOINCREMENT keeps its counter in sqlite_sequence.
-            Server::Sqlite => {
-                let mut sql: Vec<String> = tables.iter().map(|t| format!("DELETE FROM {t};")).collect();
-                let names: Vec<String> = TableKind::ALL
-                    .into_iter()
-                    .map(|k| format!("'{}'", ns.names().table(k).replace('\'', "''")))
-                    .collect();
-                sql.push(format!(
-                    "DELETE FROM sqlite_sequence WHERE name IN ({});",
-                    names.join(", ")
-                ));
-                sql.join(" ")
-            }
-        };
+        let admin = admin::of(ns.server());
+        let reset = admin.reset_sql(&tables, ns.names());
         let count = format!(
             "SELECT CAST({} AS {}) AS n",
             tables
@@ -107,10 +71,7 @@ impl Queries {
                 .map(|t| format!("(SELECT COUNT(*) FROM {t})"))
                 .collect::<Vec<_>>()
                 .join(" + "),
-            match ns.server() {
-                Server::MySql => "SIGNED",
-                Server::Postgres | Server::Sqlite => "BIGINT",
-            }
+            admin.bigint()
         );
         Queries {
             reset,
@@ -180,73 +141,38 @@ impl SqlInspector {
             url: redact(url),
             source,
         };
-        let pool = match server {
-            Server::Postgres => Pool::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(2)
-                    .connect(url)
-                    .await
-                    .map_err(connect_error)?,
-            ),
-            Server::MySql => Pool::MySql(
-                MySqlPoolOptions::new()
-                    .max_connections(2)
-                    .connect(url)
-                    .await
-                    .map_err(connect_error)?,
-            ),
-            Server::Sqlite => Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .connect(url)
-                    .await
-                    .map_err(connect_error)?,
-            ),
-        };
+        let reads = admin::of(server).reads(url).await.map_err(connect_error)?;
         Ok(SqlInspector {
             server,
             namespace: ns.name().to_owned(),
-            pool,
+            reads: Arc::from(reads),
             sql: Queries::new(ns),
         })
     }
 
     /// Closes the pool, waiting for its connections to end (before the namespace is dropped).
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Postgres(p) => p.close().await,
-            Pool::MySql(p) => p.close().await,
-            Pool::Sqlite(p) => p.close().await,
+        self.reads.close().await
+    }
+
+    /// What a failed statement `sql` becomes.
+    fn statement_error(&self, sql: &str) -> impl FnOnce(sqlx::Error) -> TestkitError + '_ {
+        let statement = sql.to_owned();
+        move |source| TestkitError::Statement {
+            server: self.server,
+            namespace: self.namespace.clone(),
+            statement,
+            source,
         }
     }
 
     /// The server's version string (`SELECT version()`; SQLite `sqlite_version()`).
     pub async fn server_version(&self) -> Result<String, TestkitError> {
-        let err = |statement: &str| {
-            let server = self.server;
-            let namespace = self.namespace.clone();
-            let statement = statement.to_owned();
-            move |source| TestkitError::Statement {
-                server,
-                namespace,
-                statement,
-                source,
-            }
-        };
-        match &self.pool {
-            Pool::Postgres(p) => sqlx::query_scalar("SELECT version()")
-                .fetch_one(p)
-                .await
-                .map_err(err("SELECT version()")),
-            Pool::MySql(p) => sqlx::query_scalar("SELECT CAST(version() AS CHAR)")
-                .fetch_one(p)
-                .await
-                .map_err(err("SELECT version()")),
-            Pool::Sqlite(p) => sqlx::query_scalar("SELECT 'SQLite ' || sqlite_version()")
-                .fetch_one(p)
-                .await
-                .map_err(err("SELECT sqlite_version()")),
-        }
+        let sql = admin::of(self.server).version_sql();
+        self.reads
+            .text(sql)
+            .await
+            .map_err(self.statement_error(sql))
     }
 
     /// Empties the namespace's four tables and restarts their ids at 1 (PostgreSQL: `DELETE`
@@ -254,80 +180,164 @@ impl SqlInspector {
     /// `DELETE` and the `sqlite_sequence` rows), so that the namespace can serve another
     /// fixture exactly as a fresh one would: no rows, the next id of every table 1.
     pub(crate) async fn reset(&self) -> Result<(), TestkitError> {
-        let sql = AssertSqlSafe(self.sql.reset.clone());
-        let done = match &self.pool {
-            Pool::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
-            Pool::MySql(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
-            Pool::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
-        };
-        done.map_err(|source| TestkitError::Statement {
-            server: self.server,
-            namespace: self.namespace.clone(),
-            statement: self.sql.reset.clone(),
-            source,
-        })
+        self.reads
+            .raw(&self.sql.reset)
+            .await
+            .map_err(self.statement_error(&self.sql.reset))
     }
 
     /// How many rows the four tables hold together (0 for a pristine namespace).
     pub(crate) async fn row_count(&self) -> Result<i64, TestkitError> {
-        let sql = AssertSqlSafe(self.sql.count.clone());
-        let n = match &self.pool {
-            Pool::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-            Pool::MySql(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-            Pool::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-        };
-        n.map_err(|source| TestkitError::Statement {
-            server: self.server,
-            namespace: self.namespace.clone(),
-            statement: self.sql.count.clone(),
-            source,
-        })
+        self.reads
+            .int(&self.sql.count)
+            .await
+            .map_err(self.statement_error(&self.sql.count))
     }
 
-    async fn read<T>(
-        &self,
-        sql: &str,
-        pg: fn(&PgRow) -> Result<T, ReadError>,
-        my: fn(&MySqlRow) -> Result<T, ReadError>,
-        lite: fn(&SqliteRow) -> Result<T, ReadError>,
-    ) -> Result<Vec<T>, InspectError> {
-        let wrap = |e: sqlx::Error| -> InspectError {
-            Box::new(TestkitError::Statement {
-                server: self.server,
-                namespace: self.namespace.clone(),
-                statement: sql.to_owned(),
-                source: e,
-            })
-        };
-        let decoded: Result<Vec<T>, ReadError> = match &self.pool {
-            Pool::Postgres(p) => sqlx::query(AssertSqlSafe(sql.to_owned()))
-                .fetch_all(p)
-                .await
-                .map_err(wrap)?
-                .iter()
-                .map(pg)
-                .collect(),
-            Pool::MySql(p) => sqlx::query(AssertSqlSafe(sql.to_owned()))
-                .fetch_all(p)
-                .await
-                .map_err(wrap)?
-                .iter()
-                .map(my)
-                .collect(),
-            Pool::Sqlite(p) => sqlx::query(AssertSqlSafe(sql.to_owned()))
-                .fetch_all(p)
-                .await
-                .map_err(wrap)?
-                .iter()
-                .map(lite)
-                .collect(),
-        };
-        decoded.map_err(|e| -> InspectError {
-            format!(
-                "{}: namespace {}: cannot decode a row of `{sql}`: {e}",
+    /// What a failed read of the four tables becomes.
+    fn inspect_error(&self, failure: ReadFailure) -> InspectError {
+        match failure {
+            ReadFailure::Query { sql, source } => Box::new(self.statement_error(&sql)(source)),
+            ReadFailure::Decode { sql, error } => format!(
+                "{}: namespace {}: cannot decode a row of `{sql}`: {error}",
                 self.server, self.namespace
             )
-            .into()
+            .into(),
+        }
+    }
+}
+
+/// Why reading the four tables failed: the statement, or a row of its result.
+#[derive(Debug)]
+pub(crate) enum ReadFailure {
+    /// The statement `sql` failed.
+    Query {
+        /// The statement.
+        sql: String,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+    /// A row `sql` returned could not be decoded.
+    Decode {
+        /// The statement.
+        sql: String,
+        /// The column and why.
+        error: ReadError,
+    },
+}
+
+/// Raw statements over a small pool of one server, for the inspector: written once for
+/// every sqlx database by [`Reads`], picked per server by [`Admin::reads`](admin::Admin::reads).
+#[async_trait]
+pub(crate) trait RawReads: Send + Sync + std::fmt::Debug {
+    /// Closes the pool, waiting for its connections to end.
+    async fn close(&self);
+
+    /// The one text value `sql` returns.
+    async fn text(&self, sql: &str) -> Result<String, sqlx::Error>;
+
+    /// The one integer `sql` returns.
+    async fn int(&self, sql: &str) -> Result<i64, sqlx::Error>;
+
+    /// Runs `sql`, which may hold several statements, in one round trip.
+    async fn raw(&self, sql: &str) -> Result<(), sqlx::Error>;
+
+    /// The four tables' rows, read concurrently with the four `SELECT`s of `sql`.
+    async fn stored(&self, sql: &Queries) -> Result<Stored, ReadFailure>;
+}
+
+/// [`RawReads`] over a pool of `DB`.
+#[derive(Debug)]
+pub(crate) struct Reads<DB: Database> {
+    pool: Pool<DB>,
+}
+
+impl<DB: Database> Reads<DB> {
+    /// A pool of at most `connections` to `url`.
+    pub(crate) async fn connect(url: &str, connections: u32) -> Result<Self, sqlx::Error> {
+        let pool = PoolOptions::<DB>::new()
+            .max_connections(connections)
+            .connect(url)
+            .await?;
+        Ok(Reads { pool })
+    }
+}
+
+impl<DB> Reads<DB>
+where
+    DB: Database,
+    DB::Row: RawRow,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    /// Every row of `sql`, decoded by `decode`.
+    async fn rows<T>(
+        &self,
+        sql: &str,
+        decode: fn(&DB::Row) -> Result<T, ReadError>,
+    ) -> Result<Vec<T>, ReadFailure> {
+        let rows = sqlx::query(AssertSqlSafe(sql.to_owned()))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|source| ReadFailure::Query {
+                sql: sql.to_owned(),
+                source,
+            })?;
+        rows.iter()
+            .map(decode)
+            .collect::<Result<_, _>>()
+            .map_err(|error| ReadFailure::Decode {
+                sql: sql.to_owned(),
+                error,
+            })
+    }
+}
+
+#[async_trait]
+impl<DB> RawReads for Reads<DB>
+where
+    DB: Database,
+    DB::Row: RawRow,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+{
+    async fn close(&self) {
+        self.pool.close().await
+    }
+
+    async fn text(&self, sql: &str) -> Result<String, sqlx::Error> {
+        sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    async fn int(&self, sql: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    async fn raw(&self, sql: &str) -> Result<(), sqlx::Error> {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&self.pool)
+            .await
+            .map(drop)
+    }
+
+    async fn stored(&self, sql: &Queries) -> Result<Stored, ReadFailure> {
+        let (users, accounts, sessions, verification_requests) = futures::try_join!(
+            self.rows(&sql.users, user),
+            self.rows(&sql.accounts, account),
+            self.rows(&sql.sessions, session),
+            self.rows(&sql.verification_requests, verification_request),
+        )?;
+        Ok(Stored {
+            users,
+            accounts,
+            sessions,
+            verification_requests,
         })
     }
 }
@@ -335,13 +345,13 @@ impl SqlInspector {
 /// A column that could not be decoded into the record's type.
 #[derive(Debug, thiserror::Error)]
 #[error("column {column}: {reason}")]
-struct ReadError {
+pub(crate) struct ReadError {
     column: &'static str,
     reason: String,
 }
 
 /// Typed reads of one column, robust to the integer width and timestamp type a schema uses.
-trait RawRow {
+pub(crate) trait RawRow {
     fn id(&self, column: &'static str) -> Result<String, ReadError>;
     fn text(&self, column: &'static str) -> Result<String, ReadError>;
     fn opt_text(&self, column: &'static str) -> Result<Option<String>, ReadError>;
@@ -349,61 +359,62 @@ trait RawRow {
     fn opt_ts(&self, column: &'static str) -> Result<Option<DateTime<Utc>>, ReadError>;
 }
 
-macro_rules! raw_row {
-    ($row:ty) => {
-        impl RawRow for $row {
-            fn id(&self, column: &'static str) -> Result<String, ReadError> {
-                if let Ok(v) = self.try_get::<i64, _>(column) {
-                    return Ok(v.to_string());
-                }
-                if let Ok(v) = self.try_get::<i32, _>(column) {
-                    return Ok(v.to_string());
-                }
-                self.text(column)
-            }
-
-            fn text(&self, column: &'static str) -> Result<String, ReadError> {
-                self.try_get::<String, _>(column).map_err(|e| ReadError {
-                    column,
-                    reason: e.to_string(),
-                })
-            }
-
-            fn opt_text(&self, column: &'static str) -> Result<Option<String>, ReadError> {
-                self.try_get::<Option<String>, _>(column)
-                    .map_err(|e| ReadError {
-                        column,
-                        reason: e.to_string(),
-                    })
-            }
-
-            fn ts(&self, column: &'static str) -> Result<DateTime<Utc>, ReadError> {
-                self.opt_ts(column)?.ok_or(ReadError {
-                    column,
-                    reason: "NULL in a NOT NULL timestamp".to_owned(),
-                })
-            }
-
-            fn opt_ts(&self, column: &'static str) -> Result<Option<DateTime<Utc>>, ReadError> {
-                match self.try_get::<Option<DateTime<Utc>>, _>(column) {
-                    Ok(v) => Ok(v),
-                    // A zone-less column (PostgreSQL `timestamp`): the value is UTC.
-                    Err(first) => self
-                        .try_get::<Option<NaiveDateTime>, _>(column)
-                        .map(|v| v.map(|n| n.and_utc()))
-                        .map_err(|_| ReadError {
-                            column,
-                            reason: first.to_string(),
-                        }),
-                }
-            }
+impl<R> RawRow for R
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i32: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> NaiveDateTime: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn id(&self, column: &'static str) -> Result<String, ReadError> {
+        if let Ok(v) = self.try_get::<i64, _>(column) {
+            return Ok(v.to_string());
         }
-    };
-}
+        if let Ok(v) = self.try_get::<i32, _>(column) {
+            return Ok(v.to_string());
+        }
+        self.text(column)
+    }
 
-raw_row!(PgRow);
-raw_row!(MySqlRow);
-raw_row!(SqliteRow);
+    fn text(&self, column: &'static str) -> Result<String, ReadError> {
+        self.try_get::<String, _>(column).map_err(|e| ReadError {
+            column,
+            reason: e.to_string(),
+        })
+    }
+
+    fn opt_text(&self, column: &'static str) -> Result<Option<String>, ReadError> {
+        self.try_get::<Option<String>, _>(column)
+            .map_err(|e| ReadError {
+                column,
+                reason: e.to_string(),
+            })
+    }
+
+    fn ts(&self, column: &'static str) -> Result<DateTime<Utc>, ReadError> {
+        self.opt_ts(column)?.ok_or(ReadError {
+            column,
+            reason: "NULL in a NOT NULL timestamp".to_owned(),
+        })
+    }
+
+    fn opt_ts(&self, column: &'static str) -> Result<Option<DateTime<Utc>>, ReadError> {
+        match self.try_get::<Option<DateTime<Utc>>, _>(column) {
+            Ok(v) => Ok(v),
+            // A zone-less column (PostgreSQL `timestamp`): the value is UTC.
+            Err(first) => self
+                .try_get::<Option<NaiveDateTime>, _>(column)
+                .map(|v| v.map(|n| n.and_utc()))
+                .map_err(|_| ReadError {
+                    column,
+                    reason: first.to_string(),
+                }),
+        }
+    }
+}
 
 fn user<R: RawRow>(r: &R) -> Result<User, ReadError> {
     Ok(User {
@@ -458,24 +469,11 @@ fn verification_request<R: RawRow>(r: &R) -> Result<VerificationRequest, ReadErr
 
 #[async_trait]
 impl Inspector for SqlInspector {
+    /// Four independent reads, concurrently over the inspector's connections.
     async fn stored(&self) -> Result<Stored, InspectError> {
-        // Four independent reads, concurrently over the inspector's connections.
-        let (users, accounts, sessions, verification_requests) = futures::try_join!(
-            self.read(&self.sql.users, user, user, user),
-            self.read(&self.sql.accounts, account, account, account),
-            self.read(&self.sql.sessions, session, session, session),
-            self.read(
-                &self.sql.verification_requests,
-                verification_request,
-                verification_request,
-                verification_request,
-            ),
-        )?;
-        Ok(Stored {
-            users,
-            accounts,
-            sessions,
-            verification_requests,
-        })
+        self.reads
+            .stored(&self.sql)
+            .await
+            .map_err(|failure| self.inspect_error(failure))
     }
 }

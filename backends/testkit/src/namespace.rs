@@ -2,10 +2,9 @@
 //! named `nx_<16 hex>`, never reused, dropped after the test, and accounted for in a
 //! process-wide registry so a run can prove that it left nothing behind.
 
-use crate::admin;
+use crate::admin::{self, Location};
 use crate::error::TestkitError;
 use crate::server::Server;
-use crate::urls;
 use nextauth_adapter_sql::{SchemaNames, TableKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,33 +77,11 @@ pub async fn verify_dropped(server: Server, server_url: &str) -> Result<usize, T
     if created.is_empty() {
         return Ok(0);
     }
-    let present: Vec<String> = match server {
-        Server::Postgres => {
-            admin::strings(
-                server,
-                server_url,
-                "",
-                "SELECT CAST(schema_name AS TEXT) FROM information_schema.schemata WHERE schema_name LIKE 'nx\\_%'",
-                None,
-            )
-            .await?
-        }
-        Server::MySql => {
-            admin::strings(
-                server,
-                server_url,
-                "",
-                "SELECT CAST(SCHEMA_NAME AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'nx\\_%'",
-                None,
-            )
-            .await?
-        }
-        Server::Sqlite => created
-            .iter()
-            .filter(|(_, c)| c.file.as_deref().is_some_and(Path::exists))
-            .map(|(n, _)| n.clone())
-            .collect(),
-    };
+    let candidates: Vec<(String, Option<PathBuf>)> = created
+        .iter()
+        .map(|(n, c)| (n.clone(), c.file.clone()))
+        .collect();
+    let present = admin::of(server).present(server_url, &candidates).await?;
     let mut leaked: Vec<String> = created
         .iter()
         .filter(|(n, c)| !c.dropped || present.contains(n))
@@ -150,50 +127,14 @@ fn mark_dropped(name: &str) {
     }
 }
 
-/// Drops a namespace the testkit created: the schema, the database, or the file with its
-/// journal files.
+/// Drops a namespace the testkit created.
 async fn drop_owned(
     server: Server,
     admin_url: &str,
     name: &str,
     file: Option<&Path>,
 ) -> Result<(), TestkitError> {
-    match server {
-        Server::Postgres => {
-            admin::execute(
-                server,
-                admin_url,
-                name,
-                &[format!("DROP SCHEMA {name} CASCADE")],
-            )
-            .await
-        }
-        Server::MySql => {
-            admin::execute(server, admin_url, name, &[format!("DROP DATABASE {name}")]).await
-        }
-        Server::Sqlite => remove_sqlite_files(file),
-    }
-}
-
-fn remove_sqlite_files(file: Option<&Path>) -> Result<(), TestkitError> {
-    let Some(file) = file else { return Ok(()) };
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut path = file.as_os_str().to_owned();
-        path.push(suffix);
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(TestkitError::Io {
-                    server: Server::Sqlite,
-                    action: "removing",
-                    path: PathBuf::from(path).display().to_string(),
-                    source,
-                });
-            }
-        }
-    }
-    Ok(())
+    admin::of(server).drop_owned(admin_url, name, file).await
 }
 
 /// What a table maker needs to know of the namespace it makes tables in.
@@ -265,12 +206,10 @@ pub struct Namespace {
     name: String,
     names: SchemaNames,
     admin_url: String,
-    url: String,
-    inspect_url: String,
+    at: Location,
     time_zone: Option<String>,
     /// Created by this process (dropped whole) rather than adopted (only our tables dropped).
     owned: bool,
-    file: Option<PathBuf>,
     applied: AtomicBool,
     finished: bool,
 }
@@ -339,62 +278,15 @@ impl Namespace {
         mysql_collation: Option<&str>,
     ) -> Result<Namespace, TestkitError> {
         let mut ns = Self::prepare(server, server_url, name, names, time_zone, true)?;
-        match server {
-            Server::Postgres => {
-                admin::execute(server, server_url, name, &[format!("CREATE SCHEMA {name}")])
-                    .await?;
-            }
-            Server::MySql => {
-                admin::execute(
-                    server,
-                    server_url,
-                    name,
-                    &[match mysql_collation {
-                        Some(collation) => format!(
-                            "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE {collation}"
-                        ),
-                        None => format!("CREATE DATABASE {name}"),
-                    }],
-                )
-                .await?;
-            }
-            Server::Sqlite => {
-                let file = ns.file.clone().unwrap_or_default();
-                if let Some(dir) = file.parent() {
-                    std::fs::create_dir_all(dir).map_err(|source| TestkitError::Io {
-                        server,
-                        action: "creating the directory",
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
-                }
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&file)
-                    .map_err(|source| {
-                        if source.kind() == std::io::ErrorKind::AlreadyExists {
-                            TestkitError::NamespaceExists {
-                                server,
-                                namespace: name.to_owned(),
-                            }
-                        } else {
-                            TestkitError::Io {
-                                server,
-                                action: "creating",
-                                path: file.display().to_string(),
-                                source,
-                            }
-                        }
-                    })?;
-            }
-        }
+        admin::of(server)
+            .create(server_url, name, &ns.at, mysql_collation)
+            .await?;
         registry().insert(
             name.to_owned(),
             Created {
                 server,
                 admin_url: server_url.to_owned(),
-                file: ns.file.clone(),
+                file: ns.at.file.clone(),
                 dropped: false,
             },
         );
@@ -419,27 +311,7 @@ impl Namespace {
         time_zone: Option<&str>,
     ) -> Result<Namespace, TestkitError> {
         let ns = Self::prepare(server, server_url, name, names, time_zone, false)?;
-        let exists = match server {
-            Server::Postgres => !admin::strings(
-                server,
-                server_url,
-                name,
-                "SELECT CAST(schema_name AS TEXT) FROM information_schema.schemata WHERE schema_name = $1",
-                Some(name),
-            )
-            .await?
-            .is_empty(),
-            Server::MySql => !admin::strings(
-                server,
-                server_url,
-                name,
-                "SELECT CAST(SCHEMA_NAME AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
-                Some(name),
-            )
-            .await?
-            .is_empty(),
-            Server::Sqlite => ns.file.as_deref().is_some_and(Path::exists),
-        };
+        let exists = admin::of(server).exists(server_url, name, &ns.at).await?;
         if !exists {
             return Err(TestkitError::NamespaceMissing {
                 server,
@@ -468,43 +340,15 @@ impl Namespace {
         }
         nextauth_adapter_sql::statements(server.dialect(), &names)
             .map_err(|source| TestkitError::Names { server, source })?;
-        let (url, inspect_url, file) = match server {
-            Server::Postgres => {
-                let url = urls::postgres_namespace_url(server_url, name, time_zone)?;
-                (url.clone(), url, None)
-            }
-            Server::MySql => {
-                let offset = time_zone.map(urls::mysql_offset).transpose()?;
-                (
-                    urls::mysql_namespace_url(server_url, name, offset.as_deref())?,
-                    // Raw reads always run at +00:00, whatever the adapter's session uses.
-                    urls::mysql_namespace_url(server_url, name, None)?,
-                    None,
-                )
-            }
-            Server::Sqlite => {
-                if let Some(tz) = time_zone {
-                    return Err(TestkitError::UnsupportedTimeZone {
-                        server,
-                        time_zone: tz.to_owned(),
-                        reason: "SQLite has no session time zone".into(),
-                    });
-                }
-                let file = urls::sqlite_dir_from_url(server_url)?.join(format!("{name}.db"));
-                let url = urls::sqlite_file_url(&file);
-                (url.clone(), url, Some(file))
-            }
-        };
+        let at = admin::of(server).locate(server_url, name, time_zone)?;
         Ok(Namespace {
             server,
             name: name.to_owned(),
             names,
             admin_url: server_url.to_owned(),
-            url,
-            inspect_url,
+            at,
             time_zone: time_zone.map(str::to_owned),
             owned,
-            file,
             applied: AtomicBool::new(false),
             // Nothing to clean up until creation succeeded.
             finished: true,
@@ -525,7 +369,7 @@ impl Namespace {
         make(NamespaceInfo {
             server: self.server,
             name: self.name.clone(),
-            url: self.url.clone(),
+            url: self.at.url.clone(),
             server_url: self.admin_url.clone(),
         })
         .await
@@ -553,7 +397,9 @@ impl Namespace {
             })?;
         // From here on, our tables may exist: an adopted namespace must drop them.
         self.applied.store(true, Ordering::SeqCst);
-        admin::execute(self.server, &self.url, &self.name, &statements).await
+        admin::of(self.server)
+            .execute(&self.at.url, &self.name, &statements)
+            .await
     }
 
     async fn refuse_foreign_tables(&self) -> Result<(), TestkitError> {
@@ -571,28 +417,9 @@ impl Namespace {
 
     /// The tables (and views) in the namespace, sorted, read from the server's catalog.
     pub async fn tables(&self) -> Result<Vec<String>, TestkitError> {
-        let (url, sql, arg) = match self.server {
-            Server::Postgres => (
-                self.admin_url.as_str(),
-                "SELECT CAST(c.relname AS TEXT) FROM pg_catalog.pg_class c \
-                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1",
-                Some(self.name.as_str()),
-            ),
-            Server::MySql => (
-                self.admin_url.as_str(),
-                "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
-                 WHERE TABLE_SCHEMA = ? ORDER BY 1",
-                Some(self.name.as_str()),
-            ),
-            Server::Sqlite => (
-                self.url.as_str(),
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
-                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1",
-                None,
-            ),
-        };
-        admin::strings(self.server, url, &self.name, sql, arg).await
+        admin::of(self.server)
+            .tables(&self.admin_url, &self.name, &self.at)
+            .await
     }
 
     /// The server this namespace lives on.
@@ -615,13 +442,13 @@ impl Namespace {
     /// and the session time zone when set as the query parameter `timezone=<offset>`;
     /// SQLite: the file, `?mode=rwc`).
     pub fn url(&self) -> &str {
-        &self.url
+        &self.at.url
     }
 
     /// The URL raw reads use: [`url`](Self::url), except that on MySQL the session stays at
     /// `+00:00` so that a `TIMESTAMP` column would read back in UTC too.
     pub(crate) fn inspect_url(&self) -> &str {
-        &self.inspect_url
+        &self.at.inspect_url
     }
 
     /// The session time zone requested, if any (adapters must give the same results).
@@ -638,15 +465,7 @@ impl Namespace {
     /// test runs this statement on every new connection (`PgPoolOptions::after_connect`);
     /// tokio-postgres and libpq honour the URL.
     pub fn time_zone_statement(&self) -> Option<String> {
-        let tz = self.time_zone.as_deref()?;
-        match self.server {
-            // Both were checked to hold only `[A-Za-z0-9/_+:-]` when the namespace was made.
-            Server::Postgres => Some(format!("SET TIME ZONE '{tz}'")),
-            Server::MySql => urls::mysql_offset(tz)
-                .ok()
-                .map(|offset| format!("SET time_zone = '{offset}'")),
-            Server::Sqlite => None,
-        }
+        admin::of(self.server).time_zone_statement(self.time_zone.as_deref()?)
     }
 
     /// The URL of the server (the namespace's parent), as given to
@@ -665,9 +484,10 @@ impl Namespace {
     pub fn qualified(&self, kind: TableKind) -> String {
         let dialect = self.server.dialect();
         let table = dialect.quote(&self.names.table(kind));
-        match self.server {
-            Server::Sqlite => table,
-            _ => format!("{}.{table}", dialect.quote(&self.name)),
+        if admin::of(self.server).qualifies_tables() {
+            format!("{}.{table}", dialect.quote(&self.name))
+        } else {
+            table
         }
     }
 
@@ -681,7 +501,7 @@ impl Namespace {
                 self.server,
                 &self.admin_url,
                 &self.name,
-                self.file.as_deref(),
+                self.at.file.as_deref(),
             )
             .await?;
             mark_dropped(&self.name);
@@ -692,11 +512,9 @@ impl Namespace {
                 .into_iter()
                 .map(|k| format!("DROP TABLE IF EXISTS {}", self.qualified(k)))
                 .collect();
-            let url = match self.server {
-                Server::Sqlite => self.url.clone(),
-                _ => self.admin_url.clone(),
-            };
-            admin::execute(self.server, &url, &self.name, &statements).await
+            let admin = admin::of(self.server);
+            let url = admin.drop_tables_url(&self.admin_url, &self.at);
+            admin.execute(url, &self.name, &statements).await
         } else {
             Ok(())
         }
@@ -714,7 +532,7 @@ impl Drop for Namespace {
             self.server,
             self.admin_url.clone(),
             self.name.clone(),
-            self.file.clone(),
+            self.at.file.clone(),
         );
         // The caller's runtime may be gone (a panic unwinding) or busy (we are inside it):
         // run the drop on a fresh current-thread runtime on a helper thread.

@@ -106,7 +106,9 @@ where
 /// Runs raw statements in the namespace, in order, on one connection of its own: for setup
 /// only (a schema the adapter did not create), never to check the adapter.
 pub async fn execute(ns: &Namespace, statements: &[String]) -> TestResult {
-    admin::execute(ns.server(), ns.url(), ns.name(), statements).await?;
+    admin::of(ns.server())
+        .execute(ns.url(), ns.name(), statements)
+        .await?;
     Ok(())
 }
 
