@@ -318,6 +318,10 @@ pub trait Fault: Send + Sync {
     fn display_name(&self) -> &'static str {
         "broken"
     }
+    /// The secret the verification methods hash with, given the argument.
+    fn secret<'a>(&self, secret: &'a str) -> &'a str {
+        secret
+    }
     async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
         b.inner.create_user(profile).await
     }
@@ -684,42 +688,8 @@ const APP_SECRET: &str = "the-app-secret";
 struct SecretArgumentIgnored;
 #[async_trait]
 impl Fault for SecretArgumentIgnored {
-    async fn create_verification_request(
-        &self,
-        b: &Base,
-        identifier: &str,
-        url: &str,
-        token: &str,
-        _secret: &str,
-        provider: &EmailProvider,
-    ) -> Result<VerificationRequest> {
-        b.inner
-            .create_verification_request(identifier, url, token, APP_SECRET, provider)
-            .await
-    }
-    async fn get_verification_request(
-        &self,
-        b: &Base,
-        identifier: &str,
-        token: &str,
-        _secret: &str,
-        provider: &EmailProvider,
-    ) -> Result<Option<VerificationRequest>> {
-        b.inner
-            .get_verification_request(identifier, token, APP_SECRET, provider)
-            .await
-    }
-    async fn delete_verification_request(
-        &self,
-        b: &Base,
-        identifier: &str,
-        token: &str,
-        _secret: &str,
-        provider: &EmailProvider,
-    ) -> Result<()> {
-        b.inner
-            .delete_verification_request(identifier, token, APP_SECRET, provider)
-            .await
+    fn secret<'a>(&self, _secret: &'a str) -> &'a str {
+        APP_SECRET
     }
 }
 
@@ -1561,7 +1531,14 @@ impl Adapter for BrokenAdapter {
         provider: &EmailProvider,
     ) -> Result<VerificationRequest> {
         self.fault
-            .create_verification_request(&self.base, identifier, url, token, secret, provider)
+            .create_verification_request(
+                &self.base,
+                identifier,
+                url,
+                token,
+                self.fault.secret(secret),
+                provider,
+            )
             .await
     }
     async fn get_verification_request(
@@ -1572,7 +1549,13 @@ impl Adapter for BrokenAdapter {
         provider: &EmailProvider,
     ) -> Result<Option<VerificationRequest>> {
         self.fault
-            .get_verification_request(&self.base, identifier, token, secret, provider)
+            .get_verification_request(
+                &self.base,
+                identifier,
+                token,
+                self.fault.secret(secret),
+                provider,
+            )
             .await
     }
     async fn delete_verification_request(
@@ -1583,7 +1566,13 @@ impl Adapter for BrokenAdapter {
         provider: &EmailProvider,
     ) -> Result<()> {
         self.fault
-            .delete_verification_request(&self.base, identifier, token, secret, provider)
+            .delete_verification_request(
+                &self.base,
+                identifier,
+                token,
+                self.fault.secret(secret),
+                provider,
+            )
             .await
     }
 }
