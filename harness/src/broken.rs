@@ -185,17 +185,17 @@ defects! {
         "sessions follow v3's default max_age and update_age whatever the configured policy";
     "capabilities-misdeclared" => CapabilitiesMisdeclared, ["adapter.capabilities.match-declaration"],
         "capabilities() says delete_user deletes the user only, while the factory (and the behaviour) say it cascades";
-    "user-only-cascades" => UserOnlyCascades, ["user.delete.as-declared"],
+    "user-only-cascades" => Misdeclared { declared: |c| c.delete_user = DeleteUserSupport::UserOnly, actual: |c| c.delete_user = DeleteUserSupport::Cascade }, ["user.delete.as-declared"],
         "declares a user-only delete_user but removes the user's accounts and sessions too";
-    "keep-row-deletes" => KeepRowDeletes, ["session.get.expired-row-as-declared"],
+    "keep-row-deletes" => Misdeclared { declared: |c| c.expired_session = ExpiredSessionHandling::KeepRow, actual: |c| c.expired_session = ExpiredSessionHandling::DeleteOnRead }, ["session.get.expired-row-as-declared"],
         "declares that expired sessions are kept, but reading one deletes it";
     "empty-display-name" => EmptyDisplayName, ["adapter.display-name.present"],
         "display_name() is empty, so core's error logs name no adapter";
-    "on-delete-consumes-on-get" => OnDeleteConsumesOnGet, ["verification.get.consumption-as-declared"],
+    "on-delete-consumes-on-get" => Misdeclared { declared: |c| c.verification_consumption = VerificationConsumption::OnDelete, actual: |c| c.verification_consumption = VerificationConsumption::OnGet }, ["verification.get.consumption-as-declared"],
         "declares consumption on delete, but get already removes the request";
-    "unix32-stores-anything" => Unix32StoresAnything, ["data.timestamps.outside-range-refused"],
+    "unix32-stores-anything" => Misdeclared { declared: |c| c.timestamp_range = TimestampRange::Unix32, actual: |c| c.timestamp_range = TimestampRange::Full }, ["data.timestamps.outside-range-refused"],
         "declares MySQL TIMESTAMP's 1970-2038 range but stores instants outside it (a DATETIME column behind a TIMESTAMP declaration)";
-    "full-range-stops-at-2038" => FullRangeStopsAt2038, ["data.timestamps.far-future", "data.timestamps.pre-epoch-verified"],
+    "full-range-stops-at-2038" => Misdeclared { declared: |c| c.timestamp_range = TimestampRange::Full, actual: |c| c.timestamp_range = TimestampRange::Unix32 }, ["data.timestamps.far-future", "data.timestamps.pre-epoch-verified"],
         "declares every instant storable but refuses those outside 1970-2038 (TIMESTAMP columns behind the default declaration)";
 }
 
@@ -1341,40 +1341,6 @@ impl Fault for CapabilitiesMisdeclared {
     }
 }
 
-struct UserOnlyCascades;
-#[async_trait]
-impl Fault for UserOnlyCascades {
-    fn declares(&self, requested: Capabilities) -> Capabilities {
-        Capabilities {
-            delete_user: DeleteUserSupport::UserOnly,
-            ..requested
-        }
-    }
-    fn behaves(&self, declared: Capabilities) -> Capabilities {
-        Capabilities {
-            delete_user: DeleteUserSupport::Cascade,
-            ..declared
-        }
-    }
-}
-
-struct KeepRowDeletes;
-#[async_trait]
-impl Fault for KeepRowDeletes {
-    fn declares(&self, requested: Capabilities) -> Capabilities {
-        Capabilities {
-            expired_session: ExpiredSessionHandling::KeepRow,
-            ..requested
-        }
-    }
-    fn behaves(&self, declared: Capabilities) -> Capabilities {
-        Capabilities {
-            expired_session: ExpiredSessionHandling::DeleteOnRead,
-            ..declared
-        }
-    }
-}
-
 struct EmptyDisplayName;
 #[async_trait]
 impl Fault for EmptyDisplayName {
@@ -1383,54 +1349,23 @@ impl Fault for EmptyDisplayName {
     }
 }
 
-struct OnDeleteConsumesOnGet;
-#[async_trait]
-impl Fault for OnDeleteConsumesOnGet {
-    fn declares(&self, requested: Capabilities) -> Capabilities {
-        Capabilities {
-            verification_consumption: VerificationConsumption::OnDelete,
-            ..requested
-        }
-    }
-    fn behaves(&self, declared: Capabilities) -> Capabilities {
-        Capabilities {
-            verification_consumption: VerificationConsumption::OnGet,
-            ..declared
-        }
-    }
+/// A declared choice the adapter does not keep: it declares one setting (`declared` applied to
+/// what its factory was asked to declare) while the reference underneath behaves by another
+/// (`actual` applied to the declaration).
+struct Misdeclared {
+    declared: fn(&mut Capabilities),
+    actual: fn(&mut Capabilities),
 }
 
-struct Unix32StoresAnything;
 #[async_trait]
-impl Fault for Unix32StoresAnything {
-    fn declares(&self, requested: Capabilities) -> Capabilities {
-        Capabilities {
-            timestamp_range: TimestampRange::Unix32,
-            ..requested
-        }
+impl Fault for Misdeclared {
+    fn declares(&self, mut requested: Capabilities) -> Capabilities {
+        (self.declared)(&mut requested);
+        requested
     }
-    fn behaves(&self, declared: Capabilities) -> Capabilities {
-        Capabilities {
-            timestamp_range: TimestampRange::Full,
-            ..declared
-        }
-    }
-}
-
-struct FullRangeStopsAt2038;
-#[async_trait]
-impl Fault for FullRangeStopsAt2038 {
-    fn declares(&self, requested: Capabilities) -> Capabilities {
-        Capabilities {
-            timestamp_range: TimestampRange::Full,
-            ..requested
-        }
-    }
-    fn behaves(&self, declared: Capabilities) -> Capabilities {
-        Capabilities {
-            timestamp_range: TimestampRange::Unix32,
-            ..declared
-        }
+    fn behaves(&self, mut declared: Capabilities) -> Capabilities {
+        (self.actual)(&mut declared);
+        declared
     }
 }
 
