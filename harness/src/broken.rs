@@ -227,6 +227,25 @@ impl Base {
         self.storage.snapshot()
     }
 
+    /// Rewrites the stored copy of `written` (the row of `table` with its id) with `change`
+    /// and returns it; `written` itself when the row is gone.
+    fn rewrite<T: Record>(
+        &self,
+        written: T,
+        table: fn(&mut Snapshot) -> &mut Vec<T>,
+        change: impl FnOnce(&mut T),
+    ) -> T {
+        self.storage.edit(
+            |rows| match table(rows).iter_mut().find(|r| r.id() == written.id()) {
+                Some(row) => {
+                    change(row);
+                    row.clone()
+                }
+                None => written,
+            },
+        )
+    }
+
     fn next_id<T>(rows: &[T], id: impl Fn(&T) -> &str) -> String {
         let max = rows
             .iter()
@@ -292,6 +311,23 @@ impl Base {
         })
     }
 }
+
+/// A stored record, known by its id.
+trait Record: Clone {
+    fn id(&self) -> &str;
+}
+
+macro_rules! records {
+    ($($t:ty),*) => {$(
+        impl Record for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+
+records!(User, Account, Session, VerificationRequest);
 
 /// One deliberately broken behaviour: overrides the methods it breaks; every method it does
 /// not override forwards to the reference underneath.
@@ -467,19 +503,11 @@ impl Fault for RawVerificationToken {
             .inner
             .create_verification_request(identifier, url, token, secret, provider)
             .await?;
-        Ok(b.storage.edit(|rows| {
-            match rows
-                .verification_requests
-                .iter_mut()
-                .find(|v| v.id == created.id)
-            {
-                Some(v) => {
-                    v.token = token.to_owned();
-                    v.clone()
-                }
-                None => created.clone(),
-            }
-        }))
+        Ok(b.rewrite(
+            created,
+            |rows| &mut rows.verification_requests,
+            |v| v.token = token.to_owned(),
+        ))
     }
     async fn get_verification_request(
         &self,
@@ -735,14 +763,10 @@ impl Fault for ShortSessionTokens {
     async fn create_session(&self, b: &Base, user: &User) -> Result<Session> {
         let session = b.inner.create_session(user).await?;
         let short = session.session_token[..32].to_owned();
-        Ok(b.storage.edit(
-            |rows| match rows.sessions.iter_mut().find(|s| s.id == session.id) {
-                Some(s) => {
-                    s.session_token = short;
-                    s.clone()
-                }
-                None => session.clone(),
-            },
+        Ok(b.rewrite(
+            session,
+            |rows| &mut rows.sessions,
+            |s| s.session_token = short,
         ))
     }
 }
@@ -1093,28 +1117,25 @@ fn seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 impl Fault for CoarseTimestampsOutsideSessions {
     async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
         let u = b.inner.create_user(profile).await?;
-        Ok(b.storage
-            .edit(|rows| match rows.users.iter_mut().find(|x| x.id == u.id) {
-                Some(row) => {
-                    row.email_verified = row.email_verified.map(seconds);
-                    row.created_at = seconds(row.created_at);
-                    row.updated_at = seconds(row.updated_at);
-                    row.clone()
-                }
-                None => u.clone(),
-            }))
+        Ok(b.rewrite(
+            u,
+            |rows| &mut rows.users,
+            |row| {
+                row.email_verified = row.email_verified.map(seconds);
+                row.created_at = seconds(row.created_at);
+                row.updated_at = seconds(row.updated_at);
+            },
+        ))
     }
     async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
         let a = b.inner.link_account(account).await?;
-        Ok(b.storage.edit(
-            |rows| match rows.accounts.iter_mut().find(|x| x.id == a.id) {
-                Some(row) => {
-                    row.access_token_expires = row.access_token_expires.map(seconds);
-                    row.created_at = seconds(row.created_at);
-                    row.updated_at = seconds(row.updated_at);
-                    row.clone()
-                }
-                None => a.clone(),
+        Ok(b.rewrite(
+            a,
+            |rows| &mut rows.accounts,
+            |row| {
+                row.access_token_expires = row.access_token_expires.map(seconds);
+                row.created_at = seconds(row.created_at);
+                row.updated_at = seconds(row.updated_at);
             },
         ))
     }
@@ -1131,17 +1152,15 @@ impl Fault for CoarseTimestampsOutsideSessions {
             .inner
             .create_verification_request(identifier, url, token, secret, provider)
             .await?;
-        Ok(b.storage.edit(|rows| {
-            match rows.verification_requests.iter_mut().find(|x| x.id == v.id) {
-                Some(row) => {
-                    row.expires = seconds(row.expires);
-                    row.created_at = seconds(row.created_at);
-                    row.updated_at = seconds(row.updated_at);
-                    row.clone()
-                }
-                None => v.clone(),
-            }
-        }))
+        Ok(b.rewrite(
+            v,
+            |rows| &mut rows.verification_requests,
+            |row| {
+                row.expires = seconds(row.expires);
+                row.created_at = seconds(row.created_at);
+                row.updated_at = seconds(row.updated_at);
+            },
+        ))
     }
 }
 
