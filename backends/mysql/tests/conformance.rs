@@ -5,13 +5,12 @@
 //! `NEXTAUTH_REQUIRE_BACKENDS` lists `mysql`).
 
 use nextauth_adapter_mysql::{CAPABILITIES, MySqlStore};
-use nextauth_adapter_testkit::{Server, Synchronize, run_live, sql_adapter};
+use nextauth_adapter_testkit::{LiveRun, Server, Synchronize, sql_adapter};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    run_live(
-        Server::MySql,
-        CAPABILITIES,
-        sql_adapter::<MySqlStore>(Synchronize::No),
-    )
+    // Certifies the published declaration: an adapter declaring anything else fails.
+    LiveRun::new(Server::MySql, sql_adapter::<MySqlStore>(Synchronize::No))
+        .declaring(CAPABILITIES)
+        .run()
 }

@@ -6,7 +6,7 @@
 //! whole suite, with the capabilities the adapter reads off those tables when it
 //! synchronizes (191-character limits, milliseconds), which the suite then confirms.
 
-use nextauth_adapter_mysql::{CAPABILITIES, MySqlStore};
+use nextauth_adapter_mysql::MySqlStore;
 use nextauth_adapter_testkit::{
     BackendError, LiveRun, MakeTables, NamespaceInfo, Server, Synchronize, Tables, sql_adapter,
 };
@@ -49,15 +49,12 @@ fn main() -> ExitCode {
             Ok(())
         }) as Pin<Box<dyn Future<Output = Result<(), BackendError>> + Send>>
     });
-    LiveRun::new(
-        Server::MySql,
-        CAPABILITIES,
-        sql_adapter::<MySqlStore>(Synchronize::Yes),
-    )
-    .with_name("mysql-on-prisma-tables")
-    .on_tables(Tables::Made {
-        by: "prisma migrate (the seed's Prisma schema), fixed as the schema check asks".to_owned(),
-        make,
-    })
-    .run()
+    LiveRun::new(Server::MySql, sql_adapter::<MySqlStore>(Synchronize::Yes))
+        .with_name("mysql-on-prisma-tables")
+        .on_tables(Tables::Made {
+            by: "prisma migrate (the seed's Prisma schema), fixed as the schema check asks"
+                .to_owned(),
+            make,
+        })
+        .run()
 }

@@ -5,13 +5,15 @@
 //! `NEXTAUTH_REQUIRE_BACKENDS` lists `postgres`).
 
 use nextauth_adapter_postgres::{CAPABILITIES, PostgresStore};
-use nextauth_adapter_testkit::{Server, Synchronize, run_live, sql_adapter};
+use nextauth_adapter_testkit::{LiveRun, Server, Synchronize, sql_adapter};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    run_live(
+    // Certifies the published declaration: an adapter declaring anything else fails.
+    LiveRun::new(
         Server::Postgres,
-        CAPABILITIES,
         sql_adapter::<PostgresStore>(Synchronize::No),
     )
+    .declaring(CAPABILITIES)
+    .run()
 }

@@ -4,13 +4,12 @@
 //! Always runs: the files live in a temporary directory (or `NEXTAUTH_TEST_SQLITE_DIR`).
 
 use nextauth_adapter_sqlite::{CAPABILITIES, SqliteStore};
-use nextauth_adapter_testkit::{Server, Synchronize, run_live, sql_adapter};
+use nextauth_adapter_testkit::{LiveRun, Server, Synchronize, sql_adapter};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    run_live(
-        Server::Sqlite,
-        CAPABILITIES,
-        sql_adapter::<SqliteStore>(Synchronize::No),
-    )
+    // Certifies the published declaration: an adapter declaring anything else fails.
+    LiveRun::new(Server::Sqlite, sql_adapter::<SqliteStore>(Synchronize::No))
+        .declaring(CAPABILITIES)
+        .run()
 }

@@ -9,7 +9,8 @@
 //! # impl MyAdapter { async fn connect(_: &str, _: nextauth_adapter::AdapterConfig) -> Result<nextauth_adapter::SharedAdapter, Box<dyn std::error::Error + Send + Sync>> { unimplemented!() } }
 //!
 //! fn main() -> std::process::ExitCode {
-//!     run_live(Server::Postgres, nextauth_adapter::Capabilities::HARDENED, Arc::new(|ns, config| {
+//!     // Judged by what the adapter's `capabilities()` declares.
+//!     run_live(Server::Postgres, Arc::new(|ns, config| {
 //!         let url = ns.url().to_owned();
 //!         Box::pin(async move { MyAdapter::connect(&url, config).await })
 //!     }))

@@ -22,44 +22,50 @@ fn shout(text: &str) {
 /// ```no_run
 /// # use nextauth_adapter_testkit::{LiveRun, Server, BuildAdapter};
 /// # fn build() -> BuildAdapter { unimplemented!() }
-/// # let caps = nextauth_adapter::Capabilities::HARDENED;
-/// let exit = LiveRun::new(Server::Postgres, caps, build())
+/// let exit = LiveRun::new(Server::Postgres, build())
 ///     .with_name("my-postgres-adapter")
 ///     .run();
 /// ```
 pub struct LiveRun {
     server: Server,
-    capabilities: Capabilities,
+    /// What the adapters must declare; `None`: what they declare, read from one built
+    /// before the rules run.
+    capabilities: Option<Capabilities>,
     build: BuildAdapter,
     name: Option<String>,
     names: SchemaNames,
     options: Option<RunOptions>,
     tables: Tables,
-    adopt: bool,
 }
 
 impl LiveRun {
-    /// A run of the whole harness against adapters built by `build` on `server`.
-    pub fn new(server: Server, capabilities: Capabilities, build: BuildAdapter) -> Self {
+    /// A run of the whole harness against adapters built by `build` on `server`, judged by
+    /// what the adapters declare: the capabilities are read once from an adapter built on
+    /// the run's tables ([`LiveFactory::adopting_capabilities`]) before any rule runs, and
+    /// the rule `adapter.capabilities.match-declaration` then holds every adapter to it.
+    pub fn new(server: Server, build: BuildAdapter) -> Self {
         LiveRun {
             server,
-            capabilities,
+            capabilities: None,
             build,
             name: None,
             names: SchemaNames::default(),
             options: None,
             tables: Tables::OurDdl,
-            adopt: false,
         }
     }
 
-    /// Runs on tables made by `tables` (next-auth's `synchronize`, …) instead of our DDL,
-    /// declaring what the adapters declare once built on them
-    /// ([`LiveFactory::adopting_capabilities`]) instead of the capabilities given to
-    /// [`new`](Self::new).
+    /// Judges the adapters by `capabilities` instead of what they declare, for a suite that
+    /// certifies a published declaration (a backend's `CAPABILITIES`): an adapter that
+    /// declares anything else fails `adapter.capabilities.match-declaration`.
+    pub fn declaring(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = Some(capabilities);
+        self
+    }
+
+    /// Runs on tables made by `tables` (next-auth's `synchronize`, …) instead of our DDL.
     pub fn on_tables(mut self, tables: Tables) -> Self {
         self.tables = tables;
-        self.adopt = true;
         self
     }
 
@@ -121,28 +127,14 @@ impl LiveRun {
 
     fn run_at(self, runtime: &tokio::runtime::Runtime, url: String) -> ExitCode {
         let server = self.server;
-        let mut factory = LiveFactory::new(server, url.clone(), self.capabilities, self.build)
+        // Without a declaration, the placeholder is replaced by what an adapter declares
+        // before anything reads it.
+        let declared = self.capabilities.unwrap_or(Capabilities::HARDENED);
+        let mut factory = LiveFactory::new(server, url.clone(), declared, self.build)
             .with_names(self.names)
             .with_tables(self.tables);
         if let Some(name) = self.name {
             factory = factory.with_name(name);
-        }
-        if self.adopt {
-            factory = match runtime.block_on(factory.adopting_capabilities()) {
-                Ok(f) => {
-                    println!(
-                        "nextauth-adapter-testkit: the adapters declare, on these tables: {:?}",
-                        f.capabilities()
-                    );
-                    f
-                }
-                Err(e) => {
-                    shout(&format!(
-                        "NOT RUN: the live {server} suite could not build an adapter on its tables: {e}"
-                    ));
-                    return ExitCode::FAILURE;
-                }
-            };
         }
         match runtime.block_on(factory.probe()) {
             Ok(version) => println!(
@@ -156,6 +148,23 @@ impl LiveRun {
                 ));
                 return ExitCode::FAILURE;
             }
+        }
+        if self.capabilities.is_none() {
+            factory = match runtime.block_on(factory.adopting_capabilities()) {
+                Ok(f) => {
+                    println!(
+                        "nextauth-adapter-testkit: the adapters declare {:?}",
+                        f.capabilities()
+                    );
+                    f
+                }
+                Err(e) => {
+                    shout(&format!(
+                        "NOT RUN: the live {server} suite could not build an adapter on its tables: {e}"
+                    ));
+                    return ExitCode::FAILURE;
+                }
+            };
         }
         let options = self.options.unwrap_or_else(RunOptions::from_env);
         let exit = run_main_with(factory, options);
@@ -190,6 +199,6 @@ impl LiveRun {
 /// namespace) fails the run whether or not it is required. Regressions of the property test
 /// are replayed from and saved to `NEXTAUTH_REGRESSIONS_DIR` when set; use
 /// [`LiveRun::with_run_options`] to name a directory in code.
-pub fn run_live(server: Server, capabilities: Capabilities, build: BuildAdapter) -> ExitCode {
-    LiveRun::new(server, capabilities, build).run()
+pub fn run_live(server: Server, build: BuildAdapter) -> ExitCode {
+    LiveRun::new(server, build).run()
 }

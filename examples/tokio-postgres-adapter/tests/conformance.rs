@@ -2,7 +2,7 @@
 //! (`NEXTAUTH_TEST_POSTGRES_URL`), each rule in a fresh schema that is dropped afterwards.
 use nextauth_adapter::SharedAdapter;
 use nextauth_adapter_testkit::{LiveRun, Server};
-use nextauth_example_tokio_postgres::{CAPABILITIES, TokioPostgresAdapter};
+use nextauth_example_tokio_postgres::TokioPostgresAdapter;
 use std::sync::Arc;
 
 fn main() -> std::process::ExitCode {
@@ -12,8 +12,9 @@ fn main() -> std::process::ExitCode {
             Ok(Arc::new(TokioPostgresAdapter::connect(&url, config).await?) as SharedAdapter)
         }) as _
     });
-    // Named, so its report does not overwrite the sqlx PostgreSQL backend's `postgres.json`.
-    LiveRun::new(Server::Postgres, CAPABILITIES, build)
+    // Judged by what the adapter declares (its `capabilities()`), read once before the
+    // rules run. Named, so its report does not overwrite the sqlx backend's `postgres.json`.
+    LiveRun::new(Server::Postgres, build)
         .with_name("tokio-postgres")
         .run()
 }

@@ -51,17 +51,11 @@ pub fn certify_on_v3_tables(server: Server) -> ExitCode {
         }
     };
     // Synchronized: each adapter reads what it declares off next-auth's tables.
-    let (base, build) = match server {
-        Server::MySql => (
-            nextauth_adapter_mysql::CAPABILITIES,
-            sql_adapter::<MySqlStore>(Synchronize::Yes),
-        ),
-        _ => (
-            nextauth_adapter_postgres::CAPABILITIES,
-            sql_adapter::<PostgresStore>(Synchronize::Yes),
-        ),
+    let build = match server {
+        Server::MySql => sql_adapter::<MySqlStore>(Synchronize::Yes),
+        _ => sql_adapter::<PostgresStore>(Synchronize::Yes),
     };
-    let mut run = LiveRun::new(server, base, build).with_name(format!("{server}-on-v3-tables"));
+    let mut run = LiveRun::new(server, build).with_name(format!("{server}-on-v3-tables"));
     if let Some(tables) = tables {
         run = run.on_tables(tables);
     }
