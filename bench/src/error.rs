@@ -31,7 +31,7 @@ pub enum BenchError {
     },
     /// Our adapter could not be built.
     #[error("building our adapter: {0}")]
-    Connect(#[from] nextauth_adapter_sql::ConnectError),
+    Connect(#[from] nextauth_adapter_default::ConnectError),
     /// An adapter call of ours failed.
     #[error("our adapter: {0}")]
     Adapter(#[from] AdapterError),

@@ -26,6 +26,7 @@ use measure::{Measured, median, run_cell};
 use nextauth_adapter::{AdapterConfig, SessionPolicy, SharedAdapter, SystemClock};
 use nextauth_adapter_bridge::protocol::{NamespaceRef, OpenArgs};
 use nextauth_adapter_bridge::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
+use nextauth_adapter_default::{Open, with_store};
 use nextauth_adapter_sql::SqlOptions;
 use nextauth_adapter_testkit::{Namespace, SchemaNames, Server};
 use sqlx::ConnectOptions as _;
@@ -253,17 +254,16 @@ async fn bench_in(
         session: policy,
         base_url: "http://localhost:3000".to_owned(),
     };
-    let ours: SharedAdapter = match db {
-        Server::Postgres => Arc::new(
-            nextauth_adapter_postgres::PostgresAdapter::connect(ns.url(), config, options).await?,
-        ),
-        Server::MySql => Arc::new(
-            nextauth_adapter_mysql::MySqlAdapter::connect(ns.url(), config, options).await?,
-        ),
-        Server::Sqlite => Arc::new(
-            nextauth_adapter_sqlite::SqliteAdapter::connect(ns.url(), config, options).await?,
-        ),
-    };
+    let ours: SharedAdapter = with_store(
+        db,
+        Open {
+            url: ns.url().to_owned(),
+            config,
+            options,
+            synchronize: false,
+        },
+    )
+    .await?;
     data::check(&*ours, &data).await?;
     let mut columns = Columns {
         subjects: Vec::new(),

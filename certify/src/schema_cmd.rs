@@ -7,13 +7,14 @@
 //! on.
 
 use crate::cli::SchemaArgs;
-use nextauth_adapter_mysql::MySqlStore;
+use nextauth_adapter_default::{StoreJob, with_store};
 use nextauth_adapter_sql::{
     ConnectStore, Dialect, DiffEntry, SchemaCheck, SchemaNames, Server, SqlOptions,
     introspect_postgres,
 };
-use nextauth_adapter_sqlite::SqliteStore;
 use nextauth_adapter_testkit::urls::redact;
+use std::future::Future;
+use std::pin::Pin;
 use std::process::ExitCode;
 
 /// Why the check could not run.
@@ -175,36 +176,49 @@ async fn check(
             live?
         }
         // MySQL: the URL's database; SQLite: the file. As the adapter's own store reads them.
-        Server::MySql => introspect_with::<MySqlStore>(&url, names)
-            .await
-            .map_err(|e| e.map_connect(connect_err))?,
-        Server::Sqlite => introspect_with::<SqliteStore>(&url, names)
-            .await
-            .map_err(|e| e.map_connect(connect_err))?,
+        Server::MySql | Server::Sqlite => {
+            let job = IntrospectWith {
+                url: url.clone(),
+                names: names.clone(),
+            };
+            with_store(server, job)
+                .await
+                .map_err(|e| e.map_connect(connect_err))?
+        }
     };
     Ok(SchemaCheck::of(server.dialect(), names, live)?)
 }
 
-/// Introspection through store `S` over a one-connection pool, as the adapter sees its tables.
-async fn introspect_with<S: ConnectStore>(
-    url: &str,
-    names: &SchemaNames,
-) -> Result<nextauth_adapter_sql::Schema, Introspection> {
-    let options = SqlOptions {
-        names: names.clone(),
-        max_connections: Some(1),
-        ..SqlOptions::default()
-    };
-    let pool = S::open_pool(url, &options)
-        .await
-        .map_err(Introspection::Connect)?;
-    S::over_pool(pool, names.clone())
-        .introspect()
-        .await
-        .map_err(Introspection::Catalog)
+/// The job that introspects through a backend's store over a one-connection pool, as the
+/// adapter sees its tables.
+struct IntrospectWith {
+    url: String,
+    names: SchemaNames,
 }
 
-/// Why [`introspect_with`] failed.
+impl StoreJob for IntrospectWith {
+    type Output =
+        Pin<Box<dyn Future<Output = Result<nextauth_adapter_sql::Schema, Introspection>> + Send>>;
+
+    fn run<S: ConnectStore>(self) -> Self::Output {
+        Box::pin(async move {
+            let options = SqlOptions {
+                names: self.names.clone(),
+                max_connections: Some(1),
+                ..SqlOptions::default()
+            };
+            let pool = S::open_pool(&self.url, &options)
+                .await
+                .map_err(Introspection::Connect)?;
+            S::over_pool(pool, self.names)
+                .introspect()
+                .await
+                .map_err(Introspection::Catalog)
+        })
+    }
+}
+
+/// Why [`IntrospectWith`] failed.
 enum Introspection {
     Connect(sqlx::Error),
     Catalog(nextauth_adapter_sql::IntrospectError),

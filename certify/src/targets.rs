@@ -2,8 +2,10 @@
 
 use crate::cli::{CertifyArgs, Preset};
 use nextauth_adapter::Capabilities;
+use nextauth_adapter_default::{Declared, StoreJob, with_store};
 use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
 use nextauth_adapter_harness::{BackendFactory, ReferenceFactory};
+use nextauth_adapter_sql::ConnectStore;
 use nextauth_adapter_testkit::{BuildAdapter, LiveFactory, Server, Synchronize, sql_adapter};
 use std::sync::Arc;
 
@@ -65,24 +67,15 @@ pub fn targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, Targe
     ])
 }
 
-/// Builds the adapter of `server` inside a namespace: our SQL backends, connected to the
+/// The job that builds our SQL backend's adapter inside a namespace, connected to the
 /// namespace's URL with its table names.
-fn builder(server: Server) -> BuildAdapter {
-    match server {
-        Server::Postgres => {
-            sql_adapter::<nextauth_adapter_postgres::PostgresStore>(Synchronize::No)
-        }
-        Server::MySql => sql_adapter::<nextauth_adapter_mysql::MySqlStore>(Synchronize::No),
-        Server::Sqlite => sql_adapter::<nextauth_adapter_sqlite::SqliteStore>(Synchronize::No),
-    }
-}
+struct InNamespace;
 
-/// What our backend for `server` declares.
-fn declared(server: Server) -> Capabilities {
-    match server {
-        Server::Postgres => nextauth_adapter_postgres::CAPABILITIES,
-        Server::MySql => nextauth_adapter_mysql::CAPABILITIES,
-        Server::Sqlite => nextauth_adapter_sqlite::CAPABILITIES,
+impl StoreJob for InNamespace {
+    type Output = BuildAdapter;
+
+    fn run<S: ConnectStore>(self) -> BuildAdapter {
+        sql_adapter::<S>(Synchronize::No)
     }
 }
 
@@ -101,8 +94,8 @@ fn live(url: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
     Ok(Arc::new(LiveFactory::new(
         server,
         server_url,
-        declared(server),
-        builder(server),
+        with_store(server, Declared),
+        with_store(server, InNamespace),
     )))
 }
 
@@ -132,8 +125,8 @@ fn embedded_sqlite() -> Result<Arc<dyn BackendFactory>, TargetError> {
     Ok(Arc::new(LiveFactory::new(
         Server::Sqlite,
         dir,
-        declared(Server::Sqlite),
-        builder(Server::Sqlite),
+        with_store(Server::Sqlite, Declared),
+        with_store(Server::Sqlite, InNamespace),
     )))
 }
 

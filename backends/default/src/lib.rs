@@ -27,15 +27,16 @@
 //! ```
 
 mod scheme;
+mod store;
 
 pub use nextauth_adapter_sql::Server;
 pub use scheme::{ParsedUrl, parse_url};
+pub use store::{Declared, StoreJob, with_store};
 
 use nextauth_adapter::{AdapterConfig, SharedAdapter};
-use nextauth_adapter_mysql::MySqlStore;
-use nextauth_adapter_postgres::PostgresStore;
 use nextauth_adapter_sql::{ConnectStore, SqlAdapter, SqlOptions, SyncError};
-use nextauth_adapter_sqlite::SqliteStore;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 /// The URL of the embedded default: one in-memory SQLite database per adapter.
@@ -66,24 +67,44 @@ pub async fn connect(url: &str, config: AdapterConfig) -> Result<SharedAdapter, 
     let parsed = parse_url(url)?;
     let sync = parsed.synchronize;
     tracing::debug!(backend = ?parsed.backend, synchronize = sync, "connecting the default adapter");
-    match parsed.backend {
-        Server::Postgres => open::<PostgresStore>(&parsed.url, config, sync).await,
-        Server::MySql => open::<MySqlStore>(&parsed.url, config, sync).await,
-        Server::Sqlite => open::<SqliteStore>(&parsed.url, config, sync).await,
-    }
+    with_store(
+        parsed.backend,
+        Open {
+            url: parsed.url,
+            config,
+            options: SqlOptions::default(),
+            synchronize: sync,
+        },
+    )
+    .await
 }
 
-/// The SQL adapter of store `S` at `url`, synchronized when `synchronize`.
-async fn open<S: ConnectStore>(
-    url: &str,
-    config: AdapterConfig,
-    synchronize: bool,
-) -> Result<SharedAdapter, ConnectError> {
-    let adapter = SqlAdapter::<S>::connect(url, config, SqlOptions::default()).await?;
-    if synchronize {
-        adapter.synchronize().await?;
+/// The job that connects a backend's SQL adapter to `url` with `options`, and synchronizes
+/// it when `synchronize` (see [`with_store`]).
+#[derive(Debug)]
+pub struct Open {
+    /// The driver's URL.
+    pub url: String,
+    /// v3's application options.
+    pub config: AdapterConfig,
+    /// Names, declared capabilities, pool size.
+    pub options: SqlOptions,
+    /// Whether to create missing tables (and refuse a schema that differs).
+    pub synchronize: bool,
+}
+
+impl StoreJob for Open {
+    type Output = Pin<Box<dyn Future<Output = Result<SharedAdapter, ConnectError>> + Send>>;
+
+    fn run<S: ConnectStore>(self) -> Self::Output {
+        Box::pin(async move {
+            let adapter = SqlAdapter::<S>::connect(&self.url, self.config, self.options).await?;
+            if self.synchronize {
+                adapter.synchronize().await?;
+            }
+            Ok(Arc::new(adapter) as SharedAdapter)
+        })
     }
-    Ok(Arc::new(adapter))
 }
 
 /// The embedded default: a fresh in-memory SQLite database with the four tables, seen by
