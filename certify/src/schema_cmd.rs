@@ -7,7 +7,7 @@
 //! on.
 
 use crate::cli::SchemaArgs;
-use nextauth_adapter_default::{StoreJob, with_store};
+use nextauth_adapter_default::{Declared, StoreJob, with_store};
 use nextauth_adapter_sql::{
     ConnectStore, Dialect, DiffEntry, SchemaCheck, SchemaNames, Server, SqlOptions,
     introspect_postgres,
@@ -132,13 +132,14 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 /// What our adapter for `dialect` declares when nothing else decides: the starting point
 /// the tables' facts adjust.
+/// (SQL Server has no backend of ours yet: the hardened defaults.)
 fn backend_default(dialect: Dialect) -> nextauth_adapter::Capabilities {
-    match dialect {
-        Dialect::Postgres => nextauth_adapter_postgres::CAPABILITIES,
-        Dialect::MySql => nextauth_adapter_mysql::CAPABILITIES,
-        Dialect::Sqlite => nextauth_adapter_sqlite::CAPABILITIES,
-        Dialect::MsSql => nextauth_adapter::Capabilities::HARDENED,
-    }
+    Server::ALL
+        .into_iter()
+        .find(|server| server.dialect() == dialect)
+        .map_or(nextauth_adapter::Capabilities::HARDENED, |server| {
+            with_store(server, Declared)
+        })
 }
 
 /// `table.column`, `table.index` or `table` for an entry a user added beyond the schema.
