@@ -8,7 +8,7 @@ use crate::targets;
 use nextauth_adapter_harness::execute::RuleOutcome;
 use nextauth_adapter_harness::properties::PropertyConfig;
 use nextauth_adapter_harness::runner::should_failures_text;
-use nextauth_adapter_harness::suite::{Case, Suite, SuiteOptions};
+use nextauth_adapter_harness::suite::{Case, Selection, Suite, SuiteOptions};
 use nextauth_adapter_harness::{BackendFactory, Report};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -126,13 +126,16 @@ pub fn certify_one(
         ..SuiteOptions::default()
     };
     let suite = Suite::new(Arc::clone(factory), options);
+    let selection = Selection {
+        filters: args.filters.clone(),
+        skip: args.skip.clone(),
+        exact: args.exact,
+    };
     let all = suite.cases();
     let total = all.len();
     let cases: Vec<Case> = all
         .into_iter()
-        .filter(|c| {
-            args.filters.is_empty() || args.filters.iter().any(|f| c.id().contains(f.as_str()))
-        })
+        .filter(|c| selection.selects(&c.id()))
         .filter(|c| !matches!(c, Case::Properties) || suite.options().properties.cases > 0)
         .collect();
     let complete = cases.len() == total;

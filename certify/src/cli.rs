@@ -100,9 +100,16 @@ pub struct CertifyArgs {
     /// Declared capabilities the reference or broken adapter is certified against.
     #[arg(long, value_enum, default_value = "hardened")]
     pub capabilities: Preset,
-    /// Run only rules whose id contains this text (repeatable). A filtered run never conforms.
+    /// Run only rules whose id contains this text (repeatable), as libtest's FILTER. A
+    /// filtered run never conforms.
     #[arg(long = "filter", value_name = "TEXT")]
     pub filters: Vec<String>,
+    /// Leave out rules whose id contains this text (repeatable), as libtest's `--skip`.
+    #[arg(long = "skip", value_name = "TEXT")]
+    pub skip: Vec<String>,
+    /// `--filter` and `--skip` match whole rule ids, as libtest's `--exact`.
+    #[arg(long)]
+    pub exact: bool,
     /// Random sequences of the property test (0: skip it; then the run is partial).
     #[arg(long, value_name = "N")]
     pub cases: Option<u32>,

@@ -155,6 +155,29 @@ fn a_filtered_run_is_partial_and_never_conforms() {
 }
 
 #[test]
+fn filters_select_like_libtest_exact_and_skip() {
+    let dir = report_dir("selection");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--reference", "--cases", "0", "--report-dir"];
+        args.push(dir.to_str().unwrap());
+        args.extend_from_slice(extra);
+        text(&certify(&args))
+    };
+    let exact = run(&["--filter", "session.get.expired-is-none", "--exact"]);
+    assert!(exact.contains(" 1 rules "), "{exact}");
+    assert!(exact.contains("session.get.expired-is-none"), "{exact}");
+    let prefix_exact = run(&["--filter", "session.get", "--exact"]);
+    assert!(prefix_exact.contains(" 0 rules "), "{prefix_exact}");
+    let skipped = run(&["--filter", "session.get", "--skip", "expired"]);
+    assert!(
+        !skipped.contains("session.get.expired-is-none"),
+        "{skipped}"
+    );
+    assert!(skipped.contains("session.get.unknown-is-none"), "{skipped}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn rules_lists_the_catalogue() {
     let o = certify(&["rules"]);
     let out = text(&o);

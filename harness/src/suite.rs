@@ -20,6 +20,38 @@ pub const SECOND_TIME_ZONE: &str = "Pacific/Chatham";
 /// The environment variable that makes failing SHOULD rules fail the run (`1`).
 pub const STRICT_ENV: &str = "NEXTAUTH_STRICT";
 
+/// Which cases a run selects, by libtest's rules: with no filter every case, else the cases
+/// whose id contains a filter (equals one, with `exact`); then every case whose id contains a
+/// `skip` pattern (equals one, with `exact`) is left out. The libtest-mimic runner gets the
+/// same from libtest's own `FILTER`, `--exact` and `--skip`; `nextauth-certify` takes the same
+/// flags and selects with this.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Keep cases matching any of these (none: every case).
+    pub filters: Vec<String>,
+    /// Leave out cases matching any of these.
+    pub skip: Vec<String>,
+    /// Match whole ids instead of substrings.
+    pub exact: bool,
+}
+
+impl Selection {
+    /// Whether `pattern` matches `id`.
+    fn matches(&self, pattern: &str, id: &str) -> bool {
+        if self.exact {
+            id == pattern
+        } else {
+            id.contains(pattern)
+        }
+    }
+
+    /// Whether the case with this id is selected.
+    pub fn selects(&self, id: &str) -> bool {
+        (self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, id)))
+            && !self.skip.iter().any(|s| self.matches(s, id))
+    }
+}
+
 /// Settings of a suite run.
 #[derive(Debug, Clone)]
 pub struct SuiteOptions {
@@ -342,4 +374,43 @@ pub async fn run_suite(
     let suite = Suite::new(factory, options.clone());
     let cases: Vec<Case> = rules.iter().cloned().map(Case::Rule).collect();
     suite.run_cases(&cases, progress).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Selection;
+
+    #[test]
+    fn selects_like_libtest() {
+        let id = "session.get.expired-is-none";
+        assert!(Selection::default().selects(id));
+        let sub = Selection {
+            filters: vec!["session.get".into()],
+            ..Selection::default()
+        };
+        assert!(sub.selects(id) && !sub.selects("user.get.missing"));
+        let exact = Selection {
+            filters: vec!["session.get".into()],
+            exact: true,
+            ..Selection::default()
+        };
+        assert!(!exact.selects(id));
+        let whole = Selection {
+            filters: vec![id.into()],
+            exact: true,
+            ..Selection::default()
+        };
+        assert!(whole.selects(id));
+        let skip = Selection {
+            skip: vec!["expired".into()],
+            ..Selection::default()
+        };
+        assert!(!skip.selects(id) && skip.selects("session.get.unknown-is-none"));
+        let skip_exact = Selection {
+            skip: vec!["expired".into()],
+            exact: true,
+            ..Selection::default()
+        };
+        assert!(skip_exact.selects(id));
+    }
 }
