@@ -13,6 +13,17 @@ pub type BackendError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Work to run after a rule, e.g. dropping the rule's schema.
 pub type Teardown = Box<dyn FnOnce() -> BoxFuture<'static, Result<(), BackendError>> + Send>;
 
+/// A [`Teardown`] from an async closure, so an author writes
+/// `teardown(move || async move { drop_schema(&pool, &schema).await })` rather than boxing a
+/// future by hand.
+pub fn teardown<F, Fut>(work: F) -> Teardown
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), BackendError>> + Send + 'static,
+{
+    Box::new(move || Box::pin(work()))
+}
+
 /// One adapter in its own empty namespace, with the inspector that reads that namespace.
 pub struct Fixture {
     /// The adapter under test, built with the configuration the suite passed.

@@ -67,7 +67,7 @@ pub mod v3core;
 
 /// What an adapter author needs, in one `use nextauth_adapter_harness::prelude::*;`.
 pub mod prelude {
-    pub use crate::backend::{BackendError, BackendFactory, Fixture, ReferenceFactory};
+    pub use crate::backend::{BackendError, BackendFactory, Fixture, ReferenceFactory, teardown};
     pub use crate::inspector::{InspectError, Inspector, Stored};
     pub use crate::report::{Report, Verdict};
     pub use crate::runner::{RunOptions, run_main, run_main_with};

@@ -14,7 +14,7 @@ use crate::protocol::{Hello, NamespaceRef, OpenArgs};
 use async_trait::async_trait;
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
 use nextauth_adapter_harness::backend::BackendError;
-use nextauth_adapter_harness::{BackendFactory, Fixture, Inspector};
+use nextauth_adapter_harness::{BackendFactory, Fixture, Inspector, teardown};
 use nextauth_adapter_testkit::{Namespace, SchemaNames, Server, Tables};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -204,17 +204,15 @@ impl BridgeFactory {
                 Ok(Fixture {
                     adapter,
                     inspector,
-                    teardown: Some(Box::new(move || {
-                        Box::pin(async move {
-                            let closed = close(&process, &fixture).await;
-                            let dropped = match namespace {
-                                Some(ns) => ns.drop().await.map_err(|e| e.to_string()),
-                                None => Ok(()),
-                            };
-                            closed.map_err(|e| Box::new(e) as BackendError)?;
-                            dropped.map_err(|e| -> BackendError {
-                                format!("dropping the namespace: {e}").into()
-                            })
+                    teardown: Some(teardown(move || async move {
+                        let closed = close(&process, &fixture).await;
+                        let dropped = match namespace {
+                            Some(ns) => ns.drop().await.map_err(|e| e.to_string()),
+                            None => Ok(()),
+                        };
+                        closed.map_err(|e| Box::new(e) as BackendError)?;
+                        dropped.map_err(|e| -> BackendError {
+                            format!("dropping the namespace: {e}").into()
                         })
                     })),
                 })
@@ -259,12 +257,10 @@ impl BridgeFactory {
         Ok(Fixture {
             adapter,
             inspector,
-            teardown: Some(Box::new(move || {
-                Box::pin(async move {
-                    close(&process, &fixture)
-                        .await
-                        .map_err(|e| Box::new(e) as BackendError)
-                })
+            teardown: Some(teardown(move || async move {
+                close(&process, &fixture)
+                    .await
+                    .map_err(|e| Box::new(e) as BackendError)
             })),
         })
     }

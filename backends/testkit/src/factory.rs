@@ -3,15 +3,16 @@
 use crate::admin;
 use crate::error::TestkitError;
 use crate::inspector::SqlInspector;
-use crate::namespace::{Namespace, Tables};
+use crate::namespace::{Namespace, NamespaceInfo, Tables};
 use crate::server::Server;
 use crate::urls::redact;
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
 use nextauth_adapter_harness::backend::BackendError;
-use nextauth_adapter_harness::{BackendFactory, Fixture};
+use nextauth_adapter_harness::{BackendFactory, Fixture, teardown};
 use nextauth_adapter_sql::SchemaNames;
+use std::future::Future;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Builds the adapter under test inside a namespace (schema already applied): typically
@@ -21,6 +22,26 @@ pub type BuildAdapter = Arc<
         + Send
         + Sync,
 >;
+
+/// A [`BuildAdapter`] from an async closure over the namespace's owned [`NamespaceInfo`]:
+/// what an author writes instead of boxing a future by hand.
+///
+/// ```no_run
+/// # use nextauth_adapter_testkit::{build_adapter, BuildAdapter};
+/// # struct MyAdapter;
+/// # impl MyAdapter { async fn connect(_: &str, _: nextauth_adapter::AdapterConfig) -> Result<MyAdapter, std::io::Error> { unimplemented!() } }
+/// # impl MyAdapter { fn shared(self) -> nextauth_adapter::SharedAdapter { unimplemented!() } }
+/// let build: BuildAdapter = build_adapter(|ns, config| async move {
+///     Ok(MyAdapter::connect(&ns.url, config).await?.shared())
+/// });
+/// ```
+pub fn build_adapter<F, Fut>(build: F) -> BuildAdapter
+where
+    F: Fn(NamespaceInfo, AdapterConfig) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<SharedAdapter, BackendError>> + Send + 'static,
+{
+    Arc::new(move |ns, config| Box::pin(build(ns.info(), config)))
+}
 
 /// Whether [`sql_adapter`] synchronizes the adapter it builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,20 +61,17 @@ pub fn sql_adapter<S>(synchronize: Synchronize) -> BuildAdapter
 where
     S: nextauth_adapter_sql::ConnectStore + 'static,
 {
-    Arc::new(move |ns, config| {
-        let url = ns.url().to_owned();
+    build_adapter(move |ns, config| async move {
         let options = nextauth_adapter_sql::SqlOptions {
-            names: ns.names().clone(),
+            names: ns.names,
             ..nextauth_adapter_sql::SqlOptions::default()
         };
-        Box::pin(async move {
-            let adapter =
-                nextauth_adapter_sql::SqlAdapter::<S>::connect(&url, config, options).await?;
-            if synchronize == Synchronize::Yes {
-                adapter.synchronize().await?;
-            }
-            Ok(Arc::new(adapter) as SharedAdapter)
-        })
+        let adapter =
+            nextauth_adapter_sql::SqlAdapter::<S>::connect(&ns.url, config, options).await?;
+        if synchronize == Synchronize::Yes {
+            adapter.synchronize().await?;
+        }
+        Ok(Arc::new(adapter) as SharedAdapter)
     })
 }
 
@@ -381,32 +399,30 @@ impl LiveFactory {
         Ok(Fixture {
             adapter,
             inspector: Arc::new(inspector),
-            teardown: Some(Box::new(move || {
-                Box::pin(async move {
-                    let pooled = Pooled {
-                        ns,
-                        inspector: kept,
-                    };
-                    // Reusable only if nothing else holds the adapter: then nothing can
-                    // write to the namespace once this handle is dropped.
-                    let reusable = Arc::strong_count(&last_handle) == 1;
-                    drop(last_handle);
-                    let Some(pool) = pool.filter(|_| reusable) else {
-                        return discard(pooled)
-                            .await
-                            .map_err(|e| Box::new(e) as BackendError);
-                    };
-                    if let Err(e) = pooled.inspector.reset().await {
-                        tracing::warn!(error = %e, "cannot empty a namespace for reuse; dropping it");
-                        return discard(pooled)
-                            .await
-                            .map_err(|e| Box::new(e) as BackendError);
-                    }
-                    match pool.put(pooled) {
-                        None => Ok(()),
-                        Some(full) => discard(full).await.map_err(|e| Box::new(e) as BackendError),
-                    }
-                })
+            teardown: Some(teardown(move || async move {
+                let pooled = Pooled {
+                    ns,
+                    inspector: kept,
+                };
+                // Reusable only if nothing else holds the adapter: then nothing can
+                // write to the namespace once this handle is dropped.
+                let reusable = Arc::strong_count(&last_handle) == 1;
+                drop(last_handle);
+                let Some(pool) = pool.filter(|_| reusable) else {
+                    return discard(pooled)
+                        .await
+                        .map_err(|e| Box::new(e) as BackendError);
+                };
+                if let Err(e) = pooled.inspector.reset().await {
+                    tracing::warn!(error = %e, "cannot empty a namespace for reuse; dropping it");
+                    return discard(pooled)
+                        .await
+                        .map_err(|e| Box::new(e) as BackendError);
+                }
+                match pool.put(pooled) {
+                    None => Ok(()),
+                    Some(full) => discard(full).await.map_err(|e| Box::new(e) as BackendError),
+                }
             })),
         })
     }

@@ -3,16 +3,14 @@
 //! A backend's conformance test is a few lines (a test target with `harness = false`):
 //!
 //! ```no_run
-//! use nextauth_adapter_testkit::{Server, run_live};
-//! use std::sync::Arc;
+//! use nextauth_adapter_testkit::{Server, build_adapter, run_live};
 //! # struct MyAdapter;
 //! # impl MyAdapter { async fn connect(_: &str, _: nextauth_adapter::AdapterConfig) -> Result<nextauth_adapter::SharedAdapter, Box<dyn std::error::Error + Send + Sync>> { unimplemented!() } }
 //!
 //! fn main() -> std::process::ExitCode {
 //!     // Judged by what the adapter's `capabilities()` declares.
-//!     run_live(Server::Postgres, Arc::new(|ns, config| {
-//!         let url = ns.url().to_owned();
-//!         Box::pin(async move { MyAdapter::connect(&url, config).await })
+//!     run_live(Server::Postgres, build_adapter(|ns, config| async move {
+//!         MyAdapter::connect(&ns.url, config).await
 //!     }))
 //! }
 //! ```
@@ -46,7 +44,7 @@ pub mod urls;
 
 pub use containers::release_containers;
 pub use error::TestkitError;
-pub use factory::{BuildAdapter, LiveFactory, Synchronize, sql_adapter};
+pub use factory::{BuildAdapter, LiveFactory, Synchronize, build_adapter, sql_adapter};
 pub use inspector::SqlInspector;
 pub use namespace::{
     MakeTables, NAMESPACE_PREFIX, Namespace, NamespaceInfo, Tables, created_count, drop_leftovers,

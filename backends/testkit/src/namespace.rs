@@ -137,7 +137,8 @@ async fn drop_owned(
     admin::of(server).drop_owned(admin_url, name, file).await
 }
 
-/// What a table maker needs to know of the namespace it makes tables in.
+/// What a table maker or an adapter builder needs to know of a namespace, owned (so an
+/// `async move` block can keep it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamespaceInfo {
     /// The server.
@@ -148,6 +149,10 @@ pub struct NamespaceInfo {
     pub url: String,
     /// The server's URL the namespace was created on.
     pub server_url: String,
+    /// The table names the schema is (or will be) created under.
+    pub names: SchemaNames,
+    /// See [`Namespace::time_zone_statement`].
+    pub time_zone_statement: Option<String>,
 }
 
 /// Makes the tables in a fresh, empty namespace.
@@ -366,19 +371,14 @@ impl Namespace {
         }
         self.refuse_foreign_tables().await?;
         self.applied.store(true, Ordering::SeqCst);
-        make(NamespaceInfo {
-            server: self.server,
-            name: self.name.clone(),
-            url: self.at.url.clone(),
-            server_url: self.admin_url.clone(),
-        })
-        .await
-        .map_err(|e| TestkitError::TablesNotMade {
-            server: self.server,
-            namespace: self.name.clone(),
-            by: by.clone(),
-            reason: e.to_string(),
-        })
+        make(self.info())
+            .await
+            .map_err(|e| TestkitError::TablesNotMade {
+                server: self.server,
+                namespace: self.name.clone(),
+                by: by.clone(),
+                reason: e.to_string(),
+            })
     }
 
     /// Creates the four tables and their indexes
@@ -420,6 +420,18 @@ impl Namespace {
         admin::of(self.server)
             .tables(&self.admin_url, &self.name, &self.at)
             .await
+    }
+
+    /// What a builder needs to know of this namespace, owned.
+    pub fn info(&self) -> NamespaceInfo {
+        NamespaceInfo {
+            server: self.server,
+            name: self.name.clone(),
+            url: self.at.url.clone(),
+            server_url: self.admin_url.clone(),
+            names: self.names.clone(),
+            time_zone_statement: self.time_zone_statement(),
+        }
     }
 
     /// The server this namespace lives on.
