@@ -11,7 +11,7 @@ mod postgres;
 mod sqlite;
 
 use crate::error::TestkitError;
-use crate::inspector::RawReads;
+use crate::inspector::{RawReads, Reads};
 use crate::server::Server;
 use crate::urls::redact;
 use async_trait::async_trait;
@@ -32,9 +32,86 @@ pub(crate) struct Location {
 }
 
 /// One server's administration, for namespaces named `[a-z_][a-z0-9_]*` (checked before
-/// any method runs, so names are spliced into statements unquoted).
+/// any method runs, so names are spliced into statements unquoted): what its module says
+/// ([`Facts`]), and how statements run there, written once over the module's sqlx
+/// connection ([`Connects`]).
 #[async_trait]
-pub(crate) trait Admin: Send + Sync {
+pub(crate) trait Admin: Facts {
+    /// Runs `statements` in order on one fresh connection to `url`; stops at the first
+    /// failure.
+    async fn execute(
+        &self,
+        url: &str,
+        namespace: &str,
+        statements: &[String],
+    ) -> Result<(), TestkitError>;
+
+    /// The first column of every row `sql` returns on a fresh connection to `url`, as
+    /// strings; `arg` is bound to the one placeholder when given.
+    async fn strings(
+        &self,
+        url: &str,
+        namespace: &str,
+        sql: &str,
+        arg: Option<&str>,
+    ) -> Result<Vec<String>, TestkitError>;
+
+    /// A small pool of raw reads on `url`, for the inspector.
+    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, sqlx::Error>;
+}
+
+/// The sqlx connection a server's module runs its statements on.
+pub(crate) trait Connects {
+    /// A single connection.
+    type Conn: Connection;
+
+    /// How many connections the inspector's pool holds.
+    const READERS: u32 = 2;
+}
+
+#[async_trait]
+impl<T> Admin for T
+where
+    T: Facts + Connects,
+    T::Conn: Connection,
+    for<'c> &'c mut T::Conn: Executor<'c, Database = <T::Conn as Connection>::Database>,
+    <<T::Conn as Connection>::Database as Database>::Arguments:
+        IntoArguments<<T::Conn as Connection>::Database>,
+    for<'r> String:
+        Decode<'r, <T::Conn as Connection>::Database> + Type<<T::Conn as Connection>::Database>,
+    for<'t> String: Encode<'t, <T::Conn as Connection>::Database>,
+    (String,): for<'r> sqlx::FromRow<'r, <<T::Conn as Connection>::Database as Database>::Row>,
+    Reads<<T::Conn as Connection>::Database>: RawReads,
+{
+    async fn execute(
+        &self,
+        url: &str,
+        namespace: &str,
+        statements: &[String],
+    ) -> Result<(), TestkitError> {
+        execute_on::<T::Conn>(self, url, namespace, statements).await
+    }
+
+    async fn strings(
+        &self,
+        url: &str,
+        namespace: &str,
+        sql: &str,
+        arg: Option<&str>,
+    ) -> Result<Vec<String>, TestkitError> {
+        strings_on::<T::Conn>(self, url, namespace, sql, arg).await
+    }
+
+    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, sqlx::Error> {
+        Ok(Box::new(
+            Reads::<<T::Conn as Connection>::Database>::connect(url, T::READERS).await?,
+        ))
+    }
+}
+
+/// What is particular to one server: written in its module.
+#[async_trait]
+pub(crate) trait Facts: Send + Sync {
     /// The server this module administers.
     fn server(&self) -> Server;
 
@@ -109,28 +186,6 @@ pub(crate) trait Admin: Send + Sync {
     /// Whether a failed `CREATE` says that the namespace already exists.
     fn already_exists(&self, error: &dyn DatabaseError) -> bool;
 
-    /// Runs `statements` in order on one fresh connection to `url`; stops at the first
-    /// failure.
-    async fn execute(
-        &self,
-        url: &str,
-        namespace: &str,
-        statements: &[String],
-    ) -> Result<(), TestkitError>;
-
-    /// The first column of every row `sql` returns on a fresh connection to `url`, as
-    /// strings; `arg` is bound to the one placeholder when given.
-    async fn strings(
-        &self,
-        url: &str,
-        namespace: &str,
-        sql: &str,
-        arg: Option<&str>,
-    ) -> Result<Vec<String>, TestkitError>;
-
-    /// A small pool of raw reads on `url`, for the inspector.
-    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, sqlx::Error>;
-
     /// One round trip that empties `tables` (the namespace's four, qualified) and restarts
     /// their ids at 1; `names` are the tables' own names.
     fn reset_sql(&self, tables: &[String], names: &SchemaNames) -> String;
@@ -155,7 +210,7 @@ pub(crate) fn of(server: Server) -> &'static dyn Admin {
 
 /// What a failed statement was: a plain failure, or the namespace already existing.
 fn statement_error(
-    admin: &dyn Admin,
+    admin: &dyn Facts,
     namespace: &str,
     statement: &str,
     source: sqlx::Error,
@@ -189,7 +244,7 @@ fn connect_error(server: Server, url: &str) -> impl FnOnce(sqlx::Error) -> Testk
 
 /// [`Admin::execute`] over a connection of type `C`.
 async fn execute_on<C>(
-    admin: &dyn Admin,
+    admin: &dyn Facts,
     url: &str,
     namespace: &str,
     statements: &[String],
@@ -217,7 +272,7 @@ where
 
 /// [`Admin::strings`] over a connection of type `C`.
 async fn strings_on<C>(
-    admin: &dyn Admin,
+    admin: &dyn Facts,
     url: &str,
     namespace: &str,
     sql: &str,

@@ -1,21 +1,24 @@
 //! MySQL and MariaDB: a namespace is a database, named in the URL's path.
 
-use super::{Admin, Location, execute_on, strings_on};
+use super::{Admin, Connects, Facts, Location};
 use crate::error::TestkitError;
-use crate::inspector::{RawReads, Reads};
 use crate::server::Server;
 use crate::urls;
 use async_trait::async_trait;
 use nextauth_adapter_sql::SchemaNames;
+use sqlx::MySqlConnection;
 use sqlx::error::DatabaseError;
-use sqlx::{MySql, MySqlConnection};
 use std::path::{Path, PathBuf};
 
 /// MySQL's and MariaDB's administration.
 pub(crate) struct MySqlAdmin;
 
+impl Connects for MySqlAdmin {
+    type Conn = MySqlConnection;
+}
+
 #[async_trait]
-impl Admin for MySqlAdmin {
+impl Facts for MySqlAdmin {
     fn server(&self) -> Server {
         Server::MySql
     }
@@ -119,29 +122,6 @@ impl Admin for MySqlAdmin {
         error
             .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
             .is_some_and(|m| m.number() == 1007)
-    }
-
-    async fn execute(
-        &self,
-        url: &str,
-        namespace: &str,
-        statements: &[String],
-    ) -> Result<(), TestkitError> {
-        execute_on::<MySqlConnection>(self, url, namespace, statements).await
-    }
-
-    async fn strings(
-        &self,
-        url: &str,
-        namespace: &str,
-        sql: &str,
-        arg: Option<&str>,
-    ) -> Result<Vec<String>, TestkitError> {
-        strings_on::<MySqlConnection>(self, url, namespace, sql, arg).await
-    }
-
-    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, sqlx::Error> {
-        Ok(Box::new(Reads::<MySql>::connect(url, 2).await?))
     }
 
     /// `TRUNCATE` restarts `AUTO_INCREMENT` (about 1 ms a table on InnoDB).

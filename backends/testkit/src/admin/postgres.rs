@@ -1,21 +1,24 @@
 //! PostgreSQL: a namespace is a schema, reached through the URL's `search_path`.
 
-use super::{Admin, Location, execute_on, strings_on};
+use super::{Admin, Connects, Facts, Location};
 use crate::error::TestkitError;
-use crate::inspector::{RawReads, Reads};
 use crate::server::Server;
 use crate::urls;
 use async_trait::async_trait;
 use nextauth_adapter_sql::SchemaNames;
+use sqlx::PgConnection;
 use sqlx::error::DatabaseError;
-use sqlx::{PgConnection, Postgres};
 use std::path::{Path, PathBuf};
 
 /// PostgreSQL's administration.
 pub(crate) struct PostgresAdmin;
 
+impl Connects for PostgresAdmin {
+    type Conn = PgConnection;
+}
+
 #[async_trait]
-impl Admin for PostgresAdmin {
+impl Facts for PostgresAdmin {
     fn server(&self) -> Server {
         Server::Postgres
     }
@@ -110,29 +113,6 @@ impl Admin for PostgresAdmin {
     /// `duplicate_schema`.
     fn already_exists(&self, error: &dyn DatabaseError) -> bool {
         error.code().as_deref() == Some("42P06")
-    }
-
-    async fn execute(
-        &self,
-        url: &str,
-        namespace: &str,
-        statements: &[String],
-    ) -> Result<(), TestkitError> {
-        execute_on::<PgConnection>(self, url, namespace, statements).await
-    }
-
-    async fn strings(
-        &self,
-        url: &str,
-        namespace: &str,
-        sql: &str,
-        arg: Option<&str>,
-    ) -> Result<Vec<String>, TestkitError> {
-        strings_on::<PgConnection>(self, url, namespace, sql, arg).await
-    }
-
-    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, sqlx::Error> {
-        Ok(Box::new(Reads::<Postgres>::connect(url, 2).await?))
     }
 
     /// One implicit transaction (simple query protocol): rows gone, sequences at 1.

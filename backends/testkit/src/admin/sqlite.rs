@@ -1,18 +1,22 @@
 //! SQLite: a namespace is a database file in the directory the server URL names.
 
-use super::{Admin, Location, execute_on, strings_on};
+use super::{Admin, Connects, Facts, Location};
 use crate::error::TestkitError;
-use crate::inspector::{RawReads, Reads};
 use crate::server::Server;
 use crate::urls;
 use async_trait::async_trait;
 use nextauth_adapter_sql::{SchemaNames, TableKind};
+use sqlx::SqliteConnection;
 use sqlx::error::DatabaseError;
-use sqlx::{Sqlite, SqliteConnection};
 use std::path::{Path, PathBuf};
 
 /// SQLite's administration.
 pub(crate) struct SqliteAdmin;
+
+impl Connects for SqliteAdmin {
+    type Conn = SqliteConnection;
+    const READERS: u32 = 1;
+}
 
 /// An I/O failure on a namespace's file.
 fn io_error(action: &'static str, path: &Path, source: std::io::Error) -> TestkitError {
@@ -25,7 +29,7 @@ fn io_error(action: &'static str, path: &Path, source: std::io::Error) -> Testki
 }
 
 #[async_trait]
-impl Admin for SqliteAdmin {
+impl Facts for SqliteAdmin {
     fn server(&self) -> Server {
         Server::Sqlite
     }
@@ -155,29 +159,6 @@ impl Admin for SqliteAdmin {
     /// A file that exists is refused by [`create`](Admin::create) itself.
     fn already_exists(&self, _error: &dyn DatabaseError) -> bool {
         false
-    }
-
-    async fn execute(
-        &self,
-        url: &str,
-        namespace: &str,
-        statements: &[String],
-    ) -> Result<(), TestkitError> {
-        execute_on::<SqliteConnection>(self, url, namespace, statements).await
-    }
-
-    async fn strings(
-        &self,
-        url: &str,
-        namespace: &str,
-        sql: &str,
-        arg: Option<&str>,
-    ) -> Result<Vec<String>, TestkitError> {
-        strings_on::<SqliteConnection>(self, url, namespace, sql, arg).await
-    }
-
-    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, sqlx::Error> {
-        Ok(Box::new(Reads::<Sqlite>::connect(url, 1).await?))
     }
 
     /// `AUTOINCREMENT` keeps its counter in `sqlite_sequence`.
