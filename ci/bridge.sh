@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Node side of the adapter bridge (bridge/node: next-auth@3, typeorm 0.2, pg,
-# mysql) exactly as bridge/node/package-lock.json pins it. Idempotent: does nothing when
-# node_modules already matches the lock file.
+# mysql, Prisma 7 with its PostgreSQL and MariaDB driver adapters) exactly as
+# bridge/node/package-lock.json pins it, then generates the Prisma clients of the seed's
+# schema (bridge/node/prisma/generate.js). Idempotent: does nothing when node_modules matches
+# the lock file and the clients are newer than their generator.
+#
+# Nothing here reaches beyond the npm registry: install scripts are not run (the only ones
+# are Prisma's, which would download engines the Rust-free client does not use), and
+# `prisma generate` writes only below bridge/node/prisma/build.
 #
 # Usage:  ci/bridge.sh
 # Then:   cargo test -p nextauth-adapter-bridge   (with the database URLs: eval "$(ci/databases.sh)")
@@ -19,9 +25,17 @@ stamp=node_modules/.package-lock.json
 if [ -f "$stamp" ] && [ -f node_modules/next-auth/package.json ] \
    && [ "$stamp" -nt package-lock.json ]; then
   log "bridge/node/node_modules is up to date with package-lock.json"
-  exit 0
+else
+  log "npm ci in bridge/node"
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+  log "installed next-auth $(node -p 'require("./node_modules/next-auth/package.json").version'), prisma $(node -p 'require("./node_modules/prisma/package.json").version')"
 fi
 
-log "npm ci in bridge/node"
-npm ci --no-audit --no-fund --loglevel=error >&2
-log "installed next-auth $(node -p 'require("fs").readFileSync("node_modules/next-auth/package.json","utf8").match(/"version": "([^"]+)"/)[1]')"
+clients=prisma/build/.generated
+if [ -f "$clients" ] && [ "$clients" -nt prisma/generate.js ] && [ "$clients" -nt "$stamp" ]; then
+  log "the Prisma clients are up to date"
+else
+  log "generating the Prisma clients (bridge/node/prisma/build)"
+  node prisma/generate.js >&2
+  touch "$clients"
+fi

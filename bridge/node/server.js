@@ -6,6 +6,7 @@
 //   node server.js --adapter next-auth --url postgres://postgres:postgres@127.0.0.1:5432/postgres
 //   node server.js --adapter next-auth-raw-token --url mysql://root@127.0.0.1:3306/test
 //   node server.js --adapter next-auth --tables synchronize --url mysql://root@127.0.0.1:3306/test
+//   node server.js --adapter prisma --url postgres://postgres:postgres@127.0.0.1:5432/postgres
 //
 // Tables (--tables): `ddl` (default): the parent creates each namespace's tables from the
 // project's DDL. `synchronize`: next-auth creates them itself, as the seed's example
@@ -15,6 +16,11 @@
 // Adapters (--adapter):
 //   next-auth            next-auth@3's default adapter: require('next-auth/adapters').default.Default(url)
 //   next-auth-raw-token  the same, deliberately broken: it stores the raw verification token
+//   prisma               next-auth@3's Prisma adapter, Adapters.Prisma.Adapter({ prisma }), on the
+//                        seed's Prisma schema (prisma/adapter.js); the parent creates each
+//                        namespace's tables from the project's DDL for that schema
+//                        (fixtures/schemas/prisma-legacy)
+//   prisma-renamed       the same with every model renamed, through `modelMapping`
 //
 // The adapter's `Date` follows the harness's manual clock: every request carries `now`
 // (microseconds since the epoch) and runs inside an AsyncLocalStorage context in which
@@ -78,7 +84,7 @@ try {
   process.exit(2);
 }
 if (options.help) {
-  process.stderr.write("usage: node server.js --adapter next-auth|next-auth-raw-token --url <database server url>\n");
+  process.stderr.write("usage: node server.js --adapter next-auth|next-auth-raw-token|prisma|prisma-renamed [--tables ddl|synchronize] --url <database server url>\n");
   process.exit(0);
 }
 if (!options.url) {
@@ -100,14 +106,24 @@ if (!dialect) {
 }
 
 const ADAPTERS = {
-  "next-auth": { broken: null },
-  "next-auth-raw-token": { broken: "raw-verification-token" },
+  "next-auth": { kind: "typeorm", broken: null },
+  "next-auth-raw-token": { kind: "typeorm", broken: "raw-verification-token" },
+  prisma: { kind: "prisma", broken: null, renamed: false },
+  "prisma-renamed": { kind: "prisma", broken: null, renamed: true },
 };
 const profile = ADAPTERS[options.adapter];
 if (!profile) {
   process.stderr.write(`bridge server: unknown adapter ${JSON.stringify(options.adapter)} (known: ${Object.keys(ADAPTERS).join(", ")})\n`);
   process.exit(2);
 }
+if (profile.kind === "prisma" && synchronize) {
+  process.stderr.write("bridge server: the Prisma adapter has no synchronize; its tables come from the project's DDL\n");
+  process.exit(2);
+}
+const prismaAdapter = profile.kind === "prisma" ? require("./prisma/adapter") : null;
+// The tables' names: the documented ones, prefixed for the renamed Prisma models.
+const TABLE_PREFIX = profile.renamed ? prismaAdapter.RENAMED_TABLE_PREFIX : "";
+const table = (name) => `${TABLE_PREFIX}${name}`;
 
 const nextAuthVersion = JSON.parse(
   require("fs").readFileSync(require("path").join(__dirname, "node_modules", "next-auth", "package.json"), "utf8"),
@@ -117,7 +133,7 @@ const Adapters = require("next-auth/adapters").default;
 // What next-auth@3's default adapter (@next-auth/typeorm-legacy-adapter 0.1.4 since
 // next-auth 3.18) really does, as closely as the contract's Capabilities can say it. See
 // docs/next-auth-v3-results.md for each choice traced to the adapter's code.
-const CAPABILITIES = {
+const TYPEORM_CAPABILITIES = {
   // getSession: `manager.delete(Session, {sessionToken})` when expired.
   expired_session: "delete_on_read",
   // `async deleteUser() {}`: a silent no-op. `unsupported` is the closest declaration;
@@ -141,6 +157,40 @@ const CAPABILITIES = {
     text: { max_chars: null, max_bytes: null },
   },
 };
+
+// What next-auth@3's Prisma adapter (@next-auth/prisma-legacy-adapter 0.1.2) does on the
+// seed's tables (fixtures/schemas/prisma-legacy).
+const PRISMA_CAPABILITIES = {
+  // getSession: `prisma.session.delete({ where: { sessionToken } })` when expired.
+  expired_session: "delete_on_read",
+  // deleteUser: `prisma.user.delete` of the user row alone (the schema has no relations).
+  delete_user: "user_only",
+  // unlinkAccount: `prisma.account.delete({ where: { compoundId } })`.
+  unlink_account: "supported",
+  // PostgreSQL compares bytes. (The seed's MySQL tables are utf8mb4_unicode_ci, which no
+  // declaration describes: declared exact, what it does instead is reported.)
+  email_matching: "exact",
+  // TIMESTAMP(3) / DATETIME(3), and a JS Date.
+  timestamp_precision: "millisecond",
+  timestamp_range: "full",
+  // getVerificationRequest deletes only an expired request; deleteVerificationRequest does.
+  verification_consumption: "on_delete",
+  // Every Prisma `String` is TEXT on PostgreSQL and VARCHAR(191) on MySQL.
+  limits:
+    dialect === "postgres"
+      ? {
+          varchar: { max_chars: null, max_bytes: null },
+          image: { max_chars: null, max_bytes: null },
+          text: { max_chars: null, max_bytes: null },
+        }
+      : {
+          varchar: { max_chars: 191, max_bytes: null },
+          image: { max_chars: 191, max_bytes: null },
+          text: { max_chars: 191, max_bytes: null },
+        },
+};
+
+const CAPABILITIES = profile.kind === "prisma" ? PRISMA_CAPABILITIES : TYPEORM_CAPABILITIES;
 
 // ---------------------------------------------------------------------------------------
 // Database access for namespaces and raw reads (never through the adapter).
@@ -212,16 +262,16 @@ function ts(column) {
 
 async function readStored(raw) {
   const users = await raw.query(
-    `SELECT id, name, email, ${ts("email_verified")}, image, ${ts("created_at")}, ${ts("updated_at")} FROM users ORDER BY id`,
+    `SELECT id, name, email, ${ts("email_verified")}, image, ${ts("created_at")}, ${ts("updated_at")} FROM ${table("users")} ORDER BY id`,
   );
   const accounts = await raw.query(
-    `SELECT id, compound_id, user_id, provider_type, provider_id, provider_account_id, refresh_token, access_token, ${ts("access_token_expires")}, ${ts("created_at")}, ${ts("updated_at")} FROM accounts ORDER BY id`,
+    `SELECT id, compound_id, user_id, provider_type, provider_id, provider_account_id, refresh_token, access_token, ${ts("access_token_expires")}, ${ts("created_at")}, ${ts("updated_at")} FROM ${table("accounts")} ORDER BY id`,
   );
   const sessions = await raw.query(
-    `SELECT id, user_id, ${ts("expires")}, session_token, access_token, ${ts("created_at")}, ${ts("updated_at")} FROM sessions ORDER BY id`,
+    `SELECT id, user_id, ${ts("expires")}, session_token, access_token, ${ts("created_at")}, ${ts("updated_at")} FROM ${table("sessions")} ORDER BY id`,
   );
   const verificationRequests = await raw.query(
-    `SELECT id, identifier, token, ${ts("expires")}, ${ts("created_at")}, ${ts("updated_at")} FROM verification_requests ORDER BY id`,
+    `SELECT id, identifier, token, ${ts("expires")}, ${ts("created_at")}, ${ts("updated_at")} FROM ${table("verification_requests")} ORDER BY id`,
   );
   return {
     users: users.map((r) => ({
@@ -287,29 +337,48 @@ async function openFixture(args) {
   if (typeof fixture !== "string" || !fixture) throw protocolError("open needs a fixture id");
   if (fixtures.has(fixture)) throw protocolError(`fixture ${fixture} is already open`);
   if (!namespace || !/^[A-Za-z0-9_]+$/.test(namespace.name || "")) throw protocolError("open needs namespace.name ([A-Za-z0-9_]+)");
-  const connectionName = `bridge_${fixture}`;
-  const adapter = Adapters.Default(adapterUrl(namespace.name, connectionName));
-  const instance = await adapter.getAdapter({
+  const appOptions = {
     session: { maxAge: session.maxAge, updateAge: session.updateAge },
     secret,
     logger,
     baseUrl,
-  });
+  };
+  let instance;
+  let close;
+  if (profile.kind === "prisma") {
+    ({ instance, close } = await prismaAdapter.open({
+      dialect,
+      serverUrl: options.url,
+      namespace: namespace.name,
+      renamed: profile.renamed,
+      appOptions,
+      Adapters,
+    }));
+  } else {
+    const connectionName = `bridge_${fixture}`;
+    instance = await Adapters.Default(adapterUrl(namespace.name, connectionName)).getAdapter(appOptions);
+    close = () => closeTypeorm(connectionName);
+  }
   const raw = await rawClient(namespace.name);
-  fixtures.set(fixture, { instance, raw, connectionName, secret, baseUrl });
+  fixtures.set(fixture, { instance, raw, close, secret, baseUrl });
   return { displayName: instance.displayName || null };
+}
+
+// TypeORM keeps connections in a process-wide manager, by name.
+async function closeTypeorm(connectionName) {
+  const { getConnectionManager } = require("typeorm");
+  const manager = getConnectionManager();
+  if (manager.has(connectionName)) {
+    const connection = manager.get(connectionName);
+    if (connection.isConnected) await connection.close();
+  }
 }
 
 async function closeFixture(args) {
   const f = fixtures.get(args.fixture);
   if (!f) return null;
   fixtures.delete(args.fixture);
-  const { getConnectionManager } = require("typeorm");
-  const manager = getConnectionManager();
-  if (manager.has(f.connectionName)) {
-    const connection = manager.get(f.connectionName);
-    if (connection.isConnected) await connection.close();
-  }
+  await f.close();
   await f.raw.close();
   return null;
 }
@@ -335,6 +404,10 @@ function toDate(v) {
 function restoreId(v) {
   return typeof v === "string" && /^(0|[1-9][0-9]{0,14})$/.test(v) ? Number(v) : v;
 }
+
+// An id argument: v3 core passes back the id the adapter returned, a number for Prisma's
+// Int ids (the TypeORM adapter is given the string, which it accepts).
+const idIn = (v) => (profile.kind === "prisma" ? restoreId(v) : v);
 
 function userIn(u) {
   return {
@@ -380,7 +453,7 @@ async function callAdapter(f, method, a, sent) {
     case "createUser":
       return { result: await ad.createUser({ ...a[0], emailVerified: toDate(a[0].emailVerified) }) };
     case "getUser":
-      return { result: await ad.getUser(a[0]) };
+      return { result: await ad.getUser(idIn(a[0])) };
     case "getUserByEmail":
       return { result: await ad.getUserByEmail(a[0]) };
     case "getUserByProviderAccountId":
@@ -388,11 +461,11 @@ async function callAdapter(f, method, a, sent) {
     case "updateUser":
       return { result: await ad.updateUser(userIn(a[0])) };
     case "deleteUser":
-      return { result: await ad.deleteUser(a[0]) };
+      return { result: await ad.deleteUser(idIn(a[0])) };
     case "linkAccount":
-      return { result: await ad.linkAccount(a[0], a[1], a[2], a[3], a[4], a[5], toDate(a[6])) };
+      return { result: await ad.linkAccount(idIn(a[0]), a[1], a[2], a[3], a[4], a[5], toDate(a[6])) };
     case "unlinkAccount":
-      return { result: await ad.unlinkAccount(a[0], a[1], a[2]) };
+      return { result: await ad.unlinkAccount(idIn(a[0]), a[1], a[2]) };
     case "createSession":
       return { result: await ad.createSession(userIn(a[0])) };
     case "getSession":
@@ -466,10 +539,48 @@ function uniqueKeyFrom(err) {
   return null;
 }
 
+// The contract's UniqueKey of a Prisma P2002 error: from the fields or the index it names
+// (`email`, `compoundId`, `users.email_unique`, `users_email_key`, …).
+function prismaUniqueKey(meta) {
+  const names = [];
+  const add = (v) => {
+    if (Array.isArray(v)) v.forEach(add);
+    else if (typeof v === "string") names.push(v);
+  };
+  if (meta) {
+    add(meta.target);
+    const cause = meta.driverAdapterError && meta.driverAdapterError.cause;
+    if (cause && cause.constraint) {
+      add(cause.constraint.fields);
+      add(cause.constraint.index);
+    }
+  }
+  const keys = Object.keys(UNIQUE_KEYS).sort((a, b) => b.length - a.length);
+  for (const name of names) {
+    const n = name
+      .replace(/^.*\./, "")
+      .replace(/_(unique|key)$/, "")
+      .replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (UNIQUE_KEYS[n]) return UNIQUE_KEYS[n];
+    const suffix = keys.find((k) => n.endsWith(`_${k}`));
+    if (suffix) return UNIQUE_KEYS[suffix];
+  }
+  return null;
+}
+
 function classify(err) {
   const e = (err && err.driverError) || err || {};
   const message = (err && err.message) || String(err);
   if (err instanceof ProtocolError) return { kind: "protocol", message };
+  // Prisma: P2002 a unique constraint refused the write; P2000 a value too long for its column.
+  if (err && err.code === "P2002") {
+    const key = prismaUniqueKey(err.meta);
+    if (key) return { kind: "conflict", key, message };
+  }
+  if (err && err.code === "P2000") {
+    const cause = err.meta && err.meta.driverAdapterError && err.meta.driverAdapterError.cause;
+    return { kind: "invalid_input", field: (cause && cause.column) || (err.meta && err.meta.column_name) || "value", message };
+  }
   // PostgreSQL 23505, MySQL ER_DUP_ENTRY.
   if (e.code === "23505" || e.code === "ER_DUP_ENTRY" || e.errno === 1062) {
     const key = uniqueKeyFrom(e);
@@ -485,6 +596,13 @@ function classify(err) {
     return { kind: "invalid_input", field: "value", message };
   }
   return { kind: "backend", message: `${(err && err.name) || "Error"}: ${message}` };
+}
+
+function describe() {
+  if (profile.kind === "prisma") {
+    return `next-auth@${nextAuthVersion} Prisma adapter (@next-auth/prisma-legacy-adapter) on Prisma ${require("@prisma/client/package.json").version} and ${dialect}, the seed's schema${profile.renamed ? " with every model renamed (modelMapping)" : ""}, tables from the project's DDL for it`;
+  }
+  return `next-auth@${nextAuthVersion} default adapter (TypeORM, @next-auth/typeorm-legacy-adapter) on ${dialect}, ${synchronize ? "tables made by its synchronize" : "tables from the project's DDL"}${profile.broken ? `, deliberately broken: ${profile.broken}` : ""}`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -508,10 +626,15 @@ async function handle(msg) {
       return {
         ok: {
           protocol: PROTOCOL,
-          name: `next-auth@${nextAuthVersion}${profile.broken ? `+${profile.broken}` : ""}`,
-          description: `next-auth@${nextAuthVersion} default adapter (TypeORM, @next-auth/typeorm-legacy-adapter) on ${dialect}, ${synchronize ? "tables made by its synchronize" : "tables from the project's DDL"}${profile.broken ? `, deliberately broken: ${profile.broken}` : ""}`,
+          name: `next-auth@${nextAuthVersion}${profile.kind === "prisma" ? `-${options.adapter}` : ""}${profile.broken ? `+${profile.broken}` : ""}`,
+          description: describe(),
           capabilities: CAPABILITIES,
-          namespaces: { server: dialect, url: options.url, tables: options.tables },
+          namespaces: {
+            server: dialect,
+            url: options.url,
+            tables: profile.kind === "prisma" ? "prisma-legacy" : options.tables,
+            table_prefix: TABLE_PREFIX,
+          },
         },
       };
     case "open":

@@ -116,10 +116,23 @@ impl BridgeFactory {
                 // The child makes them when the fixture opens: nothing to do beforehand.
                 make: Arc::new(|_| Box::pin(async { Ok(()) })),
             },
+            Some(crate::tables::PRISMA_LEGACY) => match &server {
+                Some((server, _)) => crate::tables::prisma_legacy_tables(
+                    *server,
+                    hello
+                        .namespaces
+                        .as_ref()
+                        .and_then(|n| n.table_prefix.as_deref())
+                        .unwrap_or(""),
+                )?,
+                None => Tables::OurDdl,
+            },
             Some(other) => {
                 return Err(BridgeError::BadReply {
                     method: "hello".to_owned(),
-                    reason: format!("namespaces.tables must be ddl or synchronize, not {other:?}"),
+                    reason: format!(
+                        "namespaces.tables must be ddl, synchronize or prisma-legacy, not {other:?}"
+                    ),
                 });
             }
         };

@@ -39,7 +39,10 @@ pub use adapter::{BridgeAdapter, BridgeInspector};
 pub use error::BridgeError;
 pub use factory::{BridgeFactory, DEFAULT_APP_SECRET};
 pub use process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
-pub use tables::{SYNCHRONIZE, next_auth_synchronize, node_command_with_tables};
+pub use tables::{
+    PRISMA_LEGACY, SYNCHRONIZE, next_auth_synchronize, node_command_with_tables,
+    prisma_legacy_statements, prisma_legacy_tables,
+};
 
 /// `bridge/node`, the Node server's directory in this repository.
 pub fn node_server_dir() -> std::path::PathBuf {

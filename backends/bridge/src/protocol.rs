@@ -271,10 +271,15 @@ pub struct NamespaceServer {
     /// The server's URL (the child's `--url`).
     pub url: String,
     /// Who makes each namespace's tables: `ddl` (the parent, from the project's DDL; the
-    /// default) or `synchronize` (the child's adapter, on opening the fixture, in a namespace
-    /// with the server's default character set and collation).
+    /// default), `synchronize` (the child's adapter, on opening the fixture, in a namespace
+    /// with the server's default character set and collation) or `prisma-legacy` (the
+    /// parent, from the project's DDL for the seed's Prisma schema, in such a namespace).
     #[serde(default)]
     pub tables: Option<String>,
+    /// What the adapter's table names start with, before the documented names (`auth_` for
+    /// `auth_users`, …); empty or absent: the documented names.
+    #[serde(default)]
+    pub table_prefix: Option<String>,
 }
 
 /// Converts integer `id` / `userId` fields to strings, recursively: v3 adapters on SQL

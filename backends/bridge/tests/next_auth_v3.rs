@@ -8,17 +8,17 @@
 //! (`eval "$(ci/databases.sh)"`). Without them it prints a loud NOT RUN and fails only when
 //! `NEXTAUTH_REQUIRE_BACKENDS` lists `bridge` (node_modules) or the server.
 
+mod cells;
+
+use cells::{banner, shout};
 use libtest_mimic::Arguments;
 use nextauth_adapter::{ErrorKind, NewUser};
 use nextauth_adapter_bridge::{
     BridgeFactory, bridge_required, node_command, node_modules_installed,
 };
 use nextauth_adapter_harness::execute::{Outcome, RaceRuntime, run_rule};
-use nextauth_adapter_harness::report::Verdict;
-use nextauth_adapter_harness::runner::{RunOptions, run_trials};
-use nextauth_adapter_harness::{BackendFactory, Level, catalogue};
+use nextauth_adapter_harness::{BackendFactory, catalogue};
 use nextauth_adapter_testkit::{Server, ServerEnv, is_required, verify_dropped};
-use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -85,21 +85,6 @@ const EXPECTED_FINDINGS: &[&str] = &[
     "clock",
 ];
 
-fn shout(text: &str) {
-    println!("{text}");
-    eprintln!("{text}");
-}
-
-fn banner(what: &str, fail: bool) {
-    let rule = "*".repeat(72);
-    let verdict = if fail {
-        "this is a FAILURE: it is required"
-    } else {
-        "not required, so this is not a failure"
-    };
-    shout(&format!("{rule}\nNOT RUN: {what}\n  {verdict}\n{rule}"));
-}
-
 fn main() -> ExitCode {
     let filter =
         std::env::var("RUST_LOG").unwrap_or_else(|_| "nextauth_adapter_bridge=error".to_owned());
@@ -143,7 +128,7 @@ fn main() -> ExitCode {
                 continue;
             }
         };
-        ok &= certify(server, &url, expected);
+        ok &= cells::certify(server, &url, "next-auth", expected, EXPECTED_FINDINGS);
         ok &= broken_adapter_is_caught(server, &url);
         ok &= killed_process_fails_fast(server, &url);
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -163,118 +148,6 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-/// The whole suite against next-auth@3's default adapter: the verdict and the failing MUST
-/// rules must be exactly the expected ones.
-fn certify(server: Server, url: &str, expected: &[&str]) -> bool {
-    let started = Instant::now();
-    let factory = match BridgeFactory::new(node_command("next-auth", url), Vec::new()) {
-        Ok(f) => f,
-        Err(e) => {
-            shout(&format!(
-                "bridge/{server}: the adapter process did not start: {e}"
-            ));
-            return false;
-        }
-    };
-    let name = factory.name();
-    let args = Arguments {
-        quiet: true,
-        test_threads: Some(2),
-        // The inner run's per-rule lines (failures expected) go to a file, not into this
-        // test's output, where they would read like failures of the test itself.
-        logfile: Some(
-            std::env::temp_dir()
-                .join(format!(
-                    "nextauth-bridge-{server}-{}.log",
-                    std::process::id()
-                ))
-                .to_string_lossy()
-                .into_owned(),
-        ),
-        ..Arguments::default()
-    };
-    let factory: std::sync::Arc<dyn BackendFactory> = std::sync::Arc::new(factory);
-    let (_, report) = match run_trials(factory, &args, &RunOptions::from_env()) {
-        Ok(r) => r,
-        Err(e) => {
-            shout(&format!("bridge/{server}: the suite could not run: {e}"));
-            return false;
-        }
-    };
-    let Some(report) = report else {
-        shout(&format!("bridge/{server}: no report"));
-        return false;
-    };
-    if let Some(dir) = std::env::var_os("NEXTAUTH_REPORT_DIR") {
-        let _ = report.write_to(std::path::Path::new(&dir));
-    }
-    let failing: BTreeSet<String> = report
-        .results
-        .iter()
-        .filter(|r| r.level == Level::Must && matches!(r.outcome, Outcome::Failed(_)))
-        .map(|r| r.id.clone())
-        .collect();
-    let expected: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
-    print!("bridge/{server}: {}", report.findings_text());
-    println!(
-        "bridge/{server}: {name}: {} in {:.1} s; MUST {}/{}/{} (pass/fail/n.a.), SHOULD {}/{}/{}",
-        report.verdict.text(),
-        started.elapsed().as_secs_f64(),
-        report.must.passed,
-        report.must.failed,
-        report.must.not_applicable,
-        report.should.passed,
-        report.should.failed,
-        report.should.not_applicable,
-    );
-    if std::env::var_os("NEXTAUTH_BRIDGE_PRINT").is_some() {
-        for r in &report.results {
-            if !matches!(r.outcome, Outcome::Passed) {
-                println!(
-                    "  {} {} {}: {:?}",
-                    r.outcome.word(),
-                    r.level,
-                    r.id,
-                    r.outcome
-                );
-            }
-        }
-    }
-    let mut ok = true;
-    if report.verdict != Verdict::DoesNotConform || !report.complete {
-        shout(&format!(
-            "bridge/{server}: expected a complete run and the verdict `does not conform`, got {} (complete: {})",
-            report.verdict.text(),
-            report.complete
-        ));
-        ok = false;
-    }
-    let findings: BTreeSet<&str> = report.findings.iter().map(|f| f.cause).collect();
-    let expected_findings: BTreeSet<&str> = EXPECTED_FINDINGS.iter().copied().collect();
-    if findings != expected_findings {
-        shout(&format!(
-            "bridge/{server}: the findings changed\n  now: {findings:?}\n  expected: {expected_findings:?}"
-        ));
-        ok = false;
-    }
-    if failing != expected {
-        let unexpected: Vec<_> = failing.difference(&expected).collect();
-        let missing: Vec<_> = expected.difference(&failing).collect();
-        shout(&format!(
-            "bridge/{server}: the failing MUST rules changed\n  failing now but not expected: {unexpected:?}\n  expected but passing now: {missing:?}"
-        ));
-        for r in &report.results {
-            if unexpected.contains(&&r.id)
-                && let Outcome::Failed(reason) = &r.outcome
-            {
-                shout(&format!("  {}: {reason}", r.id));
-            }
-        }
-        ok = false;
-    }
-    ok
 }
 
 /// The deliberately broken JS adapter (it overwrites the stored hash with the raw token) is

@@ -155,6 +155,16 @@ pub struct NamespaceInfo {
     pub time_zone_statement: Option<String>,
 }
 
+impl NamespaceInfo {
+    /// Runs `statements` in order in the namespace, on one fresh connection; stops at the
+    /// first failure (a table maker's DDL, for example).
+    pub async fn execute(&self, statements: &[String]) -> Result<(), TestkitError> {
+        admin::of(self.server)
+            .execute(&self.url, &self.name, statements)
+            .await
+    }
+}
+
 /// Makes the tables in a fresh, empty namespace.
 pub type MakeTables = std::sync::Arc<
     dyn Fn(NamespaceInfo) -> futures::future::BoxFuture<'static, Result<(), crate::BackendError>>

@@ -1,0 +1,161 @@
+//! The bridged certification of next-auth@3's Prisma adapter (`Adapters.Prisma.Adapter`, on
+//! Prisma 7's client with its PostgreSQL and MariaDB driver adapters), on the seed's Prisma
+//! schema with tables from the project's DDL for it (`fixtures/schemas/prisma-legacy`): four
+//! cells of the results matrix, the seed's model names and every model renamed through
+//! `modelMapping`, on PostgreSQL and on MariaDB/MySQL. Each cell runs the whole suite and is
+//! held to its exact failing MUST rules and findings, which `docs/next-auth-v3-results.md`
+//! explains.
+//!
+//! Needs `bridge/node/node_modules` and the generated Prisma clients (`ci/bridge.sh`) and the
+//! database URLs (`eval "$(ci/databases.sh)"`). Without them it prints a loud NOT RUN and
+//! fails only when `NEXTAUTH_REQUIRE_BACKENDS` lists `bridge` (node_modules) or the server.
+
+mod cells;
+
+use cells::banner;
+use libtest_mimic::Arguments;
+use nextauth_adapter_bridge::{bridge_required, node_modules_installed};
+use nextauth_adapter_testkit::{Server, ServerEnv, is_required, verify_dropped};
+use std::process::ExitCode;
+
+/// The MUST rules next-auth@3.29.10's Prisma adapter fails on PostgreSQL.
+const EXPECTED_FAILING_POSTGRES: &[&str] = &[
+    "account.unlink.as-declared",
+    "account.unlink.other-users-account-kept",
+    "concurrency.delete-session.same-token",
+    "concurrency.get-session.expired-reads",
+    "flow.signout.stale-cookie",
+    "flow.signout.without-cookie",
+    "property.differential.sequences",
+    "session.delete.missing-is-noop",
+    "session.delete.no-token-is-noop",
+    "session.get.no-token-is-none",
+    "user.delete.as-declared",
+    "user.get.foreign-id-is-none",
+    "verification.create.message",
+    "verification.create.uses-secret-argument",
+    "verification.get.wrong-secret",
+];
+
+/// The same on MariaDB: the seed's `utf8mb4_unicode_ci` tables fold case and normal forms, and
+/// its `VARCHAR(191)` token columns cut OAuth tokens.
+const EXPECTED_FAILING_MYSQL: &[&str] = &[
+    "account.unlink.as-declared",
+    "account.unlink.other-users-account-kept",
+    "concurrency.delete-session.same-token",
+    "concurrency.get-session.expired-reads",
+    "data.tokens.large-access-token",
+    "data.unicode.normal-forms-distinct",
+    "flow.email.callback-case-as-declared",
+    "flow.signout.stale-cookie",
+    "flow.signout.without-cookie",
+    "property.differential.sequences",
+    "session.delete.missing-is-noop",
+    "session.delete.no-token-is-noop",
+    "session.get.no-token-is-none",
+    "user.delete.as-declared",
+    "user.get-by-email.declared-matching",
+    "user.get.foreign-id-is-none",
+    "verification.create.message",
+    "verification.create.uses-secret-argument",
+    "verification.get.wrong-secret",
+];
+
+/// The findings on PostgreSQL, most severe first.
+const EXPECTED_FINDINGS_POSTGRES: &[&str] = &[
+    "wrong-user",
+    "secret-ignored",
+    "expired-accepted",
+    "collateral",
+    "resurrection",
+    "data-fidelity",
+    "errors",
+    "declaration",
+    "clock",
+];
+
+/// The findings on MariaDB (the property test also finds a divergence no rule explains).
+const EXPECTED_FINDINGS_MYSQL: &[&str] = &[
+    "wrong-user",
+    "inexact-lookup",
+    "secret-ignored",
+    "expired-accepted",
+    "data-fidelity",
+    "collateral",
+    "resurrection",
+    "errors",
+    "declaration",
+    "differential",
+    "token-width",
+    "clock",
+];
+
+/// The two namings: the seed's models, and every model renamed (`modelMapping`).
+const ADAPTERS: [&str; 2] = ["prisma", "prisma-renamed"];
+
+fn main() -> ExitCode {
+    let cli = Arguments::from_args();
+    if cli.list {
+        return ExitCode::SUCCESS;
+    }
+    if !node_modules_installed() {
+        let fail = bridge_required();
+        banner(
+            "the bridged certification of next-auth@3's Prisma adapter: bridge/node/node_modules is missing; run `ci/bridge.sh`",
+            fail,
+        );
+        return if fail {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let mut ok = true;
+    for (server, failing, findings) in [
+        (
+            Server::Postgres,
+            EXPECTED_FAILING_POSTGRES,
+            EXPECTED_FINDINGS_POSTGRES,
+        ),
+        (
+            Server::MySql,
+            EXPECTED_FAILING_MYSQL,
+            EXPECTED_FINDINGS_MYSQL,
+        ),
+    ] {
+        let url = match std::env::var(server.env_var()) {
+            Ok(u) if !u.trim().is_empty() => u.trim().to_owned(),
+            _ => {
+                let fail = is_required(server) || bridge_required();
+                banner(
+                    &format!(
+                        "the bridged Prisma certification on {server}: {} is not set",
+                        server.env_var()
+                    ),
+                    fail,
+                );
+                ok &= !fail;
+                continue;
+            }
+        };
+        for adapter in ADAPTERS {
+            ok &= cells::certify(server, &url, adapter, failing, findings);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        match runtime.block_on(verify_dropped(server, &url)) {
+            Ok(n) => println!("bridge/{server}: all {n} namespaces this run created are gone"),
+            Err(e) => {
+                cells::shout(&format!("LEAK on {server}: {e}"));
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
