@@ -193,6 +193,8 @@ defects! {
         "display_name() is empty, so core's error logs name no adapter";
     "on-delete-consumes-on-get" => Misdeclared { declared: |c| c.verification_consumption = VerificationConsumption::OnDelete, actual: |c| c.verification_consumption = VerificationConsumption::OnGet }, ["verification.get.consumption-as-declared"],
         "declares consumption on delete, but get already removes the request";
+    "delete-identifier-case-folded" => DeleteIdentifierCaseFolded, ["verification.delete.identifier-case-as-declared"],
+        "declares exact e-mail matching but deletes a verification request whatever the identifier's case (the seed's Prisma tables on MySQL, utf8mb4_unicode_ci)";
     "unix32-stores-anything" => Misdeclared { declared: |c| c.timestamp_range = TimestampRange::Unix32, actual: |c| c.timestamp_range = TimestampRange::Full }, ["data.timestamps.outside-range-refused"],
         "declares MySQL TIMESTAMP's 1970-2038 range but stores instants outside it (a DATETIME column behind a TIMESTAMP declaration)";
     "full-range-stops-at-2038" => Misdeclared { declared: |c| c.timestamp_range = TimestampRange::Full, actual: |c| c.timestamp_range = TimestampRange::Unix32 }, ["data.timestamps.far-future", "data.timestamps.pre-epoch-verified"],
@@ -718,6 +720,27 @@ struct SecretArgumentIgnored;
 impl Fault for SecretArgumentIgnored {
     fn secret<'a>(&self, _secret: &'a str) -> &'a str {
         APP_SECRET
+    }
+}
+
+struct DeleteIdentifierCaseFolded;
+#[async_trait]
+impl Fault for DeleteIdentifierCaseFolded {
+    async fn delete_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        secret: &str,
+        _provider: &EmailProvider,
+    ) -> Result<()> {
+        let hash = formulas::hash_token(token, secret);
+        let folded = identifier.to_lowercase();
+        b.storage.edit(|rows| {
+            rows.verification_requests
+                .retain(|v| !(v.token == hash && v.identifier.to_lowercase() == folded))
+        });
+        Ok(())
     }
 }
 

@@ -128,6 +128,7 @@ pub const CAUSES: &[Cause] = &[
         fix: "compare tokens, addresses and ids with `=` on the whole value: no LIKE, no prefix, no case folding unless declared",
         rules: &[
             "user.get-by-email.declared-matching",
+            "verification.delete.identifier-case-as-declared",
             "security.session.prefix-does-not-match",
             "security.session.token-case-exact",
             "security.session.access-token-is-not-session-token",

@@ -171,6 +171,13 @@ pub(super) fn rules() -> Vec<Rule> {
         ),
         Rule::must(
             A,
+            "verification.delete.identifier-case-as-declared",
+            "§3.15; G1",
+            "a delete whose identifier differs in case removes the request exactly when the declared e-mail matching equates the two",
+            body!(delete_identifier_case),
+        ),
+        Rule::must(
+            A,
             "verification.delete.others-untouched",
             "H1",
             "deleting one request leaves the other requests",
@@ -584,6 +591,32 @@ async fn delete_wrong_identifier(c: Ctx) -> RuleResult {
         stored.iter().map(|v| v.token.clone()).collect::<Vec<_>>(),
         vec![r.token],
         "requests after a delete with another identifier"
+    );
+    Ok(())
+}
+
+async fn delete_identifier_case(c: Ctx) -> RuleResult {
+    let (token, r) = c.verification("ada@example.com").await?;
+    c.adapter
+        .delete_verification_request("Ada@Example.com", &token, SECRET, &c.provider)
+        .await?;
+    let left: Vec<String> = c
+        .stored()
+        .await?
+        .verification_requests
+        .into_iter()
+        .map(|v| v.token)
+        .collect();
+    let matching = c.caps.email_matching;
+    let expected = if matching.same("ada@example.com", "Ada@Example.com") {
+        Vec::new()
+    } else {
+        vec![r.token]
+    };
+    check_eq!(
+        left,
+        expected,
+        "{matching:?} matching declared: the requests of ada@example.com after a delete as Ada@Example.com"
     );
     Ok(())
 }
