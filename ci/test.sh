@@ -24,4 +24,9 @@ if ! command -v cargo-machete >/dev/null; then
 fi
 cargo machete
 echo "ci/test: every crate packages, and builds from its package alone"
+# cargo unpacks the packaged workspace crates under $CARGO_HOME/registry/src/-<hash of the
+# temporary registry's path>/ and never unpacks a version it finds there again: a later run
+# from the same checkout path would verify against an earlier run's sources. Our crates are in
+# no public registry, so those copies are only ever stale.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/nextauth-*
 cargo package --workspace --locked --allow-dirty
