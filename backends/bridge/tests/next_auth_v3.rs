@@ -10,15 +10,13 @@
 
 mod cells;
 
-use cells::{banner, shout};
+use cells::shout;
 use libtest_mimic::Arguments;
 use nextauth_adapter::{ErrorKind, NewUser};
-use nextauth_adapter_bridge::{
-    BridgeFactory, bridge_required, node_command, node_modules_installed,
-};
+use nextauth_adapter_bridge::{BridgeFactory, node_command};
 use nextauth_adapter_harness::execute::{Outcome, RaceRuntime, run_rule};
 use nextauth_adapter_harness::{BackendFactory, catalogue};
-use nextauth_adapter_testkit::{Server, ServerEnv, is_required, verify_dropped};
+use nextauth_adapter_testkit::{Server, verify_dropped};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -96,34 +94,17 @@ fn main() -> ExitCode {
     if cli.list {
         return ExitCode::SUCCESS;
     }
-    if !node_modules_installed() {
-        let fail = bridge_required();
-        banner(
-            "the bridged next-auth@3 certification: bridge/node/node_modules is missing; run `ci/bridge.sh` (npm ci in bridge/node)",
-            fail,
-        );
-        return if fail {
-            ExitCode::FAILURE
-        } else {
-            ExitCode::SUCCESS
-        };
+    if let Some(exit) = cells::missing_node("the bridged next-auth@3 certification") {
+        return exit;
     }
     let mut ok = true;
     for (server, expected) in [
         (Server::Postgres, EXPECTED_FAILING_POSTGRES),
         (Server::MySql, EXPECTED_FAILING_MYSQL),
     ] {
-        let url = match std::env::var(server.env_var()) {
-            Ok(u) if !u.trim().is_empty() => u.trim().to_owned(),
-            _ => {
-                let fail = is_required(server) || bridge_required();
-                banner(
-                    &format!(
-                        "the bridged next-auth@3 certification on {server}: {} is not set",
-                        server.env_var()
-                    ),
-                    fail,
-                );
+        let url = match cells::server_url(server, "the bridged next-auth@3 certification") {
+            Ok(url) => url,
+            Err(fail) => {
                 ok &= !fail;
                 continue;
             }

@@ -12,10 +12,8 @@
 
 mod cells;
 
-use cells::banner;
 use libtest_mimic::Arguments;
-use nextauth_adapter_bridge::{bridge_required, node_modules_installed};
-use nextauth_adapter_testkit::{Server, ServerEnv, is_required, verify_dropped};
+use nextauth_adapter_testkit::{Server, verify_dropped};
 use std::process::ExitCode;
 
 /// The MUST rules next-auth@3.29.10's Prisma adapter fails on PostgreSQL.
@@ -99,17 +97,10 @@ fn main() -> ExitCode {
     if cli.list {
         return ExitCode::SUCCESS;
     }
-    if !node_modules_installed() {
-        let fail = bridge_required();
-        banner(
-            "the bridged certification of next-auth@3's Prisma adapter: bridge/node/node_modules is missing; run `ci/bridge.sh`",
-            fail,
-        );
-        return if fail {
-            ExitCode::FAILURE
-        } else {
-            ExitCode::SUCCESS
-        };
+    if let Some(exit) =
+        cells::missing_node("the bridged certification of next-auth@3's Prisma adapter")
+    {
+        return exit;
     }
     let mut ok = true;
     for (server, failing, findings) in [
@@ -124,17 +115,12 @@ fn main() -> ExitCode {
             EXPECTED_FINDINGS_MYSQL,
         ),
     ] {
-        let url = match std::env::var(server.env_var()) {
-            Ok(u) if !u.trim().is_empty() => u.trim().to_owned(),
-            _ => {
-                let fail = is_required(server) || bridge_required();
-                banner(
-                    &format!(
-                        "the bridged Prisma certification on {server}: {} is not set",
-                        server.env_var()
-                    ),
-                    fail,
-                );
+        let url = match cells::server_url(
+            server,
+            "the bridged certification of next-auth@3's Prisma adapter",
+        ) {
+            Ok(url) => url,
+            Err(fail) => {
                 ok &= !fail;
                 continue;
             }

@@ -3,19 +3,56 @@
 //! rules and findings, as `docs/next-auth-v3-results.md` explains them.
 
 use libtest_mimic::Arguments;
-use nextauth_adapter_bridge::{BridgeFactory, node_command};
+use nextauth_adapter_bridge::{
+    BridgeFactory, bridge_required, node_command, node_modules_installed,
+};
 use nextauth_adapter_harness::execute::Outcome;
 use nextauth_adapter_harness::report::Verdict;
 use nextauth_adapter_harness::runner::{RunOptions, run_trials};
 use nextauth_adapter_harness::{BackendFactory, Level};
-use nextauth_adapter_testkit::Server;
+use nextauth_adapter_testkit::{Server, ServerEnv, is_required};
 use std::collections::BTreeSet;
+use std::process::ExitCode;
 use std::time::Instant;
 
 /// Prints `text` on stdout and stderr (test runners capture one or the other).
 pub fn shout(text: &str) {
     println!("{text}");
     eprintln!("{text}");
+}
+
+/// `None` when `bridge/node` is installed; otherwise, after a NOT RUN banner for `what`, the
+/// exit status the test ends with (a failure when the bridge is required).
+pub fn missing_node(what: &str) -> Option<ExitCode> {
+    if node_modules_installed() {
+        return None;
+    }
+    let fail = bridge_required();
+    banner(
+        &format!("{what}: bridge/node/node_modules is missing; run `ci/bridge.sh`"),
+        fail,
+    );
+    Some(if fail {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The URL of `server` from its environment variable; otherwise `Err(fail)` after a NOT RUN
+/// banner for `what`, `fail` saying whether its absence fails the test.
+pub fn server_url(server: Server, what: &str) -> Result<String, bool> {
+    match std::env::var(server.env_var()) {
+        Ok(u) if !u.trim().is_empty() => Ok(u.trim().to_owned()),
+        _ => {
+            let fail = is_required(server) || bridge_required();
+            banner(
+                &format!("{what} on {server}: {} is not set", server.env_var()),
+                fail,
+            );
+            Err(fail)
+        }
+    }
 }
 
 /// A loud NOT RUN banner saying whether its absence fails the run.
