@@ -438,6 +438,7 @@ async fn peer(
         session: policy.into(),
         base_url: "http://localhost:3000".to_owned(),
         secret: subjects::SECRET.to_owned(),
+        time_zone: None,
     };
     let now = chrono::Utc::now().timestamp_micros();
     if let Err(e) = process.open("bench", now, &args).await {

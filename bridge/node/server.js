@@ -151,11 +151,20 @@ const TYPEORM_CAPABILITIES = {
   timestamp_range: synchronize && dialect === "mysql" ? "unix32" : "full",
   // getVerificationRequest never deletes a valid request; deleteVerificationRequest does.
   verification_consumption: "on_delete",
-  limits: {
-    varchar: { max_chars: 255, max_bytes: null },
-    image: { max_chars: 255, max_bytes: null },
-    text: { max_chars: null, max_bytes: null },
-  },
+  // The project's DDL makes VARCHAR(255). TypeORM's synchronize makes `character varying`
+  // without a length on PostgreSQL (the models give none), VARCHAR(255) on MySQL.
+  limits:
+    synchronize && dialect === "postgres"
+      ? {
+          varchar: { max_chars: null, max_bytes: null },
+          image: { max_chars: null, max_bytes: null },
+          text: { max_chars: null, max_bytes: null },
+        }
+      : {
+          varchar: { max_chars: 255, max_bytes: null },
+          image: { max_chars: 255, max_bytes: null },
+          text: { max_chars: null, max_bytes: null },
+        },
 };
 
 // What next-auth@3's Prisma adapter (@next-auth/prisma-legacy-adapter 0.1.2) does on the
@@ -210,6 +219,42 @@ function adapterUrl(namespace, connectionName) {
   return u.toString();
 }
 
+// The session time zone `open` asks for (`{name, offset}`), checked, or null: the server's
+// default. PostgreSQL takes the name, MySQL/MariaDB the offset.
+function sessionTimeZone(tz) {
+  if (tz === undefined || tz === null) return null;
+  if (typeof tz !== "object" || !/^[A-Za-z0-9_+\-\/]+$/.test(tz.name || "") || !/^[+-]\d{2}:\d{2}$/.test(tz.offset || "")) {
+    throw protocolError(`open: timeZone must be {name, offset: "±HH:MM"}, not ${JSON.stringify(tz)}`);
+  }
+  return { name: tz.name, offset: tz.offset, mysql: `SET time_zone = '${tz.offset}'` };
+}
+
+// What the default adapter is given: the URL a v3 user writes; in a session time zone, the
+// configuration object the adapter's own parser makes of that URL, plus what a user adds to
+// put its connections in the zone: PostgreSQL's `TimeZone` startup option through pg's
+// `options`, and on MySQL a `SET time_zone` on every new pooled connection (the mysql
+// package's documented `connection` event) through TypeORM's `driver` option.
+function typeormConfig(namespace, connectionName, zone) {
+  const url = adapterUrl(namespace, connectionName);
+  if (!zone) return url;
+  const { parseConnectionString } = require("@next-auth/typeorm-legacy-adapter/dist/lib/config");
+  const config = parseConnectionString(url);
+  if (dialect === "postgres") {
+    config.extra = { options: `-c TimeZone=${zone.name}` };
+  } else {
+    const mysql = require("mysql");
+    config.driver = {
+      ...mysql,
+      createPool(poolConfig) {
+        const pool = mysql.createPool(poolConfig);
+        pool.on("connection", (connection) => connection.query(zone.mysql));
+        return pool;
+      },
+    };
+  }
+  return config;
+}
+
 async function rawClient(namespace) {
   if (dialect === "postgres") {
     const { Client } = require("pg");
@@ -249,6 +294,17 @@ async function rawClient(namespace) {
       return new Promise((resolve) => conn.end(() => resolve()));
     },
   };
+}
+
+// The namespace's single-column unique indexes on MySQL/MariaDB, name -> column, to name
+// the key of a duplicate-key error (PostgreSQL's errors name the column themselves).
+async function uniqueIndexColumns(raw, namespace) {
+  if (dialect !== "mysql") return new Map();
+  const rows = await raw.query(
+    "SELECT INDEX_NAME AS name, MIN(COLUMN_NAME) AS col, COUNT(*) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND NON_UNIQUE = 0 GROUP BY TABLE_NAME, INDEX_NAME",
+    [namespace],
+  );
+  return new Map(rows.filter((r) => Number(r.n) === 1).map((r) => [r.name, r.col]));
 }
 
 // Instants as RFC 3339 text with microseconds, formatted by the server so that nothing is
@@ -343,25 +399,47 @@ async function openFixture(args) {
     logger,
     baseUrl,
   };
+  const zone = sessionTimeZone(args.timeZone);
   let instance;
   let close;
+  // Runs SQL on the adapter's own connection (pool).
+  let query;
   if (profile.kind === "prisma") {
-    ({ instance, close } = await prismaAdapter.open({
+    ({ instance, close, query } = await prismaAdapter.open({
       dialect,
       serverUrl: options.url,
       namespace: namespace.name,
+      zone,
       renamed: profile.renamed,
       appOptions,
       Adapters,
     }));
   } else {
     const connectionName = `bridge_${fixture}`;
-    instance = await Adapters.Default(adapterUrl(namespace.name, connectionName)).getAdapter(appOptions);
+    instance = await Adapters.Default(typeormConfig(namespace.name, connectionName, zone)).getAdapter(appOptions);
     close = () => closeTypeorm(connectionName);
+    query = (sql) => require("typeorm").getConnection(connectionName).query(sql);
   }
-  const raw = await rawClient(namespace.name);
-  fixtures.set(fixture, { instance, raw, close, secret, baseUrl });
-  return { displayName: instance.displayName || null };
+  let reportedZone = null;
+  let raw;
+  let uniqueColumns;
+  try {
+    if (zone) reportedZone = await sessionZone();
+    raw = await rawClient(namespace.name);
+    uniqueColumns = await uniqueIndexColumns(raw, namespace.name);
+  } catch (e) {
+    await close().catch(() => {});
+    throw e;
+  }
+  fixtures.set(fixture, { instance, raw, close, secret, baseUrl, uniqueColumns });
+  return { displayName: instance.displayName || null, sessionTimeZone: reportedZone };
+
+  // What the adapter's own connection says its session's zone is.
+  async function sessionZone() {
+    const sql = dialect === "postgres" ? "SELECT current_setting('TimeZone') AS tz" : "SELECT @@session.time_zone AS tz";
+    const rows = await query(sql);
+    return rows[0] && rows[0].tz;
+  }
 }
 
 // TypeORM keeps connections in a process-wide manager, by name.
@@ -531,9 +609,13 @@ const UNIQUE_KEYS = {
   token: "verification_token",
 };
 
-function uniqueKeyFrom(err) {
+// `uniqueColumns`: the fixture's unique index name -> column (TypeORM's synchronize names
+// its MySQL indexes `IDX_<hash>`, and MySQL's duplicate-key error names only the index).
+function uniqueKeyFrom(err, uniqueColumns) {
   const constraint = err.constraint || (/for key '(?:[^'.]*\.)?([^']+)'/.exec(err.sqlMessage || err.message || "") || [])[1];
   if (constraint && UNIQUE_KEYS[constraint]) return UNIQUE_KEYS[constraint];
+  const indexed = constraint && uniqueColumns && uniqueColumns.get(constraint);
+  if (indexed && UNIQUE_KEYS[indexed]) return UNIQUE_KEYS[indexed];
   const column = (/Key \(([a-z_]+)\)=/.exec(err.detail || "") || [])[1];
   if (column && UNIQUE_KEYS[column]) return UNIQUE_KEYS[column];
   return null;
@@ -568,8 +650,14 @@ function prismaUniqueKey(meta) {
   return null;
 }
 
-function classify(err) {
-  const e = (err && err.driverError) || err || {};
+function classify(err, fixture) {
+  // TypeORM wraps the driver's error in `driverError`; Prisma's driver adapters keep the
+  // database's code in `meta.driverAdapterError.cause.originalCode`.
+  const prismaCause = err && err.meta && err.meta.driverAdapterError && err.meta.driverAdapterError.cause;
+  const fromPrisma = prismaCause && prismaCause.originalCode !== undefined
+    ? { code: String(prismaCause.originalCode), errno: Number(prismaCause.originalCode), sqlMessage: prismaCause.originalMessage }
+    : null;
+  const e = (err && err.driverError) || fromPrisma || err || {};
   const message = (err && err.message) || String(err);
   if (err instanceof ProtocolError) return { kind: "protocol", message };
   // Prisma: P2002 a unique constraint refused the write; P2000 a value too long for its column.
@@ -583,12 +671,18 @@ function classify(err) {
   }
   // PostgreSQL 23505, MySQL ER_DUP_ENTRY.
   if (e.code === "23505" || e.code === "ER_DUP_ENTRY" || e.errno === 1062) {
-    const key = uniqueKeyFrom(e);
+    const key = uniqueKeyFrom(e, fixture && fixture.uniqueColumns);
     if (key) return { kind: "conflict", key, message };
   }
   // PostgreSQL 22001 string_data_right_truncation, MySQL ER_DATA_TOO_LONG.
   if (e.code === "22001" || e.code === "ER_DATA_TOO_LONG" || e.errno === 1406) {
     const field = (/for column '([^']+)'/.exec(e.sqlMessage || "") || [])[1] || "value";
+    return { kind: "invalid_input", field, message };
+  }
+  // MySQL ER_TRUNCATED_WRONG_VALUE: a value its column cannot hold, e.g. a 1969 instant in a
+  // TIMESTAMP column ("Incorrect datetime value: '…' for column `db`.`users`.`email_verified`").
+  if (e.code === "ER_TRUNCATED_WRONG_VALUE" || e.errno === 1292) {
+    const field = (/for column (?:`[^`]*`\.)*[`']([^`']+)[`']/.exec(e.sqlMessage || "") || [])[1] || "value";
     return { kind: "invalid_input", field, message };
   }
   // PostgreSQL 22021 (a NUL in text) / MySQL ER_TRUNCATED_WRONG_VALUE_FOR_FIELD.
@@ -635,6 +729,8 @@ async function handle(msg) {
             tables: profile.kind === "prisma" ? "prisma-legacy" : options.tables,
             table_prefix: TABLE_PREFIX,
           },
+          // `open` honours `timeZone`: the fixture's adapter connects in that zone.
+          session_time_zone: true,
         },
       };
     case "open":
@@ -686,7 +782,7 @@ function serve(line) {
         send({ id: msg.id, ...reply });
         if (msg.method === "shutdown") process.exit(0);
       },
-      (err) => send({ id: msg.id, error: classify(err) }),
+      (err) => send({ id: msg.id, error: classify(err, fixture) }),
     );
   if (store) clock.run(store, run);
   else run();

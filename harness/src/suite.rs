@@ -114,7 +114,7 @@ impl Case {
     pub fn id(&self) -> String {
         match self {
             Case::Rule(rule) => rule.id.to_owned(),
-            Case::InTimeZone(rule) => format!("{}{}", time_zone_prefix(), rule.id),
+            Case::InTimeZone(rule) => in_time_zone_id(rule.id),
             Case::Properties => properties::PROPERTY_ID.to_owned(),
         }
     }
@@ -128,8 +128,13 @@ impl Case {
     }
 }
 
-fn time_zone_prefix() -> String {
-    format!("tz-{}::", SECOND_TIME_ZONE.to_lowercase().replace('/', "-"))
+/// The id under which rule `rule_id` runs again in [`SECOND_TIME_ZONE`]:
+/// `tz-pacific-chatham::<rule_id>`.
+pub fn in_time_zone_id(rule_id: &str) -> String {
+    format!(
+        "tz-{}::{rule_id}",
+        SECOND_TIME_ZONE.to_lowercase().replace('/', "-")
+    )
 }
 
 /// A certification run against one backend: its cases, how to run each, and the report.

@@ -10,7 +10,7 @@
 use crate::adapter::{BridgeAdapter, BridgeInspector};
 use crate::error::BridgeError;
 use crate::process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
-use crate::protocol::{Hello, NamespaceRef, OpenArgs};
+use crate::protocol::{Hello, NamespaceRef, OpenArgs, SessionTimeZone};
 use async_trait::async_trait;
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
 use nextauth_adapter_harness::backend::BackendError;
@@ -26,6 +26,11 @@ use std::time::Duration;
 pub const DEFAULT_APP_SECRET: &str = nextauth_adapter_harness::context::SECRET;
 
 /// A [`BackendFactory`] whose adapters live in a child process speaking the line protocol.
+///
+/// [`in_time_zone`](BackendFactory::in_time_zone) gives the same child with every fixture's
+/// database sessions in another zone, when the child announced it can
+/// (`session_time_zone` in its `hello`).
+#[derive(Clone)]
 pub struct BridgeFactory {
     process: Arc<BridgeProcess>,
     hello: Hello,
@@ -33,8 +38,11 @@ pub struct BridgeFactory {
     /// How the parent makes a namespace ready: our DDL, or nothing (the child's adapter
     /// synchronizes its own tables on `open`).
     tables: Tables,
-    fixtures: AtomicU64,
+    /// Fixture ids are unique per child: shared with the time-zone copy.
+    fixtures: Arc<AtomicU64>,
     app_secret: String,
+    /// The session time zone of this factory's fixtures; `None`: the server's default.
+    time_zone: Option<SessionTimeZone>,
 }
 
 impl std::fmt::Debug for BridgeFactory {
@@ -142,8 +150,9 @@ impl BridgeFactory {
             hello,
             server,
             tables,
-            fixtures: AtomicU64::new(0),
+            fixtures: Arc::new(AtomicU64::new(0)),
             app_secret: DEFAULT_APP_SECRET.to_owned(),
+            time_zone: None,
         })
     }
 
@@ -167,6 +176,11 @@ impl BridgeFactory {
     /// The database server the child's namespaces are created on, if the parent creates them.
     pub fn server(&self) -> Option<Server> {
         self.server.as_ref().map(|(s, _)| *s)
+    }
+
+    /// The session time zone of this factory's fixtures (`None`: the server's default).
+    pub fn time_zone(&self) -> Option<&SessionTimeZone> {
+        self.time_zone.as_ref()
     }
 
     /// The child's process id, while it runs (tests kill it to see a clean failure).
@@ -294,9 +308,26 @@ impl BridgeFactory {
             session: config.session.into(),
             base_url: config.base_url.clone(),
             secret: self.app_secret.clone(),
+            time_zone: self.time_zone.clone(),
         };
         let now = config.clock.now().timestamp_micros();
-        self.process.open(&fixture, now, &args).await?;
+        let opened = self.process.open(&fixture, now, &args).await?;
+        if let Some(zone) = &self.time_zone {
+            let reported = opened.session_time_zone.as_deref();
+            if reported != Some(zone.name.as_str()) && reported != Some(zone.offset.as_str()) {
+                // The fixture is open in the child: close it before failing.
+                let _ = self.process.close(&fixture).await;
+                return Err(BridgeError::BadReply {
+                    method: "open".to_owned(),
+                    reason: format!(
+                        "asked for a session in {} ({}), the adapter's session reports {}",
+                        zone.name,
+                        zone.offset,
+                        reported.map_or("nothing".to_owned(), |r| format!("{r:?}"))
+                    ),
+                });
+            }
+        }
         let adapter: SharedAdapter = Arc::new(BridgeAdapter::new(
             Arc::clone(&self.process),
             fixture.clone(),
@@ -327,9 +358,20 @@ async fn drop_namespace(ns: Namespace) {
 
 #[async_trait]
 impl BackendFactory for BridgeFactory {
+    /// `<adapter>-<server>`, and `-synchronize` when the adapter makes its own tables: each
+    /// cell of a results matrix has its own report.
     fn name(&self) -> String {
+        let setup = match self
+            .hello
+            .namespaces
+            .as_ref()
+            .and_then(|n| n.tables.as_deref())
+        {
+            Some(crate::tables::SYNCHRONIZE) => "-synchronize",
+            _ => "",
+        };
         match &self.server {
-            Some((server, _)) => format!("{}-{}", self.hello.name, server.name()),
+            Some((server, _)) => format!("{}-{}{setup}", self.hello.name, server.name()),
             None => self.hello.name.clone(),
         }
     }
@@ -358,5 +400,28 @@ impl BackendFactory for BridgeFactory {
         self.open_fixture(config)
             .await
             .map_err(|e| Box::new(e) as BackendError)
+    }
+
+    /// The same child, its fixtures' sessions in `tz`: when the child announced
+    /// `session_time_zone` and the zone has an offset the testkit knows (MySQL
+    /// takes the offset, not the name).
+    fn in_time_zone(&self, tz: &str) -> Option<Arc<dyn BackendFactory>> {
+        if !self.hello.session_time_zone {
+            tracing::info!(name = %self.hello.name, "the child does not announce session time zones; the time-zone rules do not run");
+            return None;
+        }
+        let offset = match nextauth_adapter_testkit::urls::mysql_offset(tz) {
+            Ok(offset) => offset,
+            Err(e) => {
+                tracing::info!(tz, error = %e, "no offset for the zone; the time-zone rules do not run");
+                return None;
+            }
+        };
+        let mut other = self.clone();
+        other.time_zone = Some(SessionTimeZone {
+            name: tz.to_owned(),
+            offset,
+        });
+        Some(Arc::new(other))
     }
 }

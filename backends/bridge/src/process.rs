@@ -3,7 +3,7 @@
 //! a fast [`BridgeError::Dead`] once the child is gone or has written garbage.
 
 use crate::error::BridgeError;
-use crate::protocol::{Call, Control, Hello, OpenArgs, PROTOCOL_VERSION, Reply, Request};
+use crate::protocol::{Call, Control, Hello, OpenArgs, Opened, PROTOCOL_VERSION, Reply, Request};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::process::Stdio;
@@ -381,14 +381,26 @@ impl BridgeProcess {
     }
 
     /// Opens fixture `fixture` at the instant `now` (microseconds since the epoch).
-    pub async fn open(&self, fixture: &str, now: i64, args: &OpenArgs) -> Result<(), BridgeError> {
+    pub async fn open(
+        &self,
+        fixture: &str,
+        now: i64,
+        args: &OpenArgs,
+    ) -> Result<Opened, BridgeError> {
         let args = serde_json::to_value(args).map_err(|e| BridgeError::BadReply {
             method: "open".to_owned(),
             reason: format!("the arguments cannot be encoded: {e}"),
         })?;
-        self.control(Control::Open, Some(fixture), Some(now), args)
-            .await
-            .map(drop)
+        let reply = self
+            .control(Control::Open, Some(fixture), Some(now), args)
+            .await?;
+        if reply.is_null() {
+            return Ok(Opened::default());
+        }
+        serde_json::from_value(reply).map_err(|e| BridgeError::BadReply {
+            method: "open".to_owned(),
+            reason: format!("the reply is not {{displayName?, sessionTimeZone?}}: {e}"),
+        })
     }
 
     /// Closes fixture `fixture`.

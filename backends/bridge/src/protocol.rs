@@ -81,6 +81,35 @@ pub struct OpenArgs {
     pub base_url: String,
     /// `appOptions.secret`.
     pub secret: String,
+    /// The database session time zone the fixture's adapter connects in; absent: the
+    /// server's default (UTC here). Sent only to a child whose `hello` announced
+    /// `session_time_zone`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<SessionTimeZone>,
+}
+
+/// A database session time zone for an adapter's connections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionTimeZone {
+    /// The IANA name, e.g. `Pacific/Chatham` (what PostgreSQL's `TimeZone` takes).
+    pub name: String,
+    /// Its UTC offset `±HH:MM`, e.g. `+12:45` (what MySQL/MariaDB's `time_zone` takes
+    /// without the server's time-zone tables).
+    pub offset: String,
+}
+
+/// The reply to `open`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Opened {
+    /// The adapter instance's `displayName`, if it has one.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The time zone the fixture adapter's database session reports it is in (PostgreSQL's
+    /// `TimeZone`, MySQL's `@@session.time_zone`), read through the adapter's own
+    /// connection: the parent holds it to the zone it asked for.
+    #[serde(default)]
+    pub session_time_zone: Option<String>,
 }
 
 /// A namespace the parent created.
@@ -261,6 +290,11 @@ pub struct Hello {
     /// absent when the child isolates fixtures itself.
     #[serde(default)]
     pub namespaces: Option<NamespaceServer>,
+    /// Whether the child puts a fixture's database sessions in the time zone `open` names
+    /// (`timeZone`) and reports the zone its adapter's session is in; absent or `false`: the
+    /// time-zone reruns do not run.
+    #[serde(default)]
+    pub session_time_zone: bool,
 }
 
 /// The database server a child's fixtures live on.

@@ -77,3 +77,60 @@ fn an_empty_or_missing_command_is_a_typed_error() {
     let r = BridgeFactory::new(vec!["/nonexistent/adapter-server".to_owned()], Vec::new());
     assert!(matches!(r, Err(BridgeError::Spawn { .. })), "{r:?}");
 }
+
+/// A child without a database that serves `hello` (announcing `session_time_zone` when
+/// `announces`), and answers `open` with `reported` as its adapter session's zone when the
+/// parent asked for one.
+fn zone_child(announces: bool, reported: &str) -> Vec<String> {
+    let hello = format!(
+        r#"{{"protocol":1,"name":"zones","capabilities":{{"expired_session":"delete_on_read","delete_user":"cascade","unlink_account":"supported","email_matching":"exact","timestamp_precision":"microsecond","verification_consumption":"on_get","limits":{{"varchar":{{"max_chars":255,"max_bytes":null}},"image":{{"max_chars":255,"max_bytes":null}},"text":{{"max_chars":null,"max_bytes":null}}}}}},"session_time_zone":{announces}}}"#
+    );
+    sh(&format!(
+        r#"while read -r l; do
+  id=$(printf '%s' "$l" | sed -n 's/^{{"id":\([0-9]*\).*/\1/p')
+  case "$l" in
+    *'"method":"hello"'*) printf '{{"id":%s,"ok":%s}}\n' "$id" '{hello}' ;;
+    *'"timeZone"'*) printf '{{"id":%s,"ok":{{"sessionTimeZone":"%s"}}}}\n' "$id" '{reported}' ;;
+    *) printf '{{"id":%s,"ok":null}}\n' "$id" ;;
+  esac
+done"#
+    ))
+}
+
+#[test]
+fn a_time_zone_rerun_needs_a_child_that_announces_and_confirms_the_zone() {
+    use nextauth_adapter::AdapterConfig;
+    use nextauth_adapter_harness::BackendFactory;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let zone = "Pacific/Chatham";
+
+    // A child that does not announce session time zones gets no reruns.
+    let silent = BridgeFactory::new(zone_child(false, "+12:45"), Vec::new()).expect("hello");
+    assert!(silent.in_time_zone(zone).is_none());
+
+    // One that announces and whose adapter session reports the zone (MySQL says the offset).
+    let honest = BridgeFactory::new(zone_child(true, "+12:45"), Vec::new()).expect("hello");
+    let in_zone = honest.in_time_zone(zone).expect("announced");
+    runtime
+        .block_on(in_zone.open(AdapterConfig::default()))
+        .expect("the session reports +12:45, Pacific/Chatham's offset");
+
+    // One that announces but whose adapter session stays in UTC: every open fails, saying so.
+    let liar = BridgeFactory::new(zone_child(true, "UTC"), Vec::new()).expect("hello");
+    let in_zone = liar.in_time_zone(zone).expect("announced");
+    let e = match runtime.block_on(in_zone.open(AdapterConfig::default())) {
+        Ok(_) => panic!("a session left in UTC must not pass for Pacific/Chatham"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        e.contains("Pacific/Chatham") && e.contains("+12:45") && e.contains("\"UTC\""),
+        "{e}"
+    );
+    // Without a zone, open sends none and asks for no confirmation.
+    runtime
+        .block_on(liar.open(AdapterConfig::default()))
+        .expect("no zone asked, none checked");
+}
