@@ -32,6 +32,22 @@ pub enum Command {
     /// Shares one database between next-auth@3 (npm, through the bridge) and our adapter,
     /// each reading what the other wrote, in a fresh namespace of the server.
     Interop(InteropArgs),
+    /// Serves our adapter for the server at --url (or the reference adapter) over the bridge
+    /// protocol on stdin/stdout, each fixture in a fresh namespace: how next-auth@3's real
+    /// core (`bridge/node/core`) drives our adapters.
+    Serve(ServeArgs),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The database server (postgres://…, mysql://…, mariadb://…, sqlite:…); every fixture
+    /// the parent opens is a fresh namespace there, dropped when it closes.
+    #[arg(long, value_name = "URL", conflicts_with = "reference")]
+    pub url: Option<String>,
+    /// Serve the in-memory reference adapter instead (hardened capabilities).
+    #[arg(long)]
+    pub reference: bool,
 }
 
 /// Who makes the tables of an interop run.

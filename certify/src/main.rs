@@ -8,6 +8,7 @@
 //! nextauth-certify schema --url mysql://…  # read-only: the live schema against the expected one
 //! nextauth-certify interop --url mysql://… # next-auth@3 and our adapter sharing one database
 //! nextauth-certify rules                   # the catalogue
+//! nextauth-certify serve --url sqlite:     # our adapter served over the bridge protocol
 //! ```
 
 mod artifacts;
@@ -17,6 +18,7 @@ mod interop_cmd;
 mod progress;
 mod rules_cmd;
 mod schema_cmd;
+mod serve_cmd;
 mod targets;
 
 use clap::Parser;
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Some(cli::Command::Schema(args)) => schema_cmd::run(&args),
         Some(cli::Command::Defects) => rules_cmd::defects(),
         Some(cli::Command::Interop(args)) => interop_cmd::run(&args),
+        Some(cli::Command::Serve(args)) => serve_cmd::run(&args),
         None => certify::run(&cli.certify),
     };
     match result {

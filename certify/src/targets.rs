@@ -81,7 +81,7 @@ impl StoreJob for InNamespace {
 
 /// Our backend on the server at `url`, every rule in a fresh namespace of it (a schema, a
 /// database or a file), dropped afterwards; nothing else on the server is touched.
-fn live(url: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
+pub fn live(url: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
     let server = Server::of_url(url).ok_or_else(|| TargetError::Backend {
         url: nextauth_adapter_testkit::urls::redact(url),
         reason: "unsupported scheme: use postgres://, mysql://, mariadb:// or sqlite:".to_owned(),

@@ -33,12 +33,14 @@ mod error;
 mod factory;
 mod process;
 pub mod protocol;
+mod serve;
 mod tables;
 
 pub use adapter::{BridgeAdapter, BridgeInspector};
 pub use error::BridgeError;
 pub use factory::{BridgeFactory, DEFAULT_APP_SECRET};
 pub use process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
+pub use serve::serve;
 pub use tables::{
     PRISMA_LEGACY, SYNCHRONIZE, next_auth_synchronize, node_command_with_tables,
     prisma_legacy_statements, prisma_legacy_tables,

@@ -56,6 +56,27 @@ impl Call {
     }
 }
 
+impl Call {
+    /// The call a `method` field names, if any.
+    pub fn from_wire_name(name: &str) -> Option<Call> {
+        let control = match name {
+            "hello" => Some(Control::Hello),
+            "open" => Some(Control::Open),
+            "close" => Some(Control::Close),
+            "stored" => Some(Control::Stored),
+            "setClock" => Some(Control::SetClock),
+            "shutdown" => Some(Control::Shutdown),
+            _ => None,
+        };
+        control.map(Call::Control).or_else(|| {
+            Method::ALL
+                .into_iter()
+                .find(|m| m.js_name() == name)
+                .map(Call::Adapter)
+        })
+    }
+}
+
 impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.wire_name())
@@ -69,7 +90,7 @@ impl Serialize for Call {
 }
 
 /// The arguments of `open`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenArgs {
     /// The namespace the fixture's adapter works in; `None` when the child isolates
@@ -89,7 +110,7 @@ pub struct OpenArgs {
 }
 
 /// A database session time zone for an adapter's connections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionTimeZone {
     /// The IANA name, e.g. `Pacific/Chatham` (what PostgreSQL's `TimeZone` takes).
     pub name: String,
@@ -99,7 +120,7 @@ pub struct SessionTimeZone {
 }
 
 /// The reply to `open`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Opened {
     /// The adapter instance's `displayName`, if it has one.
@@ -113,12 +134,12 @@ pub struct Opened {
 }
 
 /// A namespace the parent created.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NamespaceRef {
     /// Its name (`nx_<16 hex>`).
     pub name: String,
     /// The server it is on.
-    #[serde(serialize_with = "server_name")]
+    #[serde(serialize_with = "server_name", deserialize_with = "server_of_name")]
     pub server: Server,
 }
 
@@ -126,8 +147,14 @@ fn server_name<S: Serializer>(server: &Server, s: S) -> Result<S::Ok, S::Error> 
     s.serialize_str(server.name())
 }
 
+fn server_of_name<'de, D: Deserializer<'de>>(d: D) -> Result<Server, D::Error> {
+    let name = String::deserialize(d)?;
+    Server::from_name(&name)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown server {name:?}")))
+}
+
 /// v3's session policy, in seconds.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionArgs {
     /// `maxAge`.
@@ -147,7 +174,7 @@ impl From<nextauth_adapter::SessionPolicy> for SessionArgs {
 
 /// The kind of an error reply: the contract's [`ErrorKind`]s, `protocol` for a request the
 /// child could not understand, and `unknown` for anything else a child sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WireErrorKind {
     /// [`ErrorKind::Conflict`].
@@ -225,7 +252,7 @@ pub struct Request<'a> {
 }
 
 /// The error object of a reply.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireError {
     /// Its kind.
     pub kind: WireErrorKind,
@@ -233,15 +260,19 @@ pub struct WireError {
     #[serde(default)]
     pub message: String,
     /// For `conflict`: the unique key, when the child named one this protocol knows.
-    #[serde(default, deserialize_with = "lenient_key")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_key",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub key: Option<UniqueKey>,
     /// For `invalid_input`: the field at fault.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
 
 /// A message the provider's `sendVerificationRequest` received in the child.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WireSent {
     /// The address.
@@ -259,36 +290,54 @@ pub struct WireSent {
 }
 
 /// A reply from the child.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reply {
     /// The id of the request answered.
     pub id: Option<u64>,
     /// The result, on success.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<Value>,
     /// The error, on failure.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<WireError>,
     /// Messages the provider's sender received while serving the request.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sent: Vec<WireSent>,
 }
 
-/// The `hello` reply's result.
+/// A request as the child reads it (the owned form of [`Request`]).
 #[derive(Debug, Clone, Deserialize)]
+pub struct Incoming {
+    /// Unique among the requests in flight.
+    pub id: u64,
+    /// What is asked: a control message or an adapter method's JS name.
+    pub method: String,
+    /// The fixture the request is for.
+    #[serde(default)]
+    pub fixture: Option<String>,
+    /// The parent clock's instant, microseconds since the Unix epoch.
+    #[serde(default)]
+    pub now: Option<i64>,
+    /// Positional arguments (an array) or a control message's object.
+    #[serde(default)]
+    pub args: Value,
+}
+
+/// The `hello` reply's result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hello {
     /// The protocol version the child speaks.
     pub protocol: u32,
     /// The adapter's name, e.g. `next-auth@3.29.10`.
     pub name: String,
     /// A longer description for reports.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// What the adapter declares, in the contract's serde shape.
     pub capabilities: Capabilities,
     /// Where the parent creates namespaces for it: `{server: "postgres"|"mysql", url}`;
     /// absent when the child isolates fixtures itself.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespaces: Option<NamespaceServer>,
     /// Whether the child puts a fixture's database sessions in the time zone `open` names
     /// (`timeZone`) and reports the zone its adapter's session is in; absent or `false`: the
@@ -298,7 +347,7 @@ pub struct Hello {
 }
 
 /// The database server a child's fixtures live on.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NamespaceServer {
     /// `postgres` or `mysql`.
     pub server: String,
