@@ -52,6 +52,8 @@ pub mod finding;
 pub mod inspector;
 #[doc(hidden)]
 pub mod properties;
+/// Any backend with its adapter calls written down in order.
+pub mod recording;
 #[doc(hidden)]
 pub mod report;
 #[doc(hidden)]

@@ -1,0 +1,189 @@
+// Database helpers for the core scenarios: the namespaces this script creates (and only
+// drops what it created), and the raw reads of the four tables, with the driver directly,
+// never through the adapter (the same SQL as bridge/node/server.js's readStored).
+//
+// A namespace is a PostgreSQL schema or a MariaDB/MySQL database named `nx_core_<16 hex>`,
+// created empty, with the server's defaults: next-auth's default adapter makes its tables
+// itself (`?synchronize=true`), as the seed's example configuration does.
+"use strict";
+
+const { randomBytes } = require("crypto");
+
+const NAMESPACE_PREFIX = "nx_core_";
+const NAMESPACE_RE = /^nx_core_[0-9a-f]{16}$/;
+
+function dialectOf(url) {
+  const scheme = new URL(url).protocol;
+  if (/^postgres(ql)?:$/.test(scheme)) return "postgres";
+  if (/^(mysql|mariadb):$/.test(scheme)) return "mysql";
+  throw new Error(`unsupported database URL scheme ${scheme} (postgres:// or mysql://)`);
+}
+
+// A connection to the server (its URL's own database), or to `namespace` on it.
+async function connect(url, namespace) {
+  if (namespace !== undefined && !NAMESPACE_RE.test(namespace)) throw new Error(`not one of our namespaces: ${namespace}`);
+  if (dialectOf(url) === "postgres") {
+    const { Client } = require("pg");
+    const client = new Client({ connectionString: url.split("?")[0] });
+    await client.connect();
+    if (namespace) await client.query(`SET search_path TO "${namespace}"`);
+    return {
+      dialect: "postgres",
+      async query(sql, params) {
+        return (await client.query(sql, params)).rows;
+      },
+      close: () => client.end(),
+    };
+  }
+  const mysql = require("mysql");
+  const u = new URL(url);
+  const conn = mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: namespace || decodeURIComponent(u.pathname.replace(/^\//, "")) || undefined,
+    timezone: "Z",
+    charset: "utf8mb4",
+    supportBigNumbers: true,
+  });
+  await new Promise((resolve, reject) => conn.connect((e) => (e ? reject(e) : resolve())));
+  const query = (sql, params) =>
+    new Promise((resolve, reject) => conn.query(sql.replace(/\$\d+/g, "?"), params || [], (e, rows) => (e ? reject(e) : resolve(rows))));
+  // Raw reads in UTC, whatever the server's default zone.
+  await query("SET time_zone = '+00:00'");
+  return {
+    dialect: "mysql",
+    query,
+    close: () => new Promise((resolve) => conn.end(() => resolve())),
+  };
+}
+
+// The namespaces this process created and has not dropped yet, per server URL; and every
+// one it ever created (to prove at the end that none is left).
+const created = new Map();
+const everCreated = new Set();
+
+async function createNamespace(url) {
+  const name = `${NAMESPACE_PREFIX}${randomBytes(8).toString("hex")}`;
+  const admin = await connect(url);
+  try {
+    await admin.query(admin.dialect === "postgres" ? `CREATE SCHEMA "${name}"` : `CREATE DATABASE \`${name}\``);
+  } finally {
+    await admin.close();
+  }
+  if (!created.has(url)) created.set(url, new Set());
+  created.get(url).add(name);
+  everCreated.add(name);
+  return name;
+}
+
+async function dropNamespace(url, name) {
+  if (!NAMESPACE_RE.test(name) || !(created.get(url) || new Set()).has(name)) {
+    throw new Error(`refusing to drop ${name}: this process did not create it`);
+  }
+  const admin = await connect(url);
+  try {
+    await admin.query(admin.dialect === "postgres" ? `DROP SCHEMA IF EXISTS "${name}" CASCADE` : `DROP DATABASE IF EXISTS \`${name}\``);
+  } finally {
+    await admin.close();
+  }
+  created.get(url).delete(name);
+}
+
+// Drops whatever this process created and has not dropped (after a crash of a scenario).
+async function dropAllCreated() {
+  for (const [url, names] of created) {
+    for (const name of [...names]) {
+      await dropNamespace(url, name).catch((e) => process.stderr.write(`core: dropping ${name}: ${e.message}\n`));
+    }
+  }
+}
+
+// Which of `names` still exist on the server, and every `nx_core_` namespace there (ours or
+// another run's), to prove at the end that we left nothing behind.
+async function existingNamespaces(url) {
+  const admin = await connect(url);
+  try {
+    const rows =
+      admin.dialect === "postgres"
+        ? await admin.query("SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE 'nx\\_core\\_%'")
+        : await admin.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'nx\\_core\\_%'");
+    return rows.map((r) => r.name);
+  } finally {
+    await admin.close();
+  }
+}
+
+// Instants as RFC 3339 text with microseconds, formatted by the server so that nothing is
+// lost to a JS Date's milliseconds.
+function ts(dialect, column) {
+  if (dialect === "postgres") {
+    return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${column}`;
+  }
+  return `DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.%fZ') AS ${column}`;
+}
+
+// Every row of the four tables, in the `stored` reply's shape (docs/bridge-protocol.md).
+async function readStored(raw) {
+  const t = (c) => ts(raw.dialect, c);
+  const users = await raw.query(`SELECT id, name, email, ${t("email_verified")}, image, ${t("created_at")}, ${t("updated_at")} FROM users ORDER BY id`);
+  const accounts = await raw.query(
+    `SELECT id, compound_id, user_id, provider_type, provider_id, provider_account_id, refresh_token, access_token, ${t("access_token_expires")}, ${t("created_at")}, ${t("updated_at")} FROM accounts ORDER BY id`,
+  );
+  const sessions = await raw.query(`SELECT id, user_id, ${t("expires")}, session_token, access_token, ${t("created_at")}, ${t("updated_at")} FROM sessions ORDER BY id`);
+  const verificationRequests = await raw.query(`SELECT id, identifier, token, ${t("expires")}, ${t("created_at")}, ${t("updated_at")} FROM verification_requests ORDER BY id`);
+  return {
+    users: users.map((r) => ({
+      id: String(r.id),
+      name: r.name,
+      email: r.email,
+      emailVerified: r.email_verified,
+      image: r.image,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+    accounts: accounts.map((r) => ({
+      id: String(r.id),
+      compoundId: r.compound_id,
+      userId: String(r.user_id),
+      providerType: r.provider_type,
+      providerId: r.provider_id,
+      providerAccountId: r.provider_account_id,
+      refreshToken: r.refresh_token,
+      accessToken: r.access_token,
+      accessTokenExpires: r.access_token_expires,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+    sessions: sessions.map((r) => ({
+      id: String(r.id),
+      userId: String(r.user_id),
+      expires: r.expires,
+      sessionToken: r.session_token,
+      accessToken: r.access_token,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+    verificationRequests: verificationRequests.map((r) => ({
+      id: String(r.id),
+      identifier: r.identifier,
+      token: r.token,
+      expires: r.expires,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+  };
+}
+
+module.exports = {
+  NAMESPACE_RE,
+  dialectOf,
+  connect,
+  createNamespace,
+  dropNamespace,
+  dropAllCreated,
+  existingNamespaces,
+  wasCreatedHere: (name) => everCreated.has(name),
+  readStored,
+};
