@@ -2,9 +2,11 @@
 # The project's test command: makes the local databases reachable and installs the Node side
 # of the adapter bridge, then runs every test of the workspace with the live PostgreSQL,
 # MySQL/MariaDB, SQLite and bridge suites required, so a suite that could not run fails
-# instead of being skipped. Finally checks that the testkit's testcontainers code path (for
-# users with Docker and no database) compiles, that no crate declares a dependency it does not
-# use, and that every crate packages (`cargo package`: what an adapter author would download).
+# instead of being skipped. Then runs the PostgreSQL and MariaDB conformance suites once more
+# with no server URL, so that they start their servers in containers (podman serving the
+# Docker API, set up by ci/containers.sh: what a user with Docker and no database gets), as
+# required backends. Finally checks that no crate declares a dependency it does not use, and
+# that every crate packages (`cargo package`: what an adapter author would download).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(ci/databases.sh)"
@@ -16,8 +18,17 @@ export NEXTAUTH_REQUIRE_BACKENDS="${NEXTAUTH_REQUIRE_BACKENDS:-postgres,mysql,sq
 export NEXTAUTH_REPORT_DIR="${NEXTAUTH_REPORT_DIR:-$PWD/reports}"
 echo "ci/test: live suites required: $NEXTAUTH_REQUIRE_BACKENDS; reports in $NEXTAUTH_REPORT_DIR"
 cargo test --workspace --locked "$@"
-echo "ci/test: checking the testcontainers code path compiles"
-cargo check --locked -p nextauth-adapter-testkit --features testcontainers
+echo "ci/test: the container lane: PostgreSQL and MariaDB started in containers (no URL given)"
+containers_up=$SECONDS
+eval "$(ci/containers.sh up)"
+trap 'ci/containers.sh down >&2' EXIT
+lane=$SECONDS
+env -u NEXTAUTH_TEST_POSTGRES_URL -u NEXTAUTH_TEST_MYSQL_URL \
+  NEXTAUTH_REQUIRE_BACKENDS=postgres,mysql NEXTAUTH_REPORT_DIR="$NEXTAUTH_REPORT_DIR/containers" \
+  cargo test --locked -p nextauth-adapter-postgres -p nextauth-adapter-mysql --test conformance
+echo "ci/test: the container lane took $((SECONDS - lane)) s (engine and images ready in $((lane - containers_up)) s)"
+ci/containers.sh down >&2
+trap - EXIT
 echo "ci/test: checking for unused dependencies (cargo-machete)"
 if ! command -v cargo-machete >/dev/null; then
   cargo install --locked cargo-machete --version 0.9.2

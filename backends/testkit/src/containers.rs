@@ -1,5 +1,14 @@
-//! Servers in Docker containers (cargo feature `testcontainers`), for machines with Docker
+//! Servers in containers (cargo feature `testcontainers`), for machines with Docker or podman
 //! and no database installed.
+//!
+//! The image of each server is `NEXTAUTH_TEST_POSTGRES_IMAGE` / `NEXTAUTH_TEST_MYSQL_IMAGE`
+//! (`name:tag`), by default the official `postgres:15` and `mariadb:10.11` a Docker user
+//! pulls; `ci/containers.sh` builds local ones (`localhost/…`, never pulled) for machines
+//! without a registry. Only a local engine is used (`DOCKER_HOST` unset, a `unix://` socket,
+//! or `tcp://` on 127.0.0.1 / localhost), the container's port is published on 127.0.0.1
+//! explicitly, and 127.0.0.1 is the only address contacted: podman reports no host address
+//! for ports published to all interfaces, and a stray `/.dockerenv` makes testcontainers
+//! look for the engine's gateway instead of the loopback.
 
 use crate::server::Server;
 
@@ -22,43 +31,210 @@ pub fn release_containers() {
     drop(kept);
 }
 
+/// The variable naming the container image of `server`, `name:tag`.
+pub fn image_env_var(server: Server) -> &'static str {
+    match server {
+        Server::Postgres => "NEXTAUTH_TEST_POSTGRES_IMAGE",
+        Server::MySql => "NEXTAUTH_TEST_MYSQL_IMAGE",
+        Server::Sqlite => "NEXTAUTH_TEST_SQLITE_IMAGE",
+    }
+}
+
+/// The image a container of `server` is started from, as `(name, tag)`: the value of
+/// [`image_env_var`] when set, else the official image (`postgres:15`, `mariadb:10.11`).
+pub fn image(server: Server) -> (String, String) {
+    let default = match server {
+        Server::Postgres => "postgres:15",
+        Server::MySql => "mariadb:10.11",
+        Server::Sqlite => "",
+    };
+    let chosen = std::env::var(image_env_var(server))
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned());
+    split_image(chosen.trim())
+}
+
+/// `name:tag` → `(name, tag)`; a registry port (`host:5000/name`) is not a tag, and no tag
+/// means `latest`.
+fn split_image(reference: &str) -> (String, String) {
+    match reference.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') && !name.is_empty() => {
+            (name.to_owned(), tag.to_owned())
+        }
+        _ => (reference.to_owned(), "latest".to_owned()),
+    }
+}
+
+/// Whether the engine `docker_host` (`DOCKER_HOST`, `None` when unset) names runs on this
+/// machine; otherwise why it is refused: a container's port published on 127.0.0.1 is only
+/// reachable from the engine's own machine.
+pub fn local_engine(docker_host: Option<&str>) -> Result<(), String> {
+    let Some(host) = docker_host.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Ok(());
+    };
+    if host.starts_with("unix://") || host.starts_with("npipe://") {
+        return Ok(());
+    }
+    if let Some(rest) = host.strip_prefix("tcp://") {
+        let authority = rest.split('/').next().unwrap_or("");
+        let name = authority
+            .rsplit_once(':')
+            .map_or(authority, |(name, _)| name);
+        if matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "DOCKER_HOST={host} is not an engine on this machine; the testkit publishes container ports on 127.0.0.1 only"
+    ))
+}
+
+/// How long a container may take to become ready before its start fails.
+#[cfg(feature = "testcontainers")]
+const STARTUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// How a container of one server is started and reached.
+#[cfg(feature = "testcontainers")]
+struct Recipe {
+    /// The server's port inside the container.
+    port: u16,
+    /// The log lines that say it is ready.
+    ready: Vec<testcontainers::core::WaitFor>,
+    /// The official images' variables it is started with.
+    env: &'static [(&'static str, &'static str)],
+    /// Its URL, given the host port.
+    url: fn(u16) -> String,
+}
+
+#[cfg(feature = "testcontainers")]
+impl Recipe {
+    fn of(server: Server) -> Option<Self> {
+        use testcontainers::core::WaitFor;
+        match server {
+            Server::Postgres => Some(Recipe {
+                port: 5432,
+                // The final server's line on stderr (an image's init phase logs on stdout).
+                ready: vec![WaitFor::message_on_stderr(
+                    "database system is ready to accept connections",
+                )],
+                env: &[("POSTGRES_PASSWORD", "postgres")],
+                url: |p| format!("postgres://postgres:postgres@127.0.0.1:{p}/postgres"),
+            }),
+            Server::MySql => Some(Recipe {
+                port: 3306,
+                // Ready, and listening on the network (an init phase listens on no port).
+                ready: vec![
+                    WaitFor::message_on_stderr("ready for connections"),
+                    WaitFor::message_on_stderr("port: 3306"),
+                ],
+                env: &[
+                    ("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "1"),
+                    ("MARIADB_DATABASE", "test"),
+                ],
+                url: |p| format!("mysql://root@127.0.0.1:{p}/test"),
+            }),
+            Server::Sqlite => None,
+        }
+    }
+}
+
 /// Starts a container for `server` and returns its URL, or why none was started.
 #[cfg(feature = "testcontainers")]
 pub(crate) async fn start(server: Server) -> Result<(String, Guard), String> {
+    use testcontainers::bollard::models::{HostConfig, PortBinding};
+    use testcontainers::core::IntoContainerPort;
     use testcontainers::runners::AsyncRunner;
-    use testcontainers_modules::{mysql::Mysql, postgres::Postgres};
+    use testcontainers::{GenericImage, ImageExt};
 
-    let describe = |e: testcontainers::TestcontainersError| {
-        format!("no {server} container could be started (is Docker running?): {e}")
+    local_engine(std::env::var("DOCKER_HOST").ok().as_deref())?;
+    let (name, tag) = image(server);
+    let Some(recipe) = Recipe::of(server) else {
+        return Err("SQLite needs no container".to_owned());
     };
-    match server {
-        Server::Postgres => {
-            let container = Postgres::default().start().await.map_err(describe)?;
-            let host = container.get_host().await.map_err(describe)?;
-            let port = container.get_host_port_ipv4(5432).await.map_err(describe)?;
-            tracing::info!(%host, port, "started a PostgreSQL container");
-            Ok((
-                format!("postgres://postgres:postgres@{host}:{port}/postgres"),
-                Box::new(container),
-            ))
-        }
-        Server::MySql => {
-            let container = Mysql::default().start().await.map_err(describe)?;
-            let host = container.get_host().await.map_err(describe)?;
-            let port = container.get_host_port_ipv4(3306).await.map_err(describe)?;
-            tracing::info!(%host, port, "started a MySQL container");
-            Ok((
-                format!("mysql://root@{host}:{port}/test"),
-                Box::new(container),
-            ))
-        }
-        Server::Sqlite => Err("SQLite needs no container".to_owned()),
+    let Recipe {
+        port,
+        ready,
+        env,
+        url,
+    } = recipe;
+    let describe = |e: testcontainers::TestcontainersError| {
+        format!(
+            "no {server} container could be started from {name}:{tag} (is Docker or podman running? `ci/containers.sh` sets one up): {e}"
+        )
+    };
+    let mut image = GenericImage::new(name.clone(), tag.clone()).with_exposed_port(port.tcp());
+    for condition in ready {
+        image = image.with_wait_for(condition);
     }
+    let mut request = image.with_startup_timeout(STARTUP_TIMEOUT);
+    for (key, value) in env {
+        request = request.with_env_var(*key, *value);
+    }
+    let request = request.with_host_config_modifier(move |config: &mut HostConfig| {
+        config.publish_all_ports = Some(false);
+        config.port_bindings = Some(
+            [(
+                format!("{port}/tcp"),
+                Some(vec![PortBinding {
+                    host_ip: Some("127.0.0.1".to_owned()),
+                    // Empty: the engine picks a free port.
+                    host_port: Some(String::new()),
+                }]),
+            )]
+            .into_iter()
+            .collect(),
+        );
+    });
+    let container = request.start().await.map_err(describe)?;
+    let host_port = container.get_host_port_ipv4(port).await.map_err(describe)?;
+    tracing::info!(%server, image = %format!("{name}:{tag}"), host_port, "started a container on 127.0.0.1");
+    Ok((url(host_port), Box::new(container)))
 }
 
 /// Without the `testcontainers` feature no container is started.
 #[cfg(not(feature = "testcontainers"))]
 pub(crate) async fn start(server: Server) -> Result<(String, Guard), String> {
     let _ = server;
-    Err("the testkit was built without its `testcontainers` feature (with it and Docker, a container is started)".to_owned())
+    Err("the testkit was built without its `testcontainers` feature (with it and Docker or podman, a container is started)".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_split_into_name_and_tag() {
+        assert_eq!(split_image("postgres:15"), ("postgres".into(), "15".into()));
+        assert_eq!(
+            split_image("localhost/nextauth-mariadb:10.11"),
+            ("localhost/nextauth-mariadb".into(), "10.11".into())
+        );
+        assert_eq!(
+            split_image("registry.local:5000/pg"),
+            ("registry.local:5000/pg".into(), "latest".into())
+        );
+        assert_eq!(split_image("pg"), ("pg".into(), "latest".into()));
+    }
+
+    #[test]
+    fn only_an_engine_on_this_machine_is_used() {
+        for local in [
+            None,
+            Some(""),
+            Some("unix:///run/podman/podman.sock"),
+            Some("tcp://127.0.0.1:2375"),
+            Some("tcp://localhost:2375/"),
+        ] {
+            assert_eq!(local_engine(local), Ok(()), "{local:?}");
+        }
+        for remote in [
+            "tcp://10.0.0.5:2376",
+            "tcp://docker.example.com:2375",
+            "ssh://me@box",
+        ] {
+            let e = local_engine(Some(remote)).expect_err(remote);
+            assert!(e.contains(remote) && e.contains("127.0.0.1"), "{e}");
+        }
+    }
 }

@@ -42,7 +42,7 @@ pub mod scenarios;
 mod server;
 pub mod urls;
 
-pub use containers::release_containers;
+pub use containers::{image, image_env_var, local_engine, release_containers};
 pub use error::TestkitError;
 pub use factory::{BuildAdapter, LiveFactory, Synchronize, build_adapter, sql_adapter};
 pub use inspector::SqlInspector;

@@ -3,7 +3,7 @@
 use crate::factory::{BuildAdapter, LiveFactory};
 use crate::namespace::Tables;
 use crate::namespace::{drop_leftovers, verify_dropped};
-use crate::server::{Decision, Server, decide, is_required, locate_inner};
+use crate::server::{Decision, Server, Target, decide, is_required, locate_inner};
 use crate::urls::redact;
 use nextauth_adapter::Capabilities;
 use nextauth_adapter_harness::{BackendFactory, RunOptions, run_main_with};
@@ -107,6 +107,15 @@ impl LiveRun {
         // The container (feature `testcontainers`), if one was started, lives in this scope:
         // until the harness has finished and the namespaces are checked.
         let (target, container) = runtime.block_on(locate_inner(server));
+        if container.is_some()
+            && let Target::Url(url) = &target
+        {
+            let (image, tag) = crate::containers::image(server);
+            println!(
+                "{server}: no server URL given; started a container from {image}:{tag}, at {}",
+                redact(url)
+            );
+        }
         let exit = match decide(server, &target, is_required(server)) {
             Decision::NotRun { banner, fail } => {
                 shout(&banner);
