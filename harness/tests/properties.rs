@@ -172,3 +172,43 @@ fn saved_regressions_are_replayed_first() {
     assert_eq!(ok.regressions_replayed, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A backend that cannot open at all (its server gone) fails the property test, and leaves no
+/// regression behind: an empty sequence has nothing about the adapter to replay.
+#[test]
+fn a_backend_that_cannot_open_fails_without_saving_a_regression() {
+    use async_trait::async_trait;
+    use nextauth_adapter::AdapterConfig;
+    use nextauth_adapter_harness::backend::BackendError;
+    use nextauth_adapter_harness::{BackendFactory, Fixture};
+
+    struct Gone;
+    #[async_trait]
+    impl BackendFactory for Gone {
+        fn name(&self) -> String {
+            "gone".to_owned()
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::default()
+        }
+        async fn open(&self, _: AdapterConfig) -> Result<Fixture, BackendError> {
+            Err("connection refused".into())
+        }
+    }
+
+    let dir = std::env::temp_dir().join(format!("nextauth-gone-{}", std::process::id()));
+    let failure = check_properties(
+        &Gone,
+        &PropertyConfig {
+            regressions: Some(dir.clone()),
+            ..config(8, default_seed())
+        },
+    )
+    .expect_err("a backend that cannot open fails");
+    assert!(failure.to_string().contains("connection refused"), "{failure}");
+    assert!(
+        load_regressions(&dir).is_empty(),
+        "nothing saved for a backend that never opened"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -432,16 +432,23 @@ pub fn check_properties(
                     cause: None,
                 },
             };
-            let saved_to = config.regressions.as_deref().and_then(|dir| {
-                save_regression(
-                    dir,
-                    &factory.name(),
-                    config.seed,
-                    &steps,
-                    &divergence.message,
-                )
-                .ok()
-            });
+            // An empty sequence failing is the backend failing to open (a server gone, a
+            // refused connection): nothing about the adapter to replay, so nothing is saved.
+            let replayable = !steps.is_empty();
+            let saved_to = config
+                .regressions
+                .as_deref()
+                .filter(|_| replayable)
+                .and_then(|dir| {
+                    save_regression(
+                        dir,
+                        &factory.name(),
+                        config.seed,
+                        &steps,
+                        &divergence.message,
+                    )
+                    .ok()
+                });
             Err(Box::new(PropertyFailure {
                 seed: Some(config.seed),
                 steps,
