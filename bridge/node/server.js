@@ -307,69 +307,9 @@ async function uniqueIndexColumns(raw, namespace) {
   return new Map(rows.filter((r) => Number(r.n) === 1).map((r) => [r.name, r.col]));
 }
 
-// Instants as RFC 3339 text with microseconds, formatted by the server so that nothing is
-// lost to a JS Date's milliseconds.
-function ts(column) {
-  if (dialect === "postgres") {
-    return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${column}`;
-  }
-  return `DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.%fZ') AS ${column}`;
-}
-
-async function readStored(raw) {
-  const users = await raw.query(
-    `SELECT id, name, email, ${ts("email_verified")}, image, ${ts("created_at")}, ${ts("updated_at")} FROM ${table("users")} ORDER BY id`,
-  );
-  const accounts = await raw.query(
-    `SELECT id, compound_id, user_id, provider_type, provider_id, provider_account_id, refresh_token, access_token, ${ts("access_token_expires")}, ${ts("created_at")}, ${ts("updated_at")} FROM ${table("accounts")} ORDER BY id`,
-  );
-  const sessions = await raw.query(
-    `SELECT id, user_id, ${ts("expires")}, session_token, access_token, ${ts("created_at")}, ${ts("updated_at")} FROM ${table("sessions")} ORDER BY id`,
-  );
-  const verificationRequests = await raw.query(
-    `SELECT id, identifier, token, ${ts("expires")}, ${ts("created_at")}, ${ts("updated_at")} FROM ${table("verification_requests")} ORDER BY id`,
-  );
-  return {
-    users: users.map((r) => ({
-      id: String(r.id),
-      name: r.name,
-      email: r.email,
-      emailVerified: r.email_verified,
-      image: r.image,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
-    accounts: accounts.map((r) => ({
-      id: String(r.id),
-      compoundId: r.compound_id,
-      userId: String(r.user_id),
-      providerType: r.provider_type,
-      providerId: r.provider_id,
-      providerAccountId: r.provider_account_id,
-      refreshToken: r.refresh_token,
-      accessToken: r.access_token,
-      accessTokenExpires: r.access_token_expires,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
-    sessions: sessions.map((r) => ({
-      id: String(r.id),
-      userId: String(r.user_id),
-      expires: r.expires,
-      sessionToken: r.session_token,
-      accessToken: r.access_token,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
-    verificationRequests: verificationRequests.map((r) => ({
-      id: String(r.id),
-      identifier: r.identifier,
-      token: r.token,
-      expires: r.expires,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
-  };
+// Every row of the four tables (stored.js), in this fixture's tables.
+function readStored(raw) {
+  return require("./stored").readStored((sql) => raw.query(sql), dialect, table);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -205,7 +205,10 @@ fn a_backend_that_cannot_open_fails_without_saving_a_regression() {
         },
     )
     .expect_err("a backend that cannot open fails");
-    assert!(failure.to_string().contains("connection refused"), "{failure}");
+    assert!(
+        failure.to_string().contains("connection refused"),
+        "{failure}"
+    );
     assert!(
         load_regressions(&dir).is_empty(),
         "nothing saved for a backend that never opened"

@@ -159,7 +159,7 @@ fn main() -> ExitCode {
                 server,
                 adapter,
                 tables: "ddl",
-                failing,
+                failing: &[failing],
                 failing_in_zone,
                 findings,
             };

@@ -1,6 +1,6 @@
 // Database helpers for the core scenarios: the namespaces this script creates (and only
 // drops what it created), and the raw reads of the four tables, with the driver directly,
-// never through the adapter (the same SQL as bridge/node/server.js's readStored).
+// never through the adapter (bridge/node/stored.js, shared with server.js).
 //
 // A namespace is a PostgreSQL schema or a MariaDB/MySQL database named `nx_core_<16 hex>`,
 // created empty, with the server's defaults: next-auth's default adapter makes its tables
@@ -115,65 +115,9 @@ async function existingNamespaces(url) {
   }
 }
 
-// Instants as RFC 3339 text with microseconds, formatted by the server so that nothing is
-// lost to a JS Date's milliseconds.
-function ts(dialect, column) {
-  if (dialect === "postgres") {
-    return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${column}`;
-  }
-  return `DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.%fZ') AS ${column}`;
-}
-
-// Every row of the four tables, in the `stored` reply's shape (docs/bridge-protocol.md).
-async function readStored(raw) {
-  const t = (c) => ts(raw.dialect, c);
-  const users = await raw.query(`SELECT id, name, email, ${t("email_verified")}, image, ${t("created_at")}, ${t("updated_at")} FROM users ORDER BY id`);
-  const accounts = await raw.query(
-    `SELECT id, compound_id, user_id, provider_type, provider_id, provider_account_id, refresh_token, access_token, ${t("access_token_expires")}, ${t("created_at")}, ${t("updated_at")} FROM accounts ORDER BY id`,
-  );
-  const sessions = await raw.query(`SELECT id, user_id, ${t("expires")}, session_token, access_token, ${t("created_at")}, ${t("updated_at")} FROM sessions ORDER BY id`);
-  const verificationRequests = await raw.query(`SELECT id, identifier, token, ${t("expires")}, ${t("created_at")}, ${t("updated_at")} FROM verification_requests ORDER BY id`);
-  return {
-    users: users.map((r) => ({
-      id: String(r.id),
-      name: r.name,
-      email: r.email,
-      emailVerified: r.email_verified,
-      image: r.image,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
-    accounts: accounts.map((r) => ({
-      id: String(r.id),
-      compoundId: r.compound_id,
-      userId: String(r.user_id),
-      providerType: r.provider_type,
-      providerId: r.provider_id,
-      providerAccountId: r.provider_account_id,
-      refreshToken: r.refresh_token,
-      accessToken: r.access_token,
-      accessTokenExpires: r.access_token_expires,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
-    sessions: sessions.map((r) => ({
-      id: String(r.id),
-      userId: String(r.user_id),
-      expires: r.expires,
-      sessionToken: r.session_token,
-      accessToken: r.access_token,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
-    verificationRequests: verificationRequests.map((r) => ({
-      id: String(r.id),
-      identifier: r.identifier,
-      token: r.token,
-      expires: r.expires,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
-  };
+// Every row of the four tables (../stored.js).
+function readStored(raw) {
+  return require("../stored").readStored((sql) => raw.query(sql), raw.dialect);
 }
 
 module.exports = {
