@@ -2,14 +2,17 @@
 //! progress, then the report on screen and the artifacts on disk.
 
 use crate::artifacts;
-use crate::cli::CertifyArgs;
+use crate::cli::{CertifyArgs, ReportFormat};
+use crate::output::{self, Stdout};
 use crate::progress::Progress;
+use crate::report_formats;
+use crate::report_text::{self, Detail};
 use crate::targets;
 use nextauth_adapter_harness::execute::RuleOutcome;
 use nextauth_adapter_harness::properties::PropertyConfig;
-use nextauth_adapter_harness::runner::should_failures_text;
 use nextauth_adapter_harness::suite::{Case, Selection, Suite, SuiteOptions};
 use nextauth_adapter_harness::{BackendFactory, Report};
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -34,22 +37,28 @@ pub enum CertifyError {
 }
 
 /// Certifies every target `args` names; exit status 0 only if all conform (and, with
-/// `--strict`, no SHOULD rule failed).
-pub fn run(args: &CertifyArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+/// `--strict`, no SHOULD rule failed). Each backend's text report is written to `out` as
+/// soon as its run ends; another `--format` writes every report at the end.
+pub fn run(args: &CertifyArgs, out: &mut Stdout) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(CertifyError::Runtime)?;
     let targets = runtime.block_on(async { targets::targets(args) })?;
+    let detail = if args.quiet {
+        Detail::Quiet
+    } else if args.verbose {
+        Detail::Verbose
+    } else {
+        Detail::Compact
+    };
+    let text = args.format == ReportFormat::Text;
     let mut reports = Vec::new();
     for factory in targets {
         let report = certify_one(&runtime, &factory, args);
-        if args.quiet {
-            println!("{}", report.summary_line());
-        } else {
-            println!("{}", report.to_text());
-            print!("{}", should_failures_text(&report));
+        if text {
+            report_text::write_report(out, &report, detail)?;
         }
         reports.push(report);
     }
@@ -58,24 +67,15 @@ pub fn run(args: &CertifyArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             dir: args.report_dir.display().to_string(),
             source,
         })?;
-    if !args.quiet {
-        println!(
-            "\nreports: {}",
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+    if text {
+        report_text::write_end(out, detail, &args.report_dir, &written, &reports)?;
+    } else {
+        report_formats::write(out, args.format, &reports)?;
+        if !args.quiet {
+            output::note(&report_text::verdict_line(&reports, false));
+        }
     }
-    println!(
-        "verdict: {}",
-        reports
-            .iter()
-            .map(|r| format!("{} {}", r.backend, r.verdict.text()))
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
+    out.flush()?;
     Ok(if reports.iter().all(Report::passes) {
         ExitCode::SUCCESS
     } else {

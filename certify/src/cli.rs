@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// With no arguments it certifies the in-memory reference adapter and the embedded SQLite
 /// backend. Exit status: 0 when every certified backend conforms (failing SHOULD rules are
 /// printed but do not count, unless --strict), 1 when one does not, 2 on a usage or setup
-/// error.
+/// error, 141 when the reader of stdout went away (`| head`).
 #[derive(Debug, Parser)]
 #[command(name = "nextauth-certify", version, about, long_about = None)]
 pub struct Cli {
@@ -18,6 +18,27 @@ pub struct Cli {
     /// What to certify and how.
     #[command(flatten)]
     pub certify: CertifyArgs,
+    /// When to colour the output: `auto` on a terminal unless `NO_COLOR` is set (or when
+    /// `CLICOLOR_FORCE` is), `always`, `never`.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true
+    )]
+    pub color: ColorWhen,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set; always when `CLICOLOR_FORCE` is set.
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.
@@ -36,6 +57,32 @@ pub enum Command {
     /// protocol on stdin/stdout, each fixture in a fresh namespace: how next-auth@3's real
     /// core (`bridge/node/core`) drives our adapters.
     Serve(ServeArgs),
+    /// Prints the completion script for a shell, e.g.
+    /// `nextauth-certify completions bash > /etc/bash_completion.d/nextauth-certify`.
+    Completions(CompletionsArgs),
+    /// Prints the manual page (roff), e.g. `nextauth-certify man | man -l -`.
+    Man,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Output format of a certification run on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// The readable report: compact by default, every rule with `-v`, the verdicts with `-q`.
+    Text,
+    /// The JSON reports (`docs/report-format.md`), one per backend, in an array.
+    Json,
+    /// JUnit XML: one document, a test suite per backend and area.
+    Junit,
+    /// The Markdown summary (as `summary.md`).
+    Markdown,
 }
 
 /// Options of `serve`.
@@ -153,9 +200,16 @@ pub struct CertifyArgs {
     /// How many rules run at once, each in its own namespace.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
+    /// The report on stdout; the files in --report-dir are written in every format whatever
+    /// this is. With a format other than text, the verdict line goes to stderr.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
     /// Print only the verdict lines.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// List every rule with its outcome, not only the failing ones and a line per area.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Output format of `rules`.

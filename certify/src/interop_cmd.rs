@@ -4,9 +4,11 @@
 //! does not, 2 when the run could not take place.
 
 use crate::cli::{InteropArgs, InteropFormat, InteropTablesArg};
+use crate::output::{self, Stdout};
 use nextauth_adapter_interop::{InteropOptions, InteropTables, run as run_lane};
 use nextauth_adapter_testkit::Server;
 use nextauth_adapter_testkit::urls::redact;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Why the command could not run.
@@ -26,7 +28,7 @@ pub enum InteropCmdError {
 }
 
 /// Runs the lane once per kind of tables asked for and prints the reports.
-pub fn run(args: &InteropArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+pub fn run(args: &InteropArgs, out: &mut Stdout) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let server = match Server::of_url(&args.url) {
         Some(s @ (Server::Postgres | Server::MySql)) => s,
         _ => return Err(InteropCmdError::Scheme(redact(&args.url)).into()),
@@ -46,10 +48,10 @@ pub fn run(args: &InteropArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .build()?;
     let mut reports = Vec::new();
     for (kind, label) in tables {
-        eprintln!(
+        output::note(&format!(
             "nextauth-certify interop: {label} tables on {} …",
             redact(&url)
-        );
+        ));
         let report = runtime
             .block_on(run_lane(&InteropOptions::new(server, url.clone(), *kind)))
             .map_err(|source| InteropCmdError::Run {
@@ -57,13 +59,14 @@ pub fn run(args: &InteropArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 source,
             })?;
         if args.format == InteropFormat::Text {
-            println!("{report}");
+            writeln!(out, "{report}")?;
         }
         reports.push(report);
     }
     if args.format == InteropFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&reports)?)?;
     }
+    out.flush()?;
     Ok(if reports.iter().all(|r| r.passes()) {
         ExitCode::SUCCESS
     } else {

@@ -9,13 +9,20 @@
 //! nextauth-certify interop --url mysql://… # next-auth@3 and our adapter sharing one database
 //! nextauth-certify rules                   # the catalogue
 //! nextauth-certify serve --url sqlite:     # our adapter served over the bridge protocol
+//! nextauth-certify --reference --format json | jq '.[0].verdict'
+//! nextauth-certify completions bash        # the completion script; `man` prints the manual page
 //! ```
 
 mod artifacts;
 mod certify;
 mod cli;
+mod colour;
+mod docs_cmd;
 mod interop_cmd;
+mod output;
 mod progress;
+mod report_formats;
+mod report_text;
 mod rules_cmd;
 mod schema_cmd;
 mod serve_cmd;
@@ -37,17 +44,28 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Some(cli::Command::Rules(args)) => rules_cmd::run(&args),
-        Some(cli::Command::Schema(args)) => schema_cmd::run(&args),
-        Some(cli::Command::Defects) => rules_cmd::defects(),
-        Some(cli::Command::Interop(args)) => interop_cmd::run(&args),
+        // The bridge protocol owns stdout: no shared lock, no colour.
         Some(cli::Command::Serve(args)) => serve_cmd::run(&args),
-        None => certify::run(&cli.certify),
+        command => {
+            let mut out = output::stdout(colour::choice(cli.color));
+            match command {
+                Some(cli::Command::Rules(args)) => rules_cmd::run(&args, &mut out),
+                Some(cli::Command::Schema(args)) => schema_cmd::run(&args, &mut out),
+                Some(cli::Command::Defects) => rules_cmd::defects(&mut out),
+                Some(cli::Command::Interop(args)) => interop_cmd::run(&args, &mut out),
+                Some(cli::Command::Completions(args)) => docs_cmd::completions(&args, &mut out),
+                Some(cli::Command::Man) => docs_cmd::man(&mut out),
+                // (`Serve` is matched above.)
+                Some(cli::Command::Serve(_)) | None => certify::run(&cli.certify, &mut out),
+            }
+        }
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`| head`): stop quietly, as a tool stopped by SIGPIPE does.
+        Err(e) if output::is_broken_pipe(&*e) => ExitCode::from(output::BROKEN_PIPE_STATUS),
         Err(e) => {
-            eprintln!("nextauth-certify: {e}");
+            output::note(&format!("nextauth-certify: {e}"));
             ExitCode::from(2)
         }
     }

@@ -7,6 +7,7 @@
 //! on.
 
 use crate::cli::SchemaArgs;
+use crate::output::Stdout;
 use nextauth_adapter_default::{Declared, StoreJob, with_store};
 use nextauth_adapter_sql::{
     ConnectStore, Dialect, DiffEntry, SchemaCheck, SchemaNames, Server, SqlOptions,
@@ -14,6 +15,7 @@ use nextauth_adapter_sql::{
 };
 use nextauth_adapter_testkit::urls::redact;
 use std::future::Future;
+use std::io::Write;
 use std::pin::Pin;
 use std::process::ExitCode;
 
@@ -40,7 +42,7 @@ pub enum SchemaError {
 }
 
 /// Runs the check and prints the difference table.
-pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+pub fn run(args: &SchemaArgs, out: &mut Stdout) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let names = SchemaNames {
         prefix: args.prefix.clone(),
         users: args.users_table.clone(),
@@ -52,15 +54,18 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     let check = runtime.block_on(check(&args.url, &args.pg_schema, &names))?;
-    println!("Schema check of {}", redact(&args.url));
+    writeln!(out, "Schema check of {}", redact(&args.url))?;
     if check.diff.is_empty() {
-        println!("no differences: the tables are exactly the expected schema");
+        writeln!(
+            out,
+            "no differences: the tables are exactly the expected schema"
+        )?;
     } else {
-        println!("{}", check.diff);
+        writeln!(out, "{}", check.diff)?;
     }
     let custom: Vec<String> = check.diff.allowed().filter_map(custom_addition).collect();
     if !custom.is_empty() {
-        println!("custom additions (allowed): {}", custom.join(", "));
+        writeln!(out, "custom additions (allowed): {}", custom.join(", "))?;
     }
     // Facts, one line per meaning, naming every column it holds for.
     let mut facts: Vec<(String, Vec<String>)> = Vec::new();
@@ -73,14 +78,15 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
     }
     if !facts.is_empty() {
-        println!("facts:");
+        writeln!(out, "facts:")?;
         for (meaning, columns) in facts {
-            println!("  {}: {meaning}", columns.join(", "));
+            writeln!(out, "  {}: {meaning}", columns.join(", "))?;
         }
     }
     let name = |v: serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     match &check.matching {
-        Ok(decision) => println!(
+        Ok(decision) => writeln!(
+            out,
             "an adapter on these tables declares email_matching = {}{}",
             name(serde_json::to_value(decision.matching).unwrap_or_default()),
             decision
@@ -88,46 +94,52 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .as_ref()
                 .map(|(t, c, coll)| format!(" (decided by {t}.{c}, collation {coll})"))
                 .unwrap_or_default()
-        ),
-        Err(e) => println!("no adapter can run on these tables honestly: {e}"),
+        )?,
+        Err(e) => writeln!(out, "no adapter can run on these tables honestly: {e}")?,
     }
-    println!(
+    writeln!(
+        out,
         "an adapter on these tables declares timestamp_range = {}",
         name(serde_json::to_value(check.timestamp_range).unwrap_or_default())
-    );
+    )?;
     if let Ok(caps) = check.adopt(backend_default(check.dialect)) {
-        println!(
+        writeln!(
+            out,
             "an adapter on these tables declares timestamp_precision = {}",
             name(serde_json::to_value(caps.timestamp_precision).unwrap_or_default())
-        );
+        )?;
         let limit = |l: nextauth_adapter::limits::StringLimit| match (l.max_chars, l.max_bytes) {
             (Some(c), Some(b)) => format!("{c} characters and {b} bytes"),
             (Some(c), None) => format!("{c} characters"),
             (None, Some(b)) => format!("{b} bytes"),
             (None, None) => "no limit".to_owned(),
         };
-        println!(
+        writeln!(
+            out,
             "an adapter on these tables declares limits: varchar {}, image {}, text {}",
             limit(caps.limits.varchar),
             limit(caps.limits.image),
             limit(caps.limits.text)
-        );
+        )?;
     }
     let errors = check.diff.errors().count();
-    if check.is_ok() {
-        println!("result: compatible");
-        Ok(ExitCode::SUCCESS)
+    let status = if check.is_ok() {
+        writeln!(out, "result: compatible")?;
+        ExitCode::SUCCESS
     } else {
-        println!(
+        writeln!(
+            out,
             "result: {errors} error(s){}: the adapter cannot run on these tables",
             if check.matching.is_err() {
                 " and no declarable e-mail matching"
             } else {
                 ""
             }
-        );
-        Ok(ExitCode::FAILURE)
-    }
+        )?;
+        ExitCode::FAILURE
+    };
+    out.flush()?;
+    Ok(status)
 }
 
 /// What our adapter for `dialect` declares when nothing else decides: the starting point

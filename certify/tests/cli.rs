@@ -158,7 +158,8 @@ fn a_filtered_run_is_partial_and_never_conforms() {
 fn filters_select_like_libtest_exact_and_skip() {
     let dir = report_dir("selection");
     let run = |extra: &[&str]| {
-        let mut args = vec!["--reference", "--cases", "0", "--report-dir"];
+        // `-v`: the passing rules are listed (the default report lists failing ones only).
+        let mut args = vec!["--reference", "-v", "--cases", "0", "--report-dir"];
         args.push(dir.to_str().unwrap());
         args.extend_from_slice(extra);
         text(&certify(&args))
