@@ -5,8 +5,9 @@
 # instead of being skipped. Then runs the PostgreSQL and MariaDB conformance suites once more
 # with no server URL, so that they start their servers in containers (podman serving the
 # Docker API, set up by ci/containers.sh: what a user with Docker and no database gets), as
-# required backends. Finally checks that no crate declares a dependency it does not use, and
-# that every crate packages (`cargo package`: what an adapter author would download).
+# required backends. Then checks that a canary schema and database planted before the tests
+# survived them (ci/canary.sh), that no crate declares a dependency it does not use, and that
+# every crate packages (`cargo package`: what an adapter author would download).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(ci/databases.sh)"
@@ -17,6 +18,8 @@ export NEXTAUTH_REQUIRE_BACKENDS="${NEXTAUTH_REQUIRE_BACKENDS:-postgres,mysql,sq
 # (interop-<server>-<tables>.json).
 export NEXTAUTH_REPORT_DIR="${NEXTAUTH_REPORT_DIR:-$PWD/reports}"
 echo "ci/test: live suites required: $NEXTAUTH_REQUIRE_BACKENDS; reports in $NEXTAUTH_REPORT_DIR"
+# A schema and a database no suite may touch, checked after every suite has run.
+ci/canary.sh plant
 cargo test --workspace --locked "$@"
 echo "ci/test: the container lane: PostgreSQL and MariaDB started in containers (no URL given)"
 containers_up=$SECONDS
@@ -29,6 +32,7 @@ env -u NEXTAUTH_TEST_POSTGRES_URL -u NEXTAUTH_TEST_MYSQL_URL \
 echo "ci/test: the container lane took $((SECONDS - lane)) s (engine and images ready in $((lane - containers_up)) s)"
 ci/containers.sh down >&2
 trap - EXIT
+ci/canary.sh check
 echo "ci/test: checking for unused dependencies (cargo-machete)"
 if ! command -v cargo-machete >/dev/null; then
   cargo install --locked cargo-machete --version 0.9.2
