@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot};
 
@@ -189,13 +189,21 @@ impl BridgeProcess {
             }
         });
 
-        // The reader: dispatches replies by id; garbage or end of output kills everything.
+        // The reader: dispatches replies by id; garbage, a line past MAX_LINE or end of
+        // output kills everything.
         let s = Arc::clone(&shared);
         io_runtime().spawn(async move {
-            let mut reader = BufReader::new(stdout).lines();
+            let mut reader = BufReader::new(stdout);
             loop {
-                match reader.next_line().await {
-                    Ok(Some(line)) => {
+                match read_line(&mut reader).await {
+                    Ok(Line::TooLong) => {
+                        s.kill_with(format!(
+                            "it wrote a line longer than {} MiB",
+                            MAX_LINE >> 20
+                        ));
+                        break;
+                    }
+                    Ok(Line::Text(line)) => {
                         if line.trim().is_empty() {
                             continue;
                         }
@@ -234,7 +242,7 @@ impl BridgeProcess {
                             }
                         }
                     }
-                    Ok(None) => {
+                    Ok(Line::End) => {
                         let status = exit_status(&s).await;
                         s.kill_with(format!("it closed its output; {status}"));
                         break;
@@ -250,9 +258,17 @@ impl BridgeProcess {
         // Stderr: the child's logs, line by line, into tracing.
         let command = shared.command.clone();
         io_runtime().spawn(async move {
-            let mut reader = BufReader::new(stderr).lines();
-            while let Ok(Some(line)) = reader.next_line().await {
-                tracing::warn!(target: "nextauth_adapter_bridge::child", command = %command, "{line}");
+            let mut reader = BufReader::new(stderr);
+            loop {
+                match read_line(&mut reader).await {
+                    Ok(Line::Text(line)) => {
+                        tracing::warn!(target: "nextauth_adapter_bridge::child", command = %command, "{line}");
+                    }
+                    Ok(Line::TooLong) => {
+                        tracing::warn!(target: "nextauth_adapter_bridge::child", command = %command, "(a log line longer than {} MiB, left out)", MAX_LINE >> 20);
+                    }
+                    Ok(Line::End) | Err(_) => break,
+                }
             }
         });
 
@@ -462,4 +478,49 @@ async fn exit_status(s: &Shared) -> String {
     };
     *s.status.lock().unwrap_or_else(|p| p.into_inner()) = Some(status.clone());
     status
+}
+
+/// The longest line the bridge reads from a child (a reply or a log line): a `stored` reply of
+/// every row a rule makes is far below it; a child writing more has gone wrong, and reading
+/// on would only grow memory.
+const MAX_LINE: usize = 64 << 20;
+
+/// One line of a child's output.
+enum Line {
+    /// A whole line, without its end.
+    Text(String),
+    /// A line longer than [`MAX_LINE`] (read to its end and dropped).
+    TooLong,
+    /// The output ended.
+    End,
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes; a longer one is consumed and reported as
+/// [`Line::TooLong`] without being kept.
+async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Line> {
+    let mut buf = Vec::new();
+    let read = (&mut *reader)
+        .take(MAX_LINE as u64 + 1)
+        .read_until(b'\n', &mut buf)
+        .await?;
+    if read == 0 {
+        return Ok(Line::End);
+    }
+    if buf.last() != Some(&b'\n') && buf.len() > MAX_LINE {
+        // Drop the rest of the line, a bounded piece at a time.
+        loop {
+            buf.clear();
+            let n = (&mut *reader)
+                .take(MAX_LINE as u64)
+                .read_until(b'\n', &mut buf)
+                .await?;
+            if n == 0 || buf.last() == Some(&b'\n') {
+                return Ok(Line::TooLong);
+            }
+        }
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    Ok(Line::Text(String::from_utf8_lossy(&buf).into_owned()))
 }

@@ -134,3 +134,17 @@ fn a_time_zone_rerun_needs_a_child_that_announces_and_confirms_the_zone() {
         .block_on(liar.open(AdapterConfig::default()))
         .expect("no zone asked, none checked");
 }
+
+#[test]
+fn a_child_writing_a_huge_line_fails_fast_without_reading_it_into_memory() {
+    // 80 MiB without a newline, then a newline: past the bridge's 64 MiB line limit.
+    let (r, took) = connect(
+        "read l; head -c 83886080 /dev/zero | tr '\\0' x; echo; sleep 20",
+        Duration::from_secs(20),
+    );
+    let e = r.expect_err("a huge line must fail the handshake");
+    let text = e.to_string();
+    assert!(matches!(e, BridgeError::Dead { .. }), "{text}");
+    assert!(text.contains("longer than 64 MiB"), "{text}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
