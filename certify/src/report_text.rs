@@ -106,7 +106,7 @@ fn write_compact(out: &mut impl Write, report: &Report) -> io::Result<()> {
             )
         )
     )?;
-    writeln!(out, "{}", run_line(report))?;
+    writeln!(out, "{}", report.run_line())?;
     for area in Area::ALL {
         if let Some(line) = area_line(report, area) {
             writeln!(out, "{line}")?;
@@ -149,26 +149,6 @@ fn write_compact(out: &mut impl Write, report: &Report) -> io::Result<()> {
         writeln!(out)?;
     }
     writeln!(out, "{}\n", summary(report))
-}
-
-/// Harness version, rules run, time and the property test's seed.
-fn run_line(report: &Report) -> String {
-    format!(
-        "harness {}  ·  {} rules  ·  {} ms{}",
-        report.harness_version,
-        report.results.len(),
-        report.duration_ms,
-        report
-            .property_test
-            .as_ref()
-            .map(|p| format!(
-                "  ·  property test: {} sequences, seed {}{}",
-                p.cases,
-                p.seed,
-                if p.explored { " (exploring)" } else { "" }
-            ))
-            .unwrap_or_default()
-    )
 }
 
 /// `<area> (<n> pass, <n> fail, <n> n/a)`, or `None` when no rule of `area` ran.

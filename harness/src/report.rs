@@ -168,6 +168,26 @@ pub struct Report {
 }
 
 impl Report {
+    /// What ran: `harness <version>  ·  <n> rules  ·  <ms> ms  ·  property test: <n>
+    /// sequences, seed <seed>`.
+    pub fn run_line(&self) -> String {
+        format!(
+            "harness {}  ·  {} rules  ·  {} ms{}",
+            self.harness_version,
+            self.results.len(),
+            self.duration_ms,
+            self.property_test
+                .as_ref()
+                .map(|p| format!(
+                    "  ·  property test: {} sequences, seed {}{}",
+                    p.cases,
+                    p.seed,
+                    if p.explored { " (exploring)" } else { "" }
+                ))
+                .unwrap_or_default()
+        )
+    }
+
     /// A report over `results`. `complete` says whether the whole catalogue ran; a partial
     /// run never conforms.
     pub fn new(
@@ -281,22 +301,7 @@ impl Report {
             "Conformance report: {} ({})",
             self.backend, self.backend_description
         );
-        let _ = writeln!(
-            out,
-            "harness {}  ·  {} rules  ·  {} ms{}",
-            self.harness_version,
-            self.results.len(),
-            self.duration_ms,
-            self.property_test
-                .as_ref()
-                .map(|p| format!(
-                    "  ·  property test: {} sequences, seed {}{}",
-                    p.cases,
-                    p.seed,
-                    if p.explored { " (exploring)" } else { "" }
-                ))
-                .unwrap_or_default()
-        );
+        let _ = writeln!(out, "{}", self.run_line());
         out.push_str(&self.findings_text());
         for area in Area::ALL {
             let rows: Vec<&RuleOutcome> = self.results.iter().filter(|r| r.area == area).collect();
