@@ -103,17 +103,13 @@ fn real_core(adapter: &[&str], label: &str) {
             failures.push(format!("{scenario}: {}", result["failures"]));
         }
         let requests = result["requests"].as_array().cloned().unwrap_or_default();
-        let core: Vec<&str> = requests
+        let core: Vec<String> = requests
             .iter()
             .flat_map(|r| r["calls"].as_array().cloned().unwrap_or_default())
-            .map(|c| match c.as_str() {
-                Some(s) => s.to_owned(),
-                None => c.to_string(),
-            })
-            .map(|s| &*s.leak())
+            .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
             .collect();
         let ours = &flow_calls()[scenario];
-        if &core != ours {
+        if !core.iter().map(String::as_str).eq(ours.iter().copied()) {
             let by_request: Vec<String> = requests
                 .iter()
                 .map(|r| format!("    {} → {}: {}", r["request"], r["status"], r["calls"]))

@@ -85,7 +85,7 @@ pub struct Cell<'a> {
     pub failing: &'a [&'a [&'a str]],
     /// The MUST rules failing again with the adapter's session in the harness's second time
     /// zone (`tz-pacific-chatham::<id>`).
-    pub failing_in_zone: &'a [&'a str],
+    pub failing_in_zone: &'a [&'a [&'a str]],
     /// The findings' causes.
     pub findings: &'a [&'a str],
 }
@@ -152,7 +152,12 @@ pub fn certify(cell: &Cell<'_>, url: &str) -> bool {
         .iter()
         .flat_map(|list| list.iter())
         .map(|s| (*s).to_owned())
-        .chain(cell.failing_in_zone.iter().map(|s| in_time_zone_id(s)))
+        .chain(
+            cell.failing_in_zone
+                .iter()
+                .flat_map(|list| list.iter())
+                .map(|s| in_time_zone_id(s)),
+        )
         .collect();
     print!("{label}: {}", report.findings_text());
     println!(
