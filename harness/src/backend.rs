@@ -65,6 +65,12 @@ pub trait BackendFactory: Send + Sync + 'static {
         let _ = tz;
         None
     }
+
+    /// Which faults the `fault.*` rules can inject into this backend's adapters (through
+    /// each fixture's [`Inspector::faults`]); by default none, with the reason.
+    fn fault_support(&self) -> crate::faults::FaultSupport {
+        crate::faults::FaultSupport::default()
+    }
 }
 
 /// The reference adapter as a backend: each rule gets a new in-memory store.

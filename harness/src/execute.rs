@@ -158,7 +158,10 @@ pub async fn run_rule(
 ) -> RuleOutcome {
     let started = Instant::now();
     let caps = factory.capabilities();
-    let result = match rule.not_applicable(&caps) {
+    let not_applicable = rule
+        .not_applicable(&caps)
+        .or_else(|| rule.requires.not_supported(&factory.fault_support()));
+    let result = match not_applicable {
         Some(reason) => Ok(Outcome::NotApplicable(reason)),
         None => match rule.kind {
             RuleKind::Scenario => run_applicable(Arc::clone(factory), rule.clone(), timeout).await,

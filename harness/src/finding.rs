@@ -61,6 +61,10 @@ pub struct Cause {
 /// sub-second parts of their timestamps.
 pub const TIMESTAMP_PRECISION: &str = "timestamp-precision";
 
+/// The id of the cause a fault rule reports when the call after a fault fails: the adapter
+/// did not recover.
+pub const FAULT_NOT_RECOVERED: &str = "fault-not-recovered";
+
 /// Every cause, each with the rules it groups.
 pub const CAUSES: &[Cause] = &[
     Cause {
@@ -387,6 +391,29 @@ pub const CAUSES: &[Cause] = &[
         title: "Random call sequences diverge from the reference",
         fix: "read the trace: it shows the shortest sequence after which the adapter and the reference differ; usually a symptom of another finding",
         rules: &[crate::properties::PROPERTY_ID],
+    },
+    Cause {
+        id: "fault-half-written",
+        severity: Severity::Integrity,
+        title: "A call cut short by a server-side fault leaves part of its work stored, or says it succeeded when nothing was stored",
+        fix: "run every multi-statement operation in one transaction (or one statement), so that a killed connection or a cancelled statement rolls all of it back; return the driver's error as Backend, never a made-up success",
+        rules: &[
+            "fault.kill.during-update",
+            "fault.kill.during-create",
+            "fault.kill.inside-cascade",
+            "fault.statement-cancelled",
+        ],
+    },
+    Cause {
+        id: FAULT_NOT_RECOVERED,
+        severity: Severity::Contract,
+        title: "The adapter does not recover from a lost connection, a busy pool or a restarted server",
+        fix: "use a connection pool that checks a connection before handing it out and replaces dead ones, lets calls queue when every connection is busy, and reports a call that cannot reach the server as a Backend error within a bounded time",
+        rules: &[
+            "fault.kill.between-calls",
+            "fault.pool-exhausted",
+            "fault.server-restart",
+        ],
     },
     Cause {
         id: "setup",

@@ -65,6 +65,12 @@ pub trait Inspector: Send + Sync {
             .into_iter()
             .find(|a| a.compound_id == compound_id))
     }
+
+    /// The fault injector of this inspector's namespace, for the `fault.*` rules; `None` (the
+    /// default) when the backend cannot inject faults ([`crate::faults`]).
+    fn faults(&self) -> Option<std::sync::Arc<dyn crate::faults::FaultInjector>> {
+        None
+    }
 }
 
 #[async_trait]

@@ -47,6 +47,8 @@ pub mod context;
 #[doc(hidden)]
 pub mod execute;
 #[doc(hidden)]
+pub mod faults;
+#[doc(hidden)]
 pub mod finding;
 #[doc(hidden)]
 pub mod inspector;

@@ -33,11 +33,14 @@ pub enum Area {
     Concurrency,
     /// Random sequences compared with the reference adapter.
     Properties,
+    /// Server-side faults injected into a live backend: killed connections, cancelled
+    /// statements, an exhausted pool, a restarted server.
+    Faults,
 }
 
 impl Area {
     /// Every area, in report order.
-    pub const ALL: [Area; 10] = [
+    pub const ALL: [Area; 11] = [
         Area::Adapter,
         Area::Users,
         Area::Accounts,
@@ -48,6 +51,7 @@ impl Area {
         Area::Security,
         Area::Concurrency,
         Area::Properties,
+        Area::Faults,
     ];
 
     /// The area's name as in rule ids and reports.
@@ -63,6 +67,7 @@ impl Area {
             Area::Security => "security",
             Area::Concurrency => "concurrency",
             Area::Properties => "properties",
+            Area::Faults => "faults",
         }
     }
 }
@@ -123,6 +128,13 @@ pub enum Requires {
     FullTimestampRange,
     /// Instants declared limited to MySQL's `TIMESTAMP` range ([`TimestampRange::Unix32`]).
     Unix32TimestampRange,
+    /// A fault injector for the adapter's connections: not a declaration of the adapter but
+    /// what the backend offers ([`BackendFactory::fault_support`](crate::BackendFactory::fault_support)).
+    FaultInjection,
+    /// A server the suite may restart ([`FaultSupport::restart`](crate::faults::FaultSupport::restart)).
+    ServerRestart,
+    /// Every one of these.
+    AllOf(&'static [Requires]),
 }
 
 impl Requires {
@@ -175,7 +187,22 @@ impl Requires {
                 TimestampRange::Unix32 => None,
                 TimestampRange::Full => declared("every instant storable (timestamp_range full)"),
             },
+            // What the backend offers, not what the adapter declares: see `not_supported`.
+            Requires::FaultInjection | Requires::ServerRestart => None,
+            Requires::AllOf(all) => all.iter().find_map(|r| r.not_applicable(caps)),
         }
+    }
+
+    /// Why the backend cannot run the rule although the adapter's declaration allows it (a
+    /// fault the backend cannot inject), or `None`.
+    pub fn not_supported(self, support: &crate::faults::FaultSupport) -> Option<String> {
+        let reason = match self {
+            Requires::FaultInjection => &support.connections,
+            Requires::ServerRestart => &support.restart,
+            Requires::AllOf(all) => return all.iter().find_map(|r| r.not_supported(support)),
+            _ => return None,
+        };
+        reason.clone().err()
     }
 }
 

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use futures::future::BoxFuture;
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
 use nextauth_adapter_harness::backend::BackendError;
+use nextauth_adapter_harness::faults::FaultSupport;
 use nextauth_adapter_harness::{BackendFactory, Fixture, teardown};
 use nextauth_adapter_sql::SchemaNames;
 use std::future::Future;
@@ -475,6 +476,24 @@ impl BackendFactory for LiveFactory {
 
     async fn open(&self, config: AdapterConfig) -> Result<Fixture, BackendError> {
         self.open_fixture(config).await
+    }
+
+    /// PostgreSQL and MySQL: connections killed, statements cancelled, locks held through
+    /// [`SqlFaults`](crate::SqlFaults); the server is never restarted (every rule of the run
+    /// shares it). SQLite: none.
+    fn fault_support(&self) -> FaultSupport {
+        match self.server {
+            Server::Sqlite => FaultSupport::none(
+                "SQLite is a file opened inside this process: there is no server connection to kill",
+            ),
+            _ => FaultSupport {
+                connections: Ok(()),
+                restart: Err(format!(
+                    "the {} server is shared by every rule of this run; the restart runs in a suite with a container of its own",
+                    self.server
+                )),
+            },
+        }
     }
 
     fn in_time_zone(&self, tz: &str) -> Option<Arc<dyn BackendFactory>> {

@@ -31,6 +31,7 @@ pub struct SqlInspector {
     namespace: String,
     reads: Arc<dyn RawReads>,
     sql: Queries,
+    faults: Option<Arc<crate::faults::SqlFaults>>,
 }
 
 /// The four `SELECT`s, rendered once.
@@ -147,6 +148,7 @@ impl SqlInspector {
             namespace: ns.name().to_owned(),
             reads: Arc::from(reads),
             sql: Queries::new(ns),
+            faults: crate::faults::SqlFaults::of(ns).map(Arc::new),
         })
     }
 
@@ -475,5 +477,12 @@ impl Inspector for SqlInspector {
             .stored(&self.sql)
             .await
             .map_err(|failure| self.inspect_error(failure))
+    }
+
+    /// PostgreSQL and MySQL namespaces have one ([`SqlFaults`](crate::SqlFaults)); SQLite none.
+    fn faults(&self) -> Option<Arc<dyn nextauth_adapter_harness::faults::FaultInjector>> {
+        self.faults
+            .clone()
+            .map(|f| f as Arc<dyn nextauth_adapter_harness::faults::FaultInjector>)
     }
 }

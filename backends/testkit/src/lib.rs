@@ -35,6 +35,7 @@ mod admin;
 mod containers;
 mod error;
 mod factory;
+mod faults;
 mod inspector;
 mod namespace;
 mod run;
@@ -44,6 +45,7 @@ pub mod urls;
 
 pub use containers::{image, image_env_var, local_engine, release_containers};
 pub use error::TestkitError;
+pub use faults::SqlFaults;
 pub use factory::{BuildAdapter, LiveFactory, Synchronize, build_adapter, sql_adapter};
 pub use inspector::SqlInspector;
 pub use namespace::{

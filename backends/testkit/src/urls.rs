@@ -152,6 +152,9 @@ pub fn postgres_namespace_url(
         }
     }
     options.push(format!("-c search_path={schema}"));
+    // The name the server lists the namespace's connections under (pg_stat_activity), so
+    // that the fault injector strikes only them.
+    options.push(format!("-c application_name={schema}"));
     if let Some(tz) = tz {
         check_zone_chars(Server::Postgres, tz)?;
         options.push(format!("-c TimeZone={tz}"));

@@ -14,7 +14,8 @@ use nextauth_adapter::{
 };
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls, Row};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::{NoTls, Row};
 
 /// What this adapter declares, and what the conformance suite holds it to. Every choice is
 /// the hardened one, because one SQL statement per method makes each affordable:
@@ -41,19 +42,32 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 /// The name this adapter reports in errors and logs.
 const BACKEND: &str = "tokio-postgres";
 
+/// How many connections the adapter's pool opens at most.
+pub const MAX_CONNECTIONS: usize = 8;
+
 /// Connecting failed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot connect to PostgreSQL: {0}")]
-pub struct ConnectError(#[from] tokio_postgres::Error);
+pub enum ConnectError {
+    /// The URL is not a PostgreSQL connection string.
+    #[error("invalid PostgreSQL URL: {0}")]
+    Url(#[source] tokio_postgres::Error),
+    /// The pool could not be built.
+    #[error("cannot build the connection pool: {0}")]
+    Pool(#[from] deadpool_postgres::BuildError),
+    /// The first connection could not be made.
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Connect(#[from] deadpool_postgres::PoolError),
+}
 
-/// A NextAuth v3 adapter over one tokio-postgres connection.
+/// A NextAuth v3 adapter over a pool of tokio-postgres connections (deadpool-postgres).
 ///
-/// tokio-postgres pipelines concurrent queries over the connection, and no method needs a
-/// transaction, so one client serves many tasks at once. A production deployment would put
-/// a pool (deadpool-postgres, bb8) in front to survive a dropped connection; the statements
-/// would not change.
+/// No method needs a transaction: each is one statement on whichever connection the pool
+/// hands out. The pool checks a connection with a round trip before handing it out again
+/// (`RecyclingMethod::Verified`), so a connection the server closed (a restart, an
+/// administrator's kill, an idle timeout) is replaced, not used; when every connection is
+/// busy, calls wait for one.
 pub struct TokioPostgresAdapter {
-    client: Client,
+    pool: Pool,
     config: AdapterConfig,
 }
 
@@ -71,13 +85,26 @@ impl TokioPostgresAdapter {
     /// connection's task on the current tokio runtime. The tables must exist (see
     /// `nextauth_adapter_sql::statements`).
     pub async fn connect(url: &str, config: AdapterConfig) -> Result<Self, ConnectError> {
-        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::error!(error = %e, "tokio-postgres connection ended with an error");
-            }
-        });
-        Ok(TokioPostgresAdapter { client, config })
+        let pg: tokio_postgres::Config = url.parse().map_err(ConnectError::Url)?;
+        let manager = Manager::from_config(
+            pg,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Verified,
+            },
+        );
+        let pool = Pool::builder(manager).max_size(MAX_CONNECTIONS).build()?;
+        // Fails now, not at the first call, when the server cannot be reached.
+        drop(pool.get().await?);
+        Ok(TokioPostgresAdapter { pool, config })
+    }
+
+    /// A connection of the pool.
+    async fn client(&self, method: Method) -> Result<Object> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| AdapterError::backend(method, BACKEND, e))
     }
 
     /// The clock's now, truncated to what `timestamptz` stores: the only source of time.
@@ -94,7 +121,8 @@ impl TokioPostgresAdapter {
         map: fn(&Row) -> Result<T, tokio_postgres::Error>,
     ) -> Result<Vec<T>> {
         let rows = self
-            .client
+            .client(method)
+            .await?
             .query(sql, params)
             .await
             .map_err(|e| db_error(method, e))?;
@@ -125,7 +153,8 @@ impl TokioPostgresAdapter {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64> {
-        self.client
+        self.client(method)
+            .await?
             .execute(sql, params)
             .await
             .map_err(|e| db_error(method, e))

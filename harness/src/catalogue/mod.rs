@@ -9,6 +9,7 @@ mod accounts;
 mod adapter;
 mod concurrency;
 mod data;
+mod faults;
 mod flows;
 mod security;
 mod sessions;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<Rule> {
     rules.extend(data::rules());
     rules.extend(security::rules());
     rules.extend(concurrency::rules());
+    rules.extend(faults::rules());
     rules
 }
 
