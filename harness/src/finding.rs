@@ -401,7 +401,7 @@ pub const CAUSES: &[Cause] = &[
             "fault.kill.during-update",
             "fault.kill.during-create",
             "fault.kill.inside-cascade",
-            "fault.statement-cancelled",
+            "fault.statement.cancelled",
         ],
     },
     Cause {
@@ -411,8 +411,8 @@ pub const CAUSES: &[Cause] = &[
         fix: "use a connection pool that checks a connection before handing it out and replaces dead ones, lets calls queue when every connection is busy, and reports a call that cannot reach the server as a Backend error within a bounded time",
         rules: &[
             "fault.kill.between-calls",
-            "fault.pool-exhausted",
-            "fault.server-restart",
+            "fault.pool.exhausted",
+            "fault.server.restart",
         ],
     },
     Cause {

@@ -51,6 +51,8 @@ pub mod faults;
 #[doc(hidden)]
 pub mod finding;
 #[doc(hidden)]
+pub mod fragile;
+#[doc(hidden)]
 pub mod inspector;
 #[doc(hidden)]
 pub mod properties;

@@ -233,3 +233,8 @@ async fn synchronize_reads_the_timestamp_range_off_the_tables() {
 fn clock_now(clock: &ManualClock) -> chrono::DateTime<chrono::Utc> {
     nextauth_adapter::Clock::now(clock)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fragile_adapters_are_caught_by_the_fault_rules() {
+    scenarios::fragile_adapters_are_caught::<MySqlStore>().await;
+}

@@ -70,3 +70,8 @@ async fn a_non_utc_session_time_zone_from_the_url_is_honoured_with_the_same_inst
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fragile_adapters_are_caught_by_the_fault_rules() {
+    scenarios::fragile_adapters_are_caught::<PostgresStore>().await;
+}

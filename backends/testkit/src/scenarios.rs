@@ -330,6 +330,54 @@ pub async fn unicode_limits_and_large_tokens_round_trip<S: ConnectStore>() {
     .await;
 }
 
+/// Every deliberately fragile adapter ([`nextauth_adapter_harness::fragile`]) over
+/// `SqlAdapter<S>` on a live server fails the fault rules it names: the fault rules can fail.
+/// Does nothing when the server is not configured and not required.
+///
+/// # Panics
+/// When a fragile adapter passes a rule that must catch it.
+pub async fn fragile_adapters_are_caught<S: ConnectStore + 'static>() {
+    use nextauth_adapter_harness::fragile::FRAGILITIES;
+    use nextauth_adapter_harness::{Outcome, SuiteOptions, catalogue, run_suite};
+    let server = server_for(S::DIALECT);
+    let Some(url) = server_url(server).await else {
+        return;
+    };
+    let rules: Vec<_> = catalogue::all()
+        .into_iter()
+        .filter(|r| r.id.starts_with("fault."))
+        .collect();
+    for fragility in FRAGILITIES {
+        let plain = crate::sql_adapter::<S>(crate::Synchronize::No);
+        let build: crate::BuildAdapter = std::sync::Arc::new(move |ns, config| {
+            let built = plain(ns, config);
+            Box::pin(async move { Ok(fragility.wrap(built.await?)) })
+        });
+        let factory = crate::LiveFactory::new(server, url.clone(), S::CAPABILITIES, build)
+            .with_name(format!("{server}+{}", fragility.name));
+        let outcomes = run_suite(
+            std::sync::Arc::new(factory),
+            &rules,
+            &SuiteOptions::default(),
+            &|_| {},
+        )
+        .await;
+        let failed: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
+            .map(|o| o.id.as_str())
+            .collect();
+        for expected in fragility.caught_by {
+            assert!(
+                failed.contains(expected),
+                "{server}: the fragile adapter {} was not caught by {expected}; failed: {failed:?}; outcomes: {outcomes:#?}",
+                fragility.name
+            );
+        }
+        println!("{server}: {:<22} caught by {}", fragility.name, failed.join(", "));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

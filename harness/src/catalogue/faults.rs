@@ -39,9 +39,9 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::must(A, "fault.kill.during-create", "H11; H5", "link_account whose connection is killed mid-statement ends within 15 s with a Backend error and no row (or succeeds with one), and linking again succeeds", body!(kill_during_create)).requires(FAULTS),
         Rule::must(A, "fault.kill.between-calls", "H11", "after every connection of the adapter is killed while idle, the next calls succeed (the pool replaces dead connections)", body!(kill_between_calls)).requires(FAULTS),
         Rule::must(A, "fault.kill.inside-cascade", "H11; H8; cap:delete-user", "a cascading delete_user whose connection is killed while it waits for the user's row, and again for the user's sessions, leaves user, accounts and sessions all or none; deleting again removes all", body!(kill_inside_cascade)).requires(Requires::AllOf(&[Requires::DeleteUserCascade, FAULTS])),
-        Rule::must(A, "fault.statement-cancelled", "H11; H5", "create_session whose statement the server cancels (what a statement timeout does) ends within 15 s with a Backend error and no row (or succeeds with one), and the next call succeeds", body!(statement_cancelled)).requires(FAULTS),
-        Rule::must(A, "fault.pool-exhausted", "H11", "48 concurrent get_user calls while every connection the adapter has waits on a lock all succeed within 15 s of its release: calls queue for the pool, none fails or hangs", body!(pool_exhausted)).requires(FAULTS),
-        Rule::must(A, "fault.server-restart", "H11", "a call while the server is down ends within 45 s with a Backend error, and once the server is back the stored session reads again", body!(server_restart)).requires(Requires::ServerRestart),
+        Rule::must(A, "fault.statement.cancelled", "H11; H5", "create_session whose statement the server cancels (what a statement timeout does) ends within 15 s with a Backend error and no row (or succeeds with one), and the next call succeeds", body!(statement_cancelled)).requires(FAULTS),
+        Rule::must(A, "fault.pool.exhausted", "H11", "48 concurrent get_user calls while every connection the adapter has waits on a lock all succeed within 15 s of its release: calls queue for the pool, none fails or hangs", body!(pool_exhausted)).requires(FAULTS),
+        Rule::must(A, "fault.server.restart", "H11", "a call while the server is down ends within 45 s with a Backend error, and once the server is back the stored session reads again", body!(server_restart)).requires(Requires::ServerRestart),
     ]
 }
 
