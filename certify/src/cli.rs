@@ -57,6 +57,10 @@ pub enum Command {
     /// protocol on stdin/stdout, each fixture in a fresh namespace: how next-auth@3's real
     /// core (`bridge/node/core`) drives our adapters.
     Serve(ServeArgs),
+    /// Runs v3 core's flows mixed, from many tasks at once, for a bounded time against the
+    /// database at --url (a fresh namespace, dropped after) or the reference, checking the
+    /// contract's invariants as it goes; prints progress and a summary with figures.
+    Soak(SoakArgs),
     /// Prints the completion script for a shell, e.g.
     /// `nextauth-certify completions bash > /etc/bash_completion.d/nextauth-certify`.
     Completions(CompletionsArgs),
@@ -95,6 +99,53 @@ pub struct ServeArgs {
     /// Serve the in-memory reference adapter instead (hardened capabilities).
     #[arg(long)]
     pub reference: bool,
+}
+
+/// Options of `soak`.
+#[derive(Debug, Clone, Args)]
+pub struct SoakArgs {
+    /// The database server (postgres://…, mysql://…, mariadb://…, sqlite:…); the soak works
+    /// in a fresh namespace there and drops it.
+    #[arg(long, value_name = "URL", conflicts_with = "reference")]
+    pub url: Option<String>,
+    /// Soak the in-memory reference adapter instead (hardened capabilities).
+    #[arg(long)]
+    pub reference: bool,
+    /// How long the flows run: seconds, or a number with s, m or h (`90`, `60s`, `5m`).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub duration: std::time::Duration,
+    /// How many flows run at once.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+    /// The seed of the workers' flow sequences (the same seed draws the same flows).
+    #[arg(long, value_name = "N", default_value_t = 0x5EED)]
+    pub seed: u64,
+    /// The summary on stdout: the readable one or JSON (`nextauth-soak/v1`).
+    #[arg(long, value_enum, default_value_t = InteropFormat::Text)]
+    pub format: InteropFormat,
+}
+
+/// `90`, `90s`, `5m`, `1h` as a duration.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 90, 60s, 5m or 1h"))?;
+    let seconds = match unit {
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => None,
+    }
+    .ok_or_else(|| format!("{text:?} is not a duration such as 90, 60s, 5m or 1h"))?;
+    if seconds == 0 {
+        return Err("the duration must be at least one second".to_owned());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 /// Who makes the tables of an interop run.

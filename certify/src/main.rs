@@ -26,6 +26,7 @@ mod report_text;
 mod rules_cmd;
 mod schema_cmd;
 mod serve_cmd;
+mod soak_cmd;
 mod targets;
 
 use clap::Parser;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
                 Some(cli::Command::Schema(args)) => schema_cmd::run(&args, &mut out),
                 Some(cli::Command::Defects) => rules_cmd::defects(&mut out),
                 Some(cli::Command::Interop(args)) => interop_cmd::run(&args, &mut out),
+                Some(cli::Command::Soak(args)) => soak_cmd::run(&args, &mut out),
                 Some(cli::Command::Completions(args)) => docs_cmd::completions(&args, &mut out),
                 Some(cli::Command::Man) => docs_cmd::man(&mut out),
                 // (`Serve` is matched above.)

@@ -31,7 +31,11 @@ pub const FRAGILITIES: &[Fragility] = &[
     Fragility {
         name: "errors-swallowed",
         summary: "a failed update_user, delete_user or link_account reports success (a catch-all that logs and returns the argument)",
-        caught_by: &["fault.kill.during-update", "fault.kill.during-create", "fault.kill.inside-cascade"],
+        caught_by: &[
+            "fault.kill.during-update",
+            "fault.kill.during-create",
+            "fault.kill.inside-cascade",
+        ],
     },
     Fragility {
         name: "errors-mistyped",
@@ -46,7 +50,11 @@ pub const FRAGILITIES: &[Fragility] = &[
     Fragility {
         name: "poisoned-after-error",
         summary: "after one Backend error every later call fails too, as an adapter on a single connection that is never replaced",
-        caught_by: &["fault.kill.during-update", "fault.kill.during-create", "fault.statement.cancelled"],
+        caught_by: &[
+            "fault.kill.during-update",
+            "fault.kill.during-create",
+            "fault.statement.cancelled",
+        ],
     },
     Fragility {
         name: "fails-when-busy",
@@ -95,7 +103,9 @@ impl FragileAdapter {
     async fn guard<T>(&self, method: Method, call: impl Future<Output = Result<T>>) -> Result<T> {
         let fragile = |source: &str| AdapterError::backend(method, "fragile", source.to_owned());
         if self.is("poisoned-after-error") && self.poisoned.load(Ordering::SeqCst) {
-            return Err(fragile("the connection was lost earlier and never replaced"));
+            return Err(fragile(
+                "the connection was lost earlier and never replaced",
+            ));
         }
         let _permit = if self.is("fails-when-busy") {
             Some(
@@ -199,7 +209,10 @@ impl Adapter for FragileAdapter {
 
     async fn link_account(&self, account: NewAccount) -> Result<Account> {
         let result = self
-            .guard(Method::LinkAccount, self.inner.link_account(account.clone()))
+            .guard(
+                Method::LinkAccount,
+                self.inner.link_account(account.clone()),
+            )
             .await;
         self.swallowed(result, || {
             let now = chrono::Utc::now();
@@ -263,8 +276,11 @@ impl Adapter for FragileAdapter {
     }
 
     async fn delete_session(&self, session_token: Option<&str>) -> Result<()> {
-        self.guard(Method::DeleteSession, self.inner.delete_session(session_token))
-            .await
+        self.guard(
+            Method::DeleteSession,
+            self.inner.delete_session(session_token),
+        )
+        .await
     }
 
     async fn create_verification_request(

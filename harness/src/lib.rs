@@ -65,6 +65,8 @@ pub mod rule;
 #[doc(hidden)]
 pub mod runner;
 #[doc(hidden)]
+pub mod soak;
+#[doc(hidden)]
 pub mod sources;
 #[doc(hidden)]
 pub mod suite;

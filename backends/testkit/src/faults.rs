@@ -21,12 +21,12 @@
 //! | cancel (a statement timeout) | `pg_cancel_backend` | `KILL QUERY` |
 
 use crate::namespace::Namespace;
-use nextauth_adapter_sql::TableKind;
 use crate::server::Server;
 use async_trait::async_trait;
 use nextauth_adapter_harness::faults::{
     ConnectionId, FaultError, FaultInjector, HeldLock, Lock, Table,
 };
+use nextauth_adapter_sql::TableKind;
 use sqlx::{AssertSqlSafe, Connection, MySqlConnection, PgConnection};
 
 /// Faults for one namespace of a PostgreSQL or MySQL server.
@@ -75,7 +75,11 @@ impl SqlFaults {
             Lock::SessionsOfUser(_) => (&self.sessions, "user_id"),
             _ => (&self.users, "id"),
         };
-        let placeholder = if self.server == Server::Postgres { "$1" } else { "?" };
+        let placeholder = if self.server == Server::Postgres {
+            "$1"
+        } else {
+            "?"
+        };
         format!("SELECT 1 FROM {table} WHERE CAST({column} AS {text}) = {placeholder} FOR UPDATE")
     }
 
@@ -115,7 +119,10 @@ impl SqlFaults {
                 };
                 let mut conn = PgConnection::connect(&self.server_url).await?;
                 let pid = i32::try_from(id.0)?;
-                let done: bool = sqlx::query_scalar(sql).bind(pid).fetch_one(&mut conn).await?;
+                let done: bool = sqlx::query_scalar(sql)
+                    .bind(pid)
+                    .fetch_one(&mut conn)
+                    .await?;
                 conn.close().await?;
                 if !done {
                     return Err(format!("the server could not signal backend {id}").into());
@@ -171,7 +178,8 @@ impl FaultInjector for SqlFaults {
                 sqlx::raw_sql("BEGIN").execute(&mut conn).await?;
                 match &lock {
                     Lock::Table(table) => {
-                        let sql = format!("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", self.table(*table));
+                        let sql =
+                            format!("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", self.table(*table));
                         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
                     }
                     Lock::UserRow(id) | Lock::SessionsOfUser(id) => {
@@ -192,12 +200,17 @@ impl FaultInjector for SqlFaults {
                         Ok(Box::new(Held::MySql { conn, tables: true }))
                     }
                     Lock::UserRow(id) | Lock::SessionsOfUser(id) => {
-                        sqlx::raw_sql("START TRANSACTION").execute(&mut conn).await?;
+                        sqlx::raw_sql("START TRANSACTION")
+                            .execute(&mut conn)
+                            .await?;
                         sqlx::query(AssertSqlSafe(self.row_lock(&lock, "CHAR")))
                             .bind(id)
                             .fetch_all(&mut conn)
                             .await?;
-                        Ok(Box::new(Held::MySql { conn, tables: false }))
+                        Ok(Box::new(Held::MySql {
+                            conn,
+                            tables: false,
+                        }))
                     }
                 }
             }

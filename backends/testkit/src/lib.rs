@@ -45,8 +45,8 @@ pub mod urls;
 
 pub use containers::{image, image_env_var, local_engine, release_containers};
 pub use error::TestkitError;
-pub use faults::SqlFaults;
 pub use factory::{BuildAdapter, LiveFactory, Synchronize, build_adapter, sql_adapter};
+pub use faults::SqlFaults;
 pub use inspector::SqlInspector;
 pub use namespace::{
     MakeTables, NAMESPACE_PREFIX, Namespace, NamespaceInfo, Tables, created_count, drop_leftovers,

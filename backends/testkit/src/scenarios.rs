@@ -374,7 +374,11 @@ pub async fn fragile_adapters_are_caught<S: ConnectStore + 'static>() {
                 fragility.name
             );
         }
-        println!("{server}: {:<22} caught by {}", fragility.name, failed.join(", "));
+        println!(
+            "{server}: {:<22} caught by {}",
+            fragility.name,
+            failed.join(", ")
+        );
     }
 }
 

@@ -238,7 +238,7 @@ mod tests {
     use std::str::FromStr;
 
     #[test]
-    fn postgres_url_carries_search_path_and_time_zone() {
+    fn postgres_url_carries_search_path_application_name_and_time_zone() {
         let url = postgres_namespace_url(
             "postgres://u:p%40ss@127.0.0.1:5432/db?sslmode=disable",
             "nx_0123456789abcdef",
@@ -247,13 +247,15 @@ mod tests {
         .unwrap();
         assert_eq!(
             url,
-            "postgres://u:p%40ss@127.0.0.1:5432/db?sslmode=disable&options=-c%20search_path%3Dnx_0123456789abcdef%20-c%20TimeZone%3DPacific%2FChatham"
+            "postgres://u:p%40ss@127.0.0.1:5432/db?sslmode=disable&options=-c%20search_path%3Dnx_0123456789abcdef%20-c%20application_name%3Dnx_0123456789abcdef%20-c%20TimeZone%3DPacific%2FChatham"
         );
-        // sqlx reads it back as two startup options.
+        // sqlx reads it back as three startup options.
         let parsed = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
         assert_eq!(
             parsed.get_options(),
-            Some("-c search_path=nx_0123456789abcdef -c TimeZone=Pacific/Chatham")
+            Some(
+                "-c search_path=nx_0123456789abcdef -c application_name=nx_0123456789abcdef -c TimeZone=Pacific/Chatham"
+            )
         );
         assert_eq!(parsed.get_database(), Some("db"));
         // Options already in the server URL are kept.
@@ -262,7 +264,7 @@ mod tests {
         let parsed = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
         assert_eq!(
             parsed.get_options(),
-            Some("-c geqo=off -c search_path=nx_a")
+            Some("-c geqo=off -c search_path=nx_a -c application_name=nx_a")
         );
         assert!(postgres_namespace_url("postgres://h/db", "nx_a", Some("x y")).is_err());
         assert!(postgres_namespace_url("not a url", "nx_a", None).is_err());

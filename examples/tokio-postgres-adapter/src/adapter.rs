@@ -5,6 +5,7 @@ use crate::rows::{
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use nextauth_adapter::limits::Field;
 use nextauth_adapter::{
     Account, Adapter, AdapterConfig, AdapterError, Capabilities, DeleteUserSupport, EmailMatching,
@@ -14,7 +15,6 @@ use nextauth_adapter::{
 };
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, Row};
 
 /// What this adapter declares, and what the conformance suite holds it to. Every choice is
@@ -81,9 +81,9 @@ impl std::fmt::Debug for TokioPostgresAdapter {
 
 impl TokioPostgresAdapter {
     /// Connects to `url` (a libpq URL or key-value string; tables are found through the
-    /// session's `search_path`, e.g. `?options=-c%20search_path%3Dmyschema`) and spawns the
-    /// connection's task on the current tokio runtime. The tables must exist (see
-    /// `nextauth_adapter_sql::statements`).
+    /// session's `search_path`, e.g. `?options=-c%20search_path%3Dmyschema`) through a pool of
+    /// at most [`MAX_CONNECTIONS`], making one connection now so that an unreachable server
+    /// fails here. The tables must exist (see `nextauth_adapter_sql::statements`).
     pub async fn connect(url: &str, config: AdapterConfig) -> Result<Self, ConnectError> {
         let pg: tokio_postgres::Config = url.parse().map_err(ConnectError::Url)?;
         let manager = Manager::from_config(

@@ -48,8 +48,10 @@ pub(super) fn rules() -> Vec<Rule> {
 /// The fixture's fault injector.
 fn injector(ctx: &Ctx) -> Result<Arc<dyn FaultInjector>, Failure> {
     ctx.inspector.faults().ok_or_else(|| {
-        Failure::new("the backend offers fault injection, but the fixture's inspector has no injector")
-            .because("setup")
+        Failure::new(
+            "the backend offers fault injection, but the fixture's inspector has no injector",
+        )
+        .because("setup")
     })
 }
 
@@ -64,12 +66,10 @@ async fn bounded<T>(
     bound: Duration,
     call: impl Future<Output = T>,
 ) -> Result<T, Failure> {
-    tokio::time::timeout(bound, call)
-        .await
-        .map_err(|_| {
-            Failure::new(format!("{what} did not end within {bound:?}: a hang"))
-                .because(FAULT_NOT_RECOVERED)
-        })
+    tokio::time::timeout(bound, call).await.map_err(|_| {
+        Failure::new(format!("{what} did not end within {bound:?}: a hang"))
+            .because(FAULT_NOT_RECOVERED)
+    })
 }
 
 /// Whether a faulted call failed (as it must: with a `Backend` error) or succeeded.
@@ -135,12 +135,17 @@ async fn struck<T: Send + 'static>(
             Strike::Kill => faults.kill(id).await,
             Strike::Cancel => faults.cancel(id).await,
         };
-        struck = struck.and(done.map_err(|e| injector_failed(&format!("strike connection {id}"), e)));
+        struck =
+            struck.and(done.map_err(|e| injector_failed(&format!("strike connection {id}"), e)));
     }
     let released = held.release().await;
-    let result = bounded(&format!("{what}, once its connection was struck,"), BOUND, task)
-        .await?
-        .map_err(|e| Failure::new(format!("{what} panicked: {e}")))?;
+    let result = bounded(
+        &format!("{what}, once its connection was struck,"),
+        BOUND,
+        task,
+    )
+    .await?
+    .map_err(|e| Failure::new(format!("{what} panicked: {e}")))?;
     struck?;
     released.map_err(|e| injector_failed("release its lock", e))?;
     Ok(result)
@@ -155,14 +160,29 @@ async fn kill_during_update(ctx: Ctx) -> RuleResult {
         let renamed = renamed.clone();
         async move { adapter.update_user(&renamed).await }
     };
-    let result = struck(&ctx, Lock::Table(Table::Users), Strike::Kill, "update_user", call).await?;
+    let result = struck(
+        &ctx,
+        Lock::Table(Table::Users),
+        Strike::Kill,
+        "update_user",
+        call,
+    )
+    .await?;
     let failed = backend_failure("update_user", &result)?;
     let stored = ctx.inspector.user(&user.id).await?;
     let stored_name = stored.as_ref().map(|u| u.name.clone());
     if failed {
-        check_eq!(stored_name, Some(user.name.clone()), "the stored name after update_user failed");
+        check_eq!(
+            stored_name,
+            Some(user.name.clone()),
+            "the stored name after update_user failed"
+        );
     } else {
-        check_eq!(stored_name, Some(renamed.name.clone()), "the stored name after update_user succeeded");
+        check_eq!(
+            stored_name,
+            Some(renamed.name.clone()),
+            "the stored name after update_user succeeded"
+        );
     }
     let next = bounded("the next get_user", BOUND, ctx.adapter.get_user(&user.id))
         .await?
@@ -179,10 +199,22 @@ async fn kill_during_create(ctx: Ctx) -> RuleResult {
         let account = account.clone();
         async move { adapter.link_account(account).await }
     };
-    let result = struck(&ctx, Lock::Table(Table::Accounts), Strike::Kill, "link_account", call).await?;
+    let result = struck(
+        &ctx,
+        Lock::Table(Table::Accounts),
+        Strike::Kill,
+        "link_account",
+        call,
+    )
+    .await?;
     let failed = backend_failure("link_account", &result)?;
     let rows = ctx.stored().await?.accounts.len();
-    check_eq!(rows, usize::from(!failed), "account rows after link_account {}", if failed { "failed" } else { "succeeded" });
+    check_eq!(
+        rows,
+        usize::from(!failed),
+        "account rows after link_account {}",
+        if failed { "failed" } else { "succeeded" }
+    );
     let again = bounded("linking again", BOUND, ctx.adapter.link_account(account)).await?;
     match (failed, again) {
         (true, Ok(_)) => {}
@@ -195,7 +227,11 @@ async fn kill_during_create(ctx: Ctx) -> RuleResult {
             .because(FAULT_NOT_RECOVERED));
         }
     }
-    check_eq!(ctx.stored().await?.accounts.len(), 1, "account rows after linking again");
+    check_eq!(
+        ctx.stored().await?.accounts.len(),
+        1,
+        "account rows after linking again"
+    );
     Ok(())
 }
 
@@ -217,13 +253,33 @@ async fn kill_between_calls(ctx: Ctx) -> RuleResult {
             .await
             .map_err(|e| injector_failed(&format!("kill connection {id}"), e))?;
     }
-    let read = bounded("get_session after the kill", BOUND, ctx.adapter.get_session(Some(&session.session_token)))
-        .await?
-        .map_err(|e| Failure::new(format!("get_session after every connection was killed: {e}")))?;
-    check_eq!(read.map(|s| s.session_token), Some(session.session_token), "get_session after the kill");
-    let other = bounded("create_user after the kill", BOUND, ctx.adapter.create_user(ctx.profile()))
-        .await?
-        .map_err(|e| Failure::new(format!("create_user after every connection was killed: {e}")))?;
+    let read = bounded(
+        "get_session after the kill",
+        BOUND,
+        ctx.adapter.get_session(Some(&session.session_token)),
+    )
+    .await?
+    .map_err(|e| {
+        Failure::new(format!(
+            "get_session after every connection was killed: {e}"
+        ))
+    })?;
+    check_eq!(
+        read.map(|s| s.session_token),
+        Some(session.session_token),
+        "get_session after the kill"
+    );
+    let other = bounded(
+        "create_user after the kill",
+        BOUND,
+        ctx.adapter.create_user(ctx.profile()),
+    )
+    .await?
+    .map_err(|e| {
+        Failure::new(format!(
+            "create_user after every connection was killed: {e}"
+        ))
+    })?;
     check!(
         ctx.inspector.user(&other.id).await?.is_some(),
         "create_user after the kill returned {other:?}, which is not stored"
@@ -268,15 +324,31 @@ async fn cascade_struck_at(ctx: &Ctx, position: fn(String) -> Lock) -> RuleResul
     let after = ctx.stored().await?;
     let left = owned(&after, &user.id);
     if failed {
-        check_eq!(left, (1, 1, 1), "(user, accounts, sessions) of the user after delete_user failed inside its cascade, killed waiting for {at}");
+        check_eq!(
+            left,
+            (1, 1, 1),
+            "(user, accounts, sessions) of the user after delete_user failed inside its cascade, killed waiting for {at}"
+        );
     } else {
-        check_eq!(left, (0, 0, 0), "(user, accounts, sessions) of the user after delete_user succeeded");
+        check_eq!(
+            left,
+            (0, 0, 0),
+            "(user, accounts, sessions) of the user after delete_user succeeded"
+        );
     }
-    check_eq!(owned(&after, &bystander.id), owned(&before, &bystander.id), "another user's rows");
+    check_eq!(
+        owned(&after, &bystander.id),
+        owned(&before, &bystander.id),
+        "another user's rows"
+    );
     bounded("deleting again", BOUND, ctx.adapter.delete_user(&user.id))
         .await?
         .map_err(|e| not_recovered("delete_user again after the fault", e))?;
-    check_eq!(owned(&ctx.stored().await?, &user.id), (0, 0, 0), "(user, accounts, sessions) after deleting again");
+    check_eq!(
+        owned(&ctx.stored().await?, &user.id),
+        (0, 0, 0),
+        "(user, accounts, sessions) after deleting again"
+    );
     Ok(())
 }
 
@@ -287,7 +359,14 @@ async fn statement_cancelled(ctx: Ctx) -> RuleResult {
         let user = user.clone();
         async move { adapter.create_session(&user).await }
     };
-    let result = struck(&ctx, Lock::Table(Table::Sessions), Strike::Cancel, "create_session", call).await?;
+    let result = struck(
+        &ctx,
+        Lock::Table(Table::Sessions),
+        Strike::Cancel,
+        "create_session",
+        call,
+    )
+    .await?;
     backend_failure("create_session", &result)?;
     let stored = ctx.stored().await?.sessions;
     match &result {
@@ -295,11 +374,19 @@ async fn statement_cancelled(ctx: Ctx) -> RuleResult {
             stored.len() == 1 && stored[0].session_token == session.session_token,
             "create_session succeeded, but the stored sessions are {stored:?}"
         ),
-        Err(_) => check_eq!(stored.len(), 0, "session rows after create_session was cancelled"),
+        Err(_) => check_eq!(
+            stored.len(),
+            0,
+            "session rows after create_session was cancelled"
+        ),
     }
-    let next = bounded("the next create_session", BOUND, ctx.adapter.create_session(&user))
-        .await?
-        .map_err(|e| not_recovered("the next create_session after the cancel", e))?;
+    let next = bounded(
+        "the next create_session",
+        BOUND,
+        ctx.adapter.create_session(&user),
+    )
+    .await?
+    .map_err(|e| not_recovered("the next create_session after the cancel", e))?;
     check!(
         ctx.inspector.session(&next.session_token).await?.is_some(),
         "the next create_session returned a session that is not stored"
@@ -345,7 +432,12 @@ async fn pool_exhausted(ctx: Ctx) -> RuleResult {
         failures.is_empty(),
         "{} of {CROWD} get_user calls made while the pool was busy for 300 ms did not return the user: {}",
         failures.len(),
-        failures.iter().take(3).cloned().collect::<Vec<_>>().join("; ")
+        failures
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ")
     );
     Ok(())
 }
@@ -358,7 +450,12 @@ async fn server_restart(ctx: Ctx) -> RuleResult {
         .stop_server()
         .await
         .map_err(|e| injector_failed("stop the server", e))?;
-    let down = bounded("get_session while the server is down", Duration::from_secs(45), ctx.adapter.get_session(Some(&session.session_token))).await;
+    let down = bounded(
+        "get_session while the server is down",
+        Duration::from_secs(45),
+        ctx.adapter.get_session(Some(&session.session_token)),
+    )
+    .await;
     let started = faults.start_server().await;
     let down = down?;
     started.map_err(|e| injector_failed("start the server again", e))?;
@@ -366,9 +463,17 @@ async fn server_restart(ctx: Ctx) -> RuleResult {
         backend_failure("get_session while the server is down", &down)?,
         "get_session while the server was down returned {down:?}, not a Backend error"
     );
-    let read = bounded("get_session once the server is back", BOUND, ctx.adapter.get_session(Some(&session.session_token)))
-        .await?
-        .map_err(|e| Failure::new(format!("get_session once the server was back: {e}")))?;
-    check_eq!(read.map(|s| s.session_token), Some(session.session_token), "get_session once the server is back");
+    let read = bounded(
+        "get_session once the server is back",
+        BOUND,
+        ctx.adapter.get_session(Some(&session.session_token)),
+    )
+    .await?
+    .map_err(|e| Failure::new(format!("get_session once the server was back: {e}")))?;
+    check_eq!(
+        read.map(|s| s.session_token),
+        Some(session.session_token),
+        "get_session once the server is back"
+    );
     Ok(())
 }
