@@ -559,6 +559,9 @@ pub async fn soak(
                 while Instant::now() < deadline {
                     let flow = draw.flow();
                     run_flow(&shared, &mut me, &mut draw, flow).await;
+                    // An in-process adapter never waits: without this a worker would keep
+                    // its thread to the deadline, and the clock's ticker would starve.
+                    tokio::task::yield_now().await;
                 }
             })
         })
