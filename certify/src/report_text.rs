@@ -151,22 +151,29 @@ fn write_compact(out: &mut impl Write, report: &Report) -> io::Result<()> {
     writeln!(out, "{}\n", summary(report))
 }
 
-/// `<area> (<n> pass, <n> fail, <n> n/a)`, or `None` when no rule of `area` ran.
+/// `<area> (<n> pass, <n> fail, <n> n/a)` (and `, <n> not run` when the backend went away),
+/// or `None` when no rule of `area` ran.
 fn area_line(report: &Report, area: Area) -> Option<String> {
-    let (mut passed, mut failed, mut not_applicable) = (0, 0, 0);
+    let (mut passed, mut failed, mut not_applicable, mut not_run) = (0, 0, 0, 0);
     for r in report.results.iter().filter(|r| r.area == area) {
         match r.outcome {
             Outcome::Passed => passed += 1,
             Outcome::Failed(_) => failed += 1,
             Outcome::NotApplicable(_) => not_applicable += 1,
+            Outcome::NotRun(_) => not_run += 1,
         }
     }
-    if passed + failed + not_applicable == 0 {
+    if passed + failed + not_applicable + not_run == 0 {
         return None;
     }
     let fail = format!("{failed} fail");
+    let not_run = if not_run > 0 {
+        format!(", {}", colour::paint(FAIL, format!("{not_run} not run")))
+    } else {
+        String::new()
+    };
     Some(format!(
-        "{area} ({}, {}, {})",
+        "{area} ({}, {}, {}{not_run})",
         colour::paint(PASS, format!("{passed} pass")),
         if failed > 0 {
             colour::paint(FAIL, fail)

@@ -59,3 +59,54 @@ fn serve_refuses_without_a_backend() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--url"));
     assert!(o.stdout.is_empty(), "stdout carries protocol lines only");
 }
+
+#[test]
+fn a_child_killed_mid_suite_leaves_the_remaining_rules_not_run() {
+    // The reference adapter served over the bridge, its output cut after 30,000 bytes (dd, which writes each byte as it reads it; head buffers): the
+    // child's stdout closes part-way through the suite, at the same point on every run.
+    let dir = std::env::temp_dir().join(format!("nextauth-serve-killed-{}", std::process::id()));
+    let command = format!(
+        "sh -c '{} serve --reference | dd bs=1 count=30000 status=none'",
+        env!("CARGO_BIN_EXE_nextauth-certify")
+    );
+    let started = std::time::Instant::now();
+    let (code, out) = certify(&["--adapter-command", &command, "--quiet"], &dir);
+    let took = started.elapsed();
+    assert_eq!(code, Some(1), "{out}");
+    // Bounded: no rule waits for a child that is gone.
+    assert!(
+        took < std::time::Duration::from_secs(90),
+        "took {took:?}: {out}"
+    );
+    let name = std::fs::read_dir(&dir)
+        .expect("the report directory")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".json"))
+        .expect("a JSON report");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(&name)).expect("the report"))
+            .expect("JSON");
+    assert_eq!(report["verdict"], "does_not_conform", "{out}");
+    let not_run = report["must"]["not_run"].as_u64().unwrap_or(0)
+        + report["should"]["not_run"].as_u64().unwrap_or(0);
+    assert!(not_run > 0, "no rule reported as not run: {report}");
+    let results = report["results"].as_array().expect("results");
+    let reasons: Vec<&str> = results
+        .iter()
+        .filter(|r| r["status"] == "not_run")
+        .filter_map(|r| r["reason"].as_str())
+        .collect();
+    assert_eq!(reasons.len() as u64, not_run, "{report}");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.contains("is gone") && r.contains("serve --reference")),
+        "each not-run reason names the adapter command: {reasons:?}"
+    );
+    assert!(
+        out.contains("not run"),
+        "the summary says rules did not run: {out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -66,6 +66,13 @@ pub trait BackendFactory: Send + Sync + 'static {
         None
     }
 
+    /// Why the backend is gone for good (an adapter process that exited), or `None` while it
+    /// can still open fixtures. The rules that find it gone are reported as not run with this
+    /// reason, rather than each failing on its own.
+    fn gone(&self) -> Option<String> {
+        None
+    }
+
     /// Which faults the `fault.*` rules can inject into this backend's adapters (through
     /// each fixture's [`Inspector::faults`]); by default none, with the reason.
     fn fault_support(&self) -> crate::faults::FaultSupport {

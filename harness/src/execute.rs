@@ -26,6 +26,9 @@ pub enum Outcome {
     Failed(String),
     /// The backend's declared capabilities rule the rule out; the reason names the declaration.
     NotApplicable(String),
+    /// The backend went away before the rule could run (an adapter process that exited): the
+    /// rule checked nothing, and the run cannot conform. The reason says what went.
+    NotRun(String),
 }
 
 impl Outcome {
@@ -35,6 +38,7 @@ impl Outcome {
             Outcome::Passed => "pass",
             Outcome::Failed(_) => "FAIL",
             Outcome::NotApplicable(_) => "n/a",
+            Outcome::NotRun(_) => "not run",
         }
     }
 }
@@ -163,6 +167,7 @@ pub async fn run_rule(
         .or_else(|| rule.requires.not_supported(&factory.fault_support()));
     let result = match not_applicable {
         Some(reason) => Ok(Outcome::NotApplicable(reason)),
+        None if factory.gone().is_some() => Ok(Outcome::NotRun(factory.gone().unwrap_or_default())),
         None => match rule.kind {
             RuleKind::Scenario => run_applicable(Arc::clone(factory), rule.clone(), timeout).await,
             RuleKind::Race => match races.handle() {
@@ -188,10 +193,16 @@ async fn run_applicable(
     timeout: Duration,
 ) -> Result<Outcome, Failure> {
     let (clock, config) = rule_config(&rule);
-    let fixture = factory
-        .open(config.clone())
-        .await
-        .map_err(|e| Failure::new(format!("backend setup failed: {e}")).because("setup"))?;
+    let fixture = match factory.open(config.clone()).await {
+        Ok(fixture) => fixture,
+        // The backend went while this rule was being set up: it checked nothing.
+        Err(_) if factory.gone().is_some() => {
+            return Ok(Outcome::NotRun(factory.gone().unwrap_or_default()));
+        }
+        Err(e) => {
+            return Err(Failure::new(format!("backend setup failed: {e}")).because("setup"));
+        }
+    };
     let inspector = Arc::clone(&fixture.inspector);
     let ctx = Ctx::new(
         fixture.adapter,

@@ -43,6 +43,8 @@ pub struct Tally {
     pub failed: usize,
     /// Rules not applicable to the declared capabilities.
     pub not_applicable: usize,
+    /// Rules that did not run: the backend was gone.
+    pub not_run: usize,
 }
 
 impl Tally {
@@ -51,12 +53,13 @@ impl Tally {
             Outcome::Passed => self.passed += 1,
             Outcome::Failed(_) => self.failed += 1,
             Outcome::NotApplicable(_) => self.not_applicable += 1,
+            Outcome::NotRun(_) => self.not_run += 1,
         }
     }
 
     /// All rules counted.
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.not_applicable
+        self.passed + self.failed + self.not_applicable + self.not_run
     }
 }
 
@@ -206,7 +209,12 @@ impl Report {
                 Level::Should => should.add(&r.outcome),
             }
         }
-        let verdict = if complete && must.failed == 0 && must.passed > 0 {
+        // A rule that did not run checked nothing: such a run is not a certificate.
+        let verdict = if complete
+            && must.failed == 0
+            && must.passed > 0
+            && must.not_run + should.not_run == 0
+        {
             Verdict::Conforms
         } else {
             Verdict::DoesNotConform
@@ -267,7 +275,7 @@ impl Report {
     /// One line: backend, verdict, counts, score.
     pub fn summary_line(&self) -> String {
         format!(
-            "{}: {} — MUST {}/{} passed ({} failed, {} n/a), SHOULD {}/{} passed ({} failed, {} n/a), hardening {}%{}{}",
+            "{}: {} — MUST {}/{} passed ({} failed, {} n/a), SHOULD {}/{} passed ({} failed, {} n/a), hardening {}%{}{}{}",
             self.backend,
             self.verdict.text(),
             self.must.passed,
@@ -280,9 +288,13 @@ impl Report {
             self.should.not_applicable,
             self.hardening_score,
             if self.complete {
-                ""
+                String::new()
             } else {
-                " (partial run: filtered)"
+                " (partial run: filtered)".to_owned()
+            },
+            match self.must.not_run + self.should.not_run {
+                0 => String::new(),
+                n => format!(" — {n} rules not run: the backend was gone"),
             },
             if self.strict && self.should.failed > 0 {
                 " — strict: failing SHOULD rules fail the run"
@@ -320,7 +332,9 @@ impl Report {
             );
             for r in rows {
                 let note = match &r.outcome {
-                    Outcome::NotApplicable(reason) => format!("  ({reason})"),
+                    Outcome::NotApplicable(reason) | Outcome::NotRun(reason) => {
+                        format!("  ({reason})")
+                    }
                     _ => String::new(),
                 };
                 let _ = writeln!(
@@ -409,6 +423,11 @@ impl Report {
                     Outcome::NotApplicable(reason) => {
                         let mut s = TestCaseStatus::skipped();
                         s.set_message(format!("not applicable: {reason}"));
+                        s
+                    }
+                    Outcome::NotRun(reason) => {
+                        let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                        s.set_message(format!("not run: {reason}"));
                         s
                     }
                 };

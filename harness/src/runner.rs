@@ -139,6 +139,11 @@ fn record(outcomes: &Outcomes, outcome: RuleOutcome, strict: bool) -> Result<Com
     let result = match &outcome.outcome {
         Outcome::Passed => Ok(Completion::Completed),
         Outcome::NotApplicable(reason) => Ok(Completion::ignored_with(format!("n/a: {reason}"))),
+        // Nothing was checked, and the verdict cannot conform: it fails the test.
+        Outcome::NotRun(reason) => Err(Failed::from(format!(
+            "[{} {}] not run: {reason}",
+            outcome.level, outcome.id
+        ))),
         Outcome::Failed(_) if outcome.level == Level::Should && !strict => Ok(
             Completion::ignored_with("SHOULD rule failed: see the warning after the run"),
         ),

@@ -312,7 +312,7 @@ impl Suite {
                     reason.push('\n');
                     reason.push_str(&evidence);
                 }
-                Outcome::NotApplicable(_) => {}
+                Outcome::NotApplicable(_) | Outcome::NotRun(_) => {}
             }
         }
         let property = self.property_run();

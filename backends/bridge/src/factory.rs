@@ -396,6 +396,17 @@ impl BackendFactory for BridgeFactory {
         }
     }
 
+    /// Gone once the child process is: it exited, closed its output, or was killed for a
+    /// reply it could not give. Every rule after that is reported as not run.
+    fn gone(&self) -> Option<String> {
+        self.process.dead_reason().map(|reason| {
+            format!(
+                "the adapter process `{}` is gone: {reason}",
+                self.process.command_redacted()
+            )
+        })
+    }
+
     async fn open(&self, config: AdapterConfig) -> Result<Fixture, BackendError> {
         self.open_fixture(config)
             .await

@@ -342,6 +342,14 @@ impl BridgeProcess {
             )),
             Err(_) => {
                 self.shared.lock().pending.remove(&id);
+                // A child that lets a request go unanswered past the protocol's timeout has
+                // lost the conversation: it is killed, so that every later request fails at
+                // once (and the harness reports the rules after it as not run) instead of
+                // each waiting out the timeout again.
+                self.shared.kill_with(format!(
+                    "it did not reply to {method} within {:?}",
+                    self.timeout
+                ));
                 Err(BridgeError::Timeout {
                     command: self.shared.command.clone(),
                     method: method.to_string(),

@@ -110,10 +110,27 @@ where
         }
         Ok::<_, std::io::Error>(())
     });
+    let mut writer = writer;
     let fixtures: Fixtures = Arc::default();
     let mut lines = BufReader::new(input).lines();
     let mut tasks = tokio::task::JoinSet::new();
-    while let Some(line) = lines.next_line().await? {
+    loop {
+        // The parent can no longer read the replies (its end of the pipe closed): stop, so
+        // that it sees this process exit rather than wait for replies that cannot arrive.
+        let line = tokio::select! {
+            line = lines.next_line() => line?,
+            written = &mut writer => {
+                tasks.abort_all();
+                close_all(&fixtures).await;
+                return match written.map_err(std::io::Error::other)? {
+                    Ok(()) => Err(std::io::Error::other("the reply writer stopped")),
+                    Err(e) => Err(e),
+                };
+            }
+        };
+        let Some(line) = line else {
+            break;
+        };
         if line.trim().is_empty() {
             continue;
         }
