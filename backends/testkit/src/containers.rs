@@ -142,6 +142,23 @@ impl Recipe {
 /// Starts a container for `server` and returns its URL, or why none was started.
 #[cfg(feature = "testcontainers")]
 pub(crate) async fn start(server: Server) -> Result<(String, Guard), String> {
+    let (url, container) = start_container(server, None).await?;
+    Ok((url, Box::new(container)))
+}
+
+/// Starts a container for `server`, its port published on 127.0.0.1 at `host_port` (the
+/// engine picks one when `None`), and returns its URL and the container.
+#[cfg(feature = "testcontainers")]
+async fn start_container(
+    server: Server,
+    host_port: Option<u16>,
+) -> Result<
+    (
+        String,
+        testcontainers::ContainerAsync<testcontainers::GenericImage>,
+    ),
+    String,
+> {
     use testcontainers::bollard::models::{HostConfig, PortBinding};
     use testcontainers::core::IntoContainerPort;
     use testcontainers::runners::AsyncRunner;
@@ -179,7 +196,7 @@ pub(crate) async fn start(server: Server) -> Result<(String, Guard), String> {
                 Some(vec![PortBinding {
                     host_ip: Some("127.0.0.1".to_owned()),
                     // Empty: the engine picks a free port.
-                    host_port: Some(String::new()),
+                    host_port: Some(host_port.map_or_else(String::new, |p| p.to_string())),
                 }]),
             )]
             .into_iter()
@@ -189,7 +206,109 @@ pub(crate) async fn start(server: Server) -> Result<(String, Guard), String> {
     let container = request.start().await.map_err(describe)?;
     let host_port = container.get_host_port_ipv4(port).await.map_err(describe)?;
     tracing::info!(%server, image = %format!("{name}:{tag}"), host_port, "started a container on 127.0.0.1");
-    Ok((url(host_port), Box::new(container)))
+    Ok((url(host_port), container))
+}
+
+/// Stops and starts a server: what the `fault.server.restart` rule needs of a backend
+/// ([`LiveFactory::with_server_control`](crate::LiveFactory::with_server_control)).
+#[async_trait::async_trait]
+pub trait ServerControl: Send + Sync {
+    /// Stops the server; every connection ends.
+    async fn stop(&self) -> Result<(), String>;
+    /// Starts it again at the same address and returns once it accepts connections.
+    async fn start(&self) -> Result<(), String>;
+}
+
+/// A server in a container of its own, published at a fixed port on 127.0.0.1 so that it can
+/// be stopped and started again at the same URL; removed when dropped. For the restart rule,
+/// which must not share its server with any other rule.
+#[cfg(feature = "testcontainers")]
+pub struct OwnContainer {
+    server: Server,
+    url: String,
+    container: testcontainers::ContainerAsync<testcontainers::GenericImage>,
+}
+
+#[cfg(feature = "testcontainers")]
+impl std::fmt::Debug for OwnContainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnContainer")
+            .field("server", &self.server)
+            .field("url", &crate::urls::redact(&self.url))
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long a restarted server may take to accept connections.
+#[cfg(feature = "testcontainers")]
+const RESTART_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+#[cfg(feature = "testcontainers")]
+impl OwnContainer {
+    /// Starts a container of `server` at a free port of 127.0.0.1, or says why it cannot.
+    pub async fn start(server: Server) -> Result<OwnContainer, String> {
+        // A port free now; the engine binds it for the container's whole life, restarts
+        // included (an engine-chosen port would change at every start).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port on 127.0.0.1: {e}"))?
+            .port();
+        let (url, container) = start_container(server, Some(port)).await?;
+        Ok(OwnContainer {
+            server,
+            url,
+            container,
+        })
+    }
+
+    /// The server URL (with the image's well-known test password).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Whether a new connection to the server succeeds now.
+    async fn accepts(&self) -> bool {
+        use sqlx::Connection;
+        match self.server {
+            Server::Postgres => match sqlx::PgConnection::connect(&self.url).await {
+                Ok(c) => c.close().await.is_ok(),
+                Err(_) => false,
+            },
+            _ => match sqlx::MySqlConnection::connect(&self.url).await {
+                Ok(c) => c.close().await.is_ok(),
+                Err(_) => false,
+            },
+        }
+    }
+}
+
+#[cfg(feature = "testcontainers")]
+#[async_trait::async_trait]
+impl ServerControl for OwnContainer {
+    async fn stop(&self) -> Result<(), String> {
+        self.container
+            .stop_with_timeout(Some(5))
+            .await
+            .map_err(|e| format!("cannot stop the {} container: {e}", self.server))
+    }
+
+    async fn start(&self) -> Result<(), String> {
+        self.container
+            .start()
+            .await
+            .map_err(|e| format!("cannot start the {} container again: {e}", self.server))?;
+        let deadline = std::time::Instant::now() + RESTART_TIMEOUT;
+        while !self.accepts().await {
+            if std::time::Instant::now() > deadline {
+                return Err(format!(
+                    "the restarted {} container accepts no connection after {RESTART_TIMEOUT:?}",
+                    self.server
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        Ok(())
+    }
 }
 
 /// Without the `testcontainers` feature no container is started.

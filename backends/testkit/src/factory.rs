@@ -206,6 +206,7 @@ pub struct LiveFactory {
     pool: Arc<NamespacePool>,
     reuse: bool,
     tables: Tables,
+    control: Option<Arc<dyn crate::containers::ServerControl>>,
 }
 
 impl std::fmt::Debug for LiveFactory {
@@ -243,6 +244,7 @@ impl LiveFactory {
             pool: Arc::default(),
             reuse: true,
             tables: Tables::OurDdl,
+            control: None,
         }
     }
 
@@ -258,6 +260,18 @@ impl LiveFactory {
     /// teardown (no reuse; slower, for suites that want to see creation itself).
     pub fn fresh_namespaces(mut self) -> Self {
         self.reuse = false;
+        self
+    }
+
+    /// The same factory, able to stop and start its server through `control`, so that
+    /// `fault.server.restart` runs. Only for a server no other suite or rule uses (an
+    /// [`OwnContainer`](crate::OwnContainer)): every rule sharing it would lose its connections.
+    pub fn with_server_control(
+        mut self,
+        control: Arc<dyn crate::containers::ServerControl>,
+    ) -> Self {
+        self.control = Some(control);
+        self.pool = Arc::default();
         self
     }
 
@@ -356,7 +370,11 @@ impl LiveFactory {
         .await?;
         let prepared = async {
             ns.make_tables(&self.tables).await?;
-            SqlInspector::connect(&ns).await
+            Ok::<_, TestkitError>(
+                SqlInspector::connect(&ns)
+                    .await?
+                    .with_server_control(self.control.clone()),
+            )
         }
         .await;
         match prepared {
@@ -488,10 +506,13 @@ impl BackendFactory for LiveFactory {
             ),
             _ => FaultSupport {
                 connections: Ok(()),
-                restart: Err(format!(
-                    "the {} server is shared by every rule of this run; the restart runs in a suite with a container of its own",
-                    self.server
-                )),
+                restart: match self.control {
+                    Some(_) => Ok(()),
+                    None => Err(format!(
+                        "the {} server is shared by every rule of this run; the restart runs in a suite with a container of its own",
+                        self.server
+                    )),
+                },
             },
         }
     }

@@ -20,6 +20,7 @@
 //! | kill | `pg_terminate_backend` | `KILL CONNECTION` |
 //! | cancel (a statement timeout) | `pg_cancel_backend` | `KILL QUERY` |
 
+use crate::containers::ServerControl;
 use crate::namespace::Namespace;
 use crate::server::Server;
 use async_trait::async_trait;
@@ -28,10 +29,23 @@ use nextauth_adapter_harness::faults::{
 };
 use nextauth_adapter_sql::TableKind;
 use sqlx::{AssertSqlSafe, Connection, MySqlConnection, PgConnection};
+use std::sync::Arc;
+
+impl std::fmt::Debug for SqlFaults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlFaults")
+            .field("server", &self.server)
+            .field("namespace", &self.namespace)
+            .field("restarts", &self.control.is_some())
+            .finish_non_exhaustive()
+    }
+}
 
 /// Faults for one namespace of a PostgreSQL or MySQL server.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SqlFaults {
+    /// Stops and starts the server, where the suite owns it alone.
+    control: Option<Arc<dyn ServerControl>>,
     server: Server,
     server_url: String,
     namespace: String,
@@ -49,6 +63,7 @@ impl SqlFaults {
             return None;
         }
         Some(SqlFaults {
+            control: None,
             server: ns.server(),
             server_url: ns.server_url().to_owned(),
             namespace: ns.name().to_owned(),
@@ -57,6 +72,12 @@ impl SqlFaults {
             sessions: ns.qualified(TableKind::Sessions),
             verification_requests: ns.qualified(TableKind::VerificationRequests),
         })
+    }
+
+    /// The same injector, able to stop and start the server through `control`.
+    pub fn with_server_control(mut self, control: Option<Arc<dyn ServerControl>>) -> Self {
+        self.control = control;
+        self
     }
 
     fn table(&self, table: Table) -> &str {
@@ -271,6 +292,20 @@ impl FaultInjector for SqlFaults {
 
     async fn kill(&self, connection: ConnectionId) -> Result<(), FaultError> {
         self.strike(connection, true).await
+    }
+
+    async fn stop_server(&self) -> Result<(), FaultError> {
+        match &self.control {
+            Some(control) => Ok(control.stop().await?),
+            None => Err("the server is shared with other rules; it is never stopped".into()),
+        }
+    }
+
+    async fn start_server(&self) -> Result<(), FaultError> {
+        match &self.control {
+            Some(control) => Ok(control.start().await?),
+            None => Err("the server is shared with other rules; it is never stopped".into()),
+        }
     }
 
     async fn cancel(&self, connection: ConnectionId) -> Result<(), FaultError> {

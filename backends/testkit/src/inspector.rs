@@ -152,6 +152,17 @@ impl SqlInspector {
         })
     }
 
+    /// The same inspector, its fault injector able to stop and start the server.
+    pub(crate) fn with_server_control(
+        mut self,
+        control: Option<Arc<dyn crate::containers::ServerControl>>,
+    ) -> Self {
+        self.faults = self
+            .faults
+            .map(|f| Arc::new((*f).clone().with_server_control(control)));
+        self
+    }
+
     /// Closes the pool, waiting for its connections to end (before the namespace is dropped).
     pub async fn close(&self) {
         self.reads.close().await

@@ -43,7 +43,9 @@ pub mod scenarios;
 mod server;
 pub mod urls;
 
-pub use containers::{image, image_env_var, local_engine, release_containers};
+#[cfg(feature = "testcontainers")]
+pub use containers::OwnContainer;
+pub use containers::{ServerControl, image, image_env_var, local_engine, release_containers};
 pub use error::TestkitError;
 pub use factory::{BuildAdapter, LiveFactory, Synchronize, build_adapter, sql_adapter};
 pub use faults::SqlFaults;

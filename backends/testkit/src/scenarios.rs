@@ -382,6 +382,67 @@ pub async fn fragile_adapters_are_caught<S: ConnectStore + 'static>() {
     }
 }
 
+/// `fault.server.restart` against `SqlAdapter<S>` on a server in a container of its own
+/// ([`OwnContainer`](crate::OwnContainer)), stopped and started by the rule: our adapter must
+/// pass it, and the fragile `poisoned-after-error` adapter must fail it. Without a container
+/// engine prints NOT RUN, and fails when `NEXTAUTH_REQUIRE_RESTART=1` (CI's container lane).
+///
+/// # Panics
+/// When the rule gives another outcome than expected, or a required engine is missing.
+#[cfg(feature = "testcontainers")]
+pub async fn the_server_restart_rule_runs<S: ConnectStore + 'static>() {
+    use nextauth_adapter_harness::fragile::Fragility;
+    use nextauth_adapter_harness::{Outcome, SuiteOptions, catalogue, run_suite};
+    use std::sync::Arc;
+    let server = server_for(S::DIALECT);
+    let required = std::env::var("NEXTAUTH_REQUIRE_RESTART").is_ok_and(|v| v == "1");
+    let container = match crate::OwnContainer::start(server).await {
+        Ok(c) => Arc::new(c),
+        Err(why) => {
+            let reason = format!("no container of its own for the restart rule: {why}");
+            eprintln!("{}", not_run_banner(server, &reason, required));
+            assert!(!required, "{reason} (NEXTAUTH_REQUIRE_RESTART=1)");
+            return;
+        }
+    };
+    let rules = vec![catalogue::find("fault.server.restart").expect("the rule")];
+    let options = SuiteOptions {
+        rule_timeout: std::time::Duration::from_secs(180),
+        ..SuiteOptions::default()
+    };
+    let poisoned = Fragility::named("poisoned-after-error").expect("the fragile adapter");
+    for fragility in [None, Some(poisoned)] {
+        let plain = crate::sql_adapter::<S>(crate::Synchronize::No);
+        let build: crate::BuildAdapter = Arc::new(move |ns, config| {
+            let built = plain(ns, config);
+            Box::pin(async move {
+                let adapter = built.await?;
+                Ok(match fragility {
+                    Some(f) => f.wrap(adapter),
+                    None => adapter,
+                })
+            })
+        });
+        let factory =
+            crate::LiveFactory::new(server, container.url().to_owned(), S::CAPABILITIES, build)
+                .with_server_control(container.clone());
+        let outcomes = run_suite(Arc::new(factory), &rules, &options, &|_| {}).await;
+        let outcome = &outcomes[0].outcome;
+        let name = fragility.map_or("our adapter", |f| f.name);
+        println!(
+            "{server}: fault.server.restart on {name}: {outcome:?} in {} ms",
+            outcomes[0].duration_ms
+        );
+        match fragility {
+            None => assert_eq!(*outcome, Outcome::Passed, "{server}: {name}"),
+            Some(_) => assert!(
+                matches!(outcome, Outcome::Failed(_)),
+                "{server}: the fragile {name} passed the restart rule: {outcome:?}"
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
