@@ -111,6 +111,10 @@ pub struct SoakArgs {
     /// Soak the in-memory reference adapter instead (hardened capabilities).
     #[arg(long)]
     pub reference: bool,
+    /// Run in this existing, empty schema (PostgreSQL) or database (MySQL) instead of a
+    /// namespace of the soak's own; needed when the URL's database holds other tables.
+    #[arg(long, value_name = "NAME", requires = "url")]
+    pub namespace: Option<String>,
     /// How long the flows run: seconds, or a number with s, m or h (`90`, `60s`, `5m`).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub duration: std::time::Duration,
@@ -196,9 +200,15 @@ pub enum Preset {
 #[derive(Debug, Clone, Args)]
 pub struct CertifyArgs {
     /// Certify the backend at this URL (postgres://…, mysql://…, mariadb://…, sqlite:…), in
-    /// fresh namespaces of that server; nothing else on it is touched.
+    /// fresh namespaces of that server; nothing else on it is touched. Refused when the
+    /// database the URL lands in holds tables (use an empty database, or --namespace).
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// With --url: run every rule in this existing, empty schema (PostgreSQL) or database
+    /// (MySQL), one at a time, instead of namespaces of the suite's own; only the suite's
+    /// own tables are dropped after. For a server where only one namespace is granted.
+    #[arg(long, value_name = "NAME", requires = "url")]
+    pub namespace: Option<String>,
     /// Certify a deliberately broken adapter (see `nextauth-certify defects`), to see what a
     /// failure looks like.
     #[arg(long, value_name = "DEFECT")]

@@ -112,6 +112,14 @@ fn write_compact(out: &mut impl Write, report: &Report) -> io::Result<()> {
             writeln!(out, "{line}")?;
         }
     }
+    let not_run = report.not_run_text();
+    if !not_run.is_empty() {
+        let (heading, rest) = not_run
+            .trim_start_matches('\n')
+            .split_once('\n')
+            .unwrap_or((not_run.as_str(), ""));
+        write!(out, "\n{}\n{rest}", colour::paint(FAIL, heading))?;
+    }
     let findings = report.findings_text();
     if !findings.is_empty() {
         let (heading, rest) = findings

@@ -12,7 +12,7 @@ use std::sync::Arc;
 /// Serves until the parent sends `shutdown` or closes stdin.
 pub fn run(args: &ServeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let factory: Arc<dyn BackendFactory> = match &args.url {
-        Some(url) => live(url)?,
+        Some(url) => live(url, None)?,
         None if args.reference => Arc::new(ReferenceFactory::with_capabilities(preset(
             crate::cli::Preset::Hardened,
         ))),

@@ -18,7 +18,7 @@ pub const SOAK_FORMAT: &str = "nextauth-soak/v1";
 /// Runs the soak and prints its summary.
 pub fn run(args: &SoakArgs, out: &mut Stdout) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let factory: Arc<dyn BackendFactory> = match &args.url {
-        Some(url) => live(url)?,
+        Some(url) => live(url, args.namespace.as_deref())?,
         None if args.reference => Arc::new(ReferenceFactory::with_capabilities(preset(
             Preset::Hardened,
         ))),

@@ -59,7 +59,7 @@ pub fn targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, Targe
         return Ok(vec![Arc::new(ReferenceFactory::with_capabilities(caps))]);
     }
     if let Some(url) = &args.url {
-        return Ok(vec![live(url)?]);
+        return Ok(vec![live(url, args.namespace.as_deref())?]);
     }
     Ok(vec![
         Arc::new(ReferenceFactory::with_capabilities(caps)),
@@ -80,8 +80,11 @@ impl StoreJob for InNamespace {
 }
 
 /// Our backend on the server at `url`, every rule in a fresh namespace of it (a schema, a
-/// database or a file), dropped afterwards; nothing else on the server is touched.
-pub fn live(url: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
+/// database or a file), dropped afterwards; nothing else on the server is touched. Refused
+/// (every rule not run, with the reason) when the database the URL lands in holds tables the
+/// suite did not create, unless `namespace` names an existing, empty namespace to run in
+/// instead (one rule at a time; only the suite's own tables are dropped after).
+pub fn live(url: &str, namespace: Option<&str>) -> Result<Arc<dyn BackendFactory>, TargetError> {
     let server = Server::of_url(url).ok_or_else(|| TargetError::Backend {
         url: nextauth_adapter_testkit::urls::redact(url),
         reason: "unsupported scheme: use postgres://, mysql://, mariadb:// or sqlite:".to_owned(),
@@ -91,12 +94,17 @@ pub fn live(url: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
         Server::Sqlite => sqlite_dir(url)?,
         Server::Postgres => url.to_owned(),
     };
-    Ok(Arc::new(LiveFactory::new(
+    let factory = LiveFactory::new(
         server,
         server_url,
         with_store(server, Declared),
         with_store(server, InNamespace),
-    )))
+    )
+    .refusing_an_occupied_url();
+    Ok(Arc::new(match namespace {
+        Some(name) => factory.in_namespace(name),
+        None => factory,
+    }))
 }
 
 /// The directory SQLite namespaces go in: the directory of the file `url` names, or a

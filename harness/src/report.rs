@@ -294,7 +294,7 @@ impl Report {
             },
             match self.must.not_run + self.should.not_run {
                 0 => String::new(),
-                n => format!(" — {n} rules not run: the backend was gone"),
+                n => format!(" — {n} rules not run"),
             },
             if self.strict && self.should.failed > 0 {
                 " — strict: failing SHOULD rules fail the run"
@@ -314,6 +314,7 @@ impl Report {
             self.backend, self.backend_description
         );
         let _ = writeln!(out, "{}", self.run_line());
+        out.push_str(&self.not_run_text());
         out.push_str(&self.findings_text());
         for area in Area::ALL {
             let rows: Vec<&RuleOutcome> = self.results.iter().filter(|r| r.area == area).collect();
@@ -356,6 +357,29 @@ impl Report {
             }
         }
         let _ = writeln!(out, "\n{}", self.summary_line());
+        out
+    }
+
+    /// The rules that did not run, as text: how many, and each distinct reason (which names
+    /// what went away); empty when every rule ran.
+    pub fn not_run_text(&self) -> String {
+        let mut reasons: Vec<&str> = Vec::new();
+        let mut count = 0;
+        for r in &self.results {
+            if let Outcome::NotRun(reason) = &r.outcome {
+                count += 1;
+                if !reasons.contains(&reason.as_str()) {
+                    reasons.push(reason);
+                }
+            }
+        }
+        if count == 0 {
+            return String::new();
+        }
+        let mut out = format!("\nNot run ({count} rules: nothing was checked by them):\n");
+        for reason in reasons {
+            let _ = writeln!(out, "  {reason}");
+        }
         out
     }
 

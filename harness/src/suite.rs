@@ -249,6 +249,12 @@ impl Suite {
                         PropertyRun::panicked(&self.options.properties),
                     ),
                 };
+                // The backend went away (or was refused) under the property test: it
+                // checked nothing.
+                let (outcome, cause) = match (outcome, self.factory.gone()) {
+                    (Outcome::Failed(_), Some(reason)) => (Outcome::NotRun(reason), None),
+                    (outcome, _) => (outcome, cause),
+                };
                 self.should
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())

@@ -72,6 +72,20 @@ pub enum TestkitError {
         /// The tables found, sorted.
         tables: Vec<String>,
     },
+    /// The database a URL lands in holds tables the suite did not create, and no namespace
+    /// was named: the suite refuses to run beside them.
+    #[error(
+        "{server}: the URL's own {namespace:?} holds tables this suite did not create ({}); refusing to run beside them: point the URL at an empty database, or name an empty namespace to use (`--namespace`)",
+        tables.join(", ")
+    )]
+    OccupiedUrl {
+        /// The server.
+        server: Server,
+        /// The schema (PostgreSQL) or database (MySQL) the URL lands in.
+        namespace: String,
+        /// Up to ten of the tables found, sorted.
+        tables: Vec<String>,
+    },
     /// Another tool failed to make the tables in a fresh namespace.
     #[error("{server}: {by} could not make the tables in namespace {namespace}: {reason}")]
     TablesNotMade {

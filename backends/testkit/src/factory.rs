@@ -103,6 +103,12 @@ fn runtime_id() -> Option<tokio::runtime::Id> {
 }
 
 impl NamespacePool {
+    /// The pooled namespace of any runtime (an adopted namespace, pooled alone).
+    fn take_any(&self) -> Option<Pooled> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        idle.pop().map(|(_, pooled)| pooled)
+    }
+
     fn take(&self) -> Option<Pooled> {
         let here = runtime_id()?;
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
@@ -207,6 +213,21 @@ pub struct LiveFactory {
     reuse: bool,
     tables: Tables,
     control: Option<Arc<dyn crate::containers::ServerControl>>,
+    /// Every fixture in this one existing namespace, one fixture at a time.
+    adopted: Option<Adopted>,
+    /// Whether to refuse a URL whose own namespace holds tables ([`Self::refusing_an_occupied_url`]).
+    refuse_occupied: bool,
+    /// Set when the URL was refused (its own namespace holds foreign tables): every rule
+    /// is then not run, with this reason.
+    refused: Arc<OnceLock<Result<(), String>>>,
+}
+
+/// The namespace a factory was told to use, and the lock that lets one fixture at a time
+/// use it.
+#[derive(Clone)]
+struct Adopted {
+    name: String,
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for LiveFactory {
@@ -245,6 +266,9 @@ impl LiveFactory {
             reuse: true,
             tables: Tables::OurDdl,
             control: None,
+            adopted: None,
+            refuse_occupied: false,
+            refused: Arc::default(),
         }
     }
 
@@ -261,6 +285,57 @@ impl LiveFactory {
     pub fn fresh_namespaces(mut self) -> Self {
         self.reuse = false;
         self
+    }
+
+    /// The same factory running every fixture in the existing, empty namespace `name`
+    /// (a schema or database the caller was granted) instead of creating namespaces: one
+    /// fixture at a time, the namespace emptied between them, and only the tables the suite
+    /// created dropped at the end ([`Namespace::adopt`]). A namespace holding any other
+    /// table is refused. No session time-zone rerun in this mode.
+    pub fn in_namespace(mut self, name: impl Into<String>) -> Self {
+        self.adopted = Some(Adopted {
+            name: name.into(),
+            turn: Arc::default(),
+        });
+        self.pool = Arc::default();
+        self
+    }
+
+    /// The same factory refusing to run when the namespace the server URL itself lands in
+    /// (PostgreSQL: its current schema, `public` by default; MySQL: its database) holds tables
+    /// the suite did not create, unless [`in_namespace`](Self::in_namespace) names where to
+    /// run: what `nextauth-certify --url` does, since an operator may point it at a database
+    /// in use. The suite would not touch those tables (it works in namespaces of its own), but
+    /// a database in use is not where a certification belongs.
+    pub fn refusing_an_occupied_url(mut self) -> Self {
+        self.refuse_occupied = true;
+        self
+    }
+
+    /// Whether the namespace the server URL itself lands in holds tables this suite did not
+    /// create; then (unless [`in_namespace`](Self::in_namespace) names where to run) the
+    /// factory refuses to run: every rule is reported as not run with the reason. Checked
+    /// once, at the first fixture.
+    async fn refusal(&self) -> Result<(), String> {
+        if self.adopted.is_some() || !self.refuse_occupied {
+            return Ok(());
+        }
+        if let Some(done) = self.refused.get() {
+            return done.clone();
+        }
+        let checked = match Namespace::tables_at_url(self.server, &self.server_url).await {
+            Ok(Some((own, tables))) if !tables.is_empty() => Err(TestkitError::OccupiedUrl {
+                server: self.server,
+                namespace: own,
+                tables: tables.into_iter().take(10).collect(),
+            }
+            .to_string()),
+            Ok(_) => Ok(()),
+            // An unreachable server fails each rule's setup with its own error.
+            Err(_) => return Ok(()),
+        };
+        let _ = self.refused.set(checked.clone());
+        checked
     }
 
     /// The same factory, able to stop and start its server through `control`, so that
@@ -358,16 +433,44 @@ impl LiveFactory {
         None
     }
 
+    /// The adopted namespace from an earlier fixture (emptied at its teardown), whichever
+    /// runtime that fixture ran on: its inspector is connected again on this one. `None`
+    /// before the first fixture.
+    async fn reuse_adopted(&self) -> Result<Option<Pooled>, BackendError> {
+        let Some(Pooled { ns, inspector }) = self.pool.take_any() else {
+            return Ok(None);
+        };
+        drop(inspector);
+        let inspector = SqlInspector::connect(&ns)
+            .await?
+            .with_server_control(self.control.clone());
+        Ok(Some(Pooled { ns, inspector }))
+    }
+
     /// A fresh namespace with the schema applied and its inspector connected.
     async fn create(&self) -> Result<Pooled, BackendError> {
-        let ns = Namespace::create_for(
-            &self.tables,
-            self.server,
-            &self.server_url,
-            self.names.clone(),
-            self.time_zone.as_deref(),
-        )
-        .await?;
+        let ns = match &self.adopted {
+            Some(adopted) => {
+                Namespace::adopt(
+                    self.server,
+                    &self.server_url,
+                    &adopted.name,
+                    self.names.clone(),
+                    None,
+                )
+                .await?
+            }
+            None => {
+                Namespace::create_for(
+                    &self.tables,
+                    self.server,
+                    &self.server_url,
+                    self.names.clone(),
+                    self.time_zone.as_deref(),
+                )
+                .await?
+            }
+        };
         let prepared = async {
             ns.make_tables(&self.tables).await?;
             Ok::<_, TestkitError>(
@@ -389,9 +492,16 @@ impl LiveFactory {
     }
 
     async fn open_fixture(&self, config: AdapterConfig) -> Result<Fixture, BackendError> {
-        let pooled = match self.reuse.then_some(()) {
-            Some(()) => self.reuse().await,
+        self.refusal().await?;
+        // In an adopted namespace, one fixture at a time: the turn is held until teardown.
+        let turn = match &self.adopted {
+            Some(adopted) => Some(Arc::clone(&adopted.turn).lock_owned().await),
             None => None,
+        };
+        let pooled = match (self.reuse, &self.adopted) {
+            (_, Some(_)) => self.reuse_adopted().await?,
+            (true, None) => self.reuse().await,
+            (false, None) => None,
         };
         let Pooled { ns, inspector } = match pooled {
             Some(p) => p,
@@ -419,6 +529,7 @@ impl LiveFactory {
             adapter,
             inspector: Arc::new(inspector),
             teardown: Some(teardown(move || async move {
+                let _turn = turn;
                 let pooled = Pooled {
                     ns,
                     inspector: kept,
@@ -517,7 +628,16 @@ impl BackendFactory for LiveFactory {
         }
     }
 
+    /// Gone when the URL was refused: every rule is then not run, with the reason.
+    fn gone(&self) -> Option<String> {
+        self.refused.get().and_then(|r| r.clone().err())
+    }
+
     fn in_time_zone(&self, tz: &str) -> Option<Arc<dyn BackendFactory>> {
+        if self.adopted.is_some() {
+            tracing::info!(server = %self.server, "every fixture runs in one adopted namespace; the time-zone rules do not run");
+            return None;
+        }
         if admin::of(self.server).time_zone_statement(tz).is_none() {
             tracing::info!(
                 server = %self.server,

@@ -432,6 +432,33 @@ impl Namespace {
             .await
     }
 
+    /// The namespace a server URL itself lands in (PostgreSQL: the URL's current schema;
+    /// MySQL: its database) and the tables already there, which no suite created; `None` on
+    /// SQLite (a directory of namespace files) and for a MySQL URL without a database.
+    pub async fn tables_at_url(
+        server: Server,
+        url: &str,
+    ) -> Result<Option<(String, Vec<String>)>, TestkitError> {
+        let sql = match server {
+            Server::Sqlite => return Ok(None),
+            Server::Postgres => "SELECT CAST(current_schema() AS TEXT)",
+            Server::MySql => "SELECT CAST(DATABASE() AS CHAR)",
+        };
+        let admin = admin::of(server);
+        let Some(own) = admin
+            .strings(url, "(the URL's own)", sql, None)
+            .await?
+            .into_iter()
+            .next()
+            .filter(|n| !n.is_empty())
+        else {
+            return Ok(None);
+        };
+        let at = admin.locate(url, &own, None)?;
+        let tables = admin.tables(url, &own, &at).await?;
+        Ok(Some((own, tables)))
+    }
+
     /// What a builder needs to know of this namespace, owned.
     pub fn info(&self) -> NamespaceInfo {
         NamespaceInfo {

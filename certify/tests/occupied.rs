@@ -1,0 +1,178 @@
+//! `nextauth-certify --url` refuses a database in use, and runs where it is told: against the
+//! local PostgreSQL and MariaDB, a URL whose own schema or database holds a table of someone
+//! else's gives no verdict but "not run" with the reason (the table untouched), and
+//! `--namespace` names an existing, empty schema or database where the whole suite runs and
+//! conforms, leaving the namespace as it found it: existing, without tables.
+//! Needs NEXTAUTH_TEST_POSTGRES_URL / NEXTAUTH_TEST_MYSQL_URL (`eval "$(ci/databases.sh)"`).
+
+mod common;
+
+use nextauth_adapter_testkit::{Server, url_or_skip};
+use sqlx::{AssertSqlSafe, Connection};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Runs certify with `args` (JSON reports in a temporary directory) and returns the exit
+/// code, the output and the report.
+fn certify(args: &[&str]) -> (Option<i32>, String, serde_json::Value) {
+    let dir = common::temp_dir("occupied");
+    let o = common::command(&[args, &["--report-dir", dir.to_str().expect("path")]].concat())
+        .command
+        .output()
+        .expect("runs");
+    let json = std::fs::read_dir(&dir)
+        .expect("reports")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .map(|e| std::fs::read_to_string(e.path()).expect("read"))
+        .expect("a JSON report");
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        o.status.code(),
+        common::text(&o),
+        serde_json::from_str(&json).expect("JSON"),
+    )
+}
+
+/// The refusal, then the run in a named namespace, on `server`; `setup` and `teardown` are
+/// the test's own statements, `occupied_url` lands in the occupied namespace, `tables_in`
+/// counts a namespace's tables.
+fn check(
+    server: Server,
+    admin: &str,
+    occupied_url: &str,
+    granted: &str,
+    run: &dyn Fn(&str) -> i64,
+) {
+    let (code, out, report) = certify(&["--url", occupied_url]);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(report["verdict"], "does_not_conform", "{out}");
+    let results = report["results"].as_array().expect("results");
+    assert!(
+        results
+            .iter()
+            .all(|r| r["status"] == "not_run" || r["status"] == "not_applicable"),
+        "{server}: a rule ran in an occupied database: {out}"
+    );
+    assert!(
+        results.iter().any(|r| r["status"] == "not_run"
+            && r["reason"]
+                .as_str()
+                .is_some_and(|s| s.contains("orders") && s.contains("--namespace"))),
+        "{server}: the reason names the foreign table and the way out: {out}"
+    );
+    assert!(out.contains("Not run"), "{out}");
+    assert_eq!(run("orders"), 1, "{server}: the foreign table is untouched");
+
+    let (code, out, report) = certify(&["--url", admin, "--namespace", granted]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(report["verdict"], "conforms", "{out}");
+    assert_eq!(
+        run(granted),
+        0,
+        "{server}: the named namespace is left without tables"
+    );
+}
+
+#[test]
+fn postgres_refuses_an_occupied_schema_and_runs_in_a_named_one() {
+    let Some(admin) = url_or_skip(Server::Postgres, "an occupied URL is refused") else {
+        return;
+    };
+    let (occupied, granted) = (
+        format!("certify_occupied_{}", std::process::id()),
+        format!("certify_granted_{}", std::process::id()),
+    );
+    let rt = runtime();
+    let exec = |sql: String| {
+        rt.block_on(async {
+            let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect");
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .expect("statement");
+        })
+    };
+    exec(format!(
+        "CREATE SCHEMA {occupied}; CREATE TABLE {occupied}.orders (id INT); CREATE SCHEMA {granted}"
+    ));
+    let count = |what: &str| -> i64 {
+        rt.block_on(async {
+            let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect");
+            let sql = if what == "orders" {
+                format!("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{occupied}' AND table_name = 'orders'")
+            } else {
+                format!("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{what}'")
+            };
+            sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(&mut c).await.expect("count")
+        })
+    };
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    let occupied_url = format!("{admin}{sep}options=-c%20search_path%3D{occupied}");
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check(Server::Postgres, &admin, &occupied_url, &granted, &count);
+    }));
+    exec(format!(
+        "DROP SCHEMA {occupied} CASCADE; DROP SCHEMA {granted} CASCADE"
+    ));
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn mariadb_refuses_an_occupied_database_and_runs_in_a_named_one() {
+    let Some(admin) = url_or_skip(Server::MySql, "an occupied URL is refused") else {
+        return;
+    };
+    let (occupied, granted) = (
+        format!("certify_occupied_{}", std::process::id()),
+        format!("certify_granted_{}", std::process::id()),
+    );
+    let rt = runtime();
+    let exec = |sql: String| {
+        rt.block_on(async {
+            let mut c = sqlx::MySqlConnection::connect(&admin)
+                .await
+                .expect("connect");
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .expect("statement");
+        })
+    };
+    exec(format!(
+        "CREATE DATABASE {occupied}; CREATE TABLE {occupied}.orders (id INT); CREATE DATABASE {granted}"
+    ));
+    let count = |what: &str| -> i64 {
+        rt.block_on(async {
+            let mut c = sqlx::MySqlConnection::connect(&admin).await.expect("connect");
+            let sql = if what == "orders" {
+                format!("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{occupied}' AND TABLE_NAME = 'orders'")
+            } else {
+                format!("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{what}'")
+            };
+            sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(&mut c).await.expect("count")
+        })
+    };
+    let mut occupied_url = url::Url::parse(&admin).expect("URL");
+    occupied_url.set_path(&format!("/{occupied}"));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check(
+            Server::MySql,
+            &admin,
+            occupied_url.as_str(),
+            &granted,
+            &count,
+        );
+    }));
+    exec(format!("DROP DATABASE {occupied}; DROP DATABASE {granted}"));
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
