@@ -4,13 +4,14 @@
 //! has no connection to kill. The SQL backends' live tests run the fault rules against each
 //! one (`nextauth_adapter_testkit::scenarios::fragile_adapters_are_caught`).
 
+use crate::layer::{Layer, Layered};
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use nextauth_adapter::{
-    Account, Adapter, AdapterError, Capabilities, EmailProvider, Entity, ErrorKind, Method,
-    NewAccount, NewUser, Result, Session, SharedAdapter, User, VerificationRequest,
+    Account, Adapter, AdapterError, Entity, ErrorKind, Method, NewAccount, Result, Session,
+    SharedAdapter, User,
 };
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
@@ -71,12 +72,14 @@ impl Fragility {
 
     /// `inner` with this fragility.
     pub fn wrap(self, inner: SharedAdapter) -> SharedAdapter {
-        Arc::new(FragileAdapter {
+        Arc::new(Layered {
             inner,
-            fragility: self,
-            poisoned: AtomicBool::new(false),
-            busy: Semaphore::new(BUSY_PERMITS),
-            sessions: Mutex::default(),
+            layer: Fragile {
+                fragility: self,
+                poisoned: AtomicBool::new(false),
+                busy: Semaphore::new(BUSY_PERMITS),
+                sessions: Mutex::default(),
+            },
         })
     }
 }
@@ -84,9 +87,8 @@ impl Fragility {
 /// How many calls `fails-when-busy` lets through at once.
 const BUSY_PERMITS: usize = 4;
 
-/// A live adapter with one [`Fragility`].
-struct FragileAdapter {
-    inner: SharedAdapter,
+/// A live adapter's calls with one [`Fragility`] (a [`Layer`] over it).
+struct Fragile {
     fragility: Fragility,
     poisoned: AtomicBool,
     busy: Semaphore,
@@ -94,43 +96,9 @@ struct FragileAdapter {
     sessions: Mutex<HashMap<String, Vec<String>>>,
 }
 
-impl FragileAdapter {
+impl Fragile {
     fn is(&self, name: &str) -> bool {
         self.fragility.name == name
-    }
-
-    /// Runs `call` with the generic fragilities applied.
-    async fn guard<T>(&self, method: Method, call: impl Future<Output = Result<T>>) -> Result<T> {
-        let fragile = |source: &str| AdapterError::backend(method, "fragile", source.to_owned());
-        if self.is("poisoned-after-error") && self.poisoned.load(Ordering::SeqCst) {
-            return Err(fragile(
-                "the connection was lost earlier and never replaced",
-            ));
-        }
-        let _permit = if self.is("fails-when-busy") {
-            Some(
-                self.busy
-                    .try_acquire()
-                    .map_err(|_| fragile("every connection is busy"))?,
-            )
-        } else {
-            None
-        };
-        let result = call.await;
-        match result {
-            Err(e) if e.kind() == ErrorKind::Backend => {
-                self.poisoned.store(true, Ordering::SeqCst);
-                if self.is("errors-mistyped") {
-                    return Err(AdapterError::NotFound {
-                        method,
-                        entity: Entity::User,
-                        id: String::new(),
-                    });
-                }
-                Err(e)
-            }
-            other => other,
-        }
     }
 
     /// `Ok(fallback)` instead of a `Backend` error, under `errors-swallowed`.
@@ -146,50 +114,52 @@ impl FragileAdapter {
 }
 
 #[async_trait]
-impl Adapter for FragileAdapter {
-    fn display_name(&self) -> &str {
-        self.inner.display_name()
+impl Layer for Fragile {
+    /// The fragilities of every call: poisoned, busy, mistyped.
+    async fn around<'a, T: Send + 'a>(
+        &'a self,
+        method: Method,
+        call: BoxFuture<'a, Result<T>>,
+    ) -> Result<T> {
+        let fragile = |source: &str| AdapterError::backend(method, "fragile", source.to_owned());
+        if self.is("poisoned-after-error") && self.poisoned.load(Ordering::SeqCst) {
+            return Err(fragile(
+                "the connection was lost earlier and never replaced",
+            ));
+        }
+        let _permit = if self.is("fails-when-busy") {
+            Some(
+                self.busy
+                    .try_acquire()
+                    .map_err(|_| fragile("every connection is busy"))?,
+            )
+        } else {
+            None
+        };
+        match call.await {
+            Err(e) if e.kind() == ErrorKind::Backend => {
+                self.poisoned.store(true, Ordering::SeqCst);
+                if self.is("errors-mistyped") {
+                    return Err(AdapterError::NotFound {
+                        method,
+                        entity: Entity::User,
+                        id: String::new(),
+                    });
+                }
+                Err(e)
+            }
+            other => other,
+        }
     }
 
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
-    }
-
-    async fn create_user(&self, profile: NewUser) -> Result<User> {
-        self.guard(Method::CreateUser, self.inner.create_user(profile))
-            .await
-    }
-
-    async fn get_user(&self, id: &str) -> Result<Option<User>> {
-        self.guard(Method::GetUser, self.inner.get_user(id)).await
-    }
-
-    async fn get_user_by_email(&self, email: Option<&str>) -> Result<Option<User>> {
-        self.guard(Method::GetUserByEmail, self.inner.get_user_by_email(email))
-            .await
-    }
-
-    async fn get_user_by_provider_account_id(
-        &self,
-        provider_id: &str,
-        provider_account_id: &str,
-    ) -> Result<Option<User>> {
-        self.guard(
-            Method::GetUserByProviderAccountId,
-            self.inner
-                .get_user_by_provider_account_id(provider_id, provider_account_id),
-        )
-        .await
-    }
-
-    async fn update_user(&self, user: &User) -> Result<User> {
+    async fn update_user(&self, inner: &dyn Adapter, user: &User) -> Result<User> {
         let result = self
-            .guard(Method::UpdateUser, self.inner.update_user(user))
+            .around(Method::UpdateUser, inner.update_user(user))
             .await;
         self.swallowed(result, || user.clone())
     }
 
-    async fn delete_user(&self, user_id: &str) -> Result<()> {
+    async fn delete_user(&self, inner: &dyn Adapter, user_id: &str) -> Result<()> {
         if self.is("cascade-in-steps") {
             let tokens = self
                 .sessions
@@ -198,21 +168,18 @@ impl Adapter for FragileAdapter {
                 .remove(user_id)
                 .unwrap_or_default();
             for token in tokens {
-                self.inner.delete_session(Some(&token)).await?;
+                inner.delete_session(Some(&token)).await?;
             }
         }
         let result = self
-            .guard(Method::DeleteUser, self.inner.delete_user(user_id))
+            .around(Method::DeleteUser, inner.delete_user(user_id))
             .await;
         self.swallowed(result, || ())
     }
 
-    async fn link_account(&self, account: NewAccount) -> Result<Account> {
+    async fn link_account(&self, inner: &dyn Adapter, account: NewAccount) -> Result<Account> {
         let result = self
-            .guard(
-                Method::LinkAccount,
-                self.inner.link_account(account.clone()),
-            )
+            .around(Method::LinkAccount, inner.link_account(account.clone()))
             .await;
         self.swallowed(result, || {
             let now = chrono::Utc::now();
@@ -235,23 +202,9 @@ impl Adapter for FragileAdapter {
         })
     }
 
-    async fn unlink_account(
-        &self,
-        user_id: &str,
-        provider_id: &str,
-        provider_account_id: &str,
-    ) -> Result<()> {
-        self.guard(
-            Method::UnlinkAccount,
-            self.inner
-                .unlink_account(user_id, provider_id, provider_account_id),
-        )
-        .await
-    }
-
-    async fn create_session(&self, user: &User) -> Result<Session> {
+    async fn create_session(&self, inner: &dyn Adapter, user: &User) -> Result<Session> {
         let session = self
-            .guard(Method::CreateSession, self.inner.create_session(user))
+            .around(Method::CreateSession, inner.create_session(user))
             .await?;
         self.sessions
             .lock()
@@ -260,72 +213,5 @@ impl Adapter for FragileAdapter {
             .or_default()
             .push(session.session_token.clone());
         Ok(session)
-    }
-
-    async fn get_session(&self, session_token: Option<&str>) -> Result<Option<Session>> {
-        self.guard(Method::GetSession, self.inner.get_session(session_token))
-            .await
-    }
-
-    async fn update_session(&self, session: &mut Session, force: bool) -> Result<Option<Session>> {
-        self.guard(
-            Method::UpdateSession,
-            self.inner.update_session(session, force),
-        )
-        .await
-    }
-
-    async fn delete_session(&self, session_token: Option<&str>) -> Result<()> {
-        self.guard(
-            Method::DeleteSession,
-            self.inner.delete_session(session_token),
-        )
-        .await
-    }
-
-    async fn create_verification_request(
-        &self,
-        identifier: &str,
-        url: &str,
-        token: &str,
-        secret: &str,
-        provider: &EmailProvider,
-    ) -> Result<VerificationRequest> {
-        self.guard(
-            Method::CreateVerificationRequest,
-            self.inner
-                .create_verification_request(identifier, url, token, secret, provider),
-        )
-        .await
-    }
-
-    async fn get_verification_request(
-        &self,
-        identifier: &str,
-        token: &str,
-        secret: &str,
-        provider: &EmailProvider,
-    ) -> Result<Option<VerificationRequest>> {
-        self.guard(
-            Method::GetVerificationRequest,
-            self.inner
-                .get_verification_request(identifier, token, secret, provider),
-        )
-        .await
-    }
-
-    async fn delete_verification_request(
-        &self,
-        identifier: &str,
-        token: &str,
-        secret: &str,
-        provider: &EmailProvider,
-    ) -> Result<()> {
-        self.guard(
-            Method::DeleteVerificationRequest,
-            self.inner
-                .delete_verification_request(identifier, token, secret, provider),
-        )
-        .await
     }
 }

@@ -55,6 +55,8 @@ pub mod fragile;
 #[doc(hidden)]
 pub mod inspector;
 #[doc(hidden)]
+pub mod layer;
+#[doc(hidden)]
 pub mod properties;
 /// Any backend with its adapter calls written down in order.
 pub mod recording;
