@@ -79,100 +79,103 @@ fn check(
     );
 }
 
-#[test]
-fn postgres_refuses_an_occupied_schema_and_runs_in_a_named_one() {
-    let Some(admin) = url_or_skip(Server::Postgres, "an occupied URL is refused") else {
+/// Runs `sql` (the test's own statement) on `url` of `server`; a `SELECT` returns the first
+/// column of its one row, anything else 0.
+fn sql(rt: &tokio::runtime::Runtime, server: Server, url: &str, sql: String) -> i64 {
+    rt.block_on(async {
+        let sql = AssertSqlSafe(sql);
+        if server == Server::Postgres {
+            let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+            if sql.0.starts_with("SELECT") {
+                return sqlx::query_scalar(sql)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("count");
+            }
+            sqlx::raw_sql(sql).execute(&mut c).await.expect("statement");
+        } else {
+            let mut c = sqlx::MySqlConnection::connect(url).await.expect("connect");
+            if sql.0.starts_with("SELECT") {
+                return sqlx::query_scalar(sql)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("count");
+            }
+            sqlx::raw_sql(sql).execute(&mut c).await.expect("statement");
+        }
+        0
+    })
+}
+
+/// Makes an occupied namespace (a table `orders`) and an empty one on `server`, checks the
+/// refusal and the named run, and drops both whatever the outcome.
+fn occupied_and_named(server: Server) {
+    let Some(admin) = url_or_skip(server, "an occupied URL is refused") else {
         return;
     };
     let (occupied, granted) = (
         format!("certify_occupied_{}", std::process::id()),
         format!("certify_granted_{}", std::process::id()),
     );
+    // A schema on PostgreSQL, a database on MySQL: the namespace a URL lands in.
+    let kind = if server == Server::Postgres {
+        "SCHEMA"
+    } else {
+        "DATABASE"
+    };
     let rt = runtime();
-    let exec = |sql: String| {
-        rt.block_on(async {
-            let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect");
-            sqlx::raw_sql(AssertSqlSafe(sql))
-                .execute(&mut c)
-                .await
-                .expect("statement");
-        })
-    };
-    exec(format!(
-        "CREATE SCHEMA {occupied}; CREATE TABLE {occupied}.orders (id INT); CREATE SCHEMA {granted}"
-    ));
+    for statement in [
+        format!("CREATE {kind} {occupied}"),
+        format!("CREATE TABLE {occupied}.orders (id INT)"),
+        format!("CREATE {kind} {granted}"),
+    ] {
+        sql(&rt, server, &admin, statement);
+    }
     let count = |what: &str| -> i64 {
-        rt.block_on(async {
-            let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect");
-            let sql = if what == "orders" {
-                format!("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{occupied}' AND table_name = 'orders'")
-            } else {
-                format!("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{what}'")
-            };
-            sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(&mut c).await.expect("count")
-        })
+        let (schema, only) = if what == "orders" {
+            (occupied.as_str(), " AND table_name = 'orders'")
+        } else {
+            (what, "")
+        };
+        sql(
+            &rt,
+            server,
+            &admin,
+            format!(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{schema}'{only}"
+            ),
+        )
     };
-    let sep = if admin.contains('?') { '&' } else { '?' };
-    let occupied_url = format!("{admin}{sep}options=-c%20search_path%3D{occupied}");
+    let occupied_url = if server == Server::Postgres {
+        let sep = if admin.contains('?') { '&' } else { '?' };
+        format!("{admin}{sep}options=-c%20search_path%3D{occupied}")
+    } else {
+        let mut url = url::Url::parse(&admin).expect("URL");
+        url.set_path(&format!("/{occupied}"));
+        url.to_string()
+    };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check(Server::Postgres, &admin, &occupied_url, &granted, &count);
+        check(server, &admin, &occupied_url, &granted, &count);
     }));
-    exec(format!(
-        "DROP SCHEMA {occupied} CASCADE; DROP SCHEMA {granted} CASCADE"
-    ));
+    let cascade = if server == Server::Postgres {
+        " CASCADE"
+    } else {
+        ""
+    };
+    for name in [&occupied, &granted] {
+        sql(&rt, server, &admin, format!("DROP {kind} {name}{cascade}"));
+    }
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
 }
 
 #[test]
+fn postgres_refuses_an_occupied_schema_and_runs_in_a_named_one() {
+    occupied_and_named(Server::Postgres);
+}
+
+#[test]
 fn mariadb_refuses_an_occupied_database_and_runs_in_a_named_one() {
-    let Some(admin) = url_or_skip(Server::MySql, "an occupied URL is refused") else {
-        return;
-    };
-    let (occupied, granted) = (
-        format!("certify_occupied_{}", std::process::id()),
-        format!("certify_granted_{}", std::process::id()),
-    );
-    let rt = runtime();
-    let exec = |sql: String| {
-        rt.block_on(async {
-            let mut c = sqlx::MySqlConnection::connect(&admin)
-                .await
-                .expect("connect");
-            sqlx::raw_sql(AssertSqlSafe(sql))
-                .execute(&mut c)
-                .await
-                .expect("statement");
-        })
-    };
-    exec(format!(
-        "CREATE DATABASE {occupied}; CREATE TABLE {occupied}.orders (id INT); CREATE DATABASE {granted}"
-    ));
-    let count = |what: &str| -> i64 {
-        rt.block_on(async {
-            let mut c = sqlx::MySqlConnection::connect(&admin).await.expect("connect");
-            let sql = if what == "orders" {
-                format!("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{occupied}' AND TABLE_NAME = 'orders'")
-            } else {
-                format!("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{what}'")
-            };
-            sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(&mut c).await.expect("count")
-        })
-    };
-    let mut occupied_url = url::Url::parse(&admin).expect("URL");
-    occupied_url.set_path(&format!("/{occupied}"));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check(
-            Server::MySql,
-            &admin,
-            occupied_url.as_str(),
-            &granted,
-            &count,
-        );
-    }));
-    exec(format!("DROP DATABASE {occupied}; DROP DATABASE {granted}"));
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
+    occupied_and_named(Server::MySql);
 }
