@@ -75,3 +75,23 @@ async fn a_non_utc_session_time_zone_from_the_url_is_honoured_with_the_same_inst
 async fn fragile_adapters_are_caught_by_the_fault_rules() {
     scenarios::fragile_adapters_are_caught::<PostgresStore>().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unchecked_pool_fails_the_between_calls_fault_rule() {
+    let build = nextauth_adapter_testkit::build_adapter(|ns, config| async move {
+        // One connection, handed out without a liveness check: a killed one is used as is.
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect(&ns.url)
+            .await?;
+        let options = nextauth_adapter_sql::SqlOptions {
+            names: ns.names,
+            ..nextauth_adapter_sql::SqlOptions::default()
+        };
+        let adapter =
+            nextauth_adapter_sql::SqlAdapter::<PostgresStore>::from_pool(pool, config, options)?;
+        Ok(std::sync::Arc::new(adapter) as nextauth_adapter::SharedAdapter)
+    });
+    scenarios::an_unchecked_pool_fails_between_calls::<PostgresStore>(build).await;
+}

@@ -382,6 +382,40 @@ pub async fn fragile_adapters_are_caught<S: ConnectStore + 'static>() {
     }
 }
 
+/// `fault.kill.between-calls` fails for an adapter built by `build` over a pool that hands
+/// out a connection without checking it is alive (sqlx's `test_before_acquire(false)`): the
+/// first call after its connections are killed fails. What a wrapper cannot show, a pool
+/// configured so shows: the rule can fail. Does nothing when the server is not configured
+/// and not required.
+///
+/// # Panics
+/// When the rule passes.
+pub async fn an_unchecked_pool_fails_between_calls<S: ConnectStore + 'static>(
+    build: crate::BuildAdapter,
+) {
+    use nextauth_adapter_harness::{Outcome, SuiteOptions, catalogue, run_suite};
+    let server = server_for(S::DIALECT);
+    let Some(url) = server_url(server).await else {
+        return;
+    };
+    let rules = vec![catalogue::find("fault.kill.between-calls").expect("the rule")];
+    let factory = crate::LiveFactory::new(server, url, S::CAPABILITIES, build)
+        .with_name(format!("{server}+unchecked-pool"));
+    let outcomes = run_suite(
+        std::sync::Arc::new(factory),
+        &rules,
+        &SuiteOptions::default(),
+        &|_| {},
+    )
+    .await;
+    let outcome = &outcomes[0].outcome;
+    println!("{server}: fault.kill.between-calls on an unchecked pool: {outcome:?}");
+    assert!(
+        matches!(outcome, Outcome::Failed(_)),
+        "{server}: an adapter whose pool hands out dead connections passed: {outcome:?}"
+    );
+}
+
 /// `fault.server.restart` against `SqlAdapter<S>` on a server in a container of its own
 /// ([`OwnContainer`](crate::OwnContainer)), stopped and started by the rule: our adapter must
 /// pass it, and the fragile `poisoned-after-error` adapter must fail it. Without a container
