@@ -173,6 +173,8 @@ defects! {
         "link_account returns access_token_expires but does not store it";
     "coarse-timestamps-outside-sessions" => CoarseTimestampsOutsideSessions, ["data.timestamps.every-column-precision"],
         "declares microseconds, stores sessions so, but users, accounts and verification requests in whole seconds";
+    "one-account-per-user" => OneAccountPerUser, ["flow.oauth.link-while-signed-in"],
+        "link_account replaces the user's earlier account (accounts modelled one per user), so linking a second provider while signed in loses the first";
     "unlink-removes-provider-accounts" => UnlinkRemovesProviderAccounts, ["account.unlink.exactly-the-named-account"],
         "unlink_account removes every account of the user at that provider, not only the named one";
     "stale-user-cache" => StaleUserCache::default(), ["user.delete.later-reads-see-it"],
@@ -1184,6 +1186,22 @@ impl Fault for CoarseTimestampsOutsideSessions {
                 row.updated_at = seconds(row.updated_at);
             },
         ))
+    }
+}
+
+struct OneAccountPerUser;
+#[async_trait]
+impl Fault for OneAccountPerUser {
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        // The user's earlier accounts are replaced by the new one.
+        for a in b.snapshot().accounts {
+            if a.user_id == account.user_id {
+                b.inner
+                    .unlink_account(&a.user_id, &a.provider_id, &a.provider_account_id)
+                    .await?;
+            }
+        }
+        b.inner.link_account(account).await
     }
 }
 

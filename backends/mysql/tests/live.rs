@@ -238,4 +238,3 @@ fn clock_now(clock: &ManualClock) -> chrono::DateTime<chrono::Utc> {
 async fn fragile_adapters_are_caught_by_the_fault_rules() {
     scenarios::fragile_adapters_are_caught::<MySqlStore>().await;
 }
-

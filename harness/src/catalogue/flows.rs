@@ -309,6 +309,16 @@ async fn oauth_link(c: Ctx) -> RuleResult {
         "owner of the stored google account"
     );
     check_eq!(stored.users.len(), 1, "users (linking creates none)");
+    check_eq!(
+        stored
+            .accounts
+            .iter()
+            .filter(|a| a.user_id == first.user.id)
+            .map(|a| a.provider_id.as_str())
+            .collect::<std::collections::BTreeSet<_>>(),
+        ["github", "google"].into_iter().collect(),
+        "the providers linked to the user (linking keeps the first account)"
+    );
     Ok(())
 }
 
