@@ -93,6 +93,27 @@ pub struct NewAccount {
     pub access_token_expires: Option<DateTime<Utc>>,
 }
 
+impl NewAccount {
+    /// The account these arguments become when stored as `id` at `now`: its compound id
+    /// computed ([`formulas::compound_id`](crate::formulas::compound_id)), both timestamps
+    /// `now`, every other field as given.
+    pub fn into_account(self, id: String, now: DateTime<Utc>) -> Account {
+        Account {
+            id,
+            compound_id: crate::formulas::compound_id(&self.provider_id, &self.provider_account_id),
+            user_id: self.user_id,
+            provider_type: self.provider_type,
+            provider_id: self.provider_id,
+            provider_account_id: self.provider_account_id,
+            refresh_token: self.refresh_token,
+            access_token: self.access_token,
+            access_token_expires: self.access_token_expires,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// A row of `sessions`: a database session whose token lives in the browser's cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -281,22 +281,7 @@ impl Base {
     fn insert_account(&self, account: NewAccount) -> Account {
         let now = self.at_precision(self.now());
         self.storage.edit(|rows| {
-            let a = Account {
-                id: Base::next_id(&rows.accounts, |a| &a.id),
-                compound_id: formulas::compound_id(
-                    &account.provider_id,
-                    &account.provider_account_id,
-                ),
-                user_id: account.user_id,
-                provider_type: account.provider_type,
-                provider_id: account.provider_id,
-                provider_account_id: account.provider_account_id,
-                refresh_token: account.refresh_token,
-                access_token: account.access_token,
-                access_token_expires: account.access_token_expires,
-                created_at: now,
-                updated_at: now,
-            };
+            let a = account.into_account(Base::next_id(&rows.accounts, |a| &a.id), now);
             rows.accounts.push(a.clone());
             a
         })

@@ -182,23 +182,7 @@ impl Layer for Fragile {
             .around(Method::LinkAccount, inner.link_account(account.clone()))
             .await;
         self.swallowed(result, || {
-            let now = chrono::Utc::now();
-            Account {
-                id: "0".to_owned(),
-                compound_id: nextauth_adapter::formulas::compound_id(
-                    &account.provider_id,
-                    &account.provider_account_id,
-                ),
-                user_id: account.user_id,
-                provider_type: account.provider_type,
-                provider_id: account.provider_id,
-                provider_account_id: account.provider_account_id,
-                refresh_token: account.refresh_token,
-                access_token: account.access_token,
-                access_token_expires: account.access_token_expires,
-                created_at: now,
-                updated_at: now,
-            }
+            account.into_account("0".to_owned(), chrono::Utc::now())
         })
     }
 

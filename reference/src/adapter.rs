@@ -274,19 +274,11 @@ impl Adapter for ReferenceAdapter {
             });
         }
         let id = store.accounts.issue_id();
-        let stored = Account {
-            id: id.to_string(),
-            compound_id,
-            user_id: account.user_id,
-            provider_type: account.provider_type,
-            provider_id: account.provider_id,
-            provider_account_id: account.provider_account_id,
-            refresh_token: account.refresh_token,
-            access_token: account.access_token,
+        let stored = NewAccount {
             access_token_expires,
-            created_at: now,
-            updated_at: now,
-        };
+            ..account
+        }
+        .into_account(id.to_string(), now);
         store.accounts.rows.insert(id, stored.clone());
         Ok(stored)
     }
