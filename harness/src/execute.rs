@@ -165,10 +165,10 @@ pub async fn run_rule(
     let not_applicable = rule
         .not_applicable(&caps)
         .or_else(|| rule.requires.not_supported(&factory.fault_support()));
-    let result = match not_applicable {
-        Some(reason) => Ok(Outcome::NotApplicable(reason)),
-        None if factory.gone().is_some() => Ok(Outcome::NotRun(factory.gone().unwrap_or_default())),
-        None => match rule.kind {
+    let result = match (not_applicable, factory.gone()) {
+        (Some(reason), _) => Ok(Outcome::NotApplicable(reason)),
+        (None, Some(gone)) => Ok(Outcome::NotRun(gone)),
+        (None, None) => match rule.kind {
             RuleKind::Scenario => run_applicable(Arc::clone(factory), rule.clone(), timeout).await,
             RuleKind::Race => match races.handle() {
                 Ok(handle) => {
@@ -196,11 +196,11 @@ async fn run_applicable(
     let fixture = match factory.open(config.clone()).await {
         Ok(fixture) => fixture,
         // The backend went while this rule was being set up: it checked nothing.
-        Err(_) if factory.gone().is_some() => {
-            return Ok(Outcome::NotRun(factory.gone().unwrap_or_default()));
-        }
         Err(e) => {
-            return Err(Failure::new(format!("backend setup failed: {e}")).because("setup"));
+            return match factory.gone() {
+                Some(gone) => Ok(Outcome::NotRun(gone)),
+                None => Err(Failure::new(format!("backend setup failed: {e}")).because("setup")),
+            };
         }
     };
     let inspector = Arc::clone(&fixture.inspector);

@@ -103,10 +103,10 @@ fn runtime_id() -> Option<tokio::runtime::Id> {
 }
 
 impl NamespacePool {
-    /// The pooled namespace of any runtime (an adopted namespace, pooled alone).
-    fn take_any(&self) -> Option<Pooled> {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        idle.pop().map(|(_, pooled)| pooled)
+    /// The pooled namespace of any runtime, with that runtime's id (an adopted namespace,
+    /// pooled alone).
+    fn take_any(&self) -> Option<(tokio::runtime::Id, Pooled)> {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop()
     }
 
     fn take(&self) -> Option<Pooled> {
@@ -215,11 +215,10 @@ pub struct LiveFactory {
     control: Option<Arc<dyn crate::containers::ServerControl>>,
     /// Every fixture in this one existing namespace, one fixture at a time.
     adopted: Option<Adopted>,
-    /// Whether to refuse a URL whose own namespace holds tables ([`Self::refusing_an_occupied_url`]).
-    refuse_occupied: bool,
-    /// Set when the URL was refused (its own namespace holds foreign tables): every rule
-    /// is then not run, with this reason.
-    refused: Arc<OnceLock<Result<(), String>>>,
+    /// Set when the factory refuses a URL whose own namespace holds tables
+    /// ([`Self::refusing_an_occupied_url`]): the outcome of that check, made once; an `Err`
+    /// (the reason) makes every rule not run.
+    occupied_check: Option<Arc<tokio::sync::OnceCell<Result<(), String>>>>,
 }
 
 /// The namespace a factory was told to use, and the lock that lets one fixture at a time
@@ -267,8 +266,7 @@ impl LiveFactory {
             tables: Tables::OurDdl,
             control: None,
             adopted: None,
-            refuse_occupied: false,
-            refused: Arc::default(),
+            occupied_check: None,
         }
     }
 
@@ -308,7 +306,7 @@ impl LiveFactory {
     /// in use. The suite would not touch those tables (it works in namespaces of its own), but
     /// a database in use is not where a certification belongs.
     pub fn refusing_an_occupied_url(mut self) -> Self {
-        self.refuse_occupied = true;
+        self.occupied_check = Some(Arc::default());
         self
     }
 
@@ -317,25 +315,30 @@ impl LiveFactory {
     /// factory refuses to run: every rule is reported as not run with the reason. Checked
     /// once, at the first fixture.
     async fn refusal(&self) -> Result<(), String> {
-        if self.adopted.is_some() || !self.refuse_occupied {
+        let Some(check) = self
+            .occupied_check
+            .as_ref()
+            .filter(|_| self.adopted.is_none())
+        else {
             return Ok(());
-        }
-        if let Some(done) = self.refused.get() {
-            return done.clone();
-        }
-        let checked = match Namespace::tables_at_url(self.server, &self.server_url).await {
-            Ok(Some((own, tables))) if !tables.is_empty() => Err(TestkitError::OccupiedUrl {
-                server: self.server,
-                namespace: own,
-                tables: tables.into_iter().take(10).collect(),
-            }
-            .to_string()),
-            Ok(_) => Ok(()),
-            // An unreachable server fails each rule's setup with its own error.
-            Err(_) => return Ok(()),
         };
-        let _ = self.refused.set(checked.clone());
-        checked
+        check
+            .get_or_init(|| async {
+                match Namespace::tables_at_url(self.server, &self.server_url).await {
+                    Ok(Some((own, tables))) if !tables.is_empty() => {
+                        Err(TestkitError::OccupiedUrl {
+                            server: self.server,
+                            namespace: own,
+                            tables: tables.into_iter().take(10).collect(),
+                        }
+                        .to_string())
+                    }
+                    // An unreachable server fails each rule's setup with its own error.
+                    _ => Ok(()),
+                }
+            })
+            .await
+            .clone()
     }
 
     /// The same factory, able to stop and start its server through `control`, so that
@@ -434,12 +437,16 @@ impl LiveFactory {
     }
 
     /// The adopted namespace from an earlier fixture (emptied at its teardown), whichever
-    /// runtime that fixture ran on: its inspector is connected again on this one. `None`
-    /// before the first fixture.
+    /// runtime that fixture ran on: from another runtime, its inspector is connected again
+    /// on this one. `None` before the first fixture.
     async fn reuse_adopted(&self) -> Result<Option<Pooled>, BackendError> {
-        let Some(Pooled { ns, inspector }) = self.pool.take_any() else {
+        let Some((used_on, pooled)) = self.pool.take_any() else {
             return Ok(None);
         };
+        if runtime_id() == Some(used_on) {
+            return Ok(Some(pooled));
+        }
+        let Pooled { ns, inspector } = pooled;
         drop(inspector);
         let inspector = SqlInspector::connect(&ns)
             .await?
@@ -630,7 +637,10 @@ impl BackendFactory for LiveFactory {
 
     /// Gone when the URL was refused: every rule is then not run, with the reason.
     fn gone(&self) -> Option<String> {
-        self.refused.get().and_then(|r| r.clone().err())
+        self.occupied_check
+            .as_ref()?
+            .get()
+            .and_then(|checked| checked.clone().err())
     }
 
     fn in_time_zone(&self, tz: &str) -> Option<Arc<dyn BackendFactory>> {

@@ -20,6 +20,7 @@
 //! | kill | `pg_terminate_backend` | `KILL CONNECTION` |
 //! | cancel (a statement timeout) | `pg_cancel_backend` | `KILL QUERY` |
 
+use crate::admin;
 use crate::containers::ServerControl;
 use crate::namespace::Namespace;
 use crate::server::Server;
@@ -104,59 +105,41 @@ impl SqlFaults {
         format!("SELECT 1 FROM {table} WHERE CAST({column} AS {text}) = {placeholder} FOR UPDATE")
     }
 
-    /// Runs `sql` (one statement returning connection ids) with the namespace bound once.
-    async fn ids(&self, sql: &'static str) -> Result<Vec<ConnectionId>, FaultError> {
-        let ids: Vec<i64> = match self.server {
-            Server::Postgres => {
-                let mut conn = PgConnection::connect(&self.server_url).await?;
-                let ids = sqlx::query_scalar::<_, i32>(sql)
-                    .bind(&self.namespace)
-                    .fetch_all(&mut conn)
-                    .await?;
-                conn.close().await?;
-                ids.into_iter().map(i64::from).collect()
-            }
-            _ => {
-                let mut conn = MySqlConnection::connect(&self.server_url).await?;
-                let ids = sqlx::query_scalar::<_, i64>(sql)
-                    .bind(&self.namespace)
-                    .fetch_all(&mut conn)
-                    .await?;
-                conn.close().await?;
-                ids
-            }
-        };
-        Ok(ids.into_iter().map(ConnectionId).collect())
+    /// The first column of every row `sql` returns, as text, on a fresh connection to the
+    /// server; the namespace is bound to its one placeholder when `bind_namespace`.
+    async fn strings(&self, sql: &str, bind_namespace: bool) -> Result<Vec<String>, FaultError> {
+        let arg = bind_namespace.then_some(self.namespace.as_str());
+        Ok(admin::of(self.server)
+            .strings(&self.server_url, &self.namespace, sql, arg)
+            .await?)
     }
 
-    /// Runs one administrative statement about connection `id`.
+    /// The connection ids `sql` lists (cast to text), the namespace bound once.
+    async fn ids(&self, sql: &str) -> Result<Vec<ConnectionId>, FaultError> {
+        self.strings(sql, true)
+            .await?
+            .iter()
+            .map(|id| Ok(ConnectionId(id.trim().parse()?)))
+            .collect()
+    }
+
+    /// Kills connection `id`, or (`kill` false) cancels its statement.
     async fn strike(&self, id: ConnectionId, kill: bool) -> Result<(), FaultError> {
-        match self.server {
-            Server::Postgres => {
-                let sql = if kill {
-                    "SELECT pg_terminate_backend($1)"
-                } else {
-                    "SELECT pg_cancel_backend($1)"
-                };
-                let mut conn = PgConnection::connect(&self.server_url).await?;
-                let pid = i32::try_from(id.0)?;
-                let done: bool = sqlx::query_scalar(sql)
-                    .bind(pid)
-                    .fetch_one(&mut conn)
-                    .await?;
-                conn.close().await?;
-                if !done {
-                    return Err(format!("the server could not signal backend {id}").into());
-                }
+        // The id is an integer, written into the statement (MySQL's KILL takes no placeholder).
+        let sql = match (self.server, kill) {
+            (Server::Postgres, true) => format!("SELECT CAST(pg_terminate_backend({id}) AS TEXT)"),
+            (Server::Postgres, false) => format!("SELECT CAST(pg_cancel_backend({id}) AS TEXT)"),
+            (_, true) => format!("KILL CONNECTION {id}"),
+            (_, false) => format!("KILL QUERY {id}"),
+        };
+        if self.server == Server::Postgres {
+            if self.strings(&sql, false).await? != ["true"] {
+                return Err(format!("the server could not signal backend {id}").into());
             }
-            _ => {
-                let what = if kill { "CONNECTION" } else { "QUERY" };
-                let mut conn = MySqlConnection::connect(&self.server_url).await?;
-                // KILL takes no placeholder; the id is an integer.
-                let sql = format!("KILL {what} {}", id.0);
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
-                conn.close().await?;
-            }
+        } else {
+            admin::of(self.server)
+                .execute(&self.server_url, &self.namespace, &[sql])
+                .await?;
         }
         Ok(())
     }
@@ -241,10 +224,10 @@ impl FaultInjector for SqlFaults {
     async fn connections(&self) -> Result<Vec<ConnectionId>, FaultError> {
         self.ids(match self.server {
             Server::Postgres => {
-                "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid() ORDER BY pid"
+                "SELECT CAST(pid AS TEXT) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid() ORDER BY pid"
             }
             _ => {
-                "SELECT CAST(ID AS SIGNED) FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID() ORDER BY ID"
+                "SELECT CAST(ID AS CHAR) FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID() ORDER BY ID"
             }
         })
         .await
@@ -253,41 +236,25 @@ impl FaultInjector for SqlFaults {
     async fn waiting(&self) -> Result<Vec<ConnectionId>, FaultError> {
         self.ids(match self.server {
             Server::Postgres => {
-                "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' ORDER BY pid"
+                "SELECT CAST(pid AS TEXT) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' ORDER BY pid"
             }
             _ => {
-                "SELECT CAST(ID AS SIGNED) FROM information_schema.PROCESSLIST WHERE DB = ? AND (STATE LIKE 'Waiting for%lock' OR (COMMAND IN ('Query', 'Execute') AND TIME >= 1)) ORDER BY ID"
+                "SELECT CAST(ID AS CHAR) FROM information_schema.PROCESSLIST WHERE DB = ? AND (STATE LIKE 'Waiting for%lock' OR (COMMAND IN ('Query', 'Execute') AND TIME >= 1)) ORDER BY ID"
             }
         })
         .await
     }
 
     async fn activity(&self) -> Result<String, FaultError> {
-        let rows: Vec<String> = match self.server {
+        let sql = match self.server {
             Server::Postgres => {
-                let mut conn = PgConnection::connect(&self.server_url).await?;
-                let rows = sqlx::query_scalar(
-                    "SELECT concat_ws(' ', pid, state, wait_event_type, wait_event, left(query, 80)) FROM pg_stat_activity WHERE application_name = $1",
-                )
-                .bind(&self.namespace)
-                .fetch_all(&mut conn)
-                .await?;
-                conn.close().await?;
-                rows
+                "SELECT concat_ws(' ', pid, state, wait_event_type, wait_event, left(query, 80)) FROM pg_stat_activity WHERE application_name = $1"
             }
             _ => {
-                let mut conn = MySqlConnection::connect(&self.server_url).await?;
-                let rows = sqlx::query_scalar(
-                    "SELECT CAST(CONCAT_WS(' ', ID, COMMAND, STATE, LEFT(INFO, 80)) AS CHAR) FROM information_schema.PROCESSLIST WHERE DB = ?",
-                )
-                .bind(&self.namespace)
-                .fetch_all(&mut conn)
-                .await?;
-                conn.close().await?;
-                rows
+                "SELECT CAST(CONCAT_WS(' ', ID, COMMAND, STATE, LEFT(INFO, 80)) AS CHAR) FROM information_schema.PROCESSLIST WHERE DB = ?"
             }
         };
-        Ok(format!("[{}]", rows.join("; ")))
+        Ok(format!("[{}]", self.strings(sql, true).await?.join("; ")))
     }
 
     async fn kill(&self, connection: ConnectionId) -> Result<(), FaultError> {

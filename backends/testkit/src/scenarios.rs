@@ -330,6 +330,24 @@ pub async fn unicode_limits_and_large_tokens_round_trip<S: ConnectStore>() {
     .await;
 }
 
+/// `SqlAdapter<S>` as [`sql_adapter`](crate::sql_adapter) builds it, wrapped in `fragility`
+/// when one is given.
+fn fragile_sql_adapter<S: ConnectStore + 'static>(
+    fragility: Option<nextauth_adapter_harness::fragile::Fragility>,
+) -> crate::BuildAdapter {
+    let plain = crate::sql_adapter::<S>(crate::Synchronize::No);
+    std::sync::Arc::new(move |ns, config| {
+        let built = plain(ns, config);
+        Box::pin(async move {
+            let adapter = built.await?;
+            Ok(match fragility {
+                Some(f) => f.wrap(adapter),
+                None => adapter,
+            })
+        })
+    })
+}
+
 /// Every deliberately fragile adapter ([`nextauth_adapter_harness::fragile`]) over
 /// `SqlAdapter<S>` on a live server fails the fault rules it names: the fault rules can fail.
 /// Does nothing when the server is not configured and not required.
@@ -348,11 +366,7 @@ pub async fn fragile_adapters_are_caught<S: ConnectStore + 'static>() {
         .filter(|r| r.id.starts_with("fault."))
         .collect();
     for fragility in FRAGILITIES {
-        let plain = crate::sql_adapter::<S>(crate::Synchronize::No);
-        let build: crate::BuildAdapter = std::sync::Arc::new(move |ns, config| {
-            let built = plain(ns, config);
-            Box::pin(async move { Ok(fragility.wrap(built.await?)) })
-        });
+        let build = fragile_sql_adapter::<S>(Some(*fragility));
         let factory = crate::LiveFactory::new(server, url.clone(), S::CAPABILITIES, build)
             .with_name(format!("{server}+{}", fragility.name));
         let outcomes = run_suite(
@@ -449,17 +463,7 @@ pub async fn the_server_restart_rule_runs<S: ConnectStore + 'static>() {
     };
     let poisoned = Fragility::named("poisoned-after-error").expect("the fragile adapter");
     for fragility in [None, Some(poisoned)] {
-        let plain = crate::sql_adapter::<S>(crate::Synchronize::No);
-        let build: crate::BuildAdapter = Arc::new(move |ns, config| {
-            let built = plain(ns, config);
-            Box::pin(async move {
-                let adapter = built.await?;
-                Ok(match fragility {
-                    Some(f) => f.wrap(adapter),
-                    None => adapter,
-                })
-            })
-        });
+        let build = fragile_sql_adapter::<S>(fragility);
         let factory =
             crate::LiveFactory::new(server, container.url().to_owned(), S::CAPABILITIES, build)
                 .with_server_control(container.clone());
