@@ -97,9 +97,13 @@ if (options.tables !== "ddl" && options.tables !== "synchronize") {
 }
 const synchronize = options.tables === "synchronize";
 
+// next-auth@3's default adapter over a namespace (shared with bench.js). Loaded after the
+// fake Date is installed.
+const defaultAdapter = require("./default-adapter");
+
 const PROTOCOL = 1;
 const serverUrl = new URL(options.url);
-const dialect = /^postgres/.test(serverUrl.protocol) ? "postgres" : /^(mysql|mariadb)/.test(serverUrl.protocol) ? "mysql" : null;
+const dialect = defaultAdapter.dialectOf(options.url);
 if (!dialect) {
   process.stderr.write(`bridge server: unsupported database URL scheme ${serverUrl.protocol}\n`);
   process.exit(2);
@@ -125,9 +129,7 @@ const prismaAdapter = profile.kind === "prisma" ? require("./prisma/adapter") : 
 const TABLE_PREFIX = profile.renamed ? prismaAdapter.RENAMED_TABLE_PREFIX : "";
 const table = (name) => `${TABLE_PREFIX}${name}`;
 
-const nextAuthVersion = JSON.parse(
-  require("fs").readFileSync(require("path").join(__dirname, "node_modules", "next-auth", "package.json"), "utf8"),
-).version;
+const nextAuthVersion = defaultAdapter.installedVersion("next-auth");
 const Adapters = require("next-auth/adapters").default;
 
 // What next-auth@3's default adapter (@next-auth/typeorm-legacy-adapter 0.1.4 since
@@ -205,20 +207,6 @@ const CAPABILITIES = profile.kind === "prisma" ? PRISMA_CAPABILITIES : TYPEORM_C
 // Database access for namespaces and raw reads (never through the adapter).
 // ---------------------------------------------------------------------------------------
 
-function adapterUrl(namespace, connectionName) {
-  const u = new URL(options.url);
-  u.search = "";
-  if (dialect === "postgres") {
-    u.searchParams.set("schema", namespace);
-  } else {
-    u.pathname = `/${namespace}`;
-  }
-  // A connection name per fixture: TypeORM keeps connections in a process-wide manager.
-  u.searchParams.set("name", connectionName);
-  if (synchronize) u.searchParams.set("synchronize", "true");
-  return u.toString();
-}
-
 // The session time zone `open` asks for (`{name, offset}`), checked, or null: the server's
 // default. PostgreSQL takes the name, MySQL/MariaDB the offset.
 function sessionTimeZone(tz) {
@@ -227,32 +215,6 @@ function sessionTimeZone(tz) {
     throw protocolError(`open: timeZone must be {name, offset: "±HH:MM"}, not ${JSON.stringify(tz)}`);
   }
   return { name: tz.name, offset: tz.offset, mysql: `SET time_zone = '${tz.offset}'` };
-}
-
-// What the default adapter is given: the URL a v3 user writes; in a session time zone, the
-// configuration object the adapter's own parser makes of that URL, plus what a user adds to
-// put its connections in the zone: PostgreSQL's `TimeZone` startup option through pg's
-// `options`, and on MySQL a `SET time_zone` on every new pooled connection (the mysql
-// package's documented `connection` event) through TypeORM's `driver` option.
-function typeormConfig(namespace, connectionName, zone) {
-  const url = adapterUrl(namespace, connectionName);
-  if (!zone) return url;
-  const { parseConnectionString } = require("@next-auth/typeorm-legacy-adapter/dist/lib/config");
-  const config = parseConnectionString(url);
-  if (dialect === "postgres") {
-    config.extra = { options: `-c TimeZone=${zone.name}` };
-  } else {
-    const mysql = require("mysql");
-    config.driver = {
-      ...mysql,
-      createPool(poolConfig) {
-        const pool = mysql.createPool(poolConfig);
-        pool.on("connection", (connection) => connection.query(zone.mysql));
-        return pool;
-      },
-    };
-  }
-  return config;
 }
 
 async function rawClient(namespace) {
@@ -318,15 +280,7 @@ function readStored(raw) {
 
 const fixtures = new Map();
 
-const logger = {
-  debug() {},
-  warn(code, ...rest) {
-    process.stderr.write(`[adapter warn] ${code} ${rest.map(String).join(" ")}\n`);
-  },
-  error(code, ...rest) {
-    process.stderr.write(`[adapter error] ${code} ${rest.map((e) => (e && e.message) || String(e)).join(" ")}\n`);
-  },
-};
+const logger = defaultAdapter.logger;
 
 async function openFixture(args) {
   const { fixture, namespace, session, baseUrl, secret } = args;
@@ -355,10 +309,15 @@ async function openFixture(args) {
       Adapters,
     }));
   } else {
-    const connectionName = `bridge_${fixture}`;
-    instance = await Adapters.Default(typeormConfig(namespace.name, connectionName, zone)).getAdapter(appOptions);
-    close = () => closeTypeorm(connectionName);
-    query = (sql) => require("typeorm").getConnection(connectionName).query(sql);
+    ({ instance, close, query } = await defaultAdapter.open({
+      dialect,
+      serverUrl: options.url,
+      namespace: namespace.name,
+      connectionName: `bridge_${fixture}`,
+      synchronize,
+      zone,
+      appOptions,
+    }));
   }
   let reportedZone = null;
   let raw;
@@ -379,16 +338,6 @@ async function openFixture(args) {
     const sql = dialect === "postgres" ? "SELECT current_setting('TimeZone') AS tz" : "SELECT @@session.time_zone AS tz";
     const rows = await query(sql);
     return rows[0] && rows[0].tz;
-  }
-}
-
-// TypeORM keeps connections in a process-wide manager, by name.
-async function closeTypeorm(connectionName) {
-  const { getConnectionManager } = require("typeorm");
-  const manager = getConnectionManager();
-  if (manager.has(connectionName)) {
-    const connection = manager.get(connectionName);
-    if (connection.isConnected) await connection.close();
   }
 }
 
@@ -454,15 +403,9 @@ function cookie(v) {
 }
 
 function providerIn(p, sent) {
-  return {
-    id: p.id,
-    type: "email",
-    name: "Email",
-    maxAge: p.maxAge,
-    async sendVerificationRequest({ identifier, url, token, baseUrl, provider }) {
-      sent.push({ identifier, url, token, baseUrl, providerId: provider && provider.id });
-    },
-  };
+  return defaultAdapter.emailProvider(p, ({ identifier, url, token, baseUrl, provider }) => {
+    sent.push({ identifier, url, token, baseUrl, providerId: provider && provider.id });
+  });
 }
 
 async function callAdapter(f, method, a, sent) {
