@@ -48,6 +48,16 @@ pub fn hex_token(rng: &mut fastrand::Rng) -> String {
     s
 }
 
+/// What the session token of seeded user `i` hashes: this prefix, then `i` in decimal.
+pub const SESSION_TOKEN_PREFIX: &str = "nextauth-bench session ";
+
+/// The session token of seeded user `i` (0-based): SHA-256 of [`SESSION_TOKEN_PREFIX`] and
+/// `i`, as 64 lowercase hex digits (the shape of a v3 token), so that a load tool can compute
+/// it from `i` in SQL (see `limit`) and look the session up by the same statement.
+pub fn session_token(i: usize) -> String {
+    formulas::hash_token(&format!("{SESSION_TOKEN_PREFIX}{i}"), "")
+}
+
 /// The values of seeded user `i` (0-based): `bench user i`, `u<i>@bench.example`.
 fn user_values(i: usize) -> (String, String) {
     (format!("bench user {i}"), format!("u{i}@bench.example"))
@@ -65,7 +75,7 @@ pub async fn seed(
     let expires = TimestampPrecision::Microsecond.apply(policy.expires_from(now));
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let tokens: Vec<(String, String)> = (0..n)
-        .map(|_| (hex_token(&mut rng), hex_token(&mut rng)))
+        .map(|i| (session_token(i), hex_token(&mut rng)))
         .collect();
     // The same macro body for each driver; only the instant's bound type differs, and it is
     // the type our store for that server binds (PostgreSQL `TIMESTAMPTZ` from

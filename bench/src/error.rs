@@ -29,6 +29,25 @@ pub enum BenchError {
         #[source]
         source: sqlx::Error,
     },
+    /// The other driver of a floor (tokio-postgres, mysql_async) failed.
+    #[error("{subject}: {what}: {source}")]
+    Driver {
+        /// The column.
+        subject: &'static str,
+        /// What was being done.
+        what: &'static str,
+        /// The driver's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A tool the benchmark runs (node, pgbench, mariadb-slap) failed or answered nonsense.
+    #[error("{tool}: {detail}")]
+    Tool {
+        /// The tool.
+        tool: &'static str,
+        /// What happened.
+        detail: String,
+    },
     /// Our adapter could not be built.
     #[error("building our adapter: {0}")]
     Connect(#[from] nextauth_adapter_default::ConnectError),
@@ -71,5 +90,18 @@ impl BenchError {
     pub fn sql(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> BenchError {
         let what = what.into();
         move |source| BenchError::Sql { what, source }
+    }
+
+    /// A [`BenchError::Driver`] of `subject` doing `what`.
+    pub fn driver(
+        subject: &'static str,
+        what: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> BenchError {
+        BenchError::Driver {
+            subject,
+            what,
+            source: Box::new(source),
+        }
     }
 }

@@ -1,28 +1,37 @@
-//! `nextauth-bench`: the v3 core flows on our SQL adapters, side by side with the raw sqlx
-//! driver (the floor) and next-auth@3's own default adapter through the process bridge (the
-//! peer), on the same seeded data in one fresh namespace per database.
+//! `nextauth-bench`: the v3 core flows on our SQL adapters, side by side in one run with two
+//! raw floors (sqlx, and the server's other Rust driver: tokio-postgres or mysql_async),
+//! next-auth@3's default adapter measured natively in Node and through the process bridge,
+//! and the machine's limit (the servers' own C load tools), on the same seeded data in one
+//! fresh namespace per database.
 //!
 //! ```sh
 //! eval "$(ci/databases.sh)"; ci/bridge.sh
-//! cargo run --release -p nextauth-bench                       # 5 s per cell, c = 1 and 16
-//! cargo run --release -p nextauth-bench -- --runs 3 --duration 3 --databases postgres
+//! cargo build --release -p nextauth-bench -p nextauth-certify
+//! target/release/nextauth-bench --runs 3 --profile --certify --write-docs docs/performance.md
+//! target/release/nextauth-bench --runs 1 --duration 2 --databases postgres --flows session-read
 //! ```
 //!
 //! Per database it creates a namespace with the testkit (a fresh `nx_…` schema, database or
 //! file), seeds 10,000 users each with an account and a live session, checks through our
 //! adapter that the seeded rows read back as its own, then runs every flow at every
-//! concurrency for each column in turn, `--runs` times, and prints the medians and the
-//! ratios as a Markdown table. The namespace (and only it) is dropped at the end. The method
-//! and the latest numbers are in `docs/performance.md`.
+//! concurrency for each column in turn, `--runs` times, and prints the medians, the ratios
+//! and the targets as Markdown (and JSON with `--json`). The namespace (and only it) is
+//! dropped at the end. The method is in `docs/performance.md`, whose results section this
+//! command writes with `--write-docs`.
 
+mod certification;
 mod data;
 mod error;
+mod limit;
 mod measure;
+mod native;
+mod profile;
+mod report;
 mod subjects;
 
 use clap::Parser;
 use error::BenchError;
-use measure::{Measured, median, run_cell};
+use measure::{Measured, run_cell};
 use nextauth_adapter::{AdapterConfig, SessionPolicy, SharedAdapter, SystemClock};
 use nextauth_adapter_bridge::protocol::{NamespaceRef, OpenArgs};
 use nextauth_adapter_bridge::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
@@ -31,43 +40,91 @@ use nextauth_adapter_sql::SqlOptions;
 use nextauth_adapter_testkit::{Namespace, SchemaNames, Server};
 use sqlx::ConnectOptions as _;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use subjects::{Flow, Ours, Peer, RawMySql, RawPg, Subject};
+use subjects::{Bridged, Flow, Ours, RawMySql, RawMysqlAsync, RawPg, RawTokioPg, Subject};
 
 /// A `--databases` entry: `postgres`, `mysql` (or `mariadb`), `sqlite`.
 fn server(name: &str) -> Result<Server, String> {
     Server::from_name(name).ok_or_else(|| format!("{name:?}: expected postgres, mysql or sqlite"))
 }
 
-/// A column of the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-enum Column {
+/// A column of the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum Column {
     /// Our adapter.
     Ours,
-    /// The raw sqlx driver doing the minimal SQL of each flow: the floor.
-    Raw,
-    /// next-auth@3's default TypeORM adapter through the bridge: the peer.
+    /// The raw sqlx driver doing the minimal SQL of each flow: a floor.
+    RawSqlx,
+    /// The same SQL on the server's other Rust driver (tokio-postgres, mysql_async): a floor.
+    RawOther,
+    /// next-auth@3's default adapter measured natively in Node (`bridge/node/bench.js`): the
+    /// peer.
     NextAuth,
+    /// The same adapter called over the process bridge, one JSON line per call.
+    NextAuthBridged,
+    /// The server's C load tool on the session read's statements, one client thread
+    /// (`pgbench -j 1`; `mariadb-slap`, a thread per connection).
+    #[value(name = "limit-1")]
+    Limit1,
+    /// `pgbench -j 2`: two client threads, the machine's limit on two cores.
+    #[value(name = "limit-2")]
+    Limit2,
 }
 
 impl Column {
-    fn name(self) -> &'static str {
+    /// Every column, in table order.
+    pub const ALL: [Column; 7] = [
+        Column::Ours,
+        Column::RawSqlx,
+        Column::RawOther,
+        Column::NextAuth,
+        Column::NextAuthBridged,
+        Column::Limit1,
+        Column::Limit2,
+    ];
+
+    /// The column's name on the command line and in JSON.
+    pub fn id(self) -> &'static str {
         match self {
             Column::Ours => "ours",
-            Column::Raw => "raw",
+            Column::RawSqlx => "raw-sqlx",
+            Column::RawOther => "raw-other",
             Column::NextAuth => "next-auth",
+            Column::NextAuthBridged => "next-auth-bridged",
+            Column::Limit1 => "limit-1",
+            Column::Limit2 => "limit-2",
         }
+    }
+
+    /// The column's heading in `db`'s tables.
+    pub fn heading(self, db: Server) -> &'static str {
+        match (self, db) {
+            (Column::Ours, _) => "ours",
+            (Column::RawSqlx, _) => "raw sqlx",
+            (Column::RawOther, Server::MySql) => "raw mysql_async",
+            (Column::RawOther, _) => "raw tokio-postgres",
+            (Column::NextAuth, _) => "next-auth (Node)",
+            (Column::NextAuthBridged, _) => "next-auth (bridged)",
+            (Column::Limit1, Server::MySql) => "mariadb-slap",
+            (Column::Limit1, _) => "pgbench, 1 thread",
+            (Column::Limit2, _) => "pgbench, 2 threads",
+        }
+    }
+
+    /// Whether the column measures the latency of each flow.
+    pub fn has_latency(self) -> bool {
+        !matches!(self, Column::Limit1 | Column::Limit2)
     }
 }
 
-/// Benchmarks the v3 core flows: ours, the raw driver and next-auth@3, side by side.
+/// Benchmarks the v3 core flows: ours, two raw drivers, next-auth@3 natively and bridged, and
+/// the servers' own load tools, side by side in one run.
 #[derive(Debug, Parser)]
 #[command(name = "nextauth-bench", version)]
-struct Args {
+pub(crate) struct Args {
     /// Seconds each cell (column × flow × concurrency) is measured.
     #[arg(long, default_value_t = 5.0)]
     duration: f64,
@@ -80,8 +137,12 @@ struct Args {
     /// Databases to run on.
     #[arg(long, value_delimiter = ',', default_value = "postgres,mysql,sqlite", value_parser = server)]
     databases: Vec<Server>,
-    /// Columns to run (SQLite runs ours alone).
-    #[arg(long, value_delimiter = ',', default_value = "ours,raw,next-auth")]
+    /// Columns to run (SQLite runs ours alone; the load tools run the session read only).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "ours,raw-sqlx,raw-other,next-auth,next-auth-bridged,limit-1,limit-2"
+    )]
     columns: Vec<Column>,
     /// Flows to run.
     #[arg(
@@ -93,13 +154,28 @@ struct Args {
     /// Users seeded (each with an account and a session).
     #[arg(long, default_value_t = 10_000)]
     users: usize,
-    /// Whole repetitions of every cell; the table shows the medians.
+    /// Whole repetitions of every cell; the tables show the medians.
     #[arg(long, default_value_t = 1)]
     runs: usize,
-    /// Connections in our adapter's pool and the raw driver's (default: our adapter's
+    /// Connections in our adapter's pool and the raw drivers' (default: our adapter's
     /// default pool size).
     #[arg(long)]
     pool: Option<u32>,
+    /// After the cells, profile ours on PostgreSQL's session read at the highest
+    /// concurrency with `perf record -a` (the whole machine: client, server, kernel).
+    #[arg(long)]
+    profile: bool,
+    /// Also time `nextauth-certify` (built beside this binary) certifying the reference,
+    /// SQLite, PostgreSQL and MariaDB in one run, three times, with its peak memory.
+    #[arg(long)]
+    certify: bool,
+    /// Write the results into this Markdown page, between its `<!-- bench:begin -->` and
+    /// `<!-- bench:end -->` lines (e.g. docs/performance.md).
+    #[arg(long, value_name = "PATH")]
+    write_docs: Option<std::path::PathBuf>,
+    /// Write the results as JSON (`nextauth-bench/v1`) to this file.
+    #[arg(long, value_name = "PATH")]
+    json: Option<std::path::PathBuf>,
     /// PostgreSQL server URL (default: NEXTAUTH_TEST_POSTGRES_URL).
     #[arg(long)]
     postgres_url: Option<String>,
@@ -108,17 +184,22 @@ struct Args {
     mysql_url: Option<String>,
 }
 
-/// One row of the table: a database, a flow, a concurrency.
-type RowKey = (Server, Flow, usize);
+/// One row of the tables: a database, a flow, a concurrency.
+pub type RowKey = (Server, Flow, usize);
 
 /// Everything measured, by row and column, one entry per run.
 #[derive(Default)]
-struct Results {
-    cells: BTreeMap<(RowKey, Column), Vec<Measured>>,
-    /// Why a column has no numbers for a database (`n/a (…)`).
-    notes: BTreeMap<(Server, Column), String>,
-    /// Versions and load seen, for the footer.
-    facts: Vec<String>,
+pub struct Results {
+    /// The measurements of each cell, one per run.
+    pub cells: BTreeMap<(RowKey, Column), Vec<Measured>>,
+    /// Why a column has no numbers for a database.
+    pub notes: BTreeMap<(Server, Column), String>,
+    /// Versions, pool sizes and load seen, for the footer.
+    pub facts: Vec<String>,
+    /// The profile of ours on PostgreSQL's session read, when asked for.
+    pub profile: Option<String>,
+    /// The certification run's times and memory, when asked for.
+    pub certification: Option<certification::Certified>,
 }
 
 fn main() -> ExitCode {
@@ -143,7 +224,41 @@ fn main() -> ExitCode {
             failed = true;
         }
     }
-    println!("{}", table(&args, &results));
+    if args.certify {
+        match certification::measure(&args) {
+            Ok(c) => results.certification = Some(c),
+            Err(e) => {
+                eprintln!("nextauth-bench: certification: {e}");
+                failed = true;
+            }
+        }
+    }
+    results.facts.push(format!("load at the end {}", load()));
+    let options = report::Options {
+        command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+        runs: args.runs.max(1),
+        duration: args.duration,
+        warmup: args.warmup,
+        users: args.users,
+        databases: args.databases.clone(),
+        flows: args.flows.clone(),
+        concurrency: args.concurrency.clone(),
+        columns: args.columns.clone(),
+    };
+    let markdown = report::markdown(&options, &results);
+    println!("{markdown}");
+    if let Some(path) = &args.write_docs
+        && let Err(e) = report::write_into_page(path, &markdown)
+    {
+        eprintln!("nextauth-bench: {}: {e}", path.display());
+        failed = true;
+    }
+    if let Some(path) = &args.json
+        && let Err(e) = std::fs::write(path, report::json(&options, &results).to_string())
+    {
+        eprintln!("nextauth-bench: {}: {e}", path.display());
+        failed = true;
+    }
     if failed {
         ExitCode::FAILURE
     } else {
@@ -151,7 +266,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// `nproc`, the CPU model and the load average, as the footer shows them.
+/// `nproc`, the CPU model, memory and the load average, as the footer shows them.
 fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -163,7 +278,20 @@ fn machine() -> String {
                 .map(|m| m.trim().to_owned())
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
-    format!("machine: {cores} cores, {cpu}; load at start {}", load())
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or_else(String::new, |kb| {
+            format!(", {} GiB RAM", kb / (1024 * 1024))
+        });
+    format!(
+        "machine: {cores} cores, {cpu}{memory}; load average at the start {}",
+        load()
+    )
 }
 
 /// The 1-, 5- and 15-minute load averages.
@@ -174,7 +302,7 @@ fn load() -> String {
 }
 
 /// The server URL for `db`.
-fn server_url(args: &Args, db: Server) -> Result<String, BenchError> {
+pub(crate) fn server_url(args: &Args, db: Server) -> Result<String, BenchError> {
     let from = |flag: &Option<String>, env: &'static str, server: &'static str, name| {
         flag.clone()
             .or_else(|| std::env::var(env).ok().filter(|v| !v.is_empty()))
@@ -208,9 +336,8 @@ fn server_url(args: &Args, db: Server) -> Result<String, BenchError> {
 /// Creates the namespace, runs everything in it, and drops it whatever happened.
 async fn bench_database(args: &Args, db: Server, results: &mut Results) -> Result<(), BenchError> {
     let url = server_url(args, db)?;
-    let server = db;
     let label = db.label();
-    let ns = Namespace::create(server, &url, SchemaNames::default(), None).await?;
+    let ns = Namespace::create(db, &url, SchemaNames::default(), None).await?;
     eprintln!("{label}: namespace {}", ns.name());
     let outcome = match ns.apply_schema().await {
         Ok(()) => bench_in(args, db, &url, &ns, results).await,
@@ -222,9 +349,21 @@ async fn bench_database(args: &Args, db: Server, results: &mut Results) -> Resul
     Ok(())
 }
 
+/// How a column runs its cells.
+enum Runner {
+    /// Flow by flow in this process (ours, the raw drivers, next-auth bridged).
+    InProcess(Arc<dyn Subject>),
+    /// next-auth@3 in its own Node process, which runs whole cells.
+    Native(native::NativePeer),
+    /// `pgbench` with this many client threads, on the namespace's URL.
+    Pgbench { conninfo: String, threads: usize },
+    /// `mariadb-slap` on the namespace.
+    Slap(limit::MySqlTarget),
+}
+
 /// The columns of one database, built over the seeded namespace.
 struct Columns {
-    subjects: Vec<(Column, Arc<dyn Subject>)>,
+    runners: Vec<(Column, Runner)>,
     bridge: Option<Arc<BridgeProcess>>,
 }
 
@@ -266,54 +405,127 @@ async fn bench_in(
     .await?;
     data::check(&*ours, &data).await?;
     let mut columns = Columns {
-        subjects: Vec::new(),
+        runners: Vec::new(),
         bridge: None,
     };
+    let mut note = |column: Column, why: String| {
+        eprintln!("{label}: {}: {why}", column.heading(db));
+        results.notes.insert((db, column), why);
+    };
+    let mut mariadb = false;
     for &column in &args.columns {
-        match column {
-            Column::Ours => columns
-                .subjects
-                .push((column, Arc::new(Ours::new(Arc::clone(&ours))))),
-            Column::Raw => match raw(db, ns, pool_size, policy, results).await? {
-                Some(subject) => columns.subjects.push((column, subject)),
-                None => {
+        let runner = match (column, db) {
+            (Column::Ours, _) => Runner::InProcess(Arc::new(Ours::new(Arc::clone(&ours)))),
+            (_, Server::Sqlite) => {
+                note(column, "— (ours alone)".to_owned());
+                continue;
+            }
+            (Column::RawSqlx, _) => {
+                let (subject, version) = raw_sqlx(db, ns, pool_size, policy).await?;
+                mariadb = version.to_ascii_lowercase().contains("mariadb");
+                results.facts.push(format!("{label}: {version}"));
+                Runner::InProcess(subject)
+            }
+            (Column::RawOther, Server::Postgres) => Runner::InProcess(Arc::new(
+                RawTokioPg::connect(ns.url(), pool_size, policy).await?,
+            )),
+            (Column::RawOther, _) => Runner::InProcess(Arc::new(
+                RawMysqlAsync::connect(ns.url(), pool_size, policy, mariadb).await?,
+            )),
+            (Column::NextAuth, _) => match native_peer(server_url, ns, &data) {
+                Ok(peer) => {
                     results
-                        .notes
-                        .insert((db, column), "— (ours alone)".to_owned());
+                        .facts
+                        .push(format!("{label} next-auth (Node): {}", peer.versions));
+                    Runner::Native(peer)
+                }
+                Err(why) => {
+                    note(column, why);
+                    continue;
                 }
             },
-            Column::NextAuth => match peer(db, server_url, ns, policy).await {
+            (Column::NextAuthBridged, _) => match bridged(db, server_url, ns, policy).await {
                 Ok((process, subject, name)) => {
-                    results.facts.push(format!("{label} peer: {name}"));
+                    results
+                        .facts
+                        .push(format!("{label} next-auth (bridged): {name}"));
                     columns.bridge = Some(process);
-                    columns.subjects.push((column, subject));
+                    Runner::InProcess(subject)
                 }
-                Err(note) => {
-                    eprintln!("{label}: next-auth column: {note}");
-                    results.notes.insert((db, column), note);
+                Err(why) => {
+                    note(column, why);
+                    continue;
                 }
             },
-        }
+            (Column::Limit1 | Column::Limit2, Server::Postgres) => {
+                if !limit::which("pgbench") {
+                    note(column, "n/a (pgbench is not installed)".to_owned());
+                    continue;
+                }
+                Runner::Pgbench {
+                    conninfo: ns.url().to_owned(),
+                    threads: if column == Column::Limit1 { 1 } else { 2 },
+                }
+            }
+            (Column::Limit1, _) => {
+                if !(limit::which("mariadb-slap") || limit::which("mysqlslap")) {
+                    note(column, "n/a (mariadb-slap is not installed)".to_owned());
+                    continue;
+                }
+                Runner::Slap(limit::MySqlTarget::from_url(ns.url())?)
+            }
+            (Column::Limit2, _) => {
+                note(
+                    column,
+                    "— (mariadb-slap runs a thread per connection)".to_owned(),
+                );
+                continue;
+            }
+        };
+        columns.runners.push((column, runner));
     }
     results.facts.push(format!(
-        "{label}: pool {pool_size} connections; load before {}",
+        "{label}: pools of {pool_size} connections; load average before its cells {}",
         load()
     ));
-    let outcome = run_all(args, db, &columns, &data, results).await;
+    let outcome = run_all(args, db, &mut columns, &data, results).await;
+    let profiled = match (&outcome, db, args.profile) {
+        (Ok(()), Server::Postgres, true) => {
+            let c = args.concurrency.iter().copied().max().unwrap_or(16);
+            let subject: Arc<dyn Subject> = Arc::new(Ours::new(Arc::clone(&ours)));
+            let duration = Duration::from_secs_f64(args.duration.max(1.0));
+            match profile::session_read(subject, c, duration, Arc::clone(&data)).await {
+                Ok(p) => {
+                    results.profile = Some(p);
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
+        }
+        _ => Ok(()),
+    };
     results
         .facts
-        .push(format!("{label}: load after {}", load()));
+        .push(format!("{label}: load average after its cells {}", load()));
+    for (_, runner) in columns.runners {
+        if let Runner::Native(peer) = runner
+            && let Err(e) = peer.finish()
+        {
+            eprintln!("{label}: next-auth (Node): {e}");
+        }
+    }
     if let Some(process) = columns.bridge {
         let _ = process.close("bench").await;
         process.shutdown().await;
     }
-    outcome
+    outcome?;
+    profiled
 }
 
 async fn run_all(
     args: &Args,
     db: Server,
-    columns: &Columns,
+    columns: &mut Columns,
     data: &Arc<data::Dataset>,
     results: &mut Results,
 ) -> Result<(), BenchError> {
@@ -323,27 +535,60 @@ async fn run_all(
     for run in 0..args.runs.max(1) {
         for &flow in &args.flows {
             for &c in &args.concurrency {
-                for (column, subject) in &columns.subjects {
+                for (column, runner) in &mut columns.runners {
                     let seed = (run as u64) << 32 | (c as u64) << 8 | flow as u64;
-                    let m = run_cell(
-                        Arc::clone(subject),
-                        flow,
-                        c,
-                        warmup,
-                        duration,
-                        Arc::clone(data),
-                        seed,
-                    )
-                    .await?;
+                    let m = match runner {
+                        Runner::InProcess(subject) => {
+                            run_cell(
+                                Arc::clone(subject),
+                                flow,
+                                c,
+                                warmup,
+                                duration,
+                                Arc::clone(data),
+                                seed,
+                            )
+                            .await?
+                        }
+                        Runner::Native(peer) => tokio::task::block_in_place(|| {
+                            peer.cell(flow, c, warmup, duration, seed)
+                        })?,
+                        // The load tools run the session read only, and two client threads
+                        // only for more than one connection.
+                        Runner::Pgbench { .. } | Runner::Slap(_) if flow != Flow::SessionRead => {
+                            continue;
+                        }
+                        Runner::Pgbench { threads, .. } if *threads > c => continue,
+                        Runner::Pgbench { conninfo, threads } => {
+                            tokio::task::block_in_place(|| {
+                                limit::pgbench(
+                                    conninfo,
+                                    data.users.len(),
+                                    c,
+                                    *threads,
+                                    warmup,
+                                    duration,
+                                )
+                            })?
+                        }
+                        Runner::Slap(target) => tokio::task::block_in_place(|| {
+                            limit::slap(target, data, c, warmup, duration)
+                        })?,
+                    };
+                    let latency = m.latency.map_or_else(String::new, |l| {
+                        format!(
+                            "  p50 {:>7.2} ms  p99 {:>7.2} ms",
+                            l.p50_us as f64 / 1000.0,
+                            l.p99_us as f64 / 1000.0
+                        )
+                    });
                     eprintln!(
-                        "run {}/{}  {label} {:<13} c={c:<3} {:<9} {:>9.0} flows/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+                        "run {}/{}  {label} {:<13} c={c:<3} {:<20} {:>9.0} flows/s{latency}",
                         run + 1,
                         args.runs.max(1),
                         flow.name(),
-                        column.name(),
+                        column.heading(db),
                         m.flows_per_sec,
-                        m.p50_us as f64 / 1000.0,
-                        m.p99_us as f64 / 1000.0,
                     );
                     results
                         .cells
@@ -357,65 +602,68 @@ async fn run_all(
     Ok(())
 }
 
-/// The raw driver's column for `db` (none for SQLite: ours alone), and the server's version.
-async fn raw(
+/// The raw sqlx column for `db` (PostgreSQL or MySQL/MariaDB) and the server's version.
+async fn raw_sqlx(
     db: Server,
     ns: &Namespace,
     pool_size: u32,
     policy: SessionPolicy,
-    results: &mut Results,
-) -> Result<Option<Arc<dyn Subject>>, BenchError> {
-    match db {
-        Server::Postgres => {
-            let options = sqlx::postgres::PgConnectOptions::from_str(ns.url())
-                .map_err(BenchError::sql("the namespace URL"))?;
-            let pool = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(pool_size)
-                .connect_with(options)
-                .await
-                .map_err(BenchError::sql("connecting the raw pool"))?;
-            let version: String = sqlx::query_scalar("SELECT version()")
-                .fetch_one(&pool)
-                .await
-                .map_err(BenchError::sql("SELECT version()"))?;
-            results.facts.push(format!("PostgreSQL: {version}"));
-            Ok(Some(Arc::new(RawPg::new(pool, policy))))
-        }
-        Server::MySql => {
-            let options = sqlx::mysql::MySqlConnectOptions::from_str(ns.url())
-                .map_err(BenchError::sql("the namespace URL"))?
-                .charset("utf8mb4")
-                .disable_statement_logging();
-            let pool = sqlx::mysql::MySqlPoolOptions::new()
-                .max_connections(pool_size)
-                .connect_with(options)
-                .await
-                .map_err(BenchError::sql("connecting the raw pool"))?;
-            let version: String = sqlx::query_scalar("SELECT CAST(VERSION() AS CHAR)")
-                .fetch_one(&pool)
-                .await
-                .map_err(BenchError::sql("SELECT VERSION()"))?;
-            let mariadb = version.to_ascii_lowercase().contains("mariadb");
-            results.facts.push(format!("MySQL/MariaDB: {version}"));
-            Ok(Some(Arc::new(RawMySql::new(pool, policy, mariadb))))
-        }
-        Server::Sqlite => Ok(None),
+) -> Result<(Arc<dyn Subject>, String), BenchError> {
+    if db == Server::Postgres {
+        let options = sqlx::postgres::PgConnectOptions::from_str(ns.url())
+            .map_err(BenchError::sql("the namespace URL"))?;
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(pool_size)
+            .connect_with(options)
+            .await
+            .map_err(BenchError::sql("connecting the raw pool"))?;
+        let version: String = sqlx::query_scalar("SELECT version()")
+            .fetch_one(&pool)
+            .await
+            .map_err(BenchError::sql("SELECT version()"))?;
+        return Ok((Arc::new(RawPg::new(pool, policy)), version));
     }
+    let options = sqlx::mysql::MySqlConnectOptions::from_str(ns.url())
+        .map_err(BenchError::sql("the namespace URL"))?
+        .charset("utf8mb4")
+        .disable_statement_logging();
+    let pool = sqlx::mysql::MySqlPoolOptions::new()
+        .max_connections(pool_size)
+        .connect_with(options)
+        .await
+        .map_err(BenchError::sql("connecting the raw pool"))?;
+    let version: String = sqlx::query_scalar("SELECT CAST(VERSION() AS CHAR)")
+        .fetch_one(&pool)
+        .await
+        .map_err(BenchError::sql("SELECT VERSION()"))?;
+    let mariadb = version.to_ascii_lowercase().contains("mariadb");
+    Ok((Arc::new(RawMySql::new(pool, policy, mariadb)), version))
 }
 
-/// next-auth@3's column for `db`: the bridge's Node child with one fixture opened over the
-/// seeded namespace. `Err` is the note the table shows instead of numbers.
-async fn peer(
+/// next-auth@3 natively: the Node child over the seeded namespace. `Err` is the note the
+/// tables show instead of numbers.
+fn native_peer(
+    server_url: &str,
+    ns: &Namespace,
+    data: &data::Dataset,
+) -> Result<native::NativePeer, String> {
+    if !nextauth_adapter_bridge::node_modules_installed() {
+        return Err("n/a (bridge/node not built: run ci/bridge.sh)".to_owned());
+    }
+    native::NativePeer::start(server_url, ns.name(), data)
+        .map_err(|e| format!("n/a (cannot start it: {e})"))
+}
+
+/// next-auth@3 through the bridge: the Node child with one fixture opened over the seeded
+/// namespace. `Err` is the note the tables show instead of numbers.
+async fn bridged(
     db: Server,
     server_url: &str,
     ns: &Namespace,
     policy: SessionPolicy,
 ) -> Result<(Arc<BridgeProcess>, Arc<dyn Subject>, String), String> {
-    if db == Server::Sqlite {
-        return Err("— (ours alone)".to_owned());
-    }
     if !nextauth_adapter_bridge::node_modules_installed() {
-        return Err("n/a (bridge not built: run ci/bridge.sh)".to_owned());
+        return Err("n/a (bridge/node not built: run ci/bridge.sh)".to_owned());
     }
     let command = nextauth_adapter_bridge::node_command("next-auth", server_url);
     let process = Arc::new(
@@ -448,13 +696,13 @@ async fn peer(
     let overhead = bridge_round_trip(&process)
         .await
         .map_err(|e| fail("setClock", e))?;
-    let subject: Arc<dyn Subject> = Arc::new(Peer::new(Arc::clone(&process), "bench".to_owned()));
+    let subject: Arc<dyn Subject> =
+        Arc::new(Bridged::new(Arc::clone(&process), "bench".to_owned()));
     Ok((process, subject, format!("{name}; {overhead}")))
 }
 
 /// The bridge's own cost: the median and 99th percentile of 2,000 sequential `setClock`
-/// requests (a JSON line each way, no adapter call, no database), so that the peer's numbers
-/// can be read net of the process boundary a real v3 deployment does not have.
+/// requests (a JSON line each way, no adapter call, no database).
 async fn bridge_round_trip(process: &BridgeProcess) -> Result<String, String> {
     let mut micros: Vec<u64> = Vec::with_capacity(2_000);
     for _ in 0..2_000 {
@@ -468,88 +716,8 @@ async fn bridge_round_trip(process: &BridgeProcess) -> Result<String, String> {
     }
     micros.sort_unstable();
     Ok(format!(
-        "bridge round trip without adapter work: p50 {} µs, p99 {} µs",
+        "a bridge round trip without adapter work: p50 {} µs, p99 {} µs",
         micros[micros.len() / 2],
         micros[micros.len() * 99 / 100]
     ))
-}
-
-/// The Markdown table of medians and ratios, then the footer.
-fn table(args: &Args, results: &Results) -> String {
-    let mut out = String::new();
-    let runs = args.runs.max(1);
-    let _ = writeln!(
-        out,
-        "\nMedians of {runs} run(s), {} s per cell after {} s warm-up; {} users seeded; latency in ms (p50 / p99).\n",
-        args.duration, args.warmup, args.users
-    );
-    let _ = writeln!(
-        out,
-        "| database | flow | c | ours flows/s | ours p50 / p99 | raw flows/s | raw p50 / p99 | next-auth flows/s | next-auth p50 / p99 | ours time ÷ raw | ours ÷ next-auth |"
-    );
-    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-    for &db in &args.databases {
-        for &flow in &args.flows {
-            for &c in &args.concurrency {
-                let label = db.label();
-                let key = (db, flow, c);
-                let cell = |column: Column| -> Option<Measured> {
-                    let v = results.cells.get(&(key, column))?;
-                    Some(Measured {
-                        flows_per_sec: median(
-                            &v.iter().map(|m| m.flows_per_sec).collect::<Vec<_>>(),
-                        )?,
-                        p50_us: median(&v.iter().map(|m| m.p50_us).collect::<Vec<_>>())?,
-                        p99_us: median(&v.iter().map(|m| m.p99_us).collect::<Vec<_>>())?,
-                        flows: median(&v.iter().map(|m| m.flows).collect::<Vec<_>>())?,
-                    })
-                };
-                let show = |column: Column| -> (String, String) {
-                    if !args.columns.contains(&column) {
-                        return ("—".to_owned(), "—".to_owned());
-                    }
-                    match cell(column) {
-                        Some(m) => (
-                            format!("{:.0}", m.flows_per_sec),
-                            format!(
-                                "{:.2} / {:.2}",
-                                m.p50_us as f64 / 1000.0,
-                                m.p99_us as f64 / 1000.0
-                            ),
-                        ),
-                        None => (
-                            results
-                                .notes
-                                .get(&(db, column))
-                                .cloned()
-                                .unwrap_or_else(|| "not run".to_owned()),
-                            String::new(),
-                        ),
-                    }
-                };
-                let (ours, ours_l) = show(Column::Ours);
-                let (raw, raw_l) = show(Column::Raw);
-                let (peer, peer_l) = show(Column::NextAuth);
-                let ratio = |a: Option<Measured>, b: Option<Measured>| match (a, b) {
-                    (Some(a), Some(b)) if b.flows_per_sec > 0.0 => {
-                        format!("{:.2}×", a.flows_per_sec / b.flows_per_sec)
-                    }
-                    _ => "—".to_owned(),
-                };
-                // Time per flow is the inverse of throughput: ours ÷ raw time = raw ÷ ours flows/s.
-                let vs_raw = ratio(cell(Column::Raw), cell(Column::Ours));
-                let vs_peer = ratio(cell(Column::Ours), cell(Column::NextAuth));
-                let _ = writeln!(
-                    out,
-                    "| {label} | {} | {c} | {ours} | {ours_l} | {raw} | {raw_l} | {peer} | {peer_l} | {vs_raw} | {vs_peer} |",
-                    flow.name()
-                );
-            }
-        }
-    }
-    out.push('\n');
-    for fact in &results.facts {
-        let _ = writeln!(out, "- {fact}");
-    }
-    out
 }

@@ -12,12 +12,17 @@ use std::time::{Duration, Instant};
 pub struct Measured {
     /// Completed flows per second of wall time.
     pub flows_per_sec: f64,
-    /// Median latency of one flow, in microseconds.
+    /// The latency of one flow, where the column measures it (the load tools do not).
+    pub latency: Option<Latency>,
+}
+
+/// The latency of one flow, in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Latency {
+    /// The median.
     pub p50_us: u64,
-    /// 99th percentile latency of one flow, in microseconds.
+    /// The 99th percentile.
     pub p99_us: u64,
-    /// Flows completed.
-    pub flows: u64,
 }
 
 /// The latency histogram: 1 µs to 60 s at three significant digits.
@@ -49,12 +54,12 @@ pub async fn run_cell(
     let started = Instant::now();
     let hist = workers(&subject, flow, concurrency, duration, &data, seed).await?;
     let elapsed = started.elapsed().as_secs_f64();
-    let flows = hist.len();
     Ok(Measured {
-        flows_per_sec: flows as f64 / elapsed.max(f64::EPSILON),
-        p50_us: hist.value_at_quantile(0.5),
-        p99_us: hist.value_at_quantile(0.99),
-        flows,
+        flows_per_sec: hist.len() as f64 / elapsed.max(f64::EPSILON),
+        latency: Some(Latency {
+            p50_us: hist.value_at_quantile(0.5),
+            p99_us: hist.value_at_quantile(0.99),
+        }),
     })
 }
 
@@ -101,6 +106,22 @@ async fn workers(
         })?;
     }
     Ok(total)
+}
+
+/// The medians of several runs of one cell: throughput, and latency where every run has it.
+pub fn median_of(runs: &[Measured]) -> Option<Measured> {
+    let flows_per_sec = median(&runs.iter().map(|m| m.flows_per_sec).collect::<Vec<_>>())?;
+    let latencies: Option<Vec<Latency>> = runs.iter().map(|m| m.latency).collect();
+    let latency = latencies.and_then(|l| {
+        Some(Latency {
+            p50_us: median(&l.iter().map(|l| l.p50_us).collect::<Vec<_>>())?,
+            p99_us: median(&l.iter().map(|l| l.p99_us).collect::<Vec<_>>())?,
+        })
+    });
+    Some(Measured {
+        flows_per_sec,
+        latency,
+    })
 }
 
 /// The median of `values` (the lower middle for an even count); `None` when empty.
