@@ -6,7 +6,8 @@ use std::path::PathBuf;
 /// Certifies NextAuth.js v3 database adapters against the conformance suite.
 ///
 /// With no arguments it certifies the in-memory reference adapter and the embedded SQLite
-/// backend. Exit status: 0 when every certified backend conforms (failing SHOULD rules are
+/// backend; `--reference` and any number of `--url` certify those, all at once, in one
+/// report. Exit status: 0 when every certified backend conforms (failing SHOULD rules are
 /// printed but do not count, unless --strict), 1 when one does not, 2 on a usage or setup
 /// error, 141 when the reader of stdout went away (`| head`).
 #[derive(Debug, Parser)]
@@ -28,6 +29,24 @@ pub struct Cli {
         global = true
     )]
     pub color: ColorWhen,
+}
+
+impl Cli {
+    /// What clap cannot check by itself: `--namespace` names one schema or database, so it
+    /// goes with one `--url` only.
+    pub fn check(&self) -> Result<(), clap::Error> {
+        if self.certify.namespace.is_some() && self.certify.urls.len() > 1 {
+            return Err(<Cli as clap::CommandFactory>::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--namespace names one schema or database: it cannot be used with more than \
+                     one --url ({} given); certify the URL that needs it in a run of its own",
+                    self.certify.urls.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// When to colour the output.
@@ -202,24 +221,26 @@ pub struct CertifyArgs {
     /// Certify the backend at this URL (postgres://…, mysql://…, mariadb://…, sqlite:…), in
     /// fresh namespaces of that server; nothing else on it is touched. Refused when the
     /// database the URL lands in holds tables (use an empty database, or --namespace).
-    #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
-    /// With --url: run every rule in this existing, empty schema (PostgreSQL) or database
+    /// Repeatable, and combinable with --reference: the backends are certified at once and
+    /// reported in the order given (the reference first).
+    #[arg(long = "url", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// With one --url: run every rule in this existing, empty schema (PostgreSQL) or database
     /// (MySQL), one at a time, instead of namespaces of the suite's own; only the suite's
     /// own tables are dropped after. For a server where only one namespace is granted.
-    #[arg(long, value_name = "NAME", requires = "url")]
+    #[arg(long, value_name = "NAME", requires = "urls")]
     pub namespace: Option<String>,
     /// Certify a deliberately broken adapter (see `nextauth-certify defects`), to see what a
     /// failure looks like.
-    #[arg(long, value_name = "DEFECT")]
+    #[arg(long, value_name = "DEFECT", conflicts_with = "urls")]
     pub broken: Option<String>,
     /// Certify an adapter in any language served over the bridge protocol
     /// (`docs/bridge-protocol.md`) by this command, split like a shell would, e.g.
     /// `"node bridge/node/server.js --adapter next-auth --url postgres://…"`.
-    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "broken"])]
+    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["urls", "broken"])]
     pub adapter_command: Option<String>,
-    /// Certify the in-memory reference adapter only.
-    #[arg(long, conflicts_with_all = ["url", "broken", "adapter_command"])]
+    /// Certify the in-memory reference adapter: alone, or with the backends at --url.
+    #[arg(long, conflicts_with_all = ["broken", "adapter_command"])]
     pub reference: bool,
     /// Declared capabilities the reference or broken adapter is certified against.
     #[arg(long, value_enum, default_value = "hardened")]
@@ -258,7 +279,8 @@ pub struct CertifyArgs {
     /// Where the reports go.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub report_dir: PathBuf,
-    /// How many rules run at once, each in its own namespace.
+    /// How many rules run at once, each in its own namespace; with several backends, shared
+    /// among them (N / backends each, at least 1).
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
     /// The report on stdout; the files in --report-dir are written in every format whatever

@@ -4,6 +4,7 @@
 //! ```text
 //! nextauth-certify                         # the reference adapter and the embedded SQLite backend
 //! nextauth-certify --url postgres://…      # one backend, in a fresh namespace of that server
+//! nextauth-certify --reference --url sqlite: --url postgres://… --url mysql://…   # several at once, one report
 //! nextauth-certify --broken raw-verification-token   # a deliberately broken adapter, for demonstration
 //! nextauth-certify schema --url mysql://…  # read-only: the live schema against the expected one
 //! nextauth-certify interop --url mysql://… # next-auth@3 and our adapter sharing one database
@@ -19,6 +20,7 @@ mod cli;
 mod colour;
 mod docs_cmd;
 mod interop_cmd;
+mod memory;
 mod output;
 mod progress;
 mod report_formats;
@@ -34,6 +36,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if let Err(e) = cli.check() {
+        e.exit();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -33,13 +33,15 @@ pub fn write_report(out: &mut impl Write, report: &Report, detail: Detail) -> io
     }
 }
 
-/// Writes what ends a run: where the reports are (not with `Quiet`) and the verdict line.
+/// Writes what ends a run: where the reports are and the run's peak resident memory when it
+/// is known (not with `Quiet`), and the verdict line.
 pub fn write_end(
     out: &mut impl Write,
     detail: Detail,
     dir: &Path,
     written: &[PathBuf],
     reports: &[Report],
+    peak_rss_bytes: Option<u64>,
 ) -> io::Result<()> {
     match detail {
         Detail::Quiet => {}
@@ -64,6 +66,15 @@ pub fn write_end(
                 .collect::<Vec<_>>()
                 .join(", ")
         )?,
+    }
+    if detail != Detail::Quiet
+        && let Some(bytes) = peak_rss_bytes
+    {
+        writeln!(
+            out,
+            "peak memory: {}",
+            colour::paint(DIM, crate::memory::mebibytes(bytes))
+        )?;
     }
     writeln!(out, "{}", verdict_line(reports, true))
 }

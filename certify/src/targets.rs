@@ -41,7 +41,9 @@ pub fn preset(p: Preset) -> Capabilities {
     }
 }
 
-/// The backends a run certifies, in order.
+/// The backends a run certifies, in the order they are reported: the broken adapter, the
+/// bridged one, or the reference (with `--reference`) then each `--url` in the order given;
+/// with none of these, the reference and the embedded SQLite backend.
 pub fn targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, TargetError> {
     let caps = preset(args.capabilities);
     if let Some(name) = &args.broken {
@@ -55,16 +57,20 @@ pub fn targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, Targe
     if let Some(command) = &args.adapter_command {
         return Ok(vec![bridged(command)?]);
     }
+    if !args.reference && args.urls.is_empty() {
+        return Ok(vec![
+            Arc::new(ReferenceFactory::with_capabilities(caps)),
+            embedded_sqlite()?,
+        ]);
+    }
+    let mut targets: Vec<Arc<dyn BackendFactory>> = Vec::with_capacity(args.urls.len() + 1);
     if args.reference {
-        return Ok(vec![Arc::new(ReferenceFactory::with_capabilities(caps))]);
+        targets.push(Arc::new(ReferenceFactory::with_capabilities(caps)));
     }
-    if let Some(url) = &args.url {
-        return Ok(vec![live(url, args.namespace.as_deref())?]);
+    for url in &args.urls {
+        targets.push(live(url, args.namespace.as_deref())?);
     }
-    Ok(vec![
-        Arc::new(ReferenceFactory::with_capabilities(caps)),
-        embedded_sqlite()?,
-    ])
+    Ok(targets)
 }
 
 /// The job that builds our SQL backend's adapter inside a namespace, connected to the

@@ -168,6 +168,10 @@ pub struct Report {
     pub duration_ms: u64,
     /// Every rule's outcome, in catalogue order.
     pub results: Vec<RuleOutcome>,
+    /// The certifying process's peak resident memory in bytes, when the tool that ran the
+    /// suite measured it (`nextauth-certify` on Linux); absent from the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
 }
 
 impl Report {
@@ -240,7 +244,14 @@ impl Report {
             hardening_score,
             duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
             results,
+            peak_rss_bytes: None,
         }
+    }
+
+    /// The same report, recording the certifying process's peak resident memory.
+    pub fn with_peak_rss(mut self, bytes: Option<u64>) -> Self {
+        self.peak_rss_bytes = bytes;
+        self
     }
 
     /// The same report, recording how the property test ran.
