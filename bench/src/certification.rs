@@ -88,22 +88,21 @@ pub fn measure(args: &crate::Args) -> Result<Certified, BenchError> {
     Ok(out)
 }
 
-/// The peak resident memory the report carries, in bytes.
-fn peak_memory(report: &Value) -> Option<u64> {
-    report.get("peak_memory_bytes")?.as_u64()
+/// The peak resident memory the reports carry (the same in each: the process's), in bytes.
+fn peak_memory(reports: &Value) -> Option<u64> {
+    reports.as_array()?.first()?.get("peak_rss_bytes")?.as_u64()
 }
 
-/// Each target's verdict in the report: `label: verdict`, joined.
-fn verdict(report: &Value) -> String {
-    let targets = report
-        .get("targets")
-        .and_then(Value::as_array)
+/// Each report's verdict: `backend: verdict`, joined.
+fn verdict(reports: &Value) -> String {
+    let targets = reports
+        .as_array()
         .map(|t| {
             t.iter()
                 .map(|t| {
                     format!(
                         "{}: {}",
-                        t.get("label").and_then(Value::as_str).unwrap_or("?"),
+                        t.get("backend").and_then(Value::as_str).unwrap_or("?"),
                         t.get("verdict").and_then(Value::as_str).unwrap_or("?")
                     )
                 })

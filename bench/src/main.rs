@@ -204,7 +204,9 @@ pub struct Results {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // The workers carry the program's name, which the profile filters on.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_name(profile::CLIENT_THREADS)
         .enable_all()
         .build()
     {
@@ -365,6 +367,9 @@ enum Runner {
 struct Columns {
     runners: Vec<(Column, Runner)>,
     bridge: Option<Arc<BridgeProcess>>,
+    /// The connections each pool of ours and of the floors holds: the load tools get as
+    /// many (never more than the concurrency), so that they serve the same shape.
+    pool: usize,
 }
 
 async fn bench_in(
@@ -407,6 +412,7 @@ async fn bench_in(
     let mut columns = Columns {
         runners: Vec::new(),
         bridge: None,
+        pool: usize::try_from(pool_size).unwrap_or(usize::MAX),
     };
     let mut note = |column: Column, why: String| {
         eprintln!("{label}: {}: {why}", column.heading(db));
@@ -532,6 +538,7 @@ async fn run_all(
     let duration = Duration::from_secs_f64(args.duration.max(0.1));
     let warmup = Duration::from_secs_f64(args.warmup.max(0.0));
     let label = db.label();
+    let pool = columns.pool;
     for run in 0..args.runs.max(1) {
         for &flow in &args.flows {
             for &c in &args.concurrency {
@@ -553,18 +560,18 @@ async fn run_all(
                         Runner::Native(peer) => tokio::task::block_in_place(|| {
                             peer.cell(flow, c, warmup, duration, seed)
                         })?,
-                        // The load tools run the session read only, and two client threads
-                        // only for more than one connection.
+                        // The load tools run the session read only, on as many connections
+                        // as our pool, and two client threads only for two connections.
                         Runner::Pgbench { .. } | Runner::Slap(_) if flow != Flow::SessionRead => {
                             continue;
                         }
-                        Runner::Pgbench { threads, .. } if *threads > c => continue,
+                        Runner::Pgbench { threads, .. } if *threads > c.min(pool) => continue,
                         Runner::Pgbench { conninfo, threads } => {
                             tokio::task::block_in_place(|| {
                                 limit::pgbench(
                                     conninfo,
                                     data.users.len(),
-                                    c,
+                                    c.min(pool),
                                     *threads,
                                     warmup,
                                     duration,
@@ -572,7 +579,7 @@ async fn run_all(
                             })?
                         }
                         Runner::Slap(target) => tokio::task::block_in_place(|| {
-                            limit::slap(target, data, c, warmup, duration)
+                            limit::slap(target, data, c.min(pool), warmup, duration)
                         })?,
                     };
                     let latency = m.latency.map_or_else(String::new, |l| {

@@ -11,6 +11,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The name of the benchmark's runtime threads (what `perf` shows as their command).
+pub const CLIENT_THREADS: &str = "nextauth-bench";
+
 /// The sampling frequency, per CPU.
 const HZ: &str = "499";
 
@@ -58,11 +61,24 @@ pub async fn session_read(
         &file,
         &["--sort", "comm", "-g", "none", "--percent-limit", "1"],
     )?;
+    let ours_by_dso = report(
+        &file,
+        &[
+            "--comms",
+            CLIENT_THREADS,
+            "--sort",
+            "dso",
+            "-g",
+            "none",
+            "--percent-limit",
+            "0.5",
+        ],
+    )?;
     let ours = report(
         &file,
         &[
             "--comms",
-            "tokio-runtime-w",
+            CLIENT_THREADS,
             "--sort",
             "dso,sym",
             "-g",
@@ -81,12 +97,17 @@ pub async fn session_read(
     );
     let _ = writeln!(
         out,
-        "CPU samples by process (`perf report --sort comm`; `tokio-runtime-w` is the benchmark's \
-         client, `postgres` the server's backends):\n\n```text\n{by_process}```\n"
+        "CPU samples by process (`perf report --sort comm`; `{CLIENT_THREADS}` is the benchmark's \
+         client, `postgres` the server's backends, `swapper` idle):\n\n```text\n{by_process}```\n"
     );
     let _ = writeln!(
         out,
-        "The client's hottest symbols (`--comms tokio-runtime-w --sort dso,sym`, percentages of \
+        "The client's samples by binary (`--comms {CLIENT_THREADS} --sort dso`: the kernel is \
+         its system calls and the loopback network under them):\n\n```text\n{ours_by_dso}```\n"
+    );
+    let _ = writeln!(
+        out,
+        "The client's hottest symbols (`--comms {CLIENT_THREADS} --sort dso,sym`, percentages of \
          all samples):\n\n```text\n{ours}```"
     );
     Ok(out)
