@@ -31,7 +31,7 @@ pub enum SchemaError {
         /// The URL without password.
         url: String,
         /// The driver's error.
-        source: sqlx::Error,
+        source: nextauth_adapter::error::BoxError,
     },
     /// Introspection failed.
     #[error("cannot read the catalog: {0}")]
@@ -172,7 +172,7 @@ async fn check(
 ) -> Result<SchemaCheck, SchemaError> {
     let server = Server::of_url(url).ok_or_else(|| SchemaError::Scheme(redact(url)))?;
     let url = server.driver_url(url);
-    let connect_err = |source| SchemaError::Connect {
+    let connect_err = |source: nextauth_adapter::error::BoxError| SchemaError::Connect {
         url: redact(&url),
         source,
     };
@@ -183,7 +183,7 @@ async fn check(
                 .max_connections(1)
                 .connect(&url)
                 .await
-                .map_err(connect_err)?;
+                .map_err(|e| connect_err(Box::new(e)))?;
             let live = introspect_postgres(&pool, pg_schema).await;
             pool.close().await;
             live?
@@ -233,12 +233,15 @@ impl StoreJob for IntrospectWith {
 
 /// Why [`IntrospectWith`] failed.
 enum Introspection {
-    Connect(sqlx::Error),
+    Connect(nextauth_adapter::error::BoxError),
     Catalog(nextauth_adapter_sql::IntrospectError),
 }
 
 impl Introspection {
-    fn map_connect(self, connect: impl FnOnce(sqlx::Error) -> SchemaError) -> SchemaError {
+    fn map_connect(
+        self,
+        connect: impl FnOnce(nextauth_adapter::error::BoxError) -> SchemaError,
+    ) -> SchemaError {
         match self {
             Introspection::Connect(e) => connect(e),
             Introspection::Catalog(e) => SchemaError::Introspect(e),

@@ -65,7 +65,7 @@ impl Driver for MySqlDriver {
             .await
             .map_err(|source| IntrospectError::Query {
                 dialect: Dialect::MySql,
-                source,
+                source: Box::new(source),
             })?;
         let database = database.ok_or_else(|| IntrospectError::BadRow {
             dialect: Dialect::MySql,

@@ -79,9 +79,9 @@ impl Driver for PostgresDriver {
     }
 
     async fn introspect(pool: &PgPool) -> Result<Schema, IntrospectError> {
-        let err = |source| IntrospectError::Query {
+        let err = |source: sqlx::Error| IntrospectError::Query {
             dialect: Dialect::Postgres,
-            source,
+            source: Box::new(source),
         };
         let schema: Option<String> = sqlx::query_scalar("SELECT current_schema()")
             .fetch_one(pool)

@@ -68,7 +68,7 @@ pub enum IntrospectError {
         dialect: Dialect,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: nextauth_adapter::error::BoxError,
     },
     /// A catalog row could not be understood (e.g. a negative ordinal).
     #[error("unexpected {dialect} catalog row for {table}: {detail}")]

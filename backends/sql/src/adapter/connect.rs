@@ -10,6 +10,7 @@ use crate::error::NameError;
 use crate::model::Schema;
 use crate::names::SchemaNames;
 use async_trait::async_trait;
+use nextauth_adapter::error::BoxError;
 use nextauth_adapter::{AdapterConfig, Capabilities};
 
 /// The pool size when [`SqlOptions::max_connections`] is not set: enough for the
@@ -59,7 +60,7 @@ pub trait ConnectStore: SqlStore + Sized {
     const DIALECT: Dialect;
 
     /// Opens a pool to `url` (the backend's URL syntax) sized by `options`.
-    async fn open_pool(url: &str, options: &SqlOptions) -> Result<Self::Pool, sqlx::Error>;
+    async fn open_pool(url: &str, options: &SqlOptions) -> Result<Self::Pool, BoxError>;
 
     /// A store over `pool` using `names` (already validated).
     fn over_pool(pool: Self::Pool, names: SchemaNames) -> Self;
@@ -78,7 +79,7 @@ pub enum ConnectError {
         backend: &'static str,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: BoxError,
     },
     /// The schema names cannot be used.
     #[error("invalid schema names: {0}")]

@@ -13,7 +13,7 @@ mod catalog;
 mod catalog_default;
 pub mod mssql;
 mod mysql;
-mod postgres;
+pub mod postgres;
 mod sqlite;
 
 pub use mysql::introspect_mysql;

@@ -36,9 +36,9 @@ pub async fn introspect_mysql(
     pool: &sqlx::MySqlPool,
     database: &str,
 ) -> Result<Schema, IntrospectError> {
-    let err = |source| IntrospectError::Query {
+    let err = |source: sqlx::Error| IntrospectError::Query {
         dialect: Dialect::MySql,
-        source,
+        source: Box::new(source),
     };
     let tables: Vec<String> = sqlx::query_scalar(TABLES)
         .bind(database)

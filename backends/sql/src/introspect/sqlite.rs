@@ -32,9 +32,9 @@ const INDEX_SQL: &str = "SELECT sql FROM sqlite_master WHERE type = 'index' AND 
 /// A rowid primary key (`INTEGER PRIMARY KEY`) is [`ColumnType::Id`] only when declared
 /// `AUTOINCREMENT`: without it SQLite may reuse a deleted row's id.
 pub async fn introspect_sqlite(pool: &sqlx::SqlitePool) -> Result<Schema, IntrospectError> {
-    let err = |source| IntrospectError::Query {
+    let err = |source: sqlx::Error| IntrospectError::Query {
         dialect: Dialect::Sqlite,
-        source,
+        source: Box::new(source),
     };
     let tables: Vec<(String, Option<String>)> =
         sqlx::query_as(TABLES).fetch_all(pool).await.map_err(err)?;

@@ -29,6 +29,7 @@ use crate::model::Schema;
 use crate::names::SchemaNames;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use nextauth_adapter::error::BoxError;
 use nextauth_adapter::{Account, Capabilities, Session, User, VerificationRequest};
 use sqlx::{AssertSqlSafe, Database, Pool, Transaction};
 use std::marker::PhantomData;
@@ -143,8 +144,8 @@ impl<D: Driver> ConnectStore for SqlxStore<D> {
     const BACKEND: &'static str = D::BACKEND;
     const DIALECT: Dialect = D::DIALECT;
 
-    async fn open_pool(url: &str, options: &SqlOptions) -> Result<Pool<D::Db>, sqlx::Error> {
-        D::open_pool(url, options).await
+    async fn open_pool(url: &str, options: &SqlOptions) -> Result<Pool<D::Db>, BoxError> {
+        Ok(D::open_pool(url, options).await?)
     }
 
     fn over_pool(pool: Pool<D::Db>, names: SchemaNames) -> Self {
