@@ -108,7 +108,7 @@ impl<DB> Exec for DB
 where
     DB: Database,
     DB::Arguments: IntoArguments<DB>,
-    DB::Row: RecordRow,
+    DB::Row: RecordRow<Error = sqlx::Error>,
     usize: ColumnIndex<DB::Row>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'t> i64: Encode<'t, DB> + Type<DB>,
