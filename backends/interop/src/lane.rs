@@ -132,9 +132,15 @@ impl Ours {
     async fn server_version(&self) -> Option<String> {
         let query = "SELECT CAST(version() AS CHAR(200))";
         match self {
-            Ours::Postgres(a) => sqlx::query_scalar::<_, String>("SELECT version()")
-                .fetch_one(a.pool())
+            Ours::Postgres(a) => a
+                .pool()
+                .get()
                 .await
+                .ok()?
+                .query_one("SELECT version()", &[])
+                .await
+                .ok()?
+                .try_get::<_, String>(0)
                 .ok(),
             Ours::MySql(a) => sqlx::query_scalar::<_, String>(query)
                 .fetch_one(a.pool())
@@ -145,7 +151,7 @@ impl Ours {
 
     async fn close(self) {
         match self {
-            Ours::Postgres(a) => a.pool().close().await,
+            Ours::Postgres(a) => a.pool().close(),
             Ours::MySql(a) => a.pool().close().await,
         }
     }

@@ -14,8 +14,9 @@ use sqlx::{AssertSqlSafe, PgPool, Postgres};
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// The v3 tables in one PostgreSQL schema (the connection's `search_path`), over a pool.
-pub type PostgresStore = SqlxStore<PostgresDriver>;
+/// The v3 tables in one PostgreSQL schema (the connection's `search_path`), over a sqlx
+/// [`PgPool`]: for an application that already has one and wants the adapter to share it.
+pub type SqlxPostgresStore = SqlxStore<PostgresDriver>;
 
 /// PostgreSQL under sqlx: instants bound as `TIMESTAMPTZ`, the schema read from the
 /// connection's `search_path`.

@@ -1,11 +1,19 @@
-//! A NextAuth.js v3 database adapter for PostgreSQL (10 or later), over sqlx.
+//! A NextAuth.js v3 database adapter for PostgreSQL (10 or later).
 //!
 //! [`PostgresAdapter`] is the shared SQL adapter of
 //! [`nextauth-adapter-sql`](nextauth_adapter_sql) over [`PostgresStore`]: every rule of the
-//! v3 contract lives there, written once; this crate runs its statements on a
-//! [`sqlx::PgPool`] with the fewest round trips PostgreSQL allows (`INSERT … RETURNING`,
-//! `UPDATE … RETURNING`, `DELETE … RETURNING` for single-use verification, one
-//! data-modifying `WITH` for the cascading `delete_user`).
+//! v3 contract lives there, written once; this crate runs its statements with the fewest
+//! round trips PostgreSQL allows (`INSERT … RETURNING`, `UPDATE … RETURNING`,
+//! `DELETE … RETURNING` for single-use verification, one data-modifying `WITH` for the
+//! cascading `delete_user`), on one of two drivers:
+//!
+//! - [`TokioPostgresStore`] (the default, [`PostgresStore`]): tokio-postgres pooled by
+//!   deadpool-postgres. Chosen by measurement: see `docs/performance.md`.
+//! - [`SqlxPostgresStore`] ([`SqlxPostgresAdapter`]): sqlx, for an application that already
+//!   has a [`sqlx::PgPool`] and wants the adapter to share it
+//!   ([`SqlAdapter::from_pool`](nextauth_adapter_sql::SqlAdapter::from_pool)).
+//!
+//! Both run the same statement texts and are certified by the same conformance suite.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,14 +35,22 @@
 //! (set it with `?options=-c search_path=<schema>`).
 
 mod driver;
+mod tokio_store;
 
-pub use driver::{PostgresDriver, PostgresStore};
+pub use driver::{PostgresDriver, SqlxPostgresStore};
+pub use tokio_store::TokioPostgresStore;
+
+/// The store [`PostgresAdapter`] uses.
+pub type PostgresStore = TokioPostgresStore;
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};
 
 use nextauth_adapter::Capabilities;
 
 /// The PostgreSQL adapter: the shared SQL semantics over a [`PostgresStore`].
 pub type PostgresAdapter = nextauth_adapter_sql::SqlAdapter<PostgresStore>;
+
+/// The PostgreSQL adapter over sqlx: the shared SQL semantics over a [`SqlxPostgresStore`].
+pub type SqlxPostgresAdapter = nextauth_adapter_sql::SqlAdapter<SqlxPostgresStore>;
 
 /// What the PostgreSQL adapter declares: the hardened choices with the documented limits.
 ///

@@ -7,7 +7,7 @@
 
 use nextauth_adapter::{Adapter, ManualClock, NewUser};
 use nextauth_adapter_harness::Inspector;
-use nextauth_adapter_postgres::PostgresStore;
+use nextauth_adapter_postgres::{PostgresStore, SqlxPostgresStore};
 use nextauth_adapter_testkit::scenarios::{self, adapter, ensure, in_namespace};
 use nextauth_adapter_testkit::{Server, SqlInspector};
 
@@ -46,9 +46,13 @@ async fn a_non_utc_session_time_zone_from_the_url_is_honoured_with_the_same_inst
         );
         let a = adapter::<PostgresStore>(ns, &clock).await?;
         a.synchronize().await?;
-        let zone: String = sqlx::query_scalar("SHOW TIME ZONE")
-            .fetch_one(a.pool())
-            .await?;
+        let zone: String = a
+            .pool()
+            .get()
+            .await?
+            .query_one("SHOW TIME ZONE", &[])
+            .await?
+            .try_get(0)?;
         ensure(
             zone == "Pacific/Chatham",
             format!("the adapter's session time zone is {zone}"),
@@ -89,9 +93,10 @@ async fn an_unchecked_pool_fails_the_between_calls_fault_rule() {
             names: ns.names,
             ..nextauth_adapter_sql::SqlOptions::default()
         };
-        let adapter =
-            nextauth_adapter_sql::SqlAdapter::<PostgresStore>::from_pool(pool, config, options)?;
+        let adapter = nextauth_adapter_sql::SqlAdapter::<SqlxPostgresStore>::from_pool(
+            pool, config, options,
+        )?;
         Ok(std::sync::Arc::new(adapter) as nextauth_adapter::SharedAdapter)
     });
-    scenarios::an_unchecked_pool_fails_between_calls::<PostgresStore>(build).await;
+    scenarios::an_unchecked_pool_fails_between_calls::<SqlxPostgresStore>(build).await;
 }
