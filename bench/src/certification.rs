@@ -148,7 +148,7 @@ impl Certified {
         json!({
             "command": self.command,
             "seconds": self.seconds,
-            "peak_memory_bytes": self.peak_bytes,
+            "peak_rss_bytes": self.peak_bytes,
             "verdicts": self.verdicts,
         })
     }

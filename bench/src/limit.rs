@@ -45,8 +45,8 @@ pub fn pgbench(
 ) -> Result<Measured, BenchError> {
     let script = scratch_file("pgbench-session-read.sql", &pgbench_script(users))?;
     let run = |seconds: u64| -> Result<f64, BenchError> {
-        let out = Command::new("pgbench")
-            .args(["-n", "-M", "prepared", "-c"])
+        let mut cmd = Command::new("pgbench");
+        cmd.args(["-n", "-M", "prepared", "-c"])
             .arg(clients.to_string())
             .arg("-j")
             .arg(threads.to_string())
@@ -54,20 +54,8 @@ pub fn pgbench(
             .arg(seconds.max(1).to_string())
             .arg("-f")
             .arg(&script)
-            .arg(conninfo)
-            .output()
-            .map_err(|e| tool_error("pgbench", format!("cannot run it: {e}")))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        if !out.status.success() {
-            return Err(tool_error(
-                "pgbench",
-                format!(
-                    "{}: {}",
-                    out.status,
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
-            ));
-        }
+            .arg(conninfo);
+        let stdout = run_tool("pgbench", "pgbench", &mut cmd)?;
         parse_pgbench_tps(&stdout).ok_or_else(|| {
             tool_error(
                 "pgbench",
@@ -178,20 +166,7 @@ pub fn slap(
             // Through the environment, never on a command line another user can read.
             cmd.env("MYSQL_PWD", p);
         }
-        let out = cmd
-            .output()
-            .map_err(|e| tool_error("mariadb-slap", format!("cannot run {tool}: {e}")))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        if !out.status.success() {
-            return Err(tool_error(
-                "mariadb-slap",
-                format!(
-                    "{}: {}",
-                    out.status,
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
-            ));
-        }
+        let stdout = run_tool("mariadb-slap", tool, &mut cmd)?;
         let (seconds, per_client) = parse_slap(&stdout)
             .ok_or_else(|| tool_error("mariadb-slap", format!("unexpected output: {stdout}")))?;
         Ok(per_client * clients as f64 / seconds.max(1e-3))
@@ -220,6 +195,25 @@ pub fn parse_slap(stdout: &str) -> Option<(f64, f64)> {
         value("Average number of seconds to run all queries:")?,
         value("Average number of queries per client:")?,
     ))
+}
+
+/// Runs `cmd` (the program `program`, reported as `tool`) to its end and returns its standard
+/// output; a failure to start or a non-zero exit is the tool's error, with its standard error.
+fn run_tool(tool: &'static str, program: &str, cmd: &mut Command) -> Result<String, BenchError> {
+    let out = cmd
+        .output()
+        .map_err(|e| tool_error(tool, format!("cannot run {program}: {e}")))?;
+    if !out.status.success() {
+        return Err(tool_error(
+            tool,
+            format!(
+                "{}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Whether `tool` is on `PATH`.

@@ -35,7 +35,8 @@ use measure::{Measured, run_cell};
 use nextauth_adapter::{AdapterConfig, SessionPolicy, SharedAdapter, SystemClock};
 use nextauth_adapter_bridge::protocol::{NamespaceRef, OpenArgs};
 use nextauth_adapter_bridge::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
-use nextauth_adapter_default::{Open, with_store};
+use nextauth_adapter_default::{Open, StoreJob, with_store};
+use nextauth_adapter_postgres::SqlxPostgresStore;
 use nextauth_adapter_sql::SqlOptions;
 use nextauth_adapter_testkit::{Namespace, SchemaNames, Server};
 use sqlx::ConnectOptions as _;
@@ -56,6 +57,10 @@ fn server(name: &str) -> Result<Server, String> {
 pub enum Column {
     /// Our adapter.
     Ours,
+    /// Our adapter on its sqlx store (PostgreSQL, whose default store is tokio-postgres): the
+    /// driver's choice measured store against store.
+    #[value(name = "ours-sqlx")]
+    OursSqlx,
     /// The raw sqlx driver doing the minimal SQL of each flow: a floor.
     RawSqlx,
     /// The same SQL on the server's other Rust driver (tokio-postgres, mysql_async): a floor.
@@ -76,8 +81,9 @@ pub enum Column {
 
 impl Column {
     /// Every column, in table order.
-    pub const ALL: [Column; 7] = [
+    pub const ALL: [Column; 8] = [
         Column::Ours,
+        Column::OursSqlx,
         Column::RawSqlx,
         Column::RawOther,
         Column::NextAuth,
@@ -90,6 +96,7 @@ impl Column {
     pub fn id(self) -> &'static str {
         match self {
             Column::Ours => "ours",
+            Column::OursSqlx => "ours-sqlx",
             Column::RawSqlx => "raw-sqlx",
             Column::RawOther => "raw-other",
             Column::NextAuth => "next-auth",
@@ -102,7 +109,9 @@ impl Column {
     /// The column's heading in `db`'s tables.
     pub fn heading(self, db: Server) -> &'static str {
         match (self, db) {
+            (Column::Ours, Server::Postgres) => "ours (tokio-postgres)",
             (Column::Ours, _) => "ours",
+            (Column::OursSqlx, _) => "ours (sqlx)",
             (Column::RawSqlx, _) => "raw sqlx",
             (Column::RawOther, Server::MySql) => "raw mysql_async",
             (Column::RawOther, _) => "raw tokio-postgres",
@@ -141,7 +150,7 @@ pub(crate) struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "ours,raw-sqlx,raw-other,next-auth,next-auth-bridged,limit-1,limit-2"
+        default_value = "ours,ours-sqlx,raw-sqlx,raw-other,next-auth,next-auth-bridged,limit-1,limit-2"
     )]
     columns: Vec<Column>,
     /// Flows to run.
@@ -398,6 +407,7 @@ async fn bench_in(
         session: policy,
         base_url: "http://localhost:3000".to_owned(),
     };
+    let (ours_config, ours_options) = (config.clone(), options.clone());
     let ours: SharedAdapter = with_store(
         db,
         Open {
@@ -424,6 +434,20 @@ async fn bench_in(
             (Column::Ours, _) => Runner::InProcess(Arc::new(Ours::new(Arc::clone(&ours)))),
             (_, Server::Sqlite) => {
                 note(column, "— (ours alone)".to_owned());
+                continue;
+            }
+            (Column::OursSqlx, Server::Postgres) => {
+                let open = Open {
+                    url: ns.url().to_owned(),
+                    config: ours_config.clone(),
+                    options: ours_options.clone(),
+                    synchronize: false,
+                };
+                let adapter = open.run::<SqlxPostgresStore>().await?;
+                Runner::InProcess(Arc::new(Ours::new(adapter)))
+            }
+            (Column::OursSqlx, _) => {
+                note(column, "— (ours is on sqlx)".to_owned());
                 continue;
             }
             (Column::RawSqlx, _) => {

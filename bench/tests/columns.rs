@@ -50,14 +50,15 @@ fn note(results: &Value, column: &str) -> Option<String> {
     })
 }
 
-fn check(server: Server, name: &str, limits: &[&str]) {
+fn check(server: Server, name: &str, stores: &[&'static str], limits: &[&str]) {
     let Some(url) = url_or_skip(server, &format!("bench_columns_{name}")) else {
         return;
     };
     let results = run(server, &url, name);
     let required = is_required(server);
     let flows_all = ["session-read", "oauth-signin", "email-signin"];
-    let mut columns = vec!["ours", "raw-sqlx", "raw-other"];
+    let mut columns = vec!["raw-sqlx", "raw-other"];
+    columns.extend(stores);
     if nextauth_adapter_bridge::node_modules_installed()
         || nextauth_adapter_bridge::bridge_required()
     {
@@ -96,10 +97,17 @@ fn check(server: Server, name: &str, limits: &[&str]) {
 
 #[test]
 fn every_postgres_column_runs_every_flow() {
-    check(Server::Postgres, "postgres", &["limit-1", "limit-2"]);
+    // Two stores: the default on tokio-postgres, and the one on sqlx.
+    check(
+        Server::Postgres,
+        "postgres",
+        &["ours", "ours-sqlx"],
+        &["limit-1", "limit-2"],
+    );
 }
 
 #[test]
 fn every_mysql_column_runs_every_flow() {
-    check(Server::MySql, "mysql", &["limit-1"]);
+    // MariaDB's adapter is on sqlx: there is no second store to measure.
+    check(Server::MySql, "mysql", &["ours"], &["limit-1"]);
 }

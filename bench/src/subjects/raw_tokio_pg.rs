@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use nextauth_adapter::{SessionPolicy, formulas};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row};
+use tokio_postgres::{NoTls, Row, Statement};
 
 const S: &str = "raw tokio-postgres";
 
@@ -55,36 +55,42 @@ impl RawTokioPg {
             .map_err(|e| BenchError::driver(S, "a pooled connection", e))
     }
 
-    /// Runs `sql` (prepared once per connection) and returns at most one row.
+    /// A pooled connection and `sql` prepared on it (once per connection).
+    async fn prepared(
+        &self,
+        what: &'static str,
+        sql: &str,
+    ) -> Result<(Object, Statement), BenchError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(sql)
+            .await
+            .map_err(|e| BenchError::driver(S, what, e))?;
+        Ok((client, statement))
+    }
+
+    /// Runs `sql` and returns at most one row.
     async fn opt(
         &self,
         what: &'static str,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<Row>, BenchError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(sql)
-            .await
-            .map_err(|e| BenchError::driver(S, what, e))?;
+        let (client, statement) = self.prepared(what, sql).await?;
         client
             .query_opt(&statement, params)
             .await
             .map_err(|e| BenchError::driver(S, what, e))
     }
 
-    /// Runs `sql` (prepared once per connection) for its effect.
+    /// Runs `sql` for its effect.
     async fn exec(
         &self,
         what: &'static str,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, BenchError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(sql)
-            .await
-            .map_err(|e| BenchError::driver(S, what, e))?;
+        let (client, statement) = self.prepared(what, sql).await?;
         client
             .execute(&statement, params)
             .await
