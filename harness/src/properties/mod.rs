@@ -355,23 +355,7 @@ pub fn check_properties(
     factory: &dyn BackendFactory,
     config: &PropertyConfig,
 ) -> Result<PropertyStats, Box<PropertyFailure>> {
-    let fail = |message: String| {
-        Box::new(PropertyFailure {
-            seed: None,
-            steps: Vec::new(),
-            divergence: Divergence {
-                step: 0,
-                message,
-                cause: None,
-            },
-            saved_to: None,
-            should_divergences: Vec::new(),
-        })
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail(format!("cannot start a runtime: {e}")))?;
+    let runtime = runtime()?;
     let should = ShouldFound::default();
     let saved = config
         .regressions
@@ -393,14 +377,98 @@ pub fn check_properties(
             }
         }
     }
+    let lanes = LANES.min(config.cases.max(1) as usize);
+    // Each lane on a thread of its own, with its own runtime, runner and SHOULD findings;
+    // all are merged in lane order once every lane has ended, so that what is reported does
+    // not depend on which lane finished first.
+    let ended: Vec<(Result<(), Box<PropertyFailure>>, ShouldFound)> = std::thread::scope(|scope| {
+        let lanes: Vec<_> = (0..lanes)
+            .map(|lane| scope.spawn(move || run_lane(factory, config, lane, lanes)))
+            .collect();
+        lanes
+            .into_iter()
+            .map(|lane| {
+                lane.join().unwrap_or_else(|_| {
+                    (
+                        Err(not_run(
+                            None,
+                            "a lane of the property test panicked".to_owned(),
+                        )),
+                        ShouldFound::default(),
+                    )
+                })
+            })
+            .collect()
+    });
+    let mut failure = None;
+    for (result, found) in ended {
+        for d in found.take() {
+            should.record(d);
+        }
+        if let (None, Err(f)) = (&failure, result) {
+            failure = Some(f);
+        }
+    }
+    match failure {
+        None => Ok(PropertyStats {
+            regressions_replayed: saved.len(),
+            cases: config.cases,
+            seed: config.seed,
+            should_divergences: should.take(),
+        }),
+        Some(mut f) => {
+            // The reported failure alone is saved (other lanes may have failed too). An empty
+            // sequence failing is the backend failing to open (a server gone, a refused
+            // connection): nothing about the adapter to replay, so nothing is saved.
+            if f.seed.is_some() && !f.steps.is_empty() {
+                f.saved_to = config.regressions.as_deref().and_then(|dir| {
+                    save_regression(
+                        dir,
+                        &factory.name(),
+                        config.seed,
+                        &f.steps,
+                        &f.divergence.message,
+                    )
+                    .ok()
+                });
+            }
+            f.should_divergences = should.take();
+            Err(f)
+        }
+    }
+}
+
+/// How many lanes share a run's random sequences. The sequences are independent, each in a
+/// fixture (a namespace) of its own, and on a live server a sequence's time is mostly round
+/// trips: lanes overlap them. Lane `k` of `n` runs every `n`-th case count from its own seed
+/// (lane 0's is the run's seed itself), so the sequences run, and what a failing one
+/// reports, are the same on every run.
+const LANES: usize = 2;
+
+/// Runs lane `lane` of `lanes`: its share of `config.cases` random sequences, from its seed,
+/// shrinking a failing one.
+fn run_lane(
+    factory: &dyn BackendFactory,
+    config: &PropertyConfig,
+    lane: usize,
+    lanes: usize,
+) -> (Result<(), Box<PropertyFailure>>, ShouldFound) {
+    let should = ShouldFound::default();
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(failure) => return (Err(failure), should),
+    };
+    let share =
+        config.cases / lanes as u32 + u32::from((lane as u32) < config.cases % lanes as u32);
     let proptest_config = Config {
-        cases: config.cases,
+        cases: share,
         failure_persistence: None,
         max_shrink_iters: 4096,
         ..Config::default()
     };
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&config.seed.to_le_bytes());
+    seed_bytes[8..16].copy_from_slice(&(lane as u64).to_le_bytes());
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes);
     let mut runner = TestRunner::new_with_rng(proptest_config, rng);
     let strategy = Sequences::sequential_strategy(1..=config.max_steps.max(1));
@@ -414,13 +482,8 @@ pub fn check_properties(
             Err(d) => Err(TestCaseError::fail(d.message)),
         }
     });
-    match outcome {
-        Ok(()) => Ok(PropertyStats {
-            regressions_replayed: saved.len(),
-            cases: config.cases,
-            seed: config.seed,
-            should_divergences: should.take(),
-        }),
+    let result = match outcome {
+        Ok(()) => Ok(()),
         Err(TestError::Fail(_, (_, steps, _))) => {
             let divergence = match runtime.block_on(run_sequence(factory, &steps, None)) {
                 Err(d) => d,
@@ -432,35 +495,41 @@ pub fn check_properties(
                     cause: None,
                 },
             };
-            // An empty sequence failing is the backend failing to open (a server gone, a
-            // refused connection): nothing about the adapter to replay, so nothing is saved.
-            let replayable = !steps.is_empty();
-            let saved_to = config
-                .regressions
-                .as_deref()
-                .filter(|_| replayable)
-                .and_then(|dir| {
-                    save_regression(
-                        dir,
-                        &factory.name(),
-                        config.seed,
-                        &steps,
-                        &divergence.message,
-                    )
-                    .ok()
-                });
             Err(Box::new(PropertyFailure {
                 seed: Some(config.seed),
                 steps,
                 divergence,
-                saved_to,
-                should_divergences: should.take(),
+                saved_to: None,
+                should_divergences: Vec::new(),
             }))
         }
-        Err(TestError::Abort(reason)) => Err(Box::new(PropertyFailure {
-            seed: Some(config.seed),
-            should_divergences: should.take(),
-            ..*fail(format!("proptest aborted: {reason}"))
-        })),
-    }
+        Err(TestError::Abort(reason)) => Err(not_run(
+            Some(config.seed),
+            format!("proptest aborted: {reason}"),
+        )),
+    };
+    (result, should)
+}
+
+/// The runtime sequences run on (one per thread: call from a plain thread).
+fn runtime() -> Result<tokio::runtime::Runtime, Box<PropertyFailure>> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| not_run(None, format!("cannot start a runtime: {e}")))
+}
+
+/// A failure of the test itself, not of a sequence: no steps to show or replay.
+fn not_run(seed: Option<u64>, message: String) -> Box<PropertyFailure> {
+    Box::new(PropertyFailure {
+        seed,
+        steps: Vec::new(),
+        divergence: Divergence {
+            step: 0,
+            message,
+            cause: None,
+        },
+        saved_to: None,
+        should_divergences: Vec::new(),
+    })
 }
