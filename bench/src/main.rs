@@ -258,11 +258,30 @@ fn main() -> ExitCode {
     };
     let markdown = report::markdown(&options, &results);
     println!("{markdown}");
-    if let Some(path) = &args.write_docs
-        && let Err(e) = report::write_into_page(path, &markdown)
-    {
-        eprintln!("nextauth-bench: {}: {e}", path.display());
-        failed = true;
+    if let Some(path) = &args.write_docs {
+        // The page stands for a complete run: one that failed somewhere, or that lacked a
+        // tool (a column reading `n/a (…)`), leaves it as it was.
+        let missing: Vec<String> = results
+            .notes
+            .iter()
+            .filter(|(_, note)| note.starts_with("n/a"))
+            .map(|((db, column), note)| format!("{}: {}: {note}", db.label(), column.heading(*db)))
+            .collect();
+        if failed || !missing.is_empty() {
+            eprintln!(
+                "nextauth-bench: {} not written: the run {}",
+                path.display(),
+                if failed {
+                    "failed (see above)".to_owned()
+                } else {
+                    format!("lacked columns: {}", missing.join("; "))
+                }
+            );
+            failed = true;
+        } else if let Err(e) = report::write_into_page(path, &markdown) {
+            eprintln!("nextauth-bench: {}: {e}", path.display());
+            failed = true;
+        }
     }
     if let Some(path) = &args.json
         && let Err(e) = std::fs::write(path, report::json(&options, &results).to_string())
