@@ -7,10 +7,12 @@ use crate::data::{PROVIDER, SeedUser, hex_token};
 use crate::error::BenchError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use deadpool_postgres::{Object, Pool};
 use nextauth_adapter::{SessionPolicy, formulas};
+use nextauth_adapter_postgres::TokioPostgresStore;
+use nextauth_adapter_sql::{ConnectStore, SqlOptions};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row, Statement};
+use tokio_postgres::{Row, Statement};
 
 const S: &str = "raw tokio-postgres";
 
@@ -23,28 +25,20 @@ pub struct RawTokioPg {
 
 impl RawTokioPg {
     /// The column over a pool of `size` connections to `url` (the namespace's URL), one of
-    /// them made now so that an unreachable server fails here.
+    /// them made now so that an unreachable server fails here: the pool our PostgreSQL store
+    /// opens (deadpool's `Fast` recycling, no check on checkout, as the sqlx floor's pool).
     pub async fn connect(url: &str, size: u32, policy: SessionPolicy) -> Result<Self, BenchError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| BenchError::driver(S, "parsing the namespace URL", e))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                // The sqlx floor's pool does not check a connection on checkout either.
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(usize::try_from(size).unwrap_or(usize::MAX))
-            .build()
-            .map_err(|e| BenchError::driver(S, "building the pool", e))?;
-        drop(
-            pool.get()
-                .await
-                .map_err(|e| BenchError::driver(S, "connecting", e))?,
-        );
+        let options = SqlOptions {
+            max_connections: Some(size),
+            ..SqlOptions::default()
+        };
+        let pool = TokioPostgresStore::open_pool(url, &options)
+            .await
+            .map_err(|source| BenchError::Driver {
+                subject: S,
+                what: "connecting",
+                source,
+            })?;
         Ok(RawTokioPg { pool, policy })
     }
 

@@ -33,14 +33,6 @@ pub(super) enum Access {
     Write,
 }
 
-/// Where a statement failed.
-enum Failed {
-    /// At a write's ping: nothing of the write was sent.
-    Before(tokio_postgres::Error),
-    /// While preparing or running the statement.
-    During(tokio_postgres::Error),
-}
-
 /// A pool of tokio-postgres connections, sized by the store's options.
 #[derive(Clone)]
 pub(super) struct Connections {
@@ -100,34 +92,38 @@ impl Connections {
             .map_err(|e| StoreError::Driver(Box::new(e)))
     }
 
-    /// Runs `sql` (prepared once per connection) with `params` and returns its rows.
+    /// Runs `sql` (prepared once per connection) with `params` and returns its rows: a read
+    /// again on another connection when it found its own dead, a write once, on a connection
+    /// that has just answered a ping.
     pub(super) async fn query(
         &self,
         access: Access,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> StoreResult<Vec<Row>> {
+        if access == Access::Write {
+            let client = self.verified().await?;
+            return run(&client, sql, params).await.map_err(store_error);
+        }
         let attempts = self.attempts();
         let mut attempt = 0;
         loop {
             attempt += 1;
             let client = self.get().await?;
-            let error = match run(&client, access, sql, params).await {
+            match run(&client, sql, params).await {
                 Ok(rows) => return Ok(rows),
-                Err(Failed::Before(e)) => e,
-                Err(Failed::During(e)) if access == Access::Read => e,
-                Err(Failed::During(e)) => return Err(store_error(e)),
-            };
-            if !connection_lost(&error) || attempt >= attempts {
-                return Err(store_error(error));
+                Err(e) if connection_lost(&e) && attempt < attempts => {
+                    tracing::debug!(attempt, error = %e, "a pooled connection was closed; reading on another");
+                    // Out of the pool for good, whether or not its client noticed yet.
+                    drop(Object::take(client));
+                }
+                Err(e) => return Err(store_error(e)),
             }
-            tracing::debug!(attempt, error = %error, "a pooled connection was closed; trying another");
-            // Out of the pool for good, whether or not its client noticed yet.
-            drop(Object::take(client));
         }
     }
 
-    /// A connection that has just answered a ping, for statements run in a transaction.
+    /// A connection that has just answered a ping (an empty query): for a write, and for
+    /// statements run in a transaction.
     pub(super) async fn verified(&self) -> StoreResult<Object> {
         let attempts = self.attempts();
         let mut attempt = 0;
@@ -145,19 +141,12 @@ impl Connections {
     }
 }
 
-/// Prepares (once per connection) and runs `sql` on `client`, after a ping for a write.
+/// Prepares (once per connection) and runs `sql` on `client`.
 async fn run(
     client: &Object,
-    access: Access,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<Row>, Failed> {
-    if access == Access::Write {
-        client.simple_query("").await.map_err(Failed::Before)?;
-    }
-    let statement = client.prepare_cached(sql).await.map_err(Failed::During)?;
-    client
-        .query(&statement, params)
-        .await
-        .map_err(Failed::During)
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let statement = client.prepare_cached(sql).await?;
+    client.query(&statement, params).await
 }
