@@ -2,8 +2,9 @@
 //! [`nextauth_adapter_testkit::scenarios`] (`synchronize` creates, accepts the documented
 //! DDL with a custom column and refuses a table missing a unique index without changing
 //! anything; Unicode, 255-character values and multi-kilobyte tokens round-trip; a
-//! 256-character e-mail is `InvalidInput` with nothing written), and the URL's session time
-//! zone honoured. Each test works in its own `nx_…` schema and drops it.
+//! 256-character e-mail is `InvalidInput` with nothing written), the URL's session time
+//! zone honoured, and ids widened to `bigint` read and bound by both stores. Each test works
+//! in its own `nx_…` schema and drops it.
 
 use nextauth_adapter::{Adapter, ManualClock, NewUser};
 use nextauth_adapter_harness::Inspector;
@@ -99,4 +100,62 @@ async fn an_unchecked_pool_fails_the_between_calls_fault_rule() {
         Ok(std::sync::Arc::new(adapter) as nextauth_adapter::SharedAdapter)
     });
     scenarios::an_unchecked_pool_fails_between_calls::<SqlxPostgresStore>(build).await;
+}
+
+/// Ids widened to `bigint` by an application (a `BIGSERIAL` migration). `synchronize`
+/// refuses such tables (the schema model has no `bigint` id), but an adapter connected
+/// without it works on them: every id it binds or reads goes through the `bigint` path of its
+/// store (tokio-postgres binds to the type the server infers for a parameter, sqlx reads
+/// `int8` after `int4` fails), and the records it returns are what it stored.
+async fn widened_ids_round_trip<S: nextauth_adapter_sql::ConnectStore>() {
+    in_namespace(Server::Postgres, None, async |ns| {
+        let a = adapter::<S>(ns, &ManualClock::starting_now()).await?;
+        a.synchronize().await?;
+        let widen = [
+            ("users", "id"),
+            ("accounts", "id"),
+            ("accounts", "user_id"),
+            ("sessions", "id"),
+            ("sessions", "user_id"),
+            ("verification_requests", "id"),
+        ]
+        .map(|(t, c)| format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE bigint"));
+        scenarios::execute(ns, &widen).await?;
+        // A new adapter (no statement prepared against the integer columns survives), and
+        // no `synchronize`, which refuses the widened columns.
+        let a = adapter::<S>(ns, &ManualClock::starting_now()).await?;
+        ensure(
+            a.synchronize().await.is_err(),
+            "synchronize refuses bigint ids",
+        )?;
+        let u = a
+            .create_user(NewUser {
+                email: Some("wide@example.com".into()),
+                ..NewUser::default()
+            })
+            .await?;
+        let s = a.create_session(&u).await?;
+        ensure(s.user_id == u.id, "the session's user id")?;
+        let read = a.get_session(Some(&s.session_token)).await?;
+        ensure(read.as_ref() == Some(&s), format!("get_session: {read:?}"))?;
+        let got = a.get_user(&u.id).await?;
+        ensure(got.as_ref() == Some(&u), format!("get_user: {got:?}"))?;
+        a.delete_user(&u.id).await?;
+        ensure(a.get_user(&u.id).await?.is_none(), "deleted")?;
+        ensure(
+            a.get_session(Some(&s.session_token)).await?.is_none(),
+            "the session went with its user",
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn widened_ids_round_trip_on_tokio_postgres() {
+    widened_ids_round_trip::<PostgresStore>().await;
+}
+
+#[tokio::test]
+async fn widened_ids_round_trip_on_sqlx() {
+    widened_ids_round_trip::<SqlxPostgresStore>().await;
 }
