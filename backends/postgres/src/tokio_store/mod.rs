@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use connections::{Access, Connections};
 use deadpool_postgres::Pool;
 use nextauth_adapter::error::BoxError;
-use nextauth_adapter::{Account, Capabilities, Session, User, VerificationRequest};
+use nextauth_adapter::{Account, Capabilities, EmailMatching, Session, User, VerificationRequest};
 use nextauth_adapter_sql::adapter::rows;
 use nextauth_adapter_sql::adapter::{
     AccountValues, Cascade, ConnectStore, Queries, SessionValues, SqlOptions, SqlStore, StoreError,
@@ -363,16 +363,23 @@ impl SqlStore for TokioPostgresStore {
         &self,
         token: &str,
         identifier: &str,
+        matching: EmailMatching,
     ) -> StoreResult<Option<VerificationRequest>> {
         // One statement deletes and returns the row: of concurrent deletes one gets it.
-        let sql = &self.sql.consume_verification;
+        // PostgreSQL binds the identifier once whichever way it is compared.
+        let (sql, _) = self.sql.consume_verification.under(matching);
         self.write(sql, &[&token, &identifier], rows::verification)
             .await
     }
 
-    async fn delete_verification(&self, token: &str, identifier: &str) -> StoreResult<()> {
-        self.execute(&self.sql.delete_verification, &[&token, &identifier])
-            .await
+    async fn delete_verification(
+        &self,
+        token: &str,
+        identifier: &str,
+        matching: EmailMatching,
+    ) -> StoreResult<()> {
+        let (sql, _) = self.sql.delete_verification.under(matching);
+        self.execute(sql, &[&token, &identifier]).await
     }
 
     async fn delete_verification_by_id(&self, id: i64) -> StoreResult<()> {

@@ -29,8 +29,8 @@ pub use connect::{ConnectError, ConnectStore, DEFAULT_MAX_CONNECTIONS, SqlOption
 pub use error::{CapabilityError, StoreError, check_capabilities};
 pub use ids::{fits_user_id_column, parse_id};
 pub use queries::{
-    ACCOUNT_COLUMNS, Cascade, Queries, SESSION_COLUMNS, Sql, USER_COLUMNS, VERIFICATION_COLUMNS,
-    Writes,
+    ACCOUNT_COLUMNS, ByIdentifier, Cascade, Queries, SESSION_COLUMNS, Sql, USER_COLUMNS,
+    VERIFICATION_COLUMNS, Writes,
 };
 pub use sql_adapter::SqlAdapter;
 pub use sqlx_store::{Driver, Exec, Prepared, Running, SqlxStore, Statement};

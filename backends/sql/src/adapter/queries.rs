@@ -10,6 +10,7 @@
 
 use crate::dialect::Dialect;
 use crate::names::{SchemaNames, TableKind};
+use nextauth_adapter::EmailMatching;
 use std::sync::Arc;
 
 /// The `users` columns in the order stores decode them.
@@ -134,18 +135,40 @@ pub struct Queries {
     pub select_verification_by_id: Sql,
     /// `token`.
     pub select_verification: Sql,
-    /// `token, identifier` (MySQL: `token, identifier, identifier`): deletes and returns
-    /// the row in one statement. MySQL 8 cannot run it (MariaDB can): a store on a server
-    /// without `DELETE … RETURNING` selects the row by token, checks it and deletes it by id.
-    pub consume_verification: Sql,
-    /// `token, identifier` (MySQL: `token, identifier, identifier`, see
-    /// [`exact_identifier`](Self::exact_identifier)).
-    pub delete_verification: Sql,
+    /// Deletes and returns the row in one statement. MySQL 8 cannot run it (MariaDB can): a
+    /// store on a server without `DELETE … RETURNING` selects the row by token, checks it
+    /// and deletes it by id.
+    pub consume_verification: ByIdentifier,
+    /// Deletes the row.
+    pub delete_verification: ByIdentifier,
     /// `id`.
     pub delete_verification_by_id: Sql,
-    /// Whether `delete_verification` binds the identifier twice (MySQL's byte-length check
-    /// that makes a `PAD SPACE` comparison exact).
-    pub exact_identifier: bool,
+}
+
+/// A statement on a verification request by token and identifier, in both ways the
+/// identifier can be compared: byte for byte, or as the column's collation compares (what a
+/// declared [`EmailMatching`] other than `Exact` means: MySQL's `utf8mb4_general_ci`, say).
+/// On PostgreSQL and SQLite, whose `=` is byte-exact, the two are one text.
+#[derive(Debug, Clone)]
+pub struct ByIdentifier {
+    /// `token, identifier` (MySQL: `token, identifier, identifier`, a byte-length check
+    /// that makes the `PAD SPACE` comparison exact even where the collation folds case).
+    pub exact: Sql,
+    /// `token, identifier`: the identifier compared by the column's collation.
+    pub collated: Sql,
+    /// Whether `exact` binds the identifier twice.
+    pub exact_binds_twice: bool,
+}
+
+impl ByIdentifier {
+    /// The text for identifiers compared under `matching`, and how many times it binds the
+    /// identifier (after the token).
+    pub fn under(&self, matching: EmailMatching) -> (&Sql, usize) {
+        match matching {
+            EmailMatching::Exact => (&self.exact, if self.exact_binds_twice { 2 } else { 1 }),
+            EmailMatching::CaseInsensitive | EmailMatching::MysqlGeneralCi => (&self.collated, 1),
+        }
+    }
 }
 
 impl Queries {
@@ -287,8 +310,9 @@ impl Render<'_> {
             Cascade::Transaction
         };
         let verifications = self.table(VerificationRequests);
-        let exact_identifier = self.dialect == Dialect::MySql;
-        let delete_verification = if exact_identifier {
+        let exact_binds_twice = self.dialect == Dialect::MySql;
+        let collated: Sql = self.delete(VerificationRequests, &["token", "identifier"]);
+        let exact: Sql = if exact_binds_twice {
             format!(
                 "DELETE FROM {verifications} WHERE {t} = ? AND {i} = ? AND LENGTH({i}) = LENGTH(?)",
                 t = q("token"),
@@ -296,14 +320,26 @@ impl Render<'_> {
             )
             .into()
         } else {
-            self.delete(VerificationRequests, &["token", "identifier"])
+            Sql::clone(&collated)
         };
         // Every dialect's `DELETE … RETURNING`, including MariaDB's (MySQL 8 has none).
-        let consume_verification = format!(
-            "{delete_verification} RETURNING {}",
-            self.cols(&VERIFICATION_COLUMNS, "")
-        )
-        .into();
+        let returning = |delete: &Sql| -> Sql {
+            format!(
+                "{delete} RETURNING {}",
+                self.cols(&VERIFICATION_COLUMNS, "")
+            )
+            .into()
+        };
+        let consume_verification = ByIdentifier {
+            exact: returning(&exact),
+            collated: returning(&collated),
+            exact_binds_twice,
+        };
+        let delete_verification = ByIdentifier {
+            exact,
+            collated,
+            exact_binds_twice,
+        };
         Queries {
             writes: if self.returning() {
                 Writes::Returning
@@ -357,7 +393,6 @@ impl Render<'_> {
             consume_verification,
             delete_verification,
             delete_verification_by_id: self.delete(VerificationRequests, &["id"]),
-            exact_identifier,
         }
     }
 }
@@ -380,9 +415,13 @@ mod tests {
         );
         assert!(matches!(pg.delete_user_cascade, Cascade::OneStatement(_)));
         assert_eq!(
-            &*pg.consume_verification,
+            &*pg.consume_verification.exact,
             "DELETE FROM \"na_verification_requests\" WHERE \"token\" = $1 AND \"identifier\" = $2 \
              RETURNING \"id\", \"identifier\", \"token\", \"expires\", \"created_at\", \"updated_at\""
+        );
+        assert_eq!(
+            pg.consume_verification.exact,
+            pg.consume_verification.collated
         );
         let my = Queries::new(Dialect::MySql, &names);
         assert_eq!(
@@ -393,8 +432,14 @@ mod tests {
         assert_eq!(my.delete_user_cascade, Cascade::Transaction);
         assert!(
             my.consume_verification
+                .exact
                 .contains("LENGTH(`identifier`) = LENGTH(?) RETURNING `id`")
         );
+        // Under a declared collation (general_ci), the identifier is compared by it alone.
+        let (collated, binds) = my.consume_verification.under(EmailMatching::MysqlGeneralCi);
+        assert_eq!(binds, 1);
+        assert!(!collated.contains("LENGTH"), "{collated}");
+        assert_eq!(my.delete_verification.under(EmailMatching::Exact).1, 2);
         assert!(my.update_user.ends_with("WHERE `id` = ?"));
         let lite = Queries::new(Dialect::Sqlite, &names);
         assert_eq!(

@@ -15,7 +15,7 @@ use crate::model::Schema;
 use crate::names::SchemaNames;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use nextauth_adapter::{Account, Session, User, VerificationRequest};
+use nextauth_adapter::{Account, EmailMatching, Session, User, VerificationRequest};
 
 /// What a store returns: a value or a [`StoreError`].
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -184,16 +184,25 @@ pub trait SqlStore: Send + Sync + 'static {
     /// there is at most one. The adapter checks the identifier itself.
     async fn select_verification(&self, token: &str) -> StoreResult<Option<VerificationRequest>>;
 
-    /// Removes and returns, in one atomic step, the request with this token and exactly
-    /// this identifier: of concurrent calls at most one gets the row.
+    /// Removes and returns, in one atomic step, the request with this token whose
+    /// identifier is `identifier` under `matching` (the adapter's declared e-mail matching:
+    /// byte for byte when `Exact`, else as the column's collation compares): of concurrent
+    /// calls at most one gets the row.
     async fn consume_verification(
         &self,
         token: &str,
         identifier: &str,
+        matching: EmailMatching,
     ) -> StoreResult<Option<VerificationRequest>>;
 
-    /// Deletes the request with this token and exactly this identifier (none: a no-op).
-    async fn delete_verification(&self, token: &str, identifier: &str) -> StoreResult<()>;
+    /// Deletes the request with this token whose identifier is `identifier` under `matching`
+    /// (none: a no-op).
+    async fn delete_verification(
+        &self,
+        token: &str,
+        identifier: &str,
+        matching: EmailMatching,
+    ) -> StoreResult<()>;
 
     /// Deletes verification request `id`.
     async fn delete_verification_by_id(&self, id: i64) -> StoreResult<()>;

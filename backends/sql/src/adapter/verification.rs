@@ -77,7 +77,7 @@ impl<S: SqlStore> SqlAdapter<S> {
                 // deleted anyway, a valid one is consumed by exactly one caller.
                 let taken = self
                     .store
-                    .consume_verification(&hash, identifier)
+                    .consume_verification(&hash, identifier, self.caps().email_matching)
                     .await
                     .map_err(err)?;
                 Ok(taken.filter(|v| now <= v.expires))
@@ -115,7 +115,7 @@ impl<S: SqlStore> SqlAdapter<S> {
     ) -> Result<()> {
         let hash = formulas::hash_token(token, secret);
         self.store
-            .delete_verification(&hash, identifier)
+            .delete_verification(&hash, identifier, self.caps().email_matching)
             .await
             .map_err(|e| self.backend_error(Method::DeleteVerificationRequest, e))
     }

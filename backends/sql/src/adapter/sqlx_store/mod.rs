@@ -19,7 +19,7 @@ pub use exec::{Exec, Prepared, Running, Statement};
 
 use super::connect::{ConnectStore, SqlOptions};
 use super::error::StoreError;
-use super::queries::{Cascade, Queries, Sql, Writes};
+use super::queries::{ByIdentifier, Cascade, Queries, Writes};
 use super::store::{
     AccountValues, SessionValues, SqlStore, StoreResult, UserValues, VerificationValues,
 };
@@ -30,7 +30,7 @@ use crate::names::SchemaNames;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use nextauth_adapter::error::BoxError;
-use nextauth_adapter::{Account, Capabilities, Session, User, VerificationRequest};
+use nextauth_adapter::{Account, Capabilities, EmailMatching, Session, User, VerificationRequest};
 use sqlx::{AssertSqlSafe, Database, Pool, Transaction};
 use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock};
@@ -433,23 +433,28 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
         &self,
         token: &str,
         identifier: &str,
+        matching: EmailMatching,
     ) -> StoreResult<Option<VerificationRequest>> {
         if self.deletes_return().await? {
             // One statement deletes and returns the row; of concurrent deletes one gets it.
-            let statement =
-                self.by_token_and_identifier(&self.sql.consume_verification, token, identifier);
+            let statement = self.by_token_and_identifier(
+                &self.sql.consume_verification,
+                token,
+                identifier,
+                matching,
+            );
             let row = self.fetch(statement).await?;
             return Ok(row.as_ref().map(D::Db::verification).transpose()?);
         }
         // No `DELETE … RETURNING` (MySQL 8). The token is unique, so this reads the only
-        // candidate; the identifier is compared in Rust, byte for byte (PAD SPACE would
-        // ignore trailing spaces). Rows are never updated and ids never reused, so the row
-        // read is the row the delete removes, and the delete's affected-row count makes
-        // exactly one concurrent caller the consumer.
+        // candidate; the identifier is compared in Rust under the declared matching (byte for
+        // byte when exact: PAD SPACE would ignore trailing spaces). Rows are never updated
+        // and ids never reused, so the row read is the row the delete removes, and the
+        // delete's affected-row count makes exactly one concurrent caller the consumer.
         let Some(found) = self
             .select_verification(token)
             .await?
-            .filter(|v| v.identifier == identifier)
+            .filter(|v| matching.same(&v.identifier, identifier))
         else {
             return Ok(None);
         };
@@ -463,9 +468,18 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
         Ok((deleted == 1).then_some(found))
     }
 
-    async fn delete_verification(&self, token: &str, identifier: &str) -> StoreResult<()> {
-        let statement =
-            self.by_token_and_identifier(&self.sql.delete_verification, token, identifier);
+    async fn delete_verification(
+        &self,
+        token: &str,
+        identifier: &str,
+        matching: EmailMatching,
+    ) -> StoreResult<()> {
+        let statement = self.by_token_and_identifier(
+            &self.sql.delete_verification,
+            token,
+            identifier,
+            matching,
+        );
         self.run(statement).await?;
         Ok(())
     }
@@ -478,14 +492,17 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
 }
 
 impl<D: Driver> SqlxStore<D> {
-    /// `sql` with its `token, identifier` parameters bound, the identifier twice where the
-    /// dialect compares it exactly with a byte-length check (MySQL's `PAD SPACE`).
-    fn by_token_and_identifier(&self, sql: &Sql, token: &str, identifier: &str) -> Statement<D> {
-        let statement = Statement::new(sql).text(token).text(identifier);
-        if self.sql.exact_identifier {
-            statement.text(identifier)
-        } else {
-            statement
-        }
+    /// `statement` for identifiers compared under `matching`, its `token, identifier`
+    /// parameters bound (the identifier twice where the exact text checks the byte length
+    /// besides MySQL's `PAD SPACE` comparison).
+    fn by_token_and_identifier(
+        &self,
+        statement: &ByIdentifier,
+        token: &str,
+        identifier: &str,
+        matching: EmailMatching,
+    ) -> Statement<D> {
+        let (sql, binds) = statement.under(matching);
+        (0..binds).fold(Statement::new(sql).text(token), |s, _| s.text(identifier))
     }
 }
