@@ -440,9 +440,10 @@ pub fn check_properties(
 
 /// How many lanes share a run's random sequences. The sequences are independent, each in a
 /// fixture (a namespace) of its own, and on a live server a sequence's time is mostly round
-/// trips: lanes overlap them. Lane `k` of `n` runs every `n`-th case count from its own seed
-/// (lane 0's is the run's seed itself), so the sequences run, and what a failing one
-/// reports, are the same on every run.
+/// trips: lanes overlap them. Each lane runs its share of the cases (`cases / n`, one more
+/// for the first `cases % n` lanes) from a seed of its own derived from the run's (lane 0's
+/// is the run's seed itself), so the sequences run, and what a failing one reports, are the
+/// same on every run.
 const LANES: usize = 2;
 
 /// Runs lane `lane` of `lanes`: its share of `config.cases` random sequences, from its seed,

@@ -3,11 +3,11 @@
 //!
 //! The statements are the shared [`Queries`] rendered for PostgreSQL, the same texts
 //! [`SqlxPostgresStore`](crate::SqlxPostgresStore) runs, each prepared once per connection.
-//! One round trip per operation, as with sqlx (`RETURNING` on every write, the cascading
+//! One statement per operation, as with sqlx (`RETURNING` on every write, the cascading
 //! `delete_user` one statement with data-modifying `WITH`, a verification request consumed
 //! by `DELETE … RETURNING`); what differs is the driver underneath: tokio-postgres writes
-//! a statement in one send and reads its answer in one receive, and reads skip the pool's
-//! ping (see [`connections`]).
+//! a statement in one send and reads its answer in one receive, and the pool's ping is paid
+//! by writes only, so a read is one round trip and a write two (see [`connections`]).
 
 mod connections;
 mod values;

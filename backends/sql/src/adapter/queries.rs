@@ -151,8 +151,8 @@ pub struct Queries {
 /// On PostgreSQL and SQLite, whose `=` is byte-exact, the two are one text.
 #[derive(Debug, Clone)]
 pub struct ByIdentifier {
-    /// `token, identifier` (MySQL: `token, identifier, identifier`, a byte-length check
-    /// that makes the `PAD SPACE` comparison exact even where the collation folds case).
+    /// `token, identifier` (MySQL: `token, identifier, identifier`: a byte-length check
+    /// beside `=`, which a binary `PAD SPACE` collation would satisfy with trailing spaces).
     pub exact: Sql,
     /// `token, identifier`: the identifier compared by the column's collation.
     pub collated: Sql,
