@@ -35,9 +35,10 @@ impl From<sqlx::Error> for StoreError {
         let (index, column) = match &error {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 let message = db.message();
-                let index = db.constraint().map(str::to_owned).or_else(|| {
-                    mysql_key(message).map(|k| k.rsplit('.').next().unwrap_or(k).to_owned())
-                });
+                let index = db
+                    .constraint()
+                    .map(str::to_owned)
+                    .or_else(|| mysql_duplicate_key(message));
                 let column = sqlite_column(message).map(str::to_owned);
                 (index, column)
             }
@@ -49,6 +50,13 @@ impl From<sqlx::Error> for StoreError {
             source: Box::new(error),
         }
     }
+}
+
+/// The index a MySQL/MariaDB duplicate-key error names: `<key>` in `Duplicate entry '…' for
+/// key '<key>'`, without the table MySQL 8 puts before it (`users.email` → `email`). For
+/// any MySQL driver's error 1062 (`ER_DUP_ENTRY`).
+pub fn mysql_duplicate_key(message: &str) -> Option<String> {
+    mysql_key(message).map(|k| k.rsplit('.').next().unwrap_or(k).to_owned())
 }
 
 /// The key name in MySQL's `Duplicate entry '…' for key '<key>'`.

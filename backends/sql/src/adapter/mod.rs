@@ -26,7 +26,7 @@ mod users;
 mod verification;
 
 pub use connect::{ConnectError, ConnectStore, DEFAULT_MAX_CONNECTIONS, SqlOptions};
-pub use error::{CapabilityError, StoreError, check_capabilities};
+pub use error::{CapabilityError, StoreError, check_capabilities, mysql_duplicate_key};
 pub use ids::{fits_user_id_column, parse_id};
 pub use queries::{
     ACCOUNT_COLUMNS, ByIdentifier, Cascade, Queries, SESSION_COLUMNS, Sql, USER_COLUMNS,

@@ -12,7 +12,7 @@
 mod catalog;
 mod catalog_default;
 pub mod mssql;
-mod mysql;
+pub mod mysql;
 pub mod postgres;
 mod sqlite;
 

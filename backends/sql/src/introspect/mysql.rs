@@ -11,12 +11,12 @@ use crate::model::{Collation, ColumnType, Schema};
 use nextauth_adapter::TimestampRange;
 use sqlx::Row;
 
-/// Base tables of one database.
-const TABLES: &str = "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+/// Base tables of one database (`?`: the database).
+pub const TABLES: &str = "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'";
 
 /// Columns of one database's tables (views are dropped when assembling).
-const COLUMNS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
+pub const COLUMNS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
      CAST(ORDINAL_POSITION AS SIGNED), CAST(DATA_TYPE AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
      CAST(CHARACTER_MAXIMUM_LENGTH AS SIGNED), CAST(IS_NULLABLE AS CHAR), \
      CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), CAST(COLLATION_NAME AS CHAR), \
@@ -26,12 +26,56 @@ const COLUMNS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR
 /// Key columns of every index; the primary key is the index named `PRIMARY`. A functional
 /// key part (MySQL 8) has no `COLUMN_NAME`; its `EXPRESSION` is not read, so it shows as
 /// `(expression)`.
-const INDEX_COLUMNS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), \
+pub const INDEX_COLUMNS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), \
      CAST(NON_UNIQUE AS SIGNED), CAST(SEQ_IN_INDEX AS SIGNED), CAST(COLUMN_NAME AS CHAR) \
      FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?";
 
+/// One row of [`COLUMNS`], typed: what any MySQL client reads from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRow {
+    /// `TABLE_NAME`.
+    pub table: String,
+    /// `COLUMN_NAME`.
+    pub column: String,
+    /// `ORDINAL_POSITION`.
+    pub position: i64,
+    /// `DATA_TYPE` (`int`, `varchar`, `datetime`, …).
+    pub data_type: String,
+    /// `COLUMN_TYPE`, the full spelling (`varchar(255)`, `int(11) unsigned`).
+    pub full_type: String,
+    /// `CHARACTER_MAXIMUM_LENGTH`.
+    pub length: Option<i64>,
+    /// `IS_NULLABLE` (`YES` / `NO`).
+    pub nullable: String,
+    /// `COLUMN_DEFAULT`, as the catalog spells it.
+    pub default: Option<String>,
+    /// `EXTRA` (`auto_increment`, …).
+    pub extra: Option<String>,
+    /// `COLLATION_NAME`.
+    pub collation: Option<String>,
+    /// `DATETIME_PRECISION`.
+    pub digits: Option<i64>,
+}
+
+/// One row of [`INDEX_COLUMNS`], typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexRow {
+    /// `TABLE_NAME`.
+    pub table: String,
+    /// `INDEX_NAME` (`PRIMARY` for the primary key).
+    pub index: String,
+    /// `NON_UNIQUE`: 0 for a unique index.
+    pub non_unique: i64,
+    /// `SEQ_IN_INDEX` (1-based).
+    pub position: i64,
+    /// `COLUMN_NAME`; `None` for a functional key part.
+    pub column: Option<String>,
+}
+
 /// Reads the tables, columns, primary keys and indexes of MySQL/MariaDB database
-/// `database`. Read-only.
+/// `database` through sqlx. Read-only. A client of another driver runs [`TABLES`],
+/// [`COLUMNS`] and [`INDEX_COLUMNS`] itself (each takes the database as its one parameter)
+/// and calls [`assemble_rows`].
 pub async fn introspect_mysql(
     pool: &sqlx::MySqlPool,
     database: &str,
@@ -52,52 +96,87 @@ pub async fn introspect_mysql(
         .await
         .map_err(err)?
     {
-        let data_type: String = row.try_get(3).map_err(err)?;
-        let full_type: String = row.try_get(4).map_err(err)?;
-        let length: Option<i64> = row.try_get(5).map_err(err)?;
-        let extra: Option<String> = row.try_get(8).map_err(err)?;
-        let default: Option<String> = row.try_get(7).map_err(err)?;
-        let collation: Option<String> = row.try_get(9).map_err(err)?;
-        let digits: Option<i64> = row.try_get(10).map_err(err)?;
-        let auto_increment = extra
-            .as_deref()
-            .is_some_and(|e| e.to_ascii_lowercase().contains("auto_increment"));
-        columns.push(CatalogColumn {
+        columns.push(ColumnRow {
             table: row.try_get(0).map_err(err)?,
             column: row.try_get(1).map_err(err)?,
             position: row.try_get(2).map_err(err)?,
-            column_type: column_type(&data_type, &full_type, length, auto_increment),
-            timestamp_range: if data_type.eq_ignore_ascii_case("timestamp") {
-                TimestampRange::Unix32
-            } else {
-                TimestampRange::Full
-            },
-            nullable: row.try_get::<String, _>(6).map_err(err)? == "YES",
-            default: parse_default(default.as_deref()),
-            collation: collation.as_deref().map(Collation::mysql),
-            timestamp_digits: digits.and_then(|d| u8::try_from(d).ok()),
+            data_type: row.try_get(3).map_err(err)?,
+            full_type: row.try_get(4).map_err(err)?,
+            length: row.try_get(5).map_err(err)?,
+            nullable: row.try_get(6).map_err(err)?,
+            default: row.try_get(7).map_err(err)?,
+            extra: row.try_get(8).map_err(err)?,
+            collation: row.try_get(9).map_err(err)?,
+            digits: row.try_get(10).map_err(err)?,
         });
     }
-    let mut index_columns = Vec::new();
+    let mut indexes = Vec::new();
     for row in sqlx::query(INDEX_COLUMNS)
         .bind(database)
         .fetch_all(pool)
         .await
         .map_err(err)?
     {
-        let index: String = row.try_get(1).map_err(err)?;
-        let column: Option<String> = row.try_get(4).map_err(err)?;
-        index_columns.push(CatalogIndexColumn {
+        indexes.push(IndexRow {
             table: row.try_get(0).map_err(err)?,
-            primary: index == "PRIMARY",
-            index,
-            unique: row.try_get::<i64, _>(2).map_err(err)? == 0,
+            index: row.try_get(1).map_err(err)?,
+            non_unique: row.try_get(2).map_err(err)?,
             position: row.try_get(3).map_err(err)?,
-            column: column.unwrap_or_else(|| "(expression)".to_owned()),
-            filter: None,
+            column: row.try_get(4).map_err(err)?,
         });
     }
-    Ok(assemble(tables, columns, index_columns))
+    Ok(assemble_rows(tables, columns, indexes))
+}
+
+/// The schema that the rows of [`TABLES`], [`COLUMNS`] and [`INDEX_COLUMNS`] describe,
+/// whichever client read them.
+pub fn assemble_rows(
+    tables: Vec<String>,
+    columns: Vec<ColumnRow>,
+    indexes: Vec<IndexRow>,
+) -> Schema {
+    let columns = columns
+        .into_iter()
+        .map(|row| {
+            let auto_increment = row
+                .extra
+                .as_deref()
+                .is_some_and(|e| e.to_ascii_lowercase().contains("auto_increment"));
+            CatalogColumn {
+                column_type: column_type(
+                    &row.data_type,
+                    &row.full_type,
+                    row.length,
+                    auto_increment,
+                ),
+                timestamp_range: if row.data_type.eq_ignore_ascii_case("timestamp") {
+                    TimestampRange::Unix32
+                } else {
+                    TimestampRange::Full
+                },
+                nullable: row.nullable == "YES",
+                default: parse_default(row.default.as_deref()),
+                collation: row.collation.as_deref().map(Collation::mysql),
+                timestamp_digits: row.digits.and_then(|d| u8::try_from(d).ok()),
+                table: row.table,
+                column: row.column,
+                position: row.position,
+            }
+        })
+        .collect();
+    let indexes = indexes
+        .into_iter()
+        .map(|row| CatalogIndexColumn {
+            table: row.table,
+            primary: row.index == "PRIMARY",
+            index: row.index,
+            unique: row.non_unique == 0,
+            position: row.position,
+            column: row.column.unwrap_or_else(|| "(expression)".to_owned()),
+            filter: None,
+        })
+        .collect();
+    assemble(tables, columns, indexes)
 }
 
 /// `DATA_TYPE` (with `COLUMN_TYPE` for the verbatim spelling) as a logical type. Both
