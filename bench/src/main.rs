@@ -36,6 +36,7 @@ use nextauth_adapter::{AdapterConfig, SessionPolicy, SharedAdapter, SystemClock}
 use nextauth_adapter_bridge::protocol::{NamespaceRef, OpenArgs};
 use nextauth_adapter_bridge::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
 use nextauth_adapter_default::{Open, StoreJob, with_store};
+use nextauth_adapter_mysql::SqlxMySqlStore;
 use nextauth_adapter_postgres::SqlxPostgresStore;
 use nextauth_adapter_sql::SqlOptions;
 use nextauth_adapter_testkit::{Namespace, SchemaNames, Server};
@@ -57,8 +58,8 @@ fn server(name: &str) -> Result<Server, String> {
 pub enum Column {
     /// Our adapter.
     Ours,
-    /// Our adapter on its sqlx store (PostgreSQL, whose default store is tokio-postgres): the
-    /// driver's choice measured store against store.
+    /// Our adapter on its sqlx store (PostgreSQL and MySQL/MariaDB, whose default stores are
+    /// tokio-postgres and mysql_async): the driver's choice measured store against store.
     #[value(name = "ours-sqlx")]
     OursSqlx,
     /// The raw sqlx driver doing the minimal SQL of each flow: a floor.
@@ -110,6 +111,7 @@ impl Column {
     pub fn heading(self, db: Server) -> &'static str {
         match (self, db) {
             (Column::Ours, Server::Postgres) => "ours (tokio-postgres)",
+            (Column::Ours, Server::MySql) => "ours (mysql_async)",
             (Column::Ours, _) => "ours",
             (Column::OursSqlx, _) => "ours (sqlx)",
             (Column::RawSqlx, _) => "raw sqlx",
@@ -455,19 +457,18 @@ async fn bench_in(
                 note(column, "— (ours alone)".to_owned());
                 continue;
             }
-            (Column::OursSqlx, Server::Postgres) => {
+            (Column::OursSqlx, _) => {
                 let open = Open {
                     url: ns.url().to_owned(),
                     config: ours_config.clone(),
                     options: ours_options.clone(),
                     synchronize: false,
                 };
-                let adapter = open.run::<SqlxPostgresStore>().await?;
+                let adapter = match db {
+                    Server::Postgres => open.run::<SqlxPostgresStore>().await?,
+                    _ => open.run::<SqlxMySqlStore>().await?,
+                };
                 Runner::InProcess(Arc::new(Ours::new(adapter)))
-            }
-            (Column::OursSqlx, _) => {
-                note(column, "— (ours is on sqlx)".to_owned());
-                continue;
             }
             (Column::RawSqlx, _) => {
                 let (subject, version) = raw_sqlx(db, ns, pool_size, policy).await?;

@@ -333,44 +333,49 @@ fn targets(out: &mut String, options: &Options, results: &Results) {
         let _ = writeln!(out, "| {} | {} |", t.what, t.verdict());
     }
     let _ = writeln!(out, "\n### The driver, chosen by measurement\n");
-    let (mine, sqlx_store) = (f(pg, read, Column::Ours), f(pg, read, Column::OursSqlx));
-    let stores = match (mine, sqlx_store) {
-        (Some(t), Some(s)) => format!(
-            "{}: store against store, the adapter on tokio-postgres does {} flows/s on the session read \
-             at c = {c}, {:.2}× the same adapter on its sqlx store ({}); the switch needs {DRIVER_SWITCH}× \
-             with the whole conformance suite passing on both (it does: `backends/postgres/tests/conformance*.rs`). {}",
-            pg.label(),
-            show(mine),
-            t / s,
-            show(sqlx_store),
-            if t >= DRIVER_SWITCH * s {
-                "The adapter uses tokio-postgres."
-            } else {
-                "**Below the switch: in this run the measurement does not support the tokio-postgres default.**"
-            }
+    for (db, driver, tests) in [
+        (
+            pg,
+            "tokio-postgres",
+            "backends/postgres/tests/conformance*.rs",
         ),
-        _ => format!(
-            "{}: the two stores were not both measured in this run.",
-            pg.label()
-        ),
-    };
-    let _ = writeln!(out, "- {stores}");
+        (my, "mysql_async", "backends/mysql/tests/conformance*.rs"),
+    ] {
+        let (mine, sqlx_store) = (f(db, read, Column::Ours), f(db, read, Column::OursSqlx));
+        let stores = match (mine, sqlx_store) {
+            (Some(t), Some(s)) => format!(
+                "{}: store against store, the adapter on {driver} does {} flows/s on the session read \
+                 at c = {c}, {:.2}× the same adapter on its sqlx store ({}); the switch needs {DRIVER_SWITCH}× \
+                 with the whole conformance suite passing on both (it does: `{tests}`). {}",
+                db.label(),
+                show(mine),
+                t / s,
+                show(sqlx_store),
+                if t >= DRIVER_SWITCH * s {
+                    format!("The adapter uses {driver}.")
+                } else {
+                    format!(
+                        "**Below the switch: in this run the measurement does not support the {driver} default.**"
+                    )
+                }
+            ),
+            _ => format!(
+                "{}: the two stores were not both measured in this run.",
+                db.label()
+            ),
+        };
+        let _ = writeln!(out, "- {stores}");
+    }
     for (db, other) in [(pg, "tokio-postgres"), (my, "mysql_async")] {
         let (sqlx, alt) = (f(db, read, Column::RawSqlx), f(db, read, Column::RawOther));
-        let built = db == pg;
         let line = match (sqlx, alt) {
             (Some(s), Some(a)) if a >= DRIVER_SWITCH * s => format!(
                 "{}: raw {other} does {} flows/s on the session read at c = {c}, {:.2}× raw sqlx's {}: \
-                 at least {DRIVER_SWITCH}×, so a {other} store is worth building{}.",
+                 at least {DRIVER_SWITCH}×, so a {other} store is worth building (built: above).",
                 db.label(),
                 show(alt),
                 a / s,
                 show(sqlx),
-                if built {
-                    " (built: above)"
-                } else {
-                    " (not built yet)"
-                }
             ),
             (Some(s), Some(a)) => format!(
                 "{}: raw {other} does {} flows/s on the session read at c = {c}, {:.2}× raw sqlx's {} \

@@ -142,17 +142,21 @@ impl Ours {
                 .ok()?
                 .try_get::<_, String>(0)
                 .ok(),
-            Ours::MySql(a) => sqlx::query_scalar::<_, String>(query)
-                .fetch_one(a.pool())
-                .await
-                .ok(),
+            Ours::MySql(a) => {
+                use mysql_async::prelude::Queryable;
+                let mut conn = a.pool().get_conn().await.ok()?;
+                conn.query_first::<String, _>(query).await.ok()?
+            }
         }
     }
 
     async fn close(self) {
         match self {
             Ours::Postgres(a) => a.pool().close(),
-            Ours::MySql(a) => a.pool().close().await,
+            Ours::MySql(a) => {
+                // Every connection closed: the lane's server sees none of ours left.
+                let _ = a.pool().clone().disconnect().await;
+            }
         }
     }
 }

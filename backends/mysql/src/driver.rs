@@ -14,8 +14,8 @@ use sqlx::{MySql, MySqlPool};
 use std::str::FromStr;
 
 /// The v3 tables in one MySQL/MariaDB database (the connection's default database), over a
-/// pool.
-pub type MySqlStore = SqlxStore<MySqlDriver>;
+/// sqlx pool: for an application that shares its `MySqlPool` with the adapter.
+pub type SqlxMySqlStore = SqlxStore<MySqlDriver>;
 
 /// MySQL 8 and MariaDB under sqlx: instants bound as `DATETIME`, ids from
 /// `LAST_INSERT_ID()`, DDL committed statement by statement.

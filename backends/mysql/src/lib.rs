@@ -1,9 +1,13 @@
-//! A NextAuth.js v3 database adapter for MySQL 8 and MariaDB (10.3 or later), over sqlx.
+//! A NextAuth.js v3 database adapter for MySQL 8 and MariaDB (10.3 or later).
 //!
 //! [`MySqlAdapter`] is the shared SQL adapter of
 //! [`nextauth-adapter-sql`](nextauth_adapter_sql) over [`MySqlStore`]: every rule of the
 //! v3 contract lives there, written once; this crate runs its statements on a
-//! [`sqlx::MySqlPool`].
+//! mysql_async pool ([`MysqlAsyncStore`]), or, for an application that shares its
+//! [`sqlx::MySqlPool`], on sqlx ([`SqlxMySqlAdapter`] over [`SqlxMySqlStore`]). Both run the
+//! same statement texts, take the same URL (sqlx's syntax; see [`UrlError`] for what the
+//! mysql_async store accepts of it) and are certified by the same conformance suite; the
+//! default is the one that measured faster (`docs/performance.md`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -55,9 +59,14 @@
 //! MySQL/MariaDB where the reference adapter would accept it. v3 core trims nothing but
 //! passes addresses from providers and forms, where trailing spaces do not occur in practice.
 
+mod async_store;
 mod driver;
 
-pub use driver::{MySqlDriver, MySqlStore};
+pub use async_store::{MysqlAsyncStore, UrlError};
+pub use driver::{MySqlDriver, SqlxMySqlStore};
+
+/// The store [`MySqlAdapter`] uses.
+pub type MySqlStore = MysqlAsyncStore;
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};
 
 use nextauth_adapter::capabilities::Capabilities;
@@ -65,6 +74,9 @@ use nextauth_adapter::limits::{FieldLimits, StringLimit};
 
 /// The MySQL/MariaDB adapter: the shared SQL semantics over a [`MySqlStore`].
 pub type MySqlAdapter = nextauth_adapter_sql::SqlAdapter<MySqlStore>;
+
+/// The MySQL/MariaDB adapter over sqlx: the shared SQL semantics over a [`SqlxMySqlStore`].
+pub type SqlxMySqlAdapter = nextauth_adapter_sql::SqlAdapter<SqlxMySqlStore>;
 
 /// The limits of the MySQL schema, column by column as `nextauth_adapter_sql` renders it:
 /// `VARCHAR(255)` in `utf8mb4` holds 255 characters (the e-mail, name, image, provider

@@ -8,8 +8,10 @@ use crate::error::BenchError;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::prelude::{FromRow, Queryable};
-use mysql_async::{Conn, Opts, OptsBuilder, Params, Pool, PoolConstraints, PoolOpts};
+use mysql_async::{Conn, Params, Pool};
 use nextauth_adapter::{SessionPolicy, formulas};
+use nextauth_adapter_mysql::MysqlAsyncStore;
+use nextauth_adapter_sql::{ConnectStore, SqlOptions};
 
 const S: &str = "raw mysql_async";
 
@@ -54,25 +56,19 @@ impl RawMysqlAsync {
         policy: SessionPolicy,
         mariadb: bool,
     ) -> Result<Self, BenchError> {
-        let opts =
-            Opts::from_url(url).map_err(|e| BenchError::driver(S, "the namespace URL", e))?;
-        let max = usize::try_from(size).unwrap_or(usize::MAX).max(1);
-        // Every connection stays open (sqlx's pool keeps its idle ones too).
-        let constraints = PoolConstraints::new(max, max)
-            .ok_or_else(|| flow_error(S, "connecting", format!("a pool of {max} connections")))?;
-        // A connection goes back to the pool as it is, its prepared statements kept, as
-        // sqlx's does (mysql_async resets it by default, which drops them).
-        let opts = OptsBuilder::from_opts(opts).pool_opts(
-            PoolOpts::default()
-                .with_constraints(constraints)
-                .with_reset_connection(false),
-        );
-        let pool = Pool::new(opts);
-        drop(
-            pool.get_conn()
-                .await
-                .map_err(|e| BenchError::driver(S, "connecting", e))?,
-        );
+        // The store's own pool: the same URL reading, session set-up and pool shape
+        // (TCP as given, idle connections kept, prepared statements kept across checkouts).
+        let options = SqlOptions {
+            max_connections: Some(size),
+            ..SqlOptions::default()
+        };
+        let pool = MysqlAsyncStore::open_pool(url, &options)
+            .await
+            .map_err(|source| BenchError::Driver {
+                subject: S,
+                what: "connecting",
+                source,
+            })?;
         Ok(RawMysqlAsync {
             pool,
             policy,
