@@ -25,7 +25,7 @@ use nextauth_adapter::{Account, Capabilities, EmailMatching, Session, User, Veri
 use nextauth_adapter_sql::adapter::rows;
 use nextauth_adapter_sql::adapter::{
     AccountValues, ByIdentifier, ConnectStore, Queries, SessionValues, Sql, SqlOptions, SqlStore,
-    StoreError, StoreResult, UserValues, VerificationValues,
+    StoreError, StoreResult, UserValues, VerificationValues, consume_in_two_steps,
 };
 use nextauth_adapter_sql::introspect::mysql::{
     COLUMNS, ColumnRow, INDEX_COLUMNS, IndexRow, TABLES, assemble_rows,
@@ -258,15 +258,7 @@ impl SqlStore for MysqlAsyncStore {
             instant(now),
         ];
         let written = self.write(&self.sql.insert_user, params).await?;
-        Ok(User {
-            id: inserted_id(written)?,
-            name: v.name.clone(),
-            email: v.email.clone(),
-            email_verified: v.email_verified,
-            image: v.image.clone(),
-            created_at: now,
-            updated_at: now,
-        })
+        Ok(v.stored(inserted_id(written)?, now))
     }
 
     async fn select_user(&self, id: i64) -> StoreResult<Option<User>> {
@@ -348,19 +340,7 @@ impl SqlStore for MysqlAsyncStore {
             instant(now),
         ];
         let written = self.write(&self.sql.insert_account, params).await?;
-        Ok(Account {
-            id: inserted_id(written)?,
-            compound_id: v.compound_id.clone(),
-            user_id: v.user_id.to_string(),
-            provider_type: v.provider_type.clone(),
-            provider_id: v.provider_id.clone(),
-            provider_account_id: v.provider_account_id.clone(),
-            refresh_token: v.refresh_token.clone(),
-            access_token: v.access_token.clone(),
-            access_token_expires: v.access_token_expires,
-            created_at: now,
-            updated_at: now,
-        })
+        Ok(v.stored(inserted_id(written)?, now))
     }
 
     async fn delete_account(&self, compound_id: &str, user_id: i64) -> StoreResult<()> {
@@ -379,15 +359,7 @@ impl SqlStore for MysqlAsyncStore {
             instant(now),
         ];
         let written = self.write(&self.sql.insert_session, params).await?;
-        Ok(Session {
-            id: inserted_id(written)?,
-            user_id: v.user_id.to_string(),
-            expires: v.expires,
-            session_token: v.session_token.clone(),
-            access_token: v.access_token.clone(),
-            created_at: now,
-            updated_at: now,
-        })
+        Ok(v.stored(inserted_id(written)?, now))
     }
 
     async fn select_session(&self, session_token: &str) -> StoreResult<Option<Session>> {
@@ -442,14 +414,7 @@ impl SqlStore for MysqlAsyncStore {
             instant(now),
         ];
         let written = self.write(&self.sql.insert_verification, params).await?;
-        Ok(VerificationRequest {
-            id: inserted_id(written)?,
-            identifier: v.identifier.clone(),
-            token: v.token.clone(),
-            expires: v.expires,
-            created_at: now,
-            updated_at: now,
-        })
+        Ok(v.stored(inserted_id(written)?, now))
     }
 
     async fn select_verification(&self, token: &str) -> StoreResult<Option<VerificationRequest>> {
@@ -473,26 +438,13 @@ impl SqlStore for MysqlAsyncStore {
                 .transpose()
                 .map_err(decode_error);
         }
-        // No `DELETE … RETURNING` (MySQL 8): the token is unique, so this reads the only
-        // candidate; the identifier is compared in Rust under the declared matching. Rows
-        // are never updated and ids never reused, so the row read is the row the delete
-        // removes, and the delete's matched-row count makes one concurrent caller the
-        // consumer.
-        let Some(found) = self
-            .select_verification(token)
-            .await?
-            .filter(|v| matching.same(&v.identifier, identifier))
-        else {
-            return Ok(None);
-        };
-        let id: i64 = found
-            .id
-            .parse()
-            .map_err(|e: std::num::ParseIntError| StoreError::Driver(Box::new(e)))?;
-        let deleted = self
-            .write(&self.sql.delete_verification_by_id, vec![int(id)])
-            .await?;
-        Ok((deleted.matched == 1).then_some(found))
+        // No `DELETE … RETURNING` (MySQL 8): read, then delete by id.
+        let found = self.select_verification(token).await?;
+        consume_in_two_steps(found, identifier, matching, |id| async move {
+            let sql = &self.sql.delete_verification_by_id;
+            Ok(self.write(sql, vec![int(id)]).await?.matched)
+        })
+        .await
     }
 
     async fn delete_verification(

@@ -36,6 +36,7 @@ pub use sql_adapter::SqlAdapter;
 pub use sqlx_store::{Driver, Exec, Prepared, Running, SqlxStore, Statement};
 pub use store::{
     AccountValues, SessionValues, SqlStore, StoreResult, UserValues, VerificationValues,
+    consume_in_two_steps,
 };
 pub use sync::{SyncError, SyncOutcome};
 pub use tables::{

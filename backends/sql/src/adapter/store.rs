@@ -78,6 +78,102 @@ pub struct VerificationValues {
     pub expires: DateTime<Utc>,
 }
 
+// A dialect whose inserts return no row (MySQL: the id comes in the OK packet) returns the
+// record from the values it bound, which are exactly what was stored: validated, truncated
+// to the declared precision, timestamps set to `now`.
+
+impl UserValues {
+    /// The user stored by an insert of these values that generated `id` at `now`.
+    pub fn stored(&self, id: String, now: DateTime<Utc>) -> User {
+        User {
+            id,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            image: self.image.clone(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+impl AccountValues {
+    /// The account stored by an insert of these values that generated `id` at `now`.
+    pub fn stored(&self, id: String, now: DateTime<Utc>) -> Account {
+        Account {
+            id,
+            compound_id: self.compound_id.clone(),
+            user_id: self.user_id.to_string(),
+            provider_type: self.provider_type.clone(),
+            provider_id: self.provider_id.clone(),
+            provider_account_id: self.provider_account_id.clone(),
+            refresh_token: self.refresh_token.clone(),
+            access_token: self.access_token.clone(),
+            access_token_expires: self.access_token_expires,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+impl SessionValues {
+    /// The session stored by an insert of these values that generated `id` at `now`.
+    pub fn stored(&self, id: String, now: DateTime<Utc>) -> Session {
+        Session {
+            id,
+            user_id: self.user_id.to_string(),
+            expires: self.expires,
+            session_token: self.session_token.clone(),
+            access_token: self.access_token.clone(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+impl VerificationValues {
+    /// The request stored by an insert of these values that generated `id` at `now`.
+    pub fn stored(&self, id: String, now: DateTime<Utc>) -> VerificationRequest {
+        VerificationRequest {
+            id,
+            identifier: self.identifier.clone(),
+            token: self.token.clone(),
+            expires: self.expires,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// Single-use consumption on a server without `DELETE … RETURNING` (MySQL 8), in two steps:
+/// `found` is the request read by its token, `delete_by_id` deletes a request by id and says
+/// how many rows it matched.
+///
+/// The token is unique, so `found` is the only candidate; its identifier is compared here
+/// under the declared `matching` (byte for byte when exact: `PAD SPACE` would ignore trailing
+/// spaces). Rows are never updated and ids never reused, so the row read is the row the
+/// delete removes, and the delete's matched-row count makes exactly one concurrent caller the
+/// consumer.
+pub async fn consume_in_two_steps<F, Fut>(
+    found: Option<VerificationRequest>,
+    identifier: &str,
+    matching: EmailMatching,
+    delete_by_id: F,
+) -> StoreResult<Option<VerificationRequest>>
+where
+    F: FnOnce(i64) -> Fut,
+    Fut: std::future::Future<Output = StoreResult<u64>>,
+{
+    let Some(found) = found.filter(|v| matching.same(&v.identifier, identifier)) else {
+        return Ok(None);
+    };
+    let id: i64 = found
+        .id
+        .parse()
+        .map_err(|e: std::num::ParseIntError| StoreError::Driver(Box::new(e)))?;
+    Ok((delete_by_id(id).await? == 1).then_some(found))
+}
+
 /// The primitive storage operations of one SQL backend over the v3 tables.
 ///
 /// Conventions every method keeps:
@@ -206,4 +302,70 @@ pub trait SqlStore: Send + Sync + 'static {
 
     /// Deletes verification request `id`.
     async fn delete_verification_by_id(&self, id: i64) -> StoreResult<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn request(id: &str, identifier: &str) -> VerificationRequest {
+        let now = Utc::now();
+        VerificationValues {
+            identifier: identifier.to_owned(),
+            token: "hashed".to_owned(),
+            expires: now,
+        }
+        .stored(id.to_owned(), now)
+    }
+
+    /// Runs the two-step consume with a delete that matched `matched` rows; how many deletes
+    /// it ran, and what it returned.
+    async fn consume(
+        found: Option<VerificationRequest>,
+        identifier: &str,
+        matching: EmailMatching,
+        matched: u64,
+    ) -> (usize, StoreResult<Option<VerificationRequest>>) {
+        let deletes = Cell::new(0);
+        let result = consume_in_two_steps(found, identifier, matching, |id| {
+            deletes.set(deletes.get() + 1);
+            assert_eq!(id, 7);
+            async move { Ok(matched) }
+        })
+        .await;
+        (deletes.get(), result)
+    }
+
+    #[tokio::test]
+    async fn two_step_consume_hands_the_row_to_the_one_delete_that_matched_it() {
+        let row = request("7", "a@x.org");
+        let (n, won) = consume(Some(row.clone()), "a@x.org", EmailMatching::Exact, 1).await;
+        assert_eq!((n, won.ok().flatten()), (1, Some(row.clone())));
+        // A concurrent caller deleted it first: nothing consumed.
+        let (n, lost) = consume(Some(row.clone()), "a@x.org", EmailMatching::Exact, 0).await;
+        assert_eq!((n, lost.ok().flatten()), (1, None));
+        // Another identifier (trailing space under exact matching): not deleted at all.
+        let (n, other) = consume(Some(row.clone()), "a@x.org ", EmailMatching::Exact, 1).await;
+        assert_eq!((n, other.ok().flatten()), (0, None));
+        // Under a declared case-insensitive collation the case does not matter.
+        let (n, ci) = consume(Some(row), "A@X.org", EmailMatching::CaseInsensitive, 1).await;
+        assert_eq!(n, 1);
+        assert!(ci.is_ok_and(|r| r.is_some()));
+        let (n, none) = consume(None, "a@x.org", EmailMatching::Exact, 1).await;
+        assert_eq!((n, none.ok().flatten()), (0, None));
+    }
+
+    #[tokio::test]
+    async fn two_step_consume_refuses_an_id_that_is_not_a_number() {
+        let (n, result) = consume(
+            Some(request("seven", "a@x.org")),
+            "a@x.org",
+            EmailMatching::Exact,
+            1,
+        )
+        .await;
+        assert_eq!(n, 0);
+        assert!(matches!(result, Err(StoreError::Driver(_))));
+    }
 }

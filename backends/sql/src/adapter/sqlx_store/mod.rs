@@ -22,6 +22,7 @@ use super::error::StoreError;
 use super::queries::{ByIdentifier, Cascade, Queries, Writes};
 use super::store::{
     AccountValues, SessionValues, SqlStore, StoreResult, UserValues, VerificationValues,
+    consume_in_two_steps,
 };
 use crate::dialect::Dialect;
 use crate::error::IntrospectError;
@@ -202,15 +203,9 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
             .instant(now);
         match self.sql.writes {
             Writes::Returning => Ok(D::Db::user(&self.fetch_one(statement).await?)?),
-            Writes::LastInsertId => Ok(User {
-                id: Self::inserted_id(&self.run(statement).await?)?,
-                name: v.name.clone(),
-                email: v.email.clone(),
-                email_verified: v.email_verified,
-                image: v.image.clone(),
-                created_at: now,
-                updated_at: now,
-            }),
+            Writes::LastInsertId => {
+                Ok(v.stored(Self::inserted_id(&self.run(statement).await?)?, now))
+            }
         }
     }
 
@@ -303,19 +298,9 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
             .instant(now);
         match self.sql.writes {
             Writes::Returning => Ok(D::Db::account(&self.fetch_one(statement).await?)?),
-            Writes::LastInsertId => Ok(Account {
-                id: Self::inserted_id(&self.run(statement).await?)?,
-                compound_id: v.compound_id.clone(),
-                user_id: v.user_id.to_string(),
-                provider_type: v.provider_type.clone(),
-                provider_id: v.provider_id.clone(),
-                provider_account_id: v.provider_account_id.clone(),
-                refresh_token: v.refresh_token.clone(),
-                access_token: v.access_token.clone(),
-                access_token_expires: v.access_token_expires,
-                created_at: now,
-                updated_at: now,
-            }),
+            Writes::LastInsertId => {
+                Ok(v.stored(Self::inserted_id(&self.run(statement).await?)?, now))
+            }
         }
     }
 
@@ -339,15 +324,9 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
             .instant(now);
         match self.sql.writes {
             Writes::Returning => Ok(D::Db::session(&self.fetch_one(statement).await?)?),
-            Writes::LastInsertId => Ok(Session {
-                id: Self::inserted_id(&self.run(statement).await?)?,
-                user_id: v.user_id.to_string(),
-                expires: v.expires,
-                session_token: v.session_token.clone(),
-                access_token: v.access_token.clone(),
-                created_at: now,
-                updated_at: now,
-            }),
+            Writes::LastInsertId => {
+                Ok(v.stored(Self::inserted_id(&self.run(statement).await?)?, now))
+            }
         }
     }
 
@@ -411,14 +390,9 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
             .instant(now);
         match self.sql.writes {
             Writes::Returning => Ok(D::Db::verification(&self.fetch_one(statement).await?)?),
-            Writes::LastInsertId => Ok(VerificationRequest {
-                id: Self::inserted_id(&self.run(statement).await?)?,
-                identifier: v.identifier.clone(),
-                token: v.token.clone(),
-                expires: v.expires,
-                created_at: now,
-                updated_at: now,
-            }),
+            Writes::LastInsertId => {
+                Ok(v.stored(Self::inserted_id(&self.run(statement).await?)?, now))
+            }
         }
     }
 
@@ -446,26 +420,13 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
             let row = self.fetch(statement).await?;
             return Ok(row.as_ref().map(D::Db::verification).transpose()?);
         }
-        // No `DELETE … RETURNING` (MySQL 8). The token is unique, so this reads the only
-        // candidate; the identifier is compared in Rust under the declared matching (byte for
-        // byte when exact: PAD SPACE would ignore trailing spaces). Rows are never updated
-        // and ids never reused, so the row read is the row the delete removes, and the
-        // delete's affected-row count makes exactly one concurrent caller the consumer.
-        let Some(found) = self
-            .select_verification(token)
-            .await?
-            .filter(|v| matching.same(&v.identifier, identifier))
-        else {
-            return Ok(None);
-        };
-        let id: i64 = found
-            .id
-            .parse()
-            .map_err(|e: std::num::ParseIntError| StoreError::Driver(Box::new(e)))?;
-        let deleted = self
-            .matched(Statement::new(&self.sql.delete_verification_by_id).int(id))
-            .await?;
-        Ok((deleted == 1).then_some(found))
+        // No `DELETE … RETURNING` (MySQL 8): read, then delete by id.
+        let found = self.select_verification(token).await?;
+        consume_in_two_steps(found, identifier, matching, |id| async move {
+            self.matched(Statement::new(&self.sql.delete_verification_by_id).int(id))
+                .await
+        })
+        .await
     }
 
     async fn delete_verification(
