@@ -2,11 +2,13 @@
 //! [`SchemaNames`] so that every backend binds the same parameters in the same order.
 //!
 //! Parameters appear in each statement in the order they are bound and each exactly once,
-//! so one text serves PostgreSQL (`$1`), SQLite (`?1`) and MySQL (`?`). Statements are
-//! built when the store is built and run as prepared statements (sqlx caches them per
-//! connection). PostgreSQL and SQLite (3.35+) return written rows with `RETURNING`; the
-//! MySQL texts have none, because MySQL 8 lacks it (MariaDB 10.5+ has it): the MySQL store
-//! takes the id from `LAST_INSERT_ID()` and reads back where it must.
+//! so one text serves PostgreSQL (`$1`), SQLite (`?1`), MySQL (`?`) and SQL Server (`@P1`).
+//! Statements are built when the store is built and run as prepared statements (the drivers
+//! cache them per connection). PostgreSQL and SQLite (3.35+) return written rows with
+//! `RETURNING`, SQL Server with `OUTPUT INSERTED.…` / `OUTPUT DELETED.…` (before `VALUES` or
+//! `WHERE`); the MySQL texts have none, because MySQL 8 lacks it (MariaDB 10.5+ has it): the
+//! MySQL stores take the id from `LAST_INSERT_ID()` and read back where they must.
+//! `tests/queries_parse.rs` parses every text in its dialect.
 
 use crate::dialect::Dialect;
 use crate::names::{SchemaNames, TableKind};
@@ -66,8 +68,8 @@ pub type Sql = Arc<str>;
 /// How a write statement gives back the row it wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Writes {
-    /// The statement ends in `RETURNING <columns>` and yields the stored row (PostgreSQL,
-    /// SQLite 3.35+).
+    /// The statement yields the stored row: `RETURNING <columns>` (PostgreSQL, SQLite 3.35+)
+    /// or `OUTPUT INSERTED.<columns>` (SQL Server).
     Returning,
     /// The statement returns nothing: an insert's id is the driver's last insert id, and an
     /// update is followed by a read of the row (MySQL 8, which has no `RETURNING`).
@@ -151,8 +153,9 @@ pub struct Queries {
 /// On PostgreSQL and SQLite, whose `=` is byte-exact, the two are one text.
 #[derive(Debug, Clone)]
 pub struct ByIdentifier {
-    /// `token, identifier` (MySQL: `token, identifier, identifier`: a byte-length check
-    /// beside `=`, which a binary `PAD SPACE` collation would satisfy with trailing spaces).
+    /// `token, identifier` (MySQL and SQL Server: `token, identifier, identifier`: a
+    /// byte-length check beside `=`, which their padding comparison, binary collations
+    /// included, would satisfy with trailing spaces).
     pub exact: Sql,
     /// `token, identifier`: the identifier compared by the column's collation.
     pub collated: Sql,
@@ -175,6 +178,58 @@ impl Queries {
     /// The statements for `dialect` over the tables `names` names.
     pub fn new(dialect: Dialect, names: &SchemaNames) -> Queries {
         Render::new(dialect, names).queries()
+    }
+
+    /// Every statement text a store may send, each with its field's name (the verification
+    /// statements once per way of comparing the identifier): for checks that must see them
+    /// all, such as parsing each in its dialect.
+    pub fn all(&self) -> Vec<(&'static str, &Sql)> {
+        let mut all = vec![
+            ("insert_user", &self.insert_user),
+            ("select_user", &self.select_user),
+            ("select_user_by_email", &self.select_user_by_email),
+            (
+                "select_user_by_compound_id",
+                &self.select_user_by_compound_id,
+            ),
+            ("update_user", &self.update_user),
+            ("delete_user", &self.delete_user),
+            ("delete_accounts_of_user", &self.delete_accounts_of_user),
+            ("delete_sessions_of_user", &self.delete_sessions_of_user),
+            ("insert_account", &self.insert_account),
+            ("select_account", &self.select_account),
+            ("delete_account", &self.delete_account),
+            ("insert_session", &self.insert_session),
+            ("select_session", &self.select_session),
+            ("select_session_by_id", &self.select_session_by_id),
+            ("update_session", &self.update_session),
+            ("delete_expired_session", &self.delete_expired_session),
+            ("delete_session", &self.delete_session),
+            ("insert_verification", &self.insert_verification),
+            ("select_verification_by_id", &self.select_verification_by_id),
+            ("select_verification", &self.select_verification),
+            (
+                "consume_verification (exact)",
+                &self.consume_verification.exact,
+            ),
+            (
+                "consume_verification (collated)",
+                &self.consume_verification.collated,
+            ),
+            (
+                "delete_verification (exact)",
+                &self.delete_verification.exact,
+            ),
+            (
+                "delete_verification (collated)",
+                &self.delete_verification.collated,
+            ),
+            ("delete_verification_by_id", &self.delete_verification_by_id),
+        ];
+        if let Cascade::OneStatement(sql) = &self.delete_user_cascade {
+            all.push(("delete_user_cascade", sql));
+        }
+        all
     }
 }
 
@@ -206,26 +261,45 @@ impl Render<'_> {
         match self.dialect {
             Dialect::Postgres => format!("${n}"),
             Dialect::Sqlite => format!("?{n}"),
-            Dialect::MySql | Dialect::MsSql => "?".to_owned(),
+            Dialect::MySql => "?".to_owned(),
+            Dialect::MsSql => format!("@P{n}"),
         }
     }
 
+    /// Whether writes give back the rows they wrote: `RETURNING` (PostgreSQL, SQLite) or
+    /// `OUTPUT` (SQL Server).
     fn returning(&self) -> bool {
-        matches!(self.dialect, Dialect::Postgres | Dialect::Sqlite)
+        self.dialect != Dialect::MySql
+    }
+
+    /// What a write appends at its end to return `all` (`RETURNING …`), or nothing.
+    fn returning_suffix(&self, all: &[&str]) -> String {
+        match self.dialect {
+            Dialect::Postgres | Dialect::Sqlite => format!(" RETURNING {}", self.cols(all, "")),
+            Dialect::MySql | Dialect::MsSql => String::new(),
+        }
+    }
+
+    /// What a write puts before its `VALUES` or `WHERE` to return `all` as `image`
+    /// (`INSERTED` or `DELETED`) holds them: SQL Server's `OUTPUT`, or nothing.
+    fn output(&self, image: &str, all: &[&str]) -> String {
+        match self.dialect {
+            Dialect::MsSql => format!(" OUTPUT {}", self.cols(all, &format!("{image}."))),
+            _ => String::new(),
+        }
     }
 
     fn insert(&self, kind: TableKind, columns: &[&str], all: &[&str]) -> Sql {
         let params: Vec<String> = (1..=columns.len()).map(|n| self.p(n)).collect();
-        let mut sql = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
+        format!(
+            "INSERT INTO {} ({}){} VALUES ({}){}",
             self.table(kind),
             self.cols(columns, ""),
-            params.join(", ")
-        );
-        if self.returning() {
-            sql.push_str(&format!(" RETURNING {}", self.cols(all, "")));
-        }
-        sql.into()
+            self.output("INSERTED", all),
+            params.join(", "),
+            self.returning_suffix(all)
+        )
+        .into()
     }
 
     fn select(&self, kind: TableKind, all: &[&str], column: &str) -> Sql {
@@ -259,15 +333,8 @@ impl Render<'_> {
         let users = self.table(Users);
         let accounts = self.table(Accounts);
         let sessions = self.table(Sessions);
-        let returning = |all: &[&str]| {
-            if self.returning() {
-                format!(" RETURNING {}", self.cols(all, ""))
-            } else {
-                String::new()
-            }
-        };
         let update_user = format!(
-            "UPDATE {users} SET {} = {}, {} = {}, {} = {}, {} = {}, {} = {} WHERE {} = {}{}",
+            "UPDATE {users} SET {} = {}, {} = {}, {} = {}, {} = {}, {} = {}{} WHERE {} = {}{}",
             q("name"),
             self.p(1),
             q("email"),
@@ -278,20 +345,22 @@ impl Render<'_> {
             self.p(4),
             q("updated_at"),
             self.p(5),
+            self.output("INSERTED", &USER_COLUMNS),
             q("id"),
             self.p(6),
-            returning(&USER_COLUMNS)
+            self.returning_suffix(&USER_COLUMNS)
         );
         let update_session = format!(
-            "UPDATE {sessions} SET {e} = COALESCE({}, {e}), {} = {} WHERE {} = {} AND {} = {}{}",
+            "UPDATE {sessions} SET {e} = COALESCE({}, {e}), {} = {}{} WHERE {} = {} AND {} = {}{}",
             self.p(1),
             q("updated_at"),
             self.p(2),
+            self.output("INSERTED", &SESSION_COLUMNS),
             q("id"),
             self.p(3),
             q("session_token"),
             self.p(4),
-            returning(&SESSION_COLUMNS),
+            self.returning_suffix(&SESSION_COLUMNS),
             e = q("expires"),
         );
         let delete_user_cascade = if self.dialect == Dialect::Postgres {
@@ -310,34 +379,54 @@ impl Render<'_> {
             Cascade::Transaction
         };
         let verifications = self.table(VerificationRequests);
-        let exact_binds_twice = self.dialect == Dialect::MySql;
-        let collated: Sql = self.delete(VerificationRequests, &["token", "identifier"]);
-        let exact: Sql = if exact_binds_twice {
+        // MySQL's and SQL Server's `=` ignore trailing spaces whatever the collation: there an
+        // exact comparison also checks the byte length, binding the identifier again.
+        let exact_binds_twice = matches!(self.dialect, Dialect::MySql | Dialect::MsSql);
+        let collated_where = format!(
+            "{} = {} AND {} = {}",
+            q("token"),
+            self.p(1),
+            q("identifier"),
+            self.p(2)
+        );
+        let exact_where = if exact_binds_twice {
+            let length = if self.dialect == Dialect::MsSql {
+                "DATALENGTH"
+            } else {
+                "LENGTH"
+            };
             format!(
-                "DELETE FROM {verifications} WHERE {t} = ? AND {i} = ? AND LENGTH({i}) = LENGTH(?)",
-                t = q("token"),
-                i = q("identifier"),
+                "{collated_where} AND {length}({}) = {length}({})",
+                q("identifier"),
+                self.p(3)
             )
-            .into()
         } else {
-            Sql::clone(&collated)
+            collated_where.clone()
         };
-        // Every dialect's `DELETE … RETURNING`, including MariaDB's (MySQL 8 has none).
-        let returning = |delete: &Sql| -> Sql {
+        let delete = |condition: &str| -> Sql {
+            format!("DELETE FROM {verifications} WHERE {condition}").into()
+        };
+        // Every dialect's delete that returns the row, including MariaDB's `DELETE …
+        // RETURNING` (MySQL 8 has none) and SQL Server's `OUTPUT DELETED.…`.
+        let consume = |condition: &str| -> Sql {
             format!(
-                "{delete} RETURNING {}",
-                self.cols(&VERIFICATION_COLUMNS, "")
+                "DELETE FROM {verifications}{} WHERE {condition}{}",
+                self.output("DELETED", &VERIFICATION_COLUMNS),
+                match self.dialect {
+                    Dialect::MsSql => String::new(),
+                    _ => format!(" RETURNING {}", self.cols(&VERIFICATION_COLUMNS, "")),
+                }
             )
             .into()
         };
         let consume_verification = ByIdentifier {
-            exact: returning(&exact),
-            collated: returning(&collated),
+            exact: consume(&exact_where),
+            collated: consume(&collated_where),
             exact_binds_twice,
         };
         let delete_verification = ByIdentifier {
-            exact,
-            collated,
+            exact: delete(&exact_where),
+            collated: delete(&collated_where),
             exact_binds_twice,
         };
         Queries {

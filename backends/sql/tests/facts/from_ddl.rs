@@ -67,8 +67,9 @@ fn table_facts(create: &CreateTable) -> Result<(String, TableFacts), String> {
     let mut table = TableFacts::default();
     for constraint in &create.constraints {
         match constraint {
-            TableConstraint::PrimaryKey { columns, .. } => {
-                table.primary_key = columns
+            TableConstraint::PrimaryKey(key) => {
+                table.primary_key = key
+                    .columns
                     .iter()
                     .map(|c| key_column(&c.column.expr))
                     .collect::<Result<_, _>>()?;
@@ -88,9 +89,7 @@ fn table_facts(create: &CreateTable) -> Result<(String, TableFacts), String> {
                 ColumnOption::Null => facts.nullable = true,
                 ColumnOption::NotNull => facts.nullable = false,
                 ColumnOption::Default(expr) => facts.default = Some(unquoted(expr).to_uppercase()),
-                ColumnOption::Unique {
-                    is_primary: true, ..
-                } => table.primary_key = vec![facts.name.clone()],
+                ColumnOption::PrimaryKey(_) => table.primary_key = vec![facts.name.clone()],
                 ColumnOption::Identity(kind) => {
                     // `IDENTITY(1, 1)` as parsed, `IDENTITY(1,1)` as written in the docs.
                     let identity = kind.to_string().to_uppercase().replace(", ", ",");
