@@ -22,6 +22,11 @@ pub struct StringLimit {
     pub max_chars: Option<usize>,
     /// At most this many bytes of UTF-8 (MySQL's `TEXT` holds 65,535). `None`: no limit.
     pub max_bytes: Option<usize>,
+    /// At most this many UTF-16 code units, as SQL Server's `NVARCHAR(n)` counts them: a
+    /// character outside the Basic Multilingual Plane (an emoji) takes two. `None`: no
+    /// limit. Absent from a serialized declaration when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_utf16: Option<usize>,
 }
 
 impl StringLimit {
@@ -29,21 +34,31 @@ impl StringLimit {
     pub const UNLIMITED: StringLimit = StringLimit {
         max_chars: None,
         max_bytes: None,
+        max_utf16: None,
     };
 
     /// `VARCHAR(n)`.
     pub const fn chars(n: usize) -> StringLimit {
         StringLimit {
             max_chars: Some(n),
-            max_bytes: None,
+            ..StringLimit::UNLIMITED
         }
     }
 
     /// A column that holds `n` bytes.
     pub const fn bytes(n: usize) -> StringLimit {
         StringLimit {
-            max_chars: None,
             max_bytes: Some(n),
+            ..StringLimit::UNLIMITED
+        }
+    }
+
+    /// SQL Server's `NVARCHAR(n)`: `n` UTF-16 code units, so at most `n` characters too.
+    pub const fn utf16(n: usize) -> StringLimit {
+        StringLimit {
+            max_chars: Some(n),
+            max_utf16: Some(n),
+            ..StringLimit::UNLIMITED
         }
     }
 }
@@ -149,6 +164,16 @@ impl FieldLimits {
                 format!("{} bytes, the column holds {max}", value.len()),
             ));
         }
+        if let Some(max) = limit.max_utf16 {
+            let units = value.encode_utf16().count();
+            if units > max {
+                return Err(AdapterError::invalid_input(
+                    method,
+                    field.name(),
+                    format!("{units} UTF-16 code units, the column holds {max}"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -208,6 +233,37 @@ mod tests {
             mysql
                 .check(Method::LinkAccount, Field::AccountAccessToken, &jwt)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn nvarchar_counts_utf16_code_units() {
+        let l = FieldLimits {
+            varchar: StringLimit::utf16(255),
+            ..FieldLimits::DOCUMENTED
+        };
+        let check = |v: &str| l.check(Method::CreateUser, Field::UserName, v);
+        assert!(check(&"é".repeat(255)).is_ok());
+        assert!(check(&format!("{}a", "😀".repeat(127))).is_ok());
+        let e = check(&"😀".repeat(128)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            e.to_string(),
+            "create_user: invalid input for name: 256 UTF-16 code units, the column holds 255"
+        );
+        assert!(check(&"a".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn a_declaration_without_utf16_reads_and_writes_as_before() {
+        let json = r#"{"max_chars":255,"max_bytes":null}"#;
+        let read: StringLimit = serde_json::from_str(json).unwrap();
+        assert_eq!(read, StringLimit::chars(255));
+        assert_eq!(serde_json::to_string(&read).unwrap(), json);
+        let nvarchar = serde_json::to_string(&StringLimit::utf16(255)).unwrap();
+        assert_eq!(
+            nvarchar,
+            r#"{"max_chars":255,"max_bytes":null,"max_utf16":255}"#
         );
     }
 

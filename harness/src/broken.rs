@@ -14,6 +14,7 @@ use crate::inspector::{InspectError, Inspector, Stored};
 use crate::properties::levels::like;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use nextauth_adapter::limits::StringLimit;
 use nextauth_adapter::{
     Account, Adapter, AdapterConfig, AdapterError, Capabilities, DeleteUserSupport, EmailProvider,
     Entity, ExpiredSessionHandling, FieldLimits, Method, NewAccount, NewUser, Result, Session,
@@ -141,6 +142,8 @@ defects! {
         "session tokens are 32 hex characters (16 random bytes), not 64";
     "silent-truncation" => SilentTruncation, ["data.length.past-limit-refused"],
         "overlong values are silently cut to the column (MySQL without strict mode)";
+    "utf16-units-uncounted" => Misdeclared { declared: |c| { c.limits.varchar = StringLimit::utf16(255); c.limits.image = StringLimit::utf16(255); }, actual: |c| { c.limits.varchar = StringLimit::chars(255); c.limits.image = StringLimit::chars(255); } }, ["data.length.past-limit-refused"],
+        "declares SQL Server's NVARCHAR(255) (255 UTF-16 code units) but counts characters, so 128 emoji pass its check and the server would refuse or cut them";
     "extension-not-stored" => ExtensionNotStored, ["session.update.after-due-time-extends", "flow.session.read-rolls-expiry"],
         "an extended expiry is written into the argument but never stored";
     "foreign-user-id-fails" => ForeignUserIdFails, ["user.get.foreign-id-is-none"],

@@ -259,6 +259,25 @@ async fn at_limit(c: Ctx) -> RuleResult {
         Some(n),
         "stored provider_account_id length"
     );
+    // A column counting UTF-16 code units (SQL Server's NVARCHAR) holds half as many
+    // characters outside the Basic Multilingual Plane: exactly that many are stored.
+    if let Some(units) = limits.varchar.max_utf16 {
+        let name = "😀".repeat(units / 2);
+        let emoji = c
+            .adapter
+            .create_user(NewUser {
+                name: Some(name.clone()),
+                ..NewUser::default()
+            })
+            .await?;
+        check_eq!(
+            c.inspector.user(&emoji.id).await?.and_then(|x| x.name),
+            Some(name),
+            "stored name of {} emoji ({} UTF-16 code units)",
+            units / 2,
+            units / 2 * 2
+        );
+    }
     Ok(())
 }
 
@@ -300,6 +319,25 @@ async fn past_limit(c: Ctx) -> RuleResult {
                 "a {}-character name gave {other:?}, expected InvalidInput",
                 n + 1
             )));
+        }
+    }
+    if let Some(units) = c.caps.limits.varchar.max_utf16 {
+        let emoji = units / 2 + 1;
+        match c
+            .adapter
+            .create_user(NewUser {
+                name: Some("😀".repeat(emoji)),
+                ..NewUser::default()
+            })
+            .await
+        {
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {}
+            other => {
+                return Err(Failure::new(format!(
+                    "a name of {emoji} emoji ({} UTF-16 code units, the declared limit {units}) gave {other:?}, expected InvalidInput",
+                    emoji * 2
+                )));
+            }
         }
     }
     let u = c.user().await?;
