@@ -36,6 +36,7 @@ mod diff;
 mod error;
 pub mod introspect;
 mod model;
+pub mod mssql_url;
 mod names;
 mod render;
 mod server;
@@ -54,6 +55,7 @@ pub use introspect::{
 pub use model::{
     Collation, CollationKind, Column, ColumnDefault, ColumnType, Index, IndexFilter, Schema, Table,
 };
+pub use mssql_url::{MsSqlUrl, MsSqlUrlError};
 pub use names::{SchemaNames, TableKind};
 pub use render::{
     MSSQL_STRING_COLLATION, MYSQL_TABLE_OPTIONS, collation_sql, default_sql, prisma_schema, script,

@@ -14,28 +14,37 @@ pub enum Server {
     MySql,
     /// SQLite (`sqlite:`).
     Sqlite,
+    /// Microsoft SQL Server (`mssql://`, `sqlserver://`).
+    MsSql,
 }
 
 impl Server {
     /// Every server, in a fixed order.
-    pub const ALL: [Server; 3] = [Server::Postgres, Server::MySql, Server::Sqlite];
+    pub const ALL: [Server; 4] = [
+        Server::Postgres,
+        Server::MySql,
+        Server::Sqlite,
+        Server::MsSql,
+    ];
 
     /// The short name used in `NEXTAUTH_REQUIRE_BACKENDS`, test names, reports and command
-    /// lines: `postgres`, `mysql`, `sqlite`.
+    /// lines: `postgres`, `mysql`, `sqlite`, `mssql`.
     pub fn name(self) -> &'static str {
         match self {
             Server::Postgres => "postgres",
             Server::MySql => "mysql",
             Server::Sqlite => "sqlite",
+            Server::MsSql => "mssql",
         }
     }
 
-    /// The name a person reads: `PostgreSQL`, `MySQL/MariaDB`, `SQLite`.
+    /// The name a person reads: `PostgreSQL`, `MySQL/MariaDB`, `SQLite`, `SQL Server`.
     pub fn label(self) -> &'static str {
         match self {
             Server::Postgres => "PostgreSQL",
             Server::MySql => "MySQL/MariaDB",
             Server::Sqlite => "SQLite",
+            Server::MsSql => "SQL Server",
         }
     }
 
@@ -45,21 +54,24 @@ impl Server {
             Server::Postgres => Dialect::Postgres,
             Server::MySql => Dialect::MySql,
             Server::Sqlite => Dialect::Sqlite,
+            Server::MsSql => Dialect::MsSql,
         }
     }
 
-    /// The server named `name`, case-insensitively; the aliases `postgresql` and `mariadb`
-    /// are accepted.
+    /// The server named `name`, case-insensitively; the aliases `postgresql`, `mariadb` and
+    /// `sqlserver` are accepted.
     pub fn from_name(name: &str) -> Option<Server> {
         match name.trim().to_ascii_lowercase().as_str() {
             "postgres" | "postgresql" => Some(Server::Postgres),
             "mysql" | "mariadb" => Some(Server::MySql),
             "sqlite" => Some(Server::Sqlite),
+            "mssql" | "sqlserver" => Some(Server::MsSql),
             _ => None,
         }
     }
 
-    /// The server a URL's scheme names (`postgres://…`, `mariadb://…`, `sqlite:…`).
+    /// The server a URL's scheme names (`postgres://…`, `mariadb://…`, `sqlite:…`,
+    /// `sqlserver://…`).
     pub fn of_url(url: &str) -> Option<Server> {
         let (scheme, _) = url.split_once(':')?;
         Server::from_name(scheme)
@@ -95,7 +107,9 @@ mod tests {
         );
         assert_eq!(Server::of_url("MariaDB://u@h/db"), Some(Server::MySql));
         assert_eq!(Server::of_url("sqlite::memory:"), Some(Server::Sqlite));
-        assert_eq!(Server::of_url("mssql://h"), None);
+        assert_eq!(Server::of_url("mssql://sa@h"), Some(Server::MsSql));
+        assert_eq!(Server::of_url("SQLServer://sa@h"), Some(Server::MsSql));
+        assert_eq!(Server::of_url("oracle://h"), None);
         assert_eq!(Server::of_url("no scheme"), None);
         assert_eq!(
             Server::MySql.driver_url("mariadb://root@h:3306/app"),

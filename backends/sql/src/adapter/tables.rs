@@ -281,6 +281,10 @@ impl SchemaCheck {
             let group = limit_group(&mut limits, field);
             let chars = usize::try_from(chars).unwrap_or(usize::MAX);
             group.max_chars = Some(group.max_chars.map_or(chars, |m| m.min(chars)));
+            // SQL Server's NVARCHAR(n) counts UTF-16 code units.
+            if self.dialect == Dialect::MsSql {
+                group.max_utf16 = Some(group.max_utf16.map_or(chars, |m| m.min(chars)));
+            }
         }
         let timestamp_precision = match self.timestamp_precision() {
             Some((p, _, _)) if p.tolerance() > base.timestamp_precision.tolerance() => p,
@@ -323,9 +327,15 @@ impl SchemaCheck {
         }
         for (field, chars, table, column) in self.narrowed_fields() {
             let limit = declared.limits.limit(field);
-            let fits = limit
-                .max_chars
-                .is_some_and(|m| u32::try_from(m).is_ok_and(|m| m <= chars));
+            let within = |m: usize| u32::try_from(m).is_ok_and(|m| m <= chars);
+            // SQL Server's NVARCHAR(n) counts UTF-16 code units: a declaration in characters
+            // fits only when even its emoji (two units each) do.
+            let fits = if self.dialect == Dialect::MsSql {
+                limit.max_utf16.is_some_and(within)
+                    || limit.max_chars.is_some_and(|m| within(m.saturating_mul(2)))
+            } else {
+                limit.max_chars.is_some_and(within)
+            };
             if !fits {
                 return Err(CapabilityError::LimitNotWhatTheTablesDo {
                     field: field.name(),
