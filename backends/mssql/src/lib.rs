@@ -51,7 +51,7 @@ mod url;
 
 pub use nextauth_adapter_sql::{ConnectError, SqlOptions, SyncError, SyncOutcome};
 pub use store::{Connection, Manager, MsSqlStore, Pool};
-pub use url::{DEFAULT_CONNECT_TIMEOUT, Target, UrlError, target};
+pub use url::{DEFAULT_CONNECT_TIMEOUT, Target, UrlError, config, target};
 
 use nextauth_adapter::capabilities::Capabilities;
 use nextauth_adapter::limits::{FieldLimits, StringLimit};
@@ -61,12 +61,12 @@ pub type MsSqlAdapter = nextauth_adapter_sql::SqlAdapter<MsSqlStore>;
 
 /// The limits of the SQL Server schema as `nextauth_adapter_sql` renders it: `NVARCHAR(255)`
 /// holds 255 UTF-16 code units, which is 255 characters only while none is outside the Basic
-/// Multilingual Plane (an emoji takes two); the limits count characters, so the adapter
-/// declares half: 127 characters always fit. `NVARCHAR(MAX)` (the OAuth tokens) is
-/// unlimited.
+/// Multilingual Plane (an emoji takes two), so the limit counts both
+/// ([`StringLimit::utf16`]): 255 accented letters fit, 128 emoji do not. `NVARCHAR(MAX)`
+/// (the OAuth tokens) is unlimited.
 pub const LIMITS: FieldLimits = FieldLimits {
-    varchar: StringLimit::chars(127),
-    image: StringLimit::chars(127),
+    varchar: StringLimit::utf16(255),
+    image: StringLimit::utf16(255),
     text: StringLimit::UNLIMITED,
 };
 

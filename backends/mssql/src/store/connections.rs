@@ -102,11 +102,38 @@ pub(crate) async fn open(
     target: Target,
     size: u32,
 ) -> Result<Pool, nextauth_adapter::error::BoxError> {
+    let address = target.config.get_addr().to_owned();
     let pool = Pool::builder(Manager::new(target))
         .max_size(usize::try_from(size.max(1)).unwrap_or(usize::MAX))
         .build()?;
-    drop(pool.get().await?);
+    match pool.get().await {
+        Ok(first) => drop(first),
+        Err(deadpool::managed::PoolError::Backend(source)) => {
+            return Err(Box::new(NoConnection { address, source }));
+        }
+        Err(other) => return Err(Box::new(other)),
+    }
     Ok(pool)
+}
+
+/// The first connection of a new pool could not be made: the server is unreachable, silent,
+/// or refused the login.
+#[derive(Debug, thiserror::Error)]
+#[error("no connection to SQL Server at {address}: {}", reason(source))]
+pub struct NoConnection {
+    /// `host:port`.
+    address: String,
+    /// tiberius' error.
+    #[source]
+    source: Error,
+}
+
+/// What went wrong, without tiberius' generic preamble for I/O errors.
+fn reason(error: &Error) -> String {
+    match error {
+        Error::Io { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// The store's connections.
