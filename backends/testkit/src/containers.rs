@@ -1,9 +1,9 @@
 //! Servers in containers (cargo feature `testcontainers`), for machines with Docker or podman
 //! and no database installed.
 //!
-//! The image of each server is `NEXTAUTH_TEST_POSTGRES_IMAGE` / `NEXTAUTH_TEST_MYSQL_IMAGE`
-//! (`name:tag`), by default the official `postgres:15` and `mariadb:10.11` a Docker user
-//! pulls; `ci/containers.sh` builds local ones (`localhost/…`, never pulled) for machines
+//! The image of each server is `NEXTAUTH_TEST_POSTGRES_IMAGE` / `NEXTAUTH_TEST_MYSQL_IMAGE` /
+//! `NEXTAUTH_TEST_MSSQL_IMAGE` (`name:tag`), by default the official `postgres:15`,
+//! `mariadb:10.11` and `mcr.microsoft.com/mssql/server:2022-latest` a Docker user pulls; `ci/containers.sh` builds local ones (`localhost/…`, never pulled) for machines
 //! without a registry. Only a local engine is used (`DOCKER_HOST` unset, a `unix://` socket,
 //! or `tcp://` on 127.0.0.1 / localhost), the container's port is published on 127.0.0.1
 //! explicitly, and 127.0.0.1 is the only address contacted: podman reports no host address
@@ -37,16 +37,19 @@ pub fn image_env_var(server: Server) -> &'static str {
         Server::Postgres => "NEXTAUTH_TEST_POSTGRES_IMAGE",
         Server::MySql => "NEXTAUTH_TEST_MYSQL_IMAGE",
         Server::Sqlite => "NEXTAUTH_TEST_SQLITE_IMAGE",
+        Server::MsSql => "NEXTAUTH_TEST_MSSQL_IMAGE",
     }
 }
 
 /// The image a container of `server` is started from, as `(name, tag)`: the value of
-/// [`image_env_var`] when set, else the official image (`postgres:15`, `mariadb:10.11`).
+/// [`image_env_var`] when set, else the official image (`postgres:15`, `mariadb:10.11`,
+/// `mcr.microsoft.com/mssql/server:2022-latest`).
 pub fn image(server: Server) -> (String, String) {
     let default = match server {
         Server::Postgres => "postgres:15",
         Server::MySql => "mariadb:10.11",
         Server::Sqlite => "",
+        Server::MsSql => "mcr.microsoft.com/mssql/server:2022-latest",
     };
     let chosen = std::env::var(image_env_var(server))
         .ok()
@@ -134,10 +137,28 @@ impl Recipe {
                 ],
                 url: |p| format!("mysql://root@127.0.0.1:{p}/test"),
             }),
+            Server::MsSql => Some(Recipe {
+                port: 1433,
+                // Logged once every database, `master` included, is recovered.
+                ready: vec![WaitFor::message_on_stdout("Recovery is complete")],
+                env: &[
+                    ("ACCEPT_EULA", "Y"),
+                    ("MSSQL_SA_PASSWORD", MSSQL_SA_PASSWORD),
+                ],
+                url: |p| {
+                    format!(
+                        "mssql://sa:{MSSQL_SA_PASSWORD}@127.0.0.1:{p}/master?connect_timeout=30"
+                    )
+                },
+            }),
             Server::Sqlite => None,
         }
     }
 }
+
+/// The `sa` password of a SQL Server container: the image refuses a weak one.
+#[cfg(feature = "testcontainers")]
+const MSSQL_SA_PASSWORD: &str = "NextAuth-Kit-2026";
 
 /// Starts a container for `server` and returns its URL, or why none was started.
 #[cfg(feature = "testcontainers")]
@@ -175,10 +196,12 @@ async fn start_container(
         env,
         url,
     } = recipe;
+    let hint = match server {
+        Server::MsSql => "is Docker or podman running, and can it pull the image?",
+        _ => "is Docker or podman running? `ci/containers.sh` sets one up",
+    };
     let describe = |e: testcontainers::TestcontainersError| {
-        format!(
-            "no {server} container could be started from {name}:{tag} (is Docker or podman running? `ci/containers.sh` sets one up): {e}"
-        )
+        format!("no {server} container could be started from {name}:{tag} ({hint}): {e}")
     };
     let mut image = GenericImage::new(name.clone(), tag.clone()).with_exposed_port(port.tcp());
     for condition in ready {
@@ -270,6 +293,10 @@ impl OwnContainer {
     async fn accepts(&self) -> bool {
         use sqlx::Connection;
         match self.server {
+            Server::MsSql => match crate::admin::mssql::connect(&self.url).await {
+                Ok(c) => c.close().await.is_ok(),
+                Err(_) => false,
+            },
             Server::Postgres => match sqlx::PgConnection::connect(&self.url).await {
                 Ok(c) => c.close().await.is_ok(),
                 Err(_) => false,

@@ -3,6 +3,9 @@
 
 use crate::server::Server;
 
+/// A driver's error (sqlx's for PostgreSQL, MySQL and SQLite; tiberius' for SQL Server).
+pub type DriverError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Why a testkit operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -26,7 +29,7 @@ pub enum TestkitError {
         url: String,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: DriverError,
     },
     /// A statement failed.
     #[error("{server}: namespace {namespace}: `{statement}` failed: {source}")]
@@ -39,7 +42,7 @@ pub enum TestkitError {
         statement: String,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: DriverError,
     },
     /// A namespace of that name already exists: the testkit never reuses one, so that it can
     /// never drop something it did not create.

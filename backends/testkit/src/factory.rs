@@ -219,6 +219,9 @@ pub struct LiveFactory {
     /// ([`Self::refusing_an_occupied_url`]): the outcome of that check, made once; an `Err`
     /// (the reason) makes every rule not run.
     occupied_check: Option<Arc<tokio::sync::OnceCell<Result<(), String>>>>,
+    /// Why that check could not connect to the server at all: every fixture's setup then
+    /// fails at once with it, instead of each waiting out the URL's connect timeout again.
+    unreachable: Arc<OnceLock<String>>,
 }
 
 /// The namespace a factory was told to use, and the lock that lets one fixture at a time
@@ -267,6 +270,7 @@ impl LiveFactory {
             control: None,
             adopted: None,
             occupied_check: None,
+            unreachable: Arc::default(),
         }
     }
 
@@ -333,7 +337,11 @@ impl LiveFactory {
                         }
                         .to_string())
                     }
-                    // An unreachable server fails each rule's setup with its own error.
+                    // An unreachable server fails each rule's setup: with this error at once.
+                    Err(e @ TestkitError::Connect { .. }) => {
+                        let _ = self.unreachable.set(e.to_string());
+                        Ok(())
+                    }
                     _ => Ok(()),
                 }
             })
@@ -500,6 +508,11 @@ impl LiveFactory {
 
     async fn open_fixture(&self, config: AdapterConfig) -> Result<Fixture, BackendError> {
         self.refusal().await?;
+        if let Some(reason) = self.unreachable.get() {
+            return Err(
+                format!("{reason} (the first connection; not tried again for each rule)").into(),
+            );
+        }
         // In an adopted namespace, one fixture at a time: the turn is held until teardown.
         let turn = match &self.adopted {
             Some(adopted) => Some(Arc::clone(&adopted.turn).lock_owned().await),
@@ -616,11 +629,14 @@ impl BackendFactory for LiveFactory {
 
     /// PostgreSQL and MySQL: connections killed, statements cancelled, locks held through
     /// [`SqlFaults`](crate::SqlFaults); the server is never restarted (every rule of the run
-    /// shares it). SQLite: none.
+    /// shares it). SQLite and SQL Server: none.
     fn fault_support(&self) -> FaultSupport {
         match self.server {
             Server::Sqlite => FaultSupport::none(
                 "SQLite is a file opened inside this process: there is no server connection to kill",
+            ),
+            Server::MsSql => FaultSupport::none(
+                "fault injection is not built for SQL Server (killing sessions needs its own statements, untested without a server here)",
             ),
             _ => FaultSupport {
                 connections: Ok(()),

@@ -58,9 +58,9 @@ pub struct SqlFaults {
 
 impl SqlFaults {
     /// The injector of `ns`, or `None` on SQLite (a file in this process: no server session
-    /// to kill).
+    /// to kill) and on SQL Server (not built: see the factory's fault support).
     pub fn of(ns: &Namespace) -> Option<SqlFaults> {
-        if ns.server() == Server::Sqlite {
+        if matches!(ns.server(), Server::Sqlite | Server::MsSql) {
             return None;
         }
         Some(SqlFaults {

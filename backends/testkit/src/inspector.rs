@@ -2,7 +2,7 @@
 //! connection pool, never through the adapter.
 
 use crate::admin;
-use crate::error::TestkitError;
+use crate::error::{DriverError, TestkitError};
 use crate::namespace::Namespace;
 use crate::server::Server;
 use crate::urls::redact;
@@ -37,10 +37,10 @@ pub struct SqlInspector {
 /// The four `SELECT`s, rendered once.
 #[derive(Debug, Clone)]
 pub(crate) struct Queries {
-    users: String,
-    accounts: String,
-    sessions: String,
-    verification_requests: String,
+    pub(crate) users: String,
+    pub(crate) accounts: String,
+    pub(crate) sessions: String,
+    pub(crate) verification_requests: String,
     /// Empties the four tables and restarts their ids at 1, in one round trip.
     reset: String,
     /// How many rows the four tables hold together.
@@ -169,7 +169,7 @@ impl SqlInspector {
     }
 
     /// What a failed statement `sql` becomes.
-    fn statement_error(&self, sql: &str) -> impl FnOnce(sqlx::Error) -> TestkitError + '_ {
+    fn statement_error(&self, sql: &str) -> impl FnOnce(DriverError) -> TestkitError + '_ {
         let statement = sql.to_owned();
         move |source| TestkitError::Statement {
             server: self.server,
@@ -228,7 +228,7 @@ pub(crate) enum ReadFailure {
         /// The statement.
         sql: String,
         /// The driver's error.
-        source: sqlx::Error,
+        source: DriverError,
     },
     /// A row `sql` returned could not be decoded.
     Decode {
@@ -247,13 +247,13 @@ pub(crate) trait RawReads: Send + Sync + std::fmt::Debug {
     async fn close(&self);
 
     /// The one text value `sql` returns.
-    async fn text(&self, sql: &str) -> Result<String, sqlx::Error>;
+    async fn text(&self, sql: &str) -> Result<String, DriverError>;
 
     /// The one integer `sql` returns.
-    async fn int(&self, sql: &str) -> Result<i64, sqlx::Error>;
+    async fn int(&self, sql: &str) -> Result<i64, DriverError>;
 
     /// Runs `sql`, which may hold several statements, in one round trip.
-    async fn raw(&self, sql: &str) -> Result<(), sqlx::Error>;
+    async fn raw(&self, sql: &str) -> Result<(), DriverError>;
 
     /// The four tables' rows, read concurrently with the four `SELECT`s of `sql`.
     async fn stored(&self, sql: &Queries) -> Result<Stored, ReadFailure>;
@@ -267,7 +267,7 @@ pub(crate) struct Reads<DB: Database> {
 
 impl<DB: Database> Reads<DB> {
     /// A pool of at most `connections` to `url`.
-    pub(crate) async fn connect(url: &str, connections: u32) -> Result<Self, sqlx::Error> {
+    pub(crate) async fn connect(url: &str, connections: u32) -> Result<Self, DriverError> {
         let pool = PoolOptions::<DB>::new()
             .max_connections(connections)
             .connect(url)
@@ -294,7 +294,7 @@ where
             .await
             .map_err(|source| ReadFailure::Query {
                 sql: sql.to_owned(),
-                source,
+                source: Box::new(source),
             })?;
         rows.iter()
             .map(decode)
@@ -320,23 +320,23 @@ where
         self.pool.close().await
     }
 
-    async fn text(&self, sql: &str) -> Result<String, sqlx::Error> {
-        sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
+    async fn text(&self, sql: &str) -> Result<String, DriverError> {
+        Ok(sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
             .fetch_one(&self.pool)
-            .await
+            .await?)
     }
 
-    async fn int(&self, sql: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
+    async fn int(&self, sql: &str) -> Result<i64, DriverError> {
+        Ok(sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
             .fetch_one(&self.pool)
-            .await
+            .await?)
     }
 
-    async fn raw(&self, sql: &str) -> Result<(), sqlx::Error> {
+    async fn raw(&self, sql: &str) -> Result<(), DriverError> {
         sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
             .execute(&self.pool)
-            .await
-            .map(drop)
+            .await?;
+        Ok(())
     }
 
     async fn stored(&self, sql: &Queries) -> Result<Stored, ReadFailure> {
@@ -361,6 +361,13 @@ where
 pub(crate) struct ReadError {
     column: &'static str,
     reason: String,
+}
+
+impl ReadError {
+    /// Column `column` could not be read, for `reason`.
+    pub(crate) fn new(column: &'static str, reason: String) -> ReadError {
+        ReadError { column, reason }
+    }
 }
 
 /// Typed reads of one column, robust to the integer width and timestamp type a schema uses.
@@ -429,7 +436,7 @@ where
     }
 }
 
-fn user<R: RawRow>(r: &R) -> Result<User, ReadError> {
+pub(crate) fn user<R: RawRow>(r: &R) -> Result<User, ReadError> {
     Ok(User {
         id: r.id("id")?,
         name: r.opt_text("name")?,
@@ -441,7 +448,7 @@ fn user<R: RawRow>(r: &R) -> Result<User, ReadError> {
     })
 }
 
-fn account<R: RawRow>(r: &R) -> Result<Account, ReadError> {
+pub(crate) fn account<R: RawRow>(r: &R) -> Result<Account, ReadError> {
     Ok(Account {
         id: r.id("id")?,
         compound_id: r.text("compound_id")?,
@@ -457,7 +464,7 @@ fn account<R: RawRow>(r: &R) -> Result<Account, ReadError> {
     })
 }
 
-fn session<R: RawRow>(r: &R) -> Result<Session, ReadError> {
+pub(crate) fn session<R: RawRow>(r: &R) -> Result<Session, ReadError> {
     Ok(Session {
         id: r.id("id")?,
         user_id: r.id("user_id")?,
@@ -469,7 +476,7 @@ fn session<R: RawRow>(r: &R) -> Result<Session, ReadError> {
     })
 }
 
-fn verification_request<R: RawRow>(r: &R) -> Result<VerificationRequest, ReadError> {
+pub(crate) fn verification_request<R: RawRow>(r: &R) -> Result<VerificationRequest, ReadError> {
     Ok(VerificationRequest {
         id: r.id("id")?,
         identifier: r.text("identifier")?,

@@ -433,7 +433,7 @@ impl Namespace {
     }
 
     /// The namespace a server URL itself lands in (PostgreSQL: the URL's current schema;
-    /// MySQL: its database) and the tables already there, which no suite created; `None` on
+    /// MySQL and SQL Server: its database) and the tables already there, which no suite created; `None` on
     /// SQLite (a directory of namespace files) and for a MySQL URL without a database.
     pub async fn tables_at_url(
         server: Server,
@@ -443,6 +443,7 @@ impl Namespace {
             Server::Sqlite => return Ok(None),
             Server::Postgres => "SELECT CAST(current_schema() AS TEXT)",
             Server::MySql => "SELECT CAST(DATABASE() AS CHAR)",
+            Server::MsSql => "SELECT CAST(DB_NAME() AS NVARCHAR(128))",
         };
         let admin = admin::of(server);
         let Some(own) = admin

@@ -53,7 +53,7 @@ pub const LARGE_TOKEN: usize = 60 * 1024;
 /// The server whose dialect is `dialect`.
 ///
 /// # Panics
-/// For a dialect no live server exists for (SQL Server): a scenario cannot run there.
+/// For a dialect no server is known for: a scenario cannot run there.
 pub fn server_for(dialect: Dialect) -> Server {
     Server::ALL
         .into_iter()
@@ -180,7 +180,12 @@ pub async fn synchronize_accepts_the_documented_ddl_and_custom_columns<S: Connec
 ) {
     in_namespace(server_for(S::DIALECT), None, async |ns| {
         let mut ddl = script_statements(documented_ddl);
-        ddl.push("ALTER TABLE users ADD COLUMN nickname VARCHAR(40) NULL".to_owned());
+        let add = if S::DIALECT == Dialect::MsSql {
+            "ADD"
+        } else {
+            "ADD COLUMN"
+        };
+        ddl.push(format!("ALTER TABLE users {add} nickname VARCHAR(40) NULL"));
         execute(ns, &ddl).await?;
         let a = adapter::<S>(ns, &ManualClock::starting_now()).await?;
         let outcome = a.synchronize().await?;
@@ -249,7 +254,8 @@ pub async fn synchronize_refuses_a_missing_unique_index_and_changes_nothing<S: C
     .await;
 }
 
-/// 255-character Unicode values (4-byte emoji, accented e-mail) and a [`LARGE_TOKEN`] token
+/// 255-character Unicode values (4-byte emoji, as many as a column counting UTF-16 code units
+/// holds; accented e-mail) and a [`LARGE_TOKEN`] token
 /// are stored exactly as returned (read back raw by the [`SqlInspector`]); a Unicode
 /// provider account id finds its user; a 256-character e-mail is `InvalidInput` with
 /// nothing written.
@@ -258,7 +264,13 @@ pub async fn unicode_limits_and_large_tokens_round_trip<S: ConnectStore>() {
         let a = adapter::<S>(ns, &ManualClock::starting_now()).await?;
         a.synchronize().await?;
         let inspector = SqlInspector::connect(ns).await?;
-        let name = "😀".repeat(255);
+        // As many emoji as the column holds: 255, or half its UTF-16 code units (NVARCHAR).
+        let emoji = S::CAPABILITIES
+            .limits
+            .varchar
+            .max_utf16
+            .map_or(255, |units| units / 2);
+        let name = "😀".repeat(emoji);
         let email = format!("{}@example.com", "é".repeat(255 - "@example.com".len()));
         let image = format!(
             "https://example.com/{}",

@@ -12,8 +12,9 @@ pub use nextauth_adapter_sql::Server;
 /// Where the live suites find each server.
 pub trait ServerEnv {
     /// The environment variable that locates the server: `NEXTAUTH_TEST_POSTGRES_URL`,
-    /// `NEXTAUTH_TEST_MYSQL_URL`, or `NEXTAUTH_TEST_SQLITE_DIR` (optional: a directory for
-    /// the namespace files, the system's temporary directory otherwise).
+    /// `NEXTAUTH_TEST_MYSQL_URL`, `NEXTAUTH_TEST_MSSQL_URL`, or `NEXTAUTH_TEST_SQLITE_DIR`
+    /// (optional: a directory for the namespace files, the system's temporary directory
+    /// otherwise).
     fn env_var(self) -> &'static str;
 }
 
@@ -23,6 +24,7 @@ impl ServerEnv for Server {
             Server::Postgres => "NEXTAUTH_TEST_POSTGRES_URL",
             Server::MySql => "NEXTAUTH_TEST_MYSQL_URL",
             Server::Sqlite => "NEXTAUTH_TEST_SQLITE_DIR",
+            Server::MsSql => "NEXTAUTH_TEST_MSSQL_URL",
         }
     }
 }
@@ -34,7 +36,7 @@ pub fn is_required(server: Server) -> bool {
 
 /// Whether the comma-separated list `list` (the value of `NEXTAUTH_REQUIRE_BACKENDS`) names
 /// `server`. Entries are trimmed and compared case-insensitively; empty entries and names of
-/// other backends (e.g. `mssql`) are ignored.
+/// other backends (e.g. `bridge`) are ignored.
 pub fn is_required_in(list: &str, server: Server) -> bool {
     list.split(',')
         .filter_map(Server::from_name)
@@ -190,6 +192,7 @@ mod tests {
         assert!(is_required_in("postgresql", Server::Postgres));
         assert!(!is_required_in("", Server::Sqlite));
         assert!(!is_required_in("mssql,,", Server::Postgres));
+        assert!(is_required_in("bridge, sqlserver", Server::MsSql));
         assert!(!is_required_in("postgres mysql", Server::MySql));
         assert!(!is_required_in("postgress", Server::Postgres));
     }

@@ -62,4 +62,4 @@ macro_rules! per_server {
     )*};
 }
 
-per_server!(postgres: Postgres, mysql: MySql, sqlite: Sqlite);
+per_server!(postgres: Postgres, mysql: MySql, sqlite: Sqlite, mssql: MsSql);

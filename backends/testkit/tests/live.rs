@@ -3,9 +3,9 @@
 //! written with plain SQL, session time zones reach the server, the factory's teardown
 //! leaves nothing behind, and a namespace it reuses is emptied with its ids restarted.
 //!
-//! PostgreSQL and MySQL need `NEXTAUTH_TEST_POSTGRES_URL` / `NEXTAUTH_TEST_MYSQL_URL`;
-//! without them the tests print `SKIPPED` (and fail if `NEXTAUTH_REQUIRE_BACKENDS` lists the
-//! backend). SQLite always runs.
+//! PostgreSQL, MySQL and SQL Server need `NEXTAUTH_TEST_POSTGRES_URL` /
+//! `NEXTAUTH_TEST_MYSQL_URL` / `NEXTAUTH_TEST_MSSQL_URL`; without them the tests print
+//! `SKIPPED` (and fail if `NEXTAUTH_REQUIRE_BACKENDS` lists the backend). SQLite always runs.
 
 use chrono::{DateTime, Utc};
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
@@ -18,6 +18,57 @@ use nextauth_adapter_testkit::{
 };
 use sqlx::{AssertSqlSafe, Connection};
 use std::sync::Arc;
+
+/// SQL Server, over tiberius (sqlx has no SQL Server driver).
+mod tds {
+    use nextauth_adapter_sql::MsSqlUrl;
+    use tiberius::{AuthMethod, Client, Config, EncryptionLevel};
+    use tokio::net::TcpStream;
+    use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
+
+    pub async fn connect(url: &str) -> Client<Compat<TcpStream>> {
+        let url = MsSqlUrl::parse(url).unwrap();
+        let mut config = Config::new();
+        config.host(&url.host);
+        config.port(url.port);
+        config.authentication(AuthMethod::sql_server(&url.user, &url.password));
+        config.encryption(EncryptionLevel::NotSupported);
+        if let Some(db) = &url.database {
+            config.database(db);
+        }
+        let tcp = TcpStream::connect(config.get_addr()).await.unwrap();
+        Client::connect(config, tcp.compat_write()).await.unwrap()
+    }
+
+    /// Runs each of `sql` in order.
+    pub async fn exec(url: &str, sql: &[&str]) {
+        let mut c = connect(url).await;
+        for s in sql {
+            c.simple_query(*s)
+                .await
+                .unwrap_or_else(|e| panic!("{s}: {e}"))
+                .into_results()
+                .await
+                .unwrap_or_else(|e| panic!("{s}: {e}"));
+        }
+    }
+
+    /// The one integer `sql` returns.
+    pub async fn int(url: &str, sql: &str) -> i64 {
+        let mut c = connect(url).await;
+        let row = c
+            .simple_query(sql)
+            .await
+            .unwrap()
+            .into_row()
+            .await
+            .unwrap()
+            .unwrap();
+        row.get::<i64, _>(0)
+            .or_else(|| row.get::<i32, _>(0).map(i64::from))
+            .unwrap()
+    }
+}
 
 /// Whether the server's catalog lists namespace `name` (the file, for SQLite).
 async fn exists(server: Server, url: &str, name: &str) -> bool {
@@ -48,6 +99,10 @@ async fn exists(server: Server, url: &str, name: &str) -> bool {
             .unwrap()
             .join(format!("{name}.db"))
             .exists(),
+        Server::MsSql => {
+            let sql = format!("SELECT count(*) FROM sys.databases WHERE name = '{name}'");
+            tds::int(url, &sql).await > 0
+        }
     }
 }
 
@@ -69,6 +124,7 @@ async fn exec(server: Server, url: &str, sql: &[&str]) {
         Server::Postgres => run!(sqlx::PgConnection),
         Server::MySql => run!(sqlx::MySqlConnection),
         Server::Sqlite => run!(sqlx::SqliteConnection),
+        Server::MsSql => tds::exec(url, sql).await,
     }
 }
 
@@ -147,6 +203,15 @@ async fn foreign_namespace_is_refused(server: Server) {
             "SELECT count(*) FROM users".to_owned(),
             Vec::new(),
         ),
+        Server::MsSql => (
+            vec![
+                format!("CREATE DATABASE {name}"),
+                format!("CREATE TABLE {name}.dbo.users (id INT, note NVARCHAR(100))"),
+                format!("INSERT INTO {name}.dbo.users VALUES (1, N'keep me')"),
+            ],
+            format!("SELECT count(*) FROM {name}.dbo.users"),
+            vec![format!("DROP DATABASE {name}")],
+        ),
     };
     let target_url = if server == Server::Sqlite {
         let dir = nextauth_adapter_testkit::urls::sqlite_dir_from_url(&url).unwrap();
@@ -217,6 +282,7 @@ async fn foreign_namespace_is_refused(server: Server) {
                 .await
                 .unwrap()
         }
+        Server::MsSql => tds::int(target_url, &count_sql).await,
     };
     assert_eq!(count, 1);
     if server == Server::Sqlite {
@@ -288,6 +354,8 @@ async fn inspector_reads_plain_sql_rows(server: Server) {
             "'2024-01-02T03:04:05.123456+00:00'",
             "'2024-01-02 03:04:05.5'",
         ),
+        // ISO 8601, read the same under every language setting.
+        Server::MsSql => ("'2024-01-02T03:04:05.123456'", "'2024-01-02T03:04:05.5'"),
     };
     let q = |kind| ns.qualified(kind);
     use nextauth_adapter_sql::TableKind::*;
@@ -406,7 +474,7 @@ async fn session_time_zone_reaches_the_server(server: Server) {
         Some("Pacific/Chatham"),
     )
     .await;
-    if server == Server::Sqlite {
+    if matches!(server, Server::Sqlite | Server::MsSql) {
         assert!(
             matches!(ns, Err(TestkitError::UnsupportedTimeZone { .. })),
             "{ns:?}"
@@ -497,7 +565,7 @@ async fn factory_fixture_is_torn_down(server: Server) {
     );
     assert_eq!(
         factory.in_time_zone("Pacific/Chatham").is_some(),
-        server != Server::Sqlite
+        !matches!(server, Server::Sqlite | Server::MsSql)
     );
     let fixture = factory.open(AdapterConfig::default()).await.unwrap();
     let name = seen
@@ -597,6 +665,7 @@ macro_rules! per_server {
         mod postgres { $( #[tokio::test] async fn $test() { super::$test(super::Server::Postgres).await } )* }
         mod mysql { $( #[tokio::test] async fn $test() { super::$test(super::Server::MySql).await } )* }
         mod sqlite { $( #[tokio::test] async fn $test() { super::$test(super::Server::Sqlite).await } )* }
+        mod mssql { $( #[tokio::test] async fn $test() { super::$test(super::Server::MsSql).await } )* }
     };
 }
 

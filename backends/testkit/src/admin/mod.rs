@@ -6,11 +6,12 @@
 //! closes it, so nothing here is tied to a runtime: the harness runs rules on one runtime
 //! and its property test on another.
 
+pub(crate) mod mssql;
 mod mysql;
 mod postgres;
 mod sqlite;
 
-use crate::error::TestkitError;
+use crate::error::{DriverError, TestkitError};
 use crate::inspector::{RawReads, Reads};
 use crate::server::Server;
 use crate::urls::redact;
@@ -57,7 +58,7 @@ pub(crate) trait Admin: Facts {
     ) -> Result<Vec<String>, TestkitError>;
 
     /// A small pool of raw reads on `url`, for the inspector.
-    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, sqlx::Error>;
+    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, DriverError>;
 }
 
 /// The sqlx connection a server's module runs its statements on.
@@ -102,7 +103,7 @@ where
         strings_on::<T::Conn>(self, url, namespace, sql, arg).await
     }
 
-    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, sqlx::Error> {
+    async fn reads(&self, url: &str) -> Result<Box<dyn RawReads>, DriverError> {
         Ok(Box::new(
             Reads::<<T::Conn as Connection>::Database>::connect(url, T::READERS).await?,
         ))
@@ -205,6 +206,7 @@ pub(crate) fn of(server: Server) -> &'static dyn Admin {
         Server::Postgres => &postgres::PostgresAdmin,
         Server::MySql => &mysql::MySqlAdmin,
         Server::Sqlite => &sqlite::SqliteAdmin,
+        Server::MsSql => &mssql::MsSqlAdmin,
     }
 }
 
@@ -229,7 +231,7 @@ fn statement_error(
             server,
             namespace: namespace.to_owned(),
             statement: statement.to_owned(),
-            source,
+            source: Box::new(source),
         }
     }
 }
@@ -238,7 +240,7 @@ fn connect_error(server: Server, url: &str) -> impl FnOnce(sqlx::Error) -> Testk
     move |source| TestkitError::Connect {
         server,
         url: redact(url),
-        source,
+        source: Box::new(source),
     }
 }
 
