@@ -185,6 +185,10 @@ pub async fn seed(
             "SELECT email, id FROM users",
             |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
         ),
+        // Refused when the command line is read (`server` in main.rs).
+        Server::MsSql => {
+            return Err(BenchError::NotBenchmarked("SQL Server"));
+        }
     };
     Ok(Dataset {
         users,

@@ -17,6 +17,9 @@ pub enum BenchError {
         /// The environment variable that names it.
         env: &'static str,
     },
+    /// A server the benchmark has no columns for.
+    #[error("{0} is not benchmarked: no such server runs on this project's machines")]
+    NotBenchmarked(&'static str),
     /// Creating, preparing or dropping the namespace failed.
     #[error(transparent)]
     Namespace(#[from] TestkitError),

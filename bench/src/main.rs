@@ -48,9 +48,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use subjects::{Bridged, Flow, Ours, RawMySql, RawMysqlAsync, RawPg, RawTokioPg, Subject};
 
-/// A `--databases` entry: `postgres`, `mysql` (or `mariadb`), `sqlite`.
+/// A `--databases` entry: `postgres`, `mysql` (or `mariadb`), `sqlite`. SQL Server is not
+/// benchmarked: no server runs where the benchmark is run.
 fn server(name: &str) -> Result<Server, String> {
-    Server::from_name(name).ok_or_else(|| format!("{name:?}: expected postgres, mysql or sqlite"))
+    match Server::from_name(name) {
+        Some(Server::MsSql) => Err(format!(
+            "{name:?}: SQL Server is not benchmarked (no SQL Server runs on this project's machines)"
+        )),
+        Some(server) => Ok(server),
+        None => Err(format!("{name:?}: expected postgres, mysql or sqlite")),
+    }
 }
 
 /// A column of the comparison.
@@ -362,6 +369,7 @@ pub(crate) fn server_url(args: &Args, db: Server) -> Result<String, BenchError> 
             std::fs::create_dir_all(&dir)?;
             Ok(nextauth_adapter_testkit::urls::sqlite_dir_url(&dir))
         }
+        Server::MsSql => Err(BenchError::NotBenchmarked("SQL Server")),
     }
 }
 

@@ -108,11 +108,20 @@ pub fn run(args: &SchemaArgs, out: &mut Stdout) -> Result<ExitCode, Box<dyn std:
             "an adapter on these tables declares timestamp_precision = {}",
             name(serde_json::to_value(caps.timestamp_precision).unwrap_or_default())
         )?;
-        let limit = |l: nextauth_adapter::limits::StringLimit| match (l.max_chars, l.max_bytes) {
-            (Some(c), Some(b)) => format!("{c} characters and {b} bytes"),
-            (Some(c), None) => format!("{c} characters"),
-            (None, Some(b)) => format!("{b} bytes"),
-            (None, None) => "no limit".to_owned(),
+        let limit = |l: nextauth_adapter::limits::StringLimit| {
+            let parts: Vec<String> = [
+                l.max_chars.map(|c| format!("{c} characters")),
+                l.max_utf16.map(|u| format!("{u} UTF-16 code units")),
+                l.max_bytes.map(|b| format!("{b} bytes")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if parts.is_empty() {
+                "no limit".to_owned()
+            } else {
+                parts.join(" and ")
+            }
         };
         writeln!(
             out,
@@ -144,7 +153,6 @@ pub fn run(args: &SchemaArgs, out: &mut Stdout) -> Result<ExitCode, Box<dyn std:
 
 /// What our adapter for `dialect` declares when nothing else decides: the starting point
 /// the tables' facts adjust.
-/// (SQL Server has no backend of ours yet: the hardened defaults.)
 fn backend_default(dialect: Dialect) -> nextauth_adapter::Capabilities {
     Server::ALL
         .into_iter()
@@ -188,8 +196,9 @@ async fn check(
             pool.close().await;
             live?
         }
-        // MySQL: the URL's database; SQLite: the file. As the adapter's own store reads them.
-        Server::MySql | Server::Sqlite => {
+        // MySQL and SQL Server: the URL's database (SQL Server: the login's default schema);
+        // SQLite: the file. As the adapter's own store reads them.
+        Server::MySql | Server::Sqlite | Server::MsSql => {
             let job = IntrospectWith {
                 url: url.clone(),
                 names: names.clone(),

@@ -93,12 +93,12 @@ impl StoreJob for InNamespace {
 pub fn live(url: &str, namespace: Option<&str>) -> Result<Arc<dyn BackendFactory>, TargetError> {
     let server = Server::of_url(url).ok_or_else(|| TargetError::Backend {
         url: nextauth_adapter_testkit::urls::redact(url),
-        reason: "unsupported scheme: use postgres://, mysql://, mariadb:// or sqlite:".to_owned(),
+        reason: "unsupported scheme: use postgres://, mysql://, mariadb://, sqlite:, mssql:// or sqlserver://".to_owned(),
     })?;
     let server_url = match server {
         Server::MySql => server.driver_url(url),
         Server::Sqlite => sqlite_dir(url)?,
-        Server::Postgres => url.to_owned(),
+        Server::Postgres | Server::MsSql => url.to_owned(),
     };
     let factory = LiveFactory::new(
         server,

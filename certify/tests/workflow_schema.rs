@@ -1,4 +1,5 @@
-//! The GitHub Actions workflow adapter maintainers copy (`ci/github/certify-adapter.yml`) is
+//! The GitHub Actions workflows in `ci/github/` (the one adapter maintainers copy,
+//! `certify-adapter.yml`, and the kit's own SQL Server certification, `sql-server.yml`) are
 //! valid against the published GitHub workflow schema (vendored in `fixtures/schemas/vendor`).
 
 use serde_json::Value;
@@ -15,8 +16,12 @@ fn validator() -> jsonschema::Validator {
 }
 
 fn workflow() -> Value {
-    let text = std::fs::read_to_string(format!("{ROOT}/ci/github/certify-adapter.yml"))
-        .expect("the workflow exists");
+    read("certify-adapter.yml")
+}
+
+fn read(file: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{ROOT}/ci/github/{file}"))
+        .unwrap_or_else(|e| panic!("ci/github/{file}: {e}"));
     serde_norway::from_str(&text).expect("the workflow is YAML")
 }
 
@@ -44,6 +49,43 @@ fn the_published_workflow_is_valid() {
     let steps = serde_json::to_string(&doc["jobs"]["certify"]["steps"]).unwrap();
     assert!(steps.contains("nextauth-certify --url"));
     assert!(steps.contains("junit.xml"));
+}
+
+#[test]
+fn the_sql_server_workflow_is_valid_and_requires_the_suite() {
+    let v = validator();
+    let doc = read("sql-server.yml");
+    let errs = errors(&v, &doc);
+    assert!(
+        errs.is_empty(),
+        "ci/github/sql-server.yml is invalid:\n{}",
+        errs.join("\n")
+    );
+    let job = &doc["jobs"]["mssql"];
+    let service = &job["services"]["mssql"];
+    assert_eq!(
+        service["image"].as_str(),
+        Some("mcr.microsoft.com/mssql/server:2022-latest")
+    );
+    assert!(
+        service["options"]
+            .as_str()
+            .is_some_and(|o| o.contains("--health-cmd")),
+        "the job waits for a server that accepts a login"
+    );
+    let required = job["env"]["NEXTAUTH_REQUIRE_BACKENDS"]
+        .as_str()
+        .unwrap_or("");
+    assert!(required.split(',').any(|b| b == "mssql"), "{required}");
+    let url = job["env"]["NEXTAUTH_TEST_MSSQL_URL"].as_str().unwrap_or("");
+    let password = service["env"]["MSSQL_SA_PASSWORD"].as_str().unwrap_or("");
+    assert!(
+        !password.is_empty() && url.contains(&format!(":{password}@127.0.0.1:1433/")),
+        "the URL logs in with the service's password"
+    );
+    let steps = serde_json::to_string(&job["steps"]).unwrap();
+    assert!(steps.contains("-p nextauth-adapter-mssql"));
+    assert!(steps.contains("nextauth-certify -- --url"));
 }
 
 #[test]

@@ -24,7 +24,7 @@ pub fn prisma_legacy_statements(server: Server, prefix: &str) -> Result<Vec<Stri
     let file = match server {
         Server::Postgres => "postgres.sql",
         Server::MySql => "mysql.sql",
-        Server::Sqlite => {
+        Server::Sqlite | Server::MsSql => {
             return Err(BridgeError::Namespace(
                 "the seed's Prisma tables are written for PostgreSQL and MySQL/MariaDB".to_owned(),
             ));

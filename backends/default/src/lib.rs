@@ -1,5 +1,5 @@
-//! One entry point for the SQL adapters: [`connect`] picks PostgreSQL, MySQL/MariaDB or
-//! SQLite from the URL's scheme, the way NextAuth v3's `database` option takes a connection
+//! One entry point for the SQL adapters: [`connect`] picks PostgreSQL, MySQL/MariaDB,
+//! SQLite or SQL Server from the URL's scheme, the way NextAuth v3's `database` option takes a connection
 //! string; [`connect_default`] gives an in-memory SQLite database, the embedded default for
 //! development and tests.
 //!
@@ -8,6 +8,7 @@
 //! | `postgres://`, `postgresql://` | [`nextauth_adapter_postgres`] |
 //! | `mysql://`, `mariadb://` (rewritten to `mysql://`) | [`nextauth_adapter_mysql`] |
 //! | `sqlite:` (`sqlite::memory:`, `sqlite://file.db?mode=rwc`) | [`nextauth_adapter_sqlite`] |
+//! | `mssql://`, `sqlserver://` | [`nextauth_adapter_mssql`] (certified only where a SQL Server runs) |
 //!
 //! As in v3 (contract-v3 §8.3), the query parameter `synchronize=true` creates the missing
 //! tables on connect (and refuses a schema that differs); it is removed before the URL
@@ -47,7 +48,7 @@ pub const DEFAULT_URL: &str = "sqlite::memory:";
 pub enum ConnectError {
     /// The URL's scheme names no backend this crate has.
     #[error(
-        "unknown database URL scheme {scheme:?}: expected postgres://, postgresql://, mysql://, mariadb:// or sqlite:"
+        "unknown database URL scheme {scheme:?}: expected postgres://, postgresql://, mysql://, mariadb://, sqlite:, mssql:// or sqlserver://"
     )]
     UnknownScheme {
         /// The scheme as written (empty when the URL has none).

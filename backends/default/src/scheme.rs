@@ -72,6 +72,8 @@ mod tests {
         assert_eq!(parsed("mysql://u@h/db").backend, Server::MySql);
         assert_eq!(parsed("sqlite::memory:").backend, Server::Sqlite);
         assert_eq!(parsed("sqlite://x.db").backend, Server::Sqlite);
+        assert_eq!(parsed("mssql://sa:pw@h/db").backend, Server::MsSql);
+        assert_eq!(parsed("sqlserver://sa:pw@h/db").backend, Server::MsSql);
     }
 
     #[test]

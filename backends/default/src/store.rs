@@ -6,6 +6,7 @@
 //! introspect) writes it once, generic over [`ConnectStore`], as a [`StoreJob`], and lets
 //! [`with_store`] pick the type.
 
+use nextauth_adapter_mssql::MsSqlStore;
 use nextauth_adapter_mysql::MySqlStore;
 use nextauth_adapter_postgres::PostgresStore;
 use nextauth_adapter_sql::{ConnectStore, Server};
@@ -39,6 +40,7 @@ pub fn with_store<J: StoreJob>(server: Server, job: J) -> J::Output {
         Server::Postgres => job.run::<PostgresStore>(),
         Server::MySql => job.run::<MySqlStore>(),
         Server::Sqlite => job.run::<SqliteStore>(),
+        Server::MsSql => job.run::<MsSqlStore>(),
     }
 }
 

@@ -107,6 +107,30 @@ async fn unknown_scheme_is_a_typed_error_naming_it() {
 }
 
 #[tokio::test]
+async fn sql_server_schemes_reach_the_sql_server_adapter() {
+    // No SQL Server runs here: that the SQL Server adapter took the URL shows in its own
+    // error, which names the address, and arrives within the URL's connect timeout.
+    for scheme in ["mssql", "sqlserver"] {
+        let url = format!("{scheme}://sa:s3cret-pw@127.0.0.1:1/nextauth?connect_timeout=3");
+        let started = std::time::Instant::now();
+        let outcome = connect(&url, AdapterConfig::default()).await;
+        let took = started.elapsed();
+        let error = match outcome {
+            Err(ConnectError::Connect(e)) => e.to_string(),
+            Err(other) => panic!("{scheme}: expected a connect error, got {other}"),
+            Ok(_) => panic!("{scheme}: connected where no server runs"),
+        };
+        assert!(error.contains("SQL Server"), "{scheme}: {error}");
+        assert!(error.contains("127.0.0.1:1"), "{scheme}: {error}");
+        assert!(!error.contains("s3cret-pw"), "{scheme}: {error}");
+        assert!(
+            took < std::time::Duration::from_secs(3),
+            "{scheme}: {took:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn server_schemes_reach_their_servers_when_configured() {
     // Connect only: nothing is created on the shared servers.
     if let Ok(url) = std::env::var("NEXTAUTH_TEST_POSTGRES_URL") {
