@@ -21,6 +21,19 @@ fn certify(args: &[&str], report_dir: &std::path::Path) -> (Output, Duration) {
     (output, started.elapsed())
 }
 
+/// `nextauth-certify --url url` (no property test), its reports in a directory of its own
+/// removed after.
+fn certify_url(url: &str, tag: &str) -> (Output, Duration) {
+    let dir = std::env::temp_dir().join(format!("nextauth-mssql-{tag}-{}", std::process::id()));
+    let report_dir = dir.to_str().expect("utf-8");
+    let ran = certify(
+        &["--url", url, "--cases", "0", "--report-dir", report_dir],
+        &dir,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    ran
+}
+
 fn shown(output: &Output) -> String {
     format!(
         "{}\n{}",
@@ -44,21 +57,9 @@ fn silent_server() -> u16 {
 
 #[test]
 fn an_unreachable_sql_server_fails_every_rule_at_once_with_the_reason() {
-    let dir = std::env::temp_dir().join(format!("nextauth-mssql-{}", std::process::id()));
     let url = format!("mssql://sa:{PASSWORD}@127.0.0.1:1/master?connect_timeout=5");
-    let (output, took) = certify(
-        &[
-            "--url",
-            &url,
-            "--cases",
-            "0",
-            "--report-dir",
-            dir.to_str().expect("utf-8"),
-        ],
-        &dir,
-    );
+    let (output, took) = certify_url(&url, "refused");
     let text = shown(&output);
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(took < Duration::from_secs(30), "took {took:?}");
     assert!(text.contains("verdict: mssql does not conform"), "{text}");
@@ -95,21 +96,9 @@ fn schema_against_a_silent_sql_server_gives_up_within_connect_timeout() {
 #[test]
 fn certifying_a_silent_sql_server_waits_out_one_connect_timeout_not_one_per_rule() {
     let port = silent_server();
-    let dir = std::env::temp_dir().join(format!("nextauth-mssql-silent-{}", std::process::id()));
     let url = format!("sqlserver://sa:{PASSWORD}@127.0.0.1:{port}/master?connect_timeout=2");
-    let (output, took) = certify(
-        &[
-            "--url",
-            &url,
-            "--cases",
-            "0",
-            "--report-dir",
-            dir.to_str().expect("utf-8"),
-        ],
-        &dir,
-    );
+    let (output, took) = certify_url(&url, "silent");
     let text = shown(&output);
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
         took >= Duration::from_secs(2) && took < Duration::from_secs(10),
