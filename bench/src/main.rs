@@ -179,8 +179,9 @@ pub(crate) struct Args {
     /// default pool size).
     #[arg(long)]
     pool: Option<u32>,
-    /// After the cells, profile ours on PostgreSQL's session read at the highest
-    /// concurrency with `perf record -a` (the whole machine: client, server, kernel).
+    /// After the cells, profile ours on PostgreSQL's session read and email sign-in (the
+    /// flow with the most writes) at the highest concurrency with `perf record -a` (the
+    /// whole machine: client, server, kernel).
     #[arg(long)]
     profile: bool,
     /// Also time `nextauth-certify` (built beside this binary) certifying the reference,
@@ -214,8 +215,8 @@ pub struct Results {
     pub notes: BTreeMap<(Server, Column), String>,
     /// Versions, pool sizes and load seen, for the footer.
     pub facts: Vec<String>,
-    /// The profile of ours on PostgreSQL's session read, when asked for.
-    pub profile: Option<String>,
+    /// The profiles of ours on PostgreSQL's flows, when asked for.
+    pub profiles: Vec<(Flow, String)>,
     /// The certification run's times and memory, when asked for.
     pub certification: Option<certification::Certified>,
 }
@@ -547,21 +548,21 @@ async fn bench_in(
         load()
     ));
     let outcome = run_all(args, db, &mut columns, &data, results).await;
-    let profiled = match (&outcome, db, args.profile) {
-        (Ok(()), Server::Postgres, true) => {
-            let c = args.concurrency.iter().copied().max().unwrap_or(16);
+    let mut profiled = Ok(());
+    if let (Ok(()), Server::Postgres, true) = (&outcome, db, args.profile) {
+        let c = args.concurrency.iter().copied().max().unwrap_or(16);
+        let duration = Duration::from_secs_f64(args.duration.max(1.0));
+        for flow in [Flow::SessionRead, Flow::EmailSignin] {
             let subject: Arc<dyn Subject> = Arc::new(Ours::new(Arc::clone(&ours)));
-            let duration = Duration::from_secs_f64(args.duration.max(1.0));
-            match profile::session_read(subject, c, duration, Arc::clone(&data)).await {
-                Ok(p) => {
-                    results.profile = Some(p);
-                    Ok(())
+            match profile::flow(subject, flow, c, duration, Arc::clone(&data)).await {
+                Ok(p) => results.profiles.push((flow, p)),
+                Err(e) => {
+                    profiled = Err(e);
+                    break;
                 }
-                Err(e) => Err(e),
             }
         }
-        _ => Ok(()),
-    };
+    }
     results
         .facts
         .push(format!("{label}: load average after its cells {}", load()));

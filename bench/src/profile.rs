@@ -1,6 +1,7 @@
-//! Where the time goes on the session read at full concurrency: `perf record -a` samples the
-//! whole machine (our client's threads, the database server, the kernel) while ours runs
-//! the cell, and `perf report` summarises it by process and by our client's hottest symbols.
+//! Where the time goes in a flow at full concurrency: `perf record -a` samples the whole
+//! machine (our client's threads, the database server, the kernel) while ours runs the cell,
+//! and `perf report` summarises it by process and by our client's hottest symbols. The share
+//! of `swapper` (idle) says how much of the flow's time is spent waiting on round trips.
 
 use crate::data::Dataset;
 use crate::error::BenchError;
@@ -17,10 +18,11 @@ pub const CLIENT_THREADS: &str = "nextauth-bench";
 /// The sampling frequency, per CPU.
 const HZ: &str = "499";
 
-/// Profiles `subject` running the session read with `concurrency` flows for `duration`;
-/// returns the Markdown the results page shows.
-pub async fn session_read(
+/// Profiles `subject` running `flow` with `concurrency` flows for `duration`; returns the
+/// Markdown the results page shows.
+pub async fn flow(
     subject: Arc<dyn Subject>,
+    flow: Flow,
     concurrency: usize,
     duration: Duration,
     data: Arc<Dataset>,
@@ -41,7 +43,7 @@ pub async fn session_read(
     // The cell runs while perf samples (the pool and caches are warm from the cells before).
     let measured = run_cell(
         subject,
-        Flow::SessionRead,
+        flow,
         concurrency,
         Duration::ZERO,
         duration,
@@ -91,8 +93,9 @@ pub async fn session_read(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "`perf record -a -g -F {HZ}` over the whole machine while ours ran the session read at \
+        "`perf record -a -g -F {HZ}` over the whole machine while ours ran the {} at \
          c = {concurrency} for {seconds} s ({:.0} flows/s during the profile).\n",
+        flow.name(),
         measured.flows_per_sec
     );
     let _ = writeln!(

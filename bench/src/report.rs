@@ -149,8 +149,8 @@ pub fn markdown(options: &Options, results: &Results) -> String {
             c.markdown()
         );
     }
-    if let Some(p) = &results.profile {
-        let _ = writeln!(out, "\n### Profile: ours, PostgreSQL session read\n\n{p}");
+    for (flow, p) in &results.profiles {
+        let _ = writeln!(out, "\n### Profile: ours, PostgreSQL {}\n\n{p}", flow.name());
     }
     let _ = writeln!(out, "\n### Machine, versions, load\n");
     for fact in &results.facts {
