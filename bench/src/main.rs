@@ -179,9 +179,9 @@ pub(crate) struct Args {
     /// default pool size).
     #[arg(long)]
     pool: Option<u32>,
-    /// After the cells, profile ours on PostgreSQL's session read and email sign-in (the
-    /// flow with the most writes) at the highest concurrency with `perf record -a` (the
-    /// whole machine: client, server, kernel).
+    /// After the cells, profile ours on each of PostgreSQL's measured flows at the highest
+    /// concurrency with `perf record -a` (the whole machine: client, server, kernel), so
+    /// that a missed target has its profile whichever flow misses it.
     #[arg(long)]
     profile: bool,
     /// Also time `nextauth-certify` (built beside this binary) certifying the reference,
@@ -552,7 +552,7 @@ async fn bench_in(
     if let (Ok(()), Server::Postgres, true) = (&outcome, db, args.profile) {
         let c = args.concurrency.iter().copied().max().unwrap_or(16);
         let duration = Duration::from_secs_f64(args.duration.max(1.0));
-        for flow in [Flow::SessionRead, Flow::EmailSignin] {
+        for flow in args.flows.iter().copied() {
             let subject: Arc<dyn Subject> = Arc::new(Ours::new(Arc::clone(&ours)));
             match profile::flow(subject, flow, c, duration, Arc::clone(&data)).await {
                 Ok(p) => results.profiles.push((flow, p)),

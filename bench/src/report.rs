@@ -150,7 +150,11 @@ pub fn markdown(options: &Options, results: &Results) -> String {
         );
     }
     for (flow, p) in &results.profiles {
-        let _ = writeln!(out, "\n### Profile: ours, PostgreSQL {}\n\n{p}", flow.name());
+        let _ = writeln!(
+            out,
+            "\n### Profile: ours, PostgreSQL {}\n\n{p}",
+            flow.name()
+        );
     }
     let _ = writeln!(out, "\n### Machine, versions, load\n");
     for fact in &results.facts {
