@@ -45,6 +45,12 @@
 //! - **Unicode**: `NVARCHAR`, which tiberius binds every string as.
 //! - **Races on unique keys** under the default `READ COMMITTED`: the unique indexes decide,
 //!   and their violation (errors 2601, 2627) is a `Conflict` naming the key.
+//! - **The documented v3 DDL is refused** by `synchronize` (nothing changed, every reason in
+//!   the diff; `tests/documented_tables.rs`): its tables have no primary key, its
+//!   `UNIQUE` index on `users.email` admits one `NULL`, and its `VARCHAR` columns under the
+//!   server's default case-insensitive collation decide the e-mail matching in a way the kit
+//!   does not model (and cannot hold text outside code page 1252). Let `synchronize` create
+//!   the tables, or migrate them to the project's DDL (`nextauth_adapter_sql::script`).
 
 mod store;
 mod url;

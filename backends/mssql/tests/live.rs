@@ -1,8 +1,8 @@
 //! The SQL Server adapter on a live server, beyond the harness: the shared scenarios of
-//! [`nextauth_adapter_testkit::scenarios`] (`synchronize` creates, accepts the documented
-//! DDL with a custom column and refuses a table missing a unique index without changing
-//! anything; Unicode up to the `NVARCHAR` limit and multi-kilobyte tokens round-trip; a
-//! 256-character e-mail is `InvalidInput` with nothing written), and SQL Server's own facts:
+//! [`nextauth_adapter_testkit::scenarios`] (`synchronize` creates, and refuses a table
+//! missing a unique index without changing anything; Unicode up to the `NVARCHAR` limit and multi-kilobyte tokens round-trip; a
+//! 256-character e-mail is `InvalidInput` with nothing written), the documented DDL refused
+//! with its reasons and left as it was, and SQL Server's own facts:
 //! any number of users without an e-mail (the filtered unique index), exact e-mail matching
 //! whatever the case and trailing spaces, and microseconds kept by `DATETIME2(6)`. Each test
 //! works in its own `nx_…` database and drops it; without `NEXTAUTH_TEST_MSSQL_URL` each
@@ -11,8 +11,10 @@
 use chrono::{DateTime, Utc};
 use nextauth_adapter::{Adapter, ErrorKind, ManualClock, NewUser};
 use nextauth_adapter_harness::Inspector;
-use nextauth_adapter_mssql::MsSqlStore;
-use nextauth_adapter_testkit::scenarios::{self, adapter, ensure, in_namespace};
+use nextauth_adapter_mssql::{MsSqlStore, SyncError};
+use nextauth_adapter_testkit::scenarios::{
+    self, adapter, ensure, execute, in_namespace, script_statements,
+};
 use nextauth_adapter_testkit::{Server, SqlInspector};
 
 /// The schema NextAuth v3 documents for SQL Server.
@@ -23,11 +25,31 @@ async fn synchronize_creates_the_tables_then_accepts_them() {
     scenarios::synchronize_creates_the_tables_then_accepts_them::<MsSqlStore>().await;
 }
 
+/// The documented tables are refused, for the reasons `tests/documented_tables.rs` derives
+/// offline (no primary keys, an e-mail index that admits one `NULL`, `VARCHAR` columns under a
+/// case-insensitive collation deciding the e-mail matching), and nothing is changed.
 #[tokio::test]
-async fn synchronize_accepts_the_documented_ddl_and_custom_columns() {
-    scenarios::synchronize_accepts_the_documented_ddl_and_custom_columns::<MsSqlStore>(
-        DOCUMENTED_DDL,
-    )
+async fn synchronize_refuses_the_documented_ddl_and_changes_nothing() {
+    in_namespace(Server::MsSql, None, async |ns| {
+        execute(ns, &script_statements(DOCUMENTED_DDL)).await?;
+        let before = ns.tables().await?;
+        let a = adapter::<MsSqlStore>(ns, &ManualClock::starting_now()).await?;
+        match a.synchronize().await {
+            Err(SyncError::Mismatch(diff)) => {
+                let shown = diff.to_string();
+                ensure(
+                    shown.contains("UNIQUE (email) WHERE email IS NOT NULL")
+                        && shown.contains("primary key"),
+                    format!("the diff names the e-mail index and the keys:\n{shown}"),
+                )?;
+            }
+            other => return Err(format!("expected a refusal, got {other:?}").into()),
+        }
+        ensure(
+            ns.tables().await? == before,
+            "synchronize created or dropped tables while refusing",
+        )
+    })
     .await;
 }
 
