@@ -10,8 +10,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// The result of an adapter method.
 pub type Result<T, E = AdapterError> = std::result::Result<T, E>;
 
-/// A unique key of the v3 schema (contract-v3 §2). A [`AdapterError::Conflict`] names the
-/// one that a write would have violated.
+/// A unique key of the v3 schema (contract-v3 §2) or of the Auth.js one. A
+/// [`AdapterError::Conflict`] names the one that a write would have violated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UniqueKey {
@@ -25,6 +25,14 @@ pub enum UniqueKey {
     SessionAccessToken,
     /// `verification_requests.token`: unique globally, not per identifier.
     VerificationToken,
+    /// Auth.js `users.id`: core passed an id another user already has.
+    UserId,
+    /// Auth.js `accounts(provider, providerAccountId)`: one row per provider account.
+    AccountProvider,
+    /// Auth.js `verification_tokens(identifier, token)`.
+    VerificationIdentifierToken,
+    /// Auth.js `authenticators.credentialID`.
+    AuthenticatorCredentialId,
 }
 
 impl UniqueKey {
@@ -36,6 +44,10 @@ impl UniqueKey {
             UniqueKey::SessionToken => "sessions.session_token",
             UniqueKey::SessionAccessToken => "sessions.access_token",
             UniqueKey::VerificationToken => "verification_requests.token",
+            UniqueKey::UserId => "users.id",
+            UniqueKey::AccountProvider => "accounts.(provider, providerAccountId)",
+            UniqueKey::VerificationIdentifierToken => "verification_tokens.(identifier, token)",
+            UniqueKey::AuthenticatorCredentialId => "authenticators.credentialID",
         }
     }
 }
@@ -58,6 +70,10 @@ pub enum Entity {
     Session,
     /// A row of `verification_requests`.
     VerificationRequest,
+    /// An Auth.js row of `verification_tokens`.
+    VerificationToken,
+    /// An Auth.js row of `authenticators` (a WebAuthn credential).
+    Authenticator,
 }
 
 impl fmt::Display for Entity {
@@ -67,6 +83,8 @@ impl fmt::Display for Entity {
             Entity::Account => "account",
             Entity::Session => "session",
             Entity::VerificationRequest => "verification request",
+            Entity::VerificationToken => "verification token",
+            Entity::Authenticator => "authenticator",
         })
     }
 }

@@ -1,4 +1,5 @@
-//! The NextAuth.js v3 database-adapter contract, stated in Rust.
+//! The NextAuth.js v3 database-adapter contract, stated in Rust, and beside it the Auth.js
+//! one ([`authjs`]).
 //!
 //! NextAuth.js v3 keeps users, OAuth accounts, sessions and e-mail verification requests
 //! behind an adapter with fifteen methods. This crate is everything a production adapter
@@ -22,6 +23,7 @@
 //! The specification this crate follows is the project's `contract-v3.md` (§1–§4, §11).
 
 pub mod adapter;
+pub mod authjs;
 pub mod capabilities;
 pub mod clock;
 pub mod collation;

@@ -1,4 +1,4 @@
-//! The in-memory reference adapter for NextAuth.js v3.
+//! The in-memory reference adapters: NextAuth.js v3's at the root, Auth.js's in [`authjs`].
 //!
 //! This adapter is the oracle of the conformance kit: it does exactly what the v3 contract
 //! says (contract-v3 §2, §3, §11) and nothing else, and the harness's property tests compare
@@ -13,6 +13,7 @@
 //! many tasks at once: every method runs under one lock, so each is atomic.
 
 mod adapter;
+pub mod authjs;
 mod store;
 
 pub use adapter::ReferenceAdapter;

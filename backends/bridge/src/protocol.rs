@@ -69,7 +69,7 @@ impl Call {
             _ => None,
         };
         control.map(Call::Control).or_else(|| {
-            Method::ALL
+            Method::V3
                 .into_iter()
                 .find(|m| m.js_name() == name)
                 .map(Call::Adapter)

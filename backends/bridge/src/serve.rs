@@ -534,6 +534,18 @@ async fn call(served: &Served, method: Method, args: Value) -> Answer {
                 .await?;
             Ok((Value::Null, sent(&sender)))
         }
+        // Methods only the Auth.js contract has: a served v3 adapter has none of them.
+        Method::GetUserByAccount
+        | Method::GetAccount
+        | Method::GetSessionAndUser
+        | Method::CreateVerificationToken
+        | Method::UseVerificationToken
+        | Method::GetAuthenticator
+        | Method::CreateAuthenticator
+        | Method::ListAuthenticatorsByUserId
+        | Method::UpdateAuthenticatorCounter => {
+            Err(nextauth_adapter::AdapterError::Unsupported { method }.into())
+        }
     }
 }
 
