@@ -1,10 +1,11 @@
 //! Running one rule against a backend: a fresh fixture per rule, a timeout, panics caught,
-//! teardown always run; races alone on a runtime of their own.
+//! teardown always run; races alone on a runtime of their own. The Auth.js profile's
+//! executor ([`crate::authjs::execute`]) shares every step but the fixture.
 
-use crate::backend::BackendFactory;
+use crate::backend::{BackendError, BackendFactory, Teardown};
 use crate::context::{Ctx, start_instant};
 use crate::finding;
-use crate::rule::{Area, Failure, Level, Rule, RuleKind};
+use crate::rule::{Area, Body, Failure, Level, Rule, RuleFn, RuleKind};
 use futures::FutureExt;
 use nextauth_adapter::{AdapterConfig, ManualClock, SessionPolicy};
 use serde::Serialize;
@@ -128,7 +129,7 @@ impl std::fmt::Debug for RaceRuntime {
 }
 
 impl RaceRuntime {
-    fn handle(&self) -> Result<tokio::runtime::Handle, Failure> {
+    pub(crate) fn handle(&self) -> Result<tokio::runtime::Handle, Failure> {
         self.runtime
             .get_or_init(|| {
                 tokio::runtime::Builder::new_multi_thread()
@@ -165,43 +166,56 @@ pub async fn run_rule(
     let not_applicable = rule
         .not_applicable(&caps)
         .or_else(|| rule.requires.not_supported(&factory.fault_support()));
-    let result = match (not_applicable, factory.gone()) {
-        (Some(reason), _) => Ok(Outcome::NotApplicable(reason)),
-        (None, Some(gone)) => Ok(Outcome::NotRun(gone)),
-        (None, None) => match rule.kind {
-            RuleKind::Scenario => run_applicable(Arc::clone(factory), rule.clone(), timeout).await,
-            RuleKind::Race => match races.handle() {
-                Ok(handle) => {
-                    let _alone = races.one_at_a_time.lock().await;
-                    handle
-                        .spawn(run_applicable(Arc::clone(factory), rule.clone(), timeout))
-                        .await
-                        .unwrap_or_else(|e| Err(Failure::new(format!("the race panicked: {e}"))))
-                }
-                Err(failure) => Err(failure),
-            },
-        },
+    let result = match (not_applicable, factory.gone(), rule.run) {
+        (Some(reason), _, _) => Ok(Outcome::NotApplicable(reason)),
+        (None, Some(gone), _) => Ok(Outcome::NotRun(gone)),
+        (None, None, Body::Authjs(_)) => Ok(Outcome::NotApplicable(
+            "an Auth.js rule, and the backend is a v3 adapter".to_owned(),
+        )),
+        (None, None, Body::V3(body)) => {
+            let work = run_applicable(Arc::clone(factory), rule.clone(), body, timeout);
+            on_its_runtime(rule.kind, races, work).await
+        }
     };
     let outcome = RuleOutcome::of(rule, result, started);
     tracing::debug!(rule = rule.id, backend = %factory.name(), outcome = outcome.outcome.word(), "rule finished");
     outcome
 }
 
+/// Runs a rule's work where its kind says: a scenario on the caller's runtime, a race alone on
+/// `races`.
+pub(crate) async fn on_its_runtime<F>(
+    kind: RuleKind,
+    races: &RaceRuntime,
+    work: F,
+) -> Result<Outcome, Failure>
+where
+    F: std::future::Future<Output = Result<Outcome, Failure>> + Send + 'static,
+{
+    match kind {
+        RuleKind::Scenario => work.await,
+        RuleKind::Race => {
+            let handle = races.handle()?;
+            let _alone = races.one_at_a_time.lock().await;
+            handle
+                .spawn(work)
+                .await
+                .unwrap_or_else(|e| Err(Failure::new(format!("the race panicked: {e}"))))
+        }
+    }
+}
+
 async fn run_applicable(
     factory: Arc<dyn BackendFactory>,
     rule: Rule,
+    body: RuleFn,
     timeout: Duration,
 ) -> Result<Outcome, Failure> {
     let (clock, config) = rule_config(&rule);
     let fixture = match factory.open(config.clone()).await {
         Ok(fixture) => fixture,
         // The backend went while this rule was being set up: it checked nothing.
-        Err(e) => {
-            return match factory.gone() {
-                Some(gone) => Ok(Outcome::NotRun(gone)),
-                None => Err(Failure::new(format!("backend setup failed: {e}")).because("setup")),
-            };
-        }
+        Err(e) => return setup_failed(factory.gone(), &e),
     };
     let inspector = Arc::clone(&fixture.inspector);
     let ctx = Ctx::new(
@@ -212,8 +226,33 @@ async fn run_applicable(
         factory.capabilities(),
     );
     let raw_tokens = ctx.raw_tokens();
-    let body = AssertUnwindSafe((rule.run)(ctx)).catch_unwind();
-    let mut result = match tokio::time::timeout(timeout, body).await {
+    let mut result = guarded(body(ctx), timeout).await;
+    // Whatever a failing rule saw, a raw verification token in storage is the cause to fix.
+    if let Err(failure) = &mut result
+        && failure.cause.is_none()
+        && Ctx::raw_token_stored(&*inspector, &raw_tokens).await
+    {
+        failure.cause = Some("raw-token");
+    }
+    drop(inspector);
+    torn_down(result, fixture.teardown).await
+}
+
+/// The outcome of a fixture that could not be opened: not run when the backend is gone,
+/// otherwise a setup failure.
+pub(crate) fn setup_failed(gone: Option<String>, error: &BackendError) -> Result<Outcome, Failure> {
+    match gone {
+        Some(gone) => Ok(Outcome::NotRun(gone)),
+        None => Err(Failure::new(format!("backend setup failed: {error}")).because("setup")),
+    }
+}
+
+/// A rule body's result, with its panic caught and its time bounded.
+pub(crate) async fn guarded(
+    body: futures::future::BoxFuture<'static, crate::rule::RuleResult>,
+    timeout: Duration,
+) -> Result<Outcome, Failure> {
+    match tokio::time::timeout(timeout, AssertUnwindSafe(body).catch_unwind()).await {
         Ok(Ok(Ok(()))) => Ok(Outcome::Passed),
         Ok(Ok(Err(failure))) => Err(failure),
         Ok(Err(panic)) => Err(Failure::new(format!(
@@ -223,16 +262,15 @@ async fn run_applicable(
         Err(_) => Err(Failure::new(format!(
             "timed out after {timeout:?} (a hung adapter call?)"
         ))),
-    };
-    // Whatever a failing rule saw, a raw verification token in storage is the cause to fix.
-    if let Err(failure) = &mut result
-        && failure.cause.is_none()
-        && Ctx::raw_token_stored(&*inspector, &raw_tokens).await
-    {
-        failure.cause = Some("raw-token");
     }
-    drop(inspector);
-    if let Some(teardown) = fixture.teardown
+}
+
+/// `result` after the fixture's teardown ran: a failing teardown fails the rule too.
+pub(crate) async fn torn_down(
+    mut result: Result<Outcome, Failure>,
+    teardown: Option<Teardown>,
+) -> Result<Outcome, Failure> {
+    if let Some(teardown) = teardown
         && let Err(e) = teardown().await
     {
         let reason = format!("teardown failed: {e}");

@@ -37,6 +37,8 @@
 //! without notice.
 
 #[doc(hidden)]
+pub mod authjs;
+#[doc(hidden)]
 pub mod backend;
 #[doc(hidden)]
 pub mod broken;
@@ -95,7 +97,7 @@ pub use finding::Severity;
 #[doc(hidden)]
 pub use report::Finding;
 #[doc(hidden)]
-pub use rule::{Area, Failure, Level, Requires, Rule, RuleKind, RuleResult};
+pub use rule::{Area, Failure, Level, Profile, Requires, Rule, RuleKind, RuleResult};
 #[doc(hidden)]
 pub use suite::{Suite, SuiteOptions, run_suite};
 

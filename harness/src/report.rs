@@ -6,8 +6,8 @@
 use crate::execute::{Outcome, RuleOutcome};
 use crate::finding::{self, Severity};
 use crate::properties::PropertyRun;
-use crate::rule::{Area, Level};
-use nextauth_adapter::Capabilities;
+use crate::rule::{Area, Level, Profile};
+use nextauth_adapter::{Capabilities, authjs};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -135,6 +135,39 @@ pub fn findings(results: &[RuleOutcome]) -> Vec<Finding> {
 /// The JSON shape's name and version.
 pub const FORMAT: &str = "nextauth-adapter-conformance/v2";
 
+/// What an adapter declared, in its profile's vocabulary. Serialised as the declaration
+/// itself (the report's `profile` says which one it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Declared {
+    /// A v3 adapter's [`Capabilities`].
+    V3(Capabilities),
+    /// An Auth.js adapter's [`authjs::Capabilities`].
+    Authjs(authjs::Capabilities),
+}
+
+impl Declared {
+    /// The profile the declaration belongs to.
+    pub fn profile(&self) -> Profile {
+        match self {
+            Declared::V3(_) => Profile::V3,
+            Declared::Authjs(_) => Profile::Authjs,
+        }
+    }
+}
+
+impl From<Capabilities> for Declared {
+    fn from(caps: Capabilities) -> Self {
+        Declared::V3(caps)
+    }
+}
+
+impl From<authjs::Capabilities> for Declared {
+    fn from(caps: authjs::Capabilities) -> Self {
+        Declared::Authjs(caps)
+    }
+}
+
 /// A certification report for one backend.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -146,8 +179,10 @@ pub struct Report {
     pub backend: String,
     /// The backend's description (server version, URL without password, …).
     pub backend_description: String,
-    /// What the backend declared.
-    pub capabilities: Capabilities,
+    /// The contract certified against: `v3` or `authjs`.
+    pub profile: Profile,
+    /// What the backend declared, in its profile's vocabulary.
+    pub capabilities: Declared,
     /// Whether every rule of the catalogue ran (no filter was applied).
     pub complete: bool,
     /// The verdict.
@@ -200,11 +235,12 @@ impl Report {
     pub fn new(
         backend: String,
         backend_description: String,
-        capabilities: Capabilities,
+        capabilities: impl Into<Declared>,
         results: Vec<RuleOutcome>,
         complete: bool,
         duration: Duration,
     ) -> Self {
+        let capabilities = capabilities.into();
         let mut must = Tally::default();
         let mut should = Tally::default();
         for r in &results {
@@ -233,6 +269,7 @@ impl Report {
             harness_version: crate::HARNESS_VERSION,
             backend,
             backend_description,
+            profile: capabilities.profile(),
             capabilities,
             complete,
             verdict,

@@ -1,7 +1,9 @@
-//! What a rule is: a named, sourced, levelled check of one behaviour of the v3 contract.
+//! What a rule is: a named, sourced, levelled check of one behaviour of a contract: the v3 one
+//! or the Auth.js one ([`Profile`]).
 
 use crate::context::Ctx;
 use futures::future::BoxFuture;
+use nextauth_adapter::authjs::{self, IdSource, MethodSet};
 use nextauth_adapter::{
     AdapterError, Capabilities, DeleteUserSupport, ExpiredSessionHandling, TimestampRange,
     UnlinkAccountSupport, VerificationConsumption,
@@ -36,11 +38,13 @@ pub enum Area {
     /// Server-side faults injected into a live backend: killed connections, cancelled
     /// statements, an exhausted pool, a restarted server.
     Faults,
+    /// Auth.js's WebAuthn credentials: the four authenticator methods.
+    Authenticators,
 }
 
 impl Area {
     /// Every area, in report order.
-    pub const ALL: [Area; 11] = [
+    pub const ALL: [Area; 12] = [
         Area::Adapter,
         Area::Users,
         Area::Accounts,
@@ -52,6 +56,7 @@ impl Area {
         Area::Concurrency,
         Area::Properties,
         Area::Faults,
+        Area::Authenticators,
     ];
 
     /// The area's name as in rule ids and reports.
@@ -68,6 +73,7 @@ impl Area {
             Area::Concurrency => "concurrency",
             Area::Properties => "properties",
             Area::Faults => "faults",
+            Area::Authenticators => "authenticators",
         }
     }
 }
@@ -133,6 +139,10 @@ pub enum Requires {
     FaultInjection,
     /// A server the suite may restart ([`FaultSupport::restart`](crate::faults::FaultSupport::restart)).
     ServerRestart,
+    /// Auth.js: every one of these methods declared implemented.
+    Implements(MethodSet),
+    /// Auth.js: user ids declared issued by this side ([`IdSource`]).
+    UserIds(IdSource),
     /// Every one of these.
     AllOf(&'static [Requires]),
 }
@@ -189,7 +199,36 @@ impl Requires {
             },
             // What the backend offers, not what the adapter declares: see `not_supported`.
             Requires::FaultInjection | Requires::ServerRestart => None,
+            // Declarations of the other profile's adapters.
+            Requires::Implements(_) | Requires::UserIds(_) => None,
             Requires::AllOf(all) => all.iter().find_map(|r| r.not_applicable(caps)),
+        }
+    }
+
+    /// Why the rule does not apply to an Auth.js adapter declaring `caps`, or `None` if it
+    /// applies.
+    pub fn not_applicable_authjs(self, caps: &authjs::Capabilities) -> Option<String> {
+        match self {
+            Requires::Implements(methods) => {
+                let missing: Vec<_> = methods
+                    .without(caps.methods)
+                    .iter()
+                    .map(|m| m.js_name())
+                    .collect();
+                (!missing.is_empty())
+                    .then(|| format!("the adapter does not implement {}", missing.join(", ")))
+            }
+            Requires::UserIds(source) => (caps.user_id != source).then(|| {
+                format!(
+                    "the adapter declares user ids issued by {}",
+                    match caps.user_id {
+                        IdSource::Core => "core",
+                        IdSource::Adapter => "the adapter",
+                    }
+                )
+            }),
+            Requires::AllOf(all) => all.iter().find_map(|r| r.not_applicable_authjs(caps)),
+            _ => None,
         }
     }
 
@@ -253,8 +292,55 @@ impl From<Box<dyn std::error::Error + Send + Sync + 'static>> for Failure {
 /// What a rule's body returns.
 pub type RuleResult = Result<(), Failure>;
 
-/// A rule's body: takes the rule's own fresh context.
+/// A v3 rule's body: takes the rule's own fresh context.
 pub type RuleFn = fn(Ctx) -> BoxFuture<'static, RuleResult>;
+
+/// An Auth.js rule's body: takes the rule's own fresh context.
+pub type AuthjsRuleFn = fn(crate::authjs::Ctx) -> BoxFuture<'static, RuleResult>;
+
+/// The contract a rule checks, with the body that checks it.
+#[derive(Clone, Copy)]
+pub enum Body {
+    /// A rule of the v3 contract.
+    V3(RuleFn),
+    /// A rule of the Auth.js contract.
+    Authjs(AuthjsRuleFn),
+}
+
+/// The contract a run certifies against: NextAuth.js v3's adapter or Auth.js's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// NextAuth.js v3's fifteen-method adapter ([`nextauth_adapter::Adapter`]).
+    #[default]
+    V3,
+    /// Auth.js's (`@auth/core`) adapter ([`nextauth_adapter::authjs::Adapter`]).
+    Authjs,
+}
+
+impl Profile {
+    /// Both profiles.
+    pub const ALL: [Profile; 2] = [Profile::V3, Profile::Authjs];
+
+    /// The profile's name on the command line and in reports: `v3`, `authjs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::V3 => "v3",
+            Profile::Authjs => "authjs",
+        }
+    }
+
+    /// The profile named `name`.
+    pub fn named(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// How a rule is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -290,8 +376,8 @@ pub struct Rule {
     pub session_policy: Option<(u32, u32)>,
     /// How it is run.
     pub kind: RuleKind,
-    /// The body.
-    pub run: RuleFn,
+    /// The body, which also says the rule's profile.
+    pub run: Body,
 }
 
 impl fmt::Debug for Rule {
@@ -308,13 +394,53 @@ impl fmt::Debug for Rule {
 }
 
 impl Rule {
-    /// A MUST rule of `area`.
+    /// A MUST rule of `area` of the v3 contract.
     pub fn must(
         area: Area,
         id: &'static str,
         source: &'static str,
         summary: &'static str,
         run: RuleFn,
+    ) -> Self {
+        Rule::of(area, id, source, summary, Body::V3(run))
+    }
+
+    /// A MUST rule of `area` of the Auth.js contract, applying to adapters that declare the
+    /// ten methods core needs for database sessions ([`MethodSet::CORE`]) unless
+    /// [`requires`](Self::requires) says otherwise.
+    pub fn authjs_must(
+        area: Area,
+        id: &'static str,
+        source: &'static str,
+        summary: &'static str,
+        run: AuthjsRuleFn,
+    ) -> Self {
+        Rule {
+            requires: Requires::Implements(MethodSet::CORE),
+            ..Rule::of(area, id, source, summary, Body::Authjs(run))
+        }
+    }
+
+    /// A SHOULD rule of `area` of the Auth.js contract.
+    pub fn authjs_should(
+        area: Area,
+        id: &'static str,
+        source: &'static str,
+        summary: &'static str,
+        run: AuthjsRuleFn,
+    ) -> Self {
+        Rule {
+            level: Level::Should,
+            ..Rule::authjs_must(area, id, source, summary, run)
+        }
+    }
+
+    fn of(
+        area: Area,
+        id: &'static str,
+        source: &'static str,
+        summary: &'static str,
+        run: Body,
     ) -> Self {
         Rule {
             id,
@@ -326,6 +452,14 @@ impl Rule {
             session_policy: None,
             kind: RuleKind::Scenario,
             run,
+        }
+    }
+
+    /// The contract the rule checks.
+    pub fn profile(&self) -> Profile {
+        match self.run {
+            Body::V3(_) => Profile::V3,
+            Body::Authjs(_) => Profile::Authjs,
         }
     }
 
@@ -346,8 +480,9 @@ impl Rule {
     /// Whether the rule's outcome can depend on how the backend stores and compares time, so
     /// that it is run again with a non-UTC database session time zone.
     pub fn is_time_sensitive(&self) -> bool {
-        matches!(self.area, Area::Sessions | Area::Verification | Area::Flows)
-            || self.id.starts_with("data.timestamps.")
+        self.profile() == Profile::V3
+            && (matches!(self.area, Area::Sessions | Area::Verification | Area::Flows)
+                || self.id.starts_with("data.timestamps."))
     }
 
     /// The same rule, run as a race (alone, on a runtime of its own).

@@ -188,7 +188,7 @@ pub fn run_trials(
             let strict = options.strict;
             Trial::ignorable_test(case.id(), move || {
                 let outcome = runtime.block_on(suite.run(&case));
-                if let (Case::Properties, Outcome::Passed, Some(run)) =
+                if let (Case::Properties(_), Outcome::Passed, Some(run)) =
                     (&case, &outcome.outcome, suite.property_run())
                 {
                     println!("{PROPERTY_ID}: {}", run.summary());

@@ -2,12 +2,13 @@
 //! time zone, the differential property test) and how each case runs, shared by the
 //! libtest-mimic runner (`cargo test`) and `nextauth-certify`.
 
+use crate::authjs;
 use crate::backend::BackendFactory;
 use crate::catalogue;
 use crate::execute::{Outcome, RaceRuntime, RuleOutcome, run_rule};
 use crate::properties::{self, PropertyConfig, PropertyRun, ShouldDivergence, check_properties};
-use crate::report::Report;
-use crate::rule::{Level, Rule};
+use crate::report::{Declared, Report};
+use crate::rule::{Level, Profile, Rule};
 use futures::StreamExt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -104,8 +105,8 @@ pub enum Case {
     Rule(Rule),
     /// A time-sensitive rule again, against the backend in [`SECOND_TIME_ZONE`].
     InTimeZone(Rule),
-    /// The differential property test.
-    Properties,
+    /// The differential property test of the profile.
+    Properties(Profile),
 }
 
 impl Case {
@@ -115,7 +116,8 @@ impl Case {
         match self {
             Case::Rule(rule) => rule.id.to_owned(),
             Case::InTimeZone(rule) => in_time_zone_id(rule.id),
-            Case::Properties => properties::PROPERTY_ID.to_owned(),
+            Case::Properties(Profile::V3) => properties::PROPERTY_ID.to_owned(),
+            Case::Properties(Profile::Authjs) => authjs::properties::PROPERTY_ID.to_owned(),
         }
     }
 
@@ -123,7 +125,7 @@ impl Case {
     pub fn level(&self) -> Level {
         match self {
             Case::Rule(rule) | Case::InTimeZone(rule) => rule.level,
-            Case::Properties => Level::Must,
+            Case::Properties(_) => Level::Must,
         }
     }
 }
@@ -137,9 +139,68 @@ pub fn in_time_zone_id(rule_id: &str) -> String {
     )
 }
 
+/// What a suite certifies: a backend of one of the two profiles.
+#[derive(Clone)]
+pub enum Target {
+    /// A v3 backend.
+    V3(Arc<dyn BackendFactory>),
+    /// An Auth.js backend.
+    Authjs(Arc<dyn authjs::BackendFactory>),
+}
+
+impl Target {
+    /// The contract the backend implements.
+    pub fn profile(&self) -> Profile {
+        match self {
+            Target::V3(_) => Profile::V3,
+            Target::Authjs(_) => Profile::Authjs,
+        }
+    }
+
+    /// The backend's name.
+    pub fn name(&self) -> String {
+        match self {
+            Target::V3(f) => f.name(),
+            Target::Authjs(f) => f.name(),
+        }
+    }
+
+    /// The backend's description.
+    pub fn describe(&self) -> String {
+        match self {
+            Target::V3(f) => f.describe(),
+            Target::Authjs(f) => f.describe(),
+        }
+    }
+
+    /// What the backend declares.
+    pub fn declared(&self) -> Declared {
+        match self {
+            Target::V3(f) => f.capabilities().into(),
+            Target::Authjs(f) => f.capabilities().into(),
+        }
+    }
+
+    /// Why the backend is gone for good, if it is.
+    pub fn gone(&self) -> Option<String> {
+        match self {
+            Target::V3(f) => f.gone(),
+            Target::Authjs(f) => f.gone(),
+        }
+    }
+
+    /// The profile's catalogue.
+    pub fn catalogue(&self) -> Vec<Rule> {
+        match self {
+            Target::V3(_) => catalogue::all(),
+            Target::Authjs(_) => authjs::catalogue::all(),
+        }
+    }
+}
+
 /// A certification run against one backend: its cases, how to run each, and the report.
 pub struct Suite {
-    factory: Arc<dyn BackendFactory>,
+    target: Target,
     in_time_zone: Option<Arc<dyn BackendFactory>>,
     options: SuiteOptions,
     races: RaceRuntime,
@@ -150,18 +211,31 @@ pub struct Suite {
 impl std::fmt::Debug for Suite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Suite")
-            .field("backend", &self.factory.name())
+            .field("backend", &self.target.name())
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
 
 impl Suite {
-    /// The suite for `factory`.
+    /// The suite for the v3 backend `factory`.
     pub fn new(factory: Arc<dyn BackendFactory>, options: SuiteOptions) -> Self {
-        let in_time_zone = factory.in_time_zone(SECOND_TIME_ZONE);
+        Suite::of(Target::V3(factory), options)
+    }
+
+    /// The suite for the Auth.js backend `factory`.
+    pub fn authjs(factory: Arc<dyn authjs::BackendFactory>, options: SuiteOptions) -> Self {
+        Suite::of(Target::Authjs(factory), options)
+    }
+
+    /// The suite for `target`.
+    pub fn of(target: Target, options: SuiteOptions) -> Self {
+        let in_time_zone = match &target {
+            Target::V3(factory) => factory.in_time_zone(SECOND_TIME_ZONE),
+            Target::Authjs(_) => None,
+        };
         Suite {
-            factory,
+            target,
             in_time_zone,
             options,
             races: RaceRuntime::default(),
@@ -171,8 +245,8 @@ impl Suite {
     }
 
     /// The backend under test.
-    pub fn factory(&self) -> &Arc<dyn BackendFactory> {
-        &self.factory
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 
     /// The options.
@@ -192,8 +266,8 @@ impl Suite {
     /// it runs beside the rules instead of alone after them), then the rules in catalogue
     /// order, then the time-zone reruns.
     pub fn cases(&self) -> Vec<Case> {
-        let rules = catalogue::all();
-        let mut cases = vec![Case::Properties];
+        let rules = self.target.catalogue();
+        let mut cases = vec![Case::Properties(self.target.profile())];
         cases.extend(rules.iter().cloned().map(Case::Rule));
         if self.in_time_zone.is_some() {
             cases.extend(
@@ -210,7 +284,12 @@ impl Suite {
     pub async fn run(&self, case: &Case) -> RuleOutcome {
         let timeout = self.options.rule_timeout;
         match case {
-            Case::Rule(rule) => run_rule(&self.factory, rule, timeout, &self.races).await,
+            Case::Rule(rule) => match &self.target {
+                Target::V3(factory) => run_rule(factory, rule, timeout, &self.races).await,
+                Target::Authjs(factory) => {
+                    authjs::execute::run_rule(factory, rule, timeout, &self.races).await
+                }
+            },
             Case::InTimeZone(rule) => {
                 let Some(factory) = &self.in_time_zone else {
                     return RuleOutcome::of(
@@ -225,33 +304,45 @@ impl Suite {
                 outcome.id = case.id();
                 outcome
             }
-            Case::Properties => {
-                let (factory, config) =
-                    (Arc::clone(&self.factory), self.options.properties.clone());
+            Case::Properties(_) => {
+                let config = self.options.properties.clone();
                 let started = Instant::now();
-                let run =
-                    tokio::task::spawn_blocking(move || check_properties(&*factory, &config)).await;
+                let run = match &self.target {
+                    Target::V3(factory) => {
+                        let factory = Arc::clone(factory);
+                        tokio::task::spawn_blocking(move || {
+                            match check_properties(&*factory, &config) {
+                                Ok(stats) => {
+                                    (Outcome::Passed, None, PropertyRun::passed(&config, &stats))
+                                }
+                                Err(failure) => (
+                                    Outcome::Failed(failure.to_string()),
+                                    failure.divergence.cause,
+                                    PropertyRun::failed(&config, &failure),
+                                ),
+                            }
+                        })
+                        .await
+                    }
+                    Target::Authjs(factory) => {
+                        let factory = Arc::clone(factory);
+                        tokio::task::spawn_blocking(move || {
+                            authjs::properties::check_properties(&*factory, &config)
+                        })
+                        .await
+                    }
+                };
                 let elapsed = started.elapsed();
-                let (outcome, cause, run) = match run {
-                    Ok(Ok(stats)) => (
-                        Outcome::Passed,
-                        None,
-                        PropertyRun::passed(&self.options.properties, &stats),
-                    ),
-                    Ok(Err(failure)) => (
-                        Outcome::Failed(failure.to_string()),
-                        failure.divergence.cause,
-                        PropertyRun::failed(&self.options.properties, &failure),
-                    ),
-                    Err(e) => (
+                let (outcome, cause, run) = run.unwrap_or_else(|e| {
+                    (
                         Outcome::Failed(format!("the property test panicked: {e}")),
                         None,
                         PropertyRun::panicked(&self.options.properties),
-                    ),
-                };
+                    )
+                });
                 // The backend went away (or was refused) under the property test: it
                 // checked nothing.
-                let (outcome, cause) = match (outcome, self.factory.gone()) {
+                let (outcome, cause) = match (outcome, self.target.gone()) {
                     (Outcome::Failed(_), Some(reason)) => (Outcome::NotRun(reason), None),
                     (outcome, _) => (outcome, cause),
                 };
@@ -260,7 +351,7 @@ impl Suite {
                     .unwrap_or_else(|p| p.into_inner())
                     .extend(run.should_divergences.iter().cloned());
                 *self.property.lock().unwrap_or_else(|p| p.into_inner()) = Some(run);
-                properties::property_outcome(outcome, cause, elapsed)
+                properties::property_outcome(self.target.profile(), outcome, cause, elapsed)
             }
         }
     }
@@ -324,9 +415,9 @@ impl Suite {
         let property = self.property_run();
         attribute_property_failure(&mut results, property.as_ref());
         Report::new(
-            self.factory.name(),
-            self.factory.describe(),
-            self.factory.capabilities(),
+            self.target.name(),
+            self.target.describe(),
+            self.target.declared(),
             results,
             complete,
             elapsed,
@@ -382,7 +473,17 @@ pub async fn run_suite(
     options: &SuiteOptions,
     progress: &(dyn Fn(&RuleOutcome) + Sync),
 ) -> Vec<RuleOutcome> {
-    let suite = Suite::new(factory, options.clone());
+    run_rules(Target::V3(factory), rules, options, progress).await
+}
+
+/// [`run_suite`] for a target of either profile.
+pub async fn run_rules(
+    target: Target,
+    rules: &[Rule],
+    options: &SuiteOptions,
+    progress: &(dyn Fn(&RuleOutcome) + Sync),
+) -> Vec<RuleOutcome> {
+    let suite = Suite::of(target, options.clone());
     let cases: Vec<Case> = rules.iter().cloned().map(Case::Rule).collect();
     suite.run_cases(&cases, progress).await
 }

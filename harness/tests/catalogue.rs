@@ -18,6 +18,13 @@ use std::sync::Arc;
 fn ids_are_unique_dotted_and_sourced() {
     let rules = catalogue::all();
     assert!(rules.len() >= 80, "only {} rules", rules.len());
+    let v3_rules = rules.len();
+    // Both profiles' ids share the report's namespace: unique across both.
+    let rules: Vec<_> = rules
+        .into_iter()
+        .chain(nextauth_adapter_harness::authjs::catalogue::all())
+        .collect();
+    assert!(rules.len() > v3_rules);
     let mut seen = HashSet::new();
     for r in &rules {
         assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
@@ -93,6 +100,12 @@ fn every_rule_source_resolves() {
 fn every_rule_has_exactly_one_cause() {
     let mut ids: Vec<String> = catalogue::all().iter().map(|r| r.id.to_owned()).collect();
     ids.push(PROPERTY_ID.to_owned());
+    ids.extend(
+        nextauth_adapter_harness::authjs::catalogue::all()
+            .iter()
+            .map(|r| r.id.to_owned()),
+    );
+    ids.push(nextauth_adapter_harness::authjs::properties::PROPERTY_ID.to_owned());
     let known: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
     for cause in CAUSES {
         for rule in cause.rules {

@@ -141,7 +141,7 @@ fn saved_regressions_are_replayed_first() {
     .expect_err("defect found");
     let saved = found.saved_to.clone().expect("the failure is saved");
     assert!(saved.starts_with(&dir));
-    let loaded = load_regressions(&dir);
+    let loaded = load_regressions::<nextauth_adapter_harness::properties::step::Op>(&dir);
     assert_eq!(loaded.len(), 1);
     assert_eq!(loaded[0].steps, found.steps);
 
@@ -210,7 +210,7 @@ fn a_backend_that_cannot_open_fails_without_saving_a_regression() {
         "{failure}"
     );
     assert!(
-        load_regressions(&dir).is_empty(),
+        load_regressions::<nextauth_adapter_harness::properties::step::Op>(&dir).is_empty(),
         "nothing saved for a backend that never opened"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -35,7 +35,7 @@ pub(super) fn rules() -> Vec<Rule> {
 }
 
 /// Runs [`RACERS`] copies of `f` at once, released together by a barrier.
-async fn race<T, F, Fut>(f: F) -> Result<Vec<T>, Failure>
+pub(crate) async fn race<T, F, Fut>(f: F) -> Result<Vec<T>, Failure>
 where
     T: Send + 'static,
     F: Fn(usize) -> Fut,
@@ -62,7 +62,7 @@ where
 }
 
 /// Prefixes a failure with the round it happened in.
-fn in_round(round: usize) -> impl Fn(Failure) -> Failure {
+pub(crate) fn in_round(round: usize) -> impl Fn(Failure) -> Failure {
     move |f| Failure {
         message: format!("round {} of {ROUNDS}: {}", round + 1, f.message),
         ..f

@@ -7,7 +7,7 @@
 
 mod accounts;
 mod adapter;
-mod concurrency;
+pub(crate) mod concurrency;
 mod data;
 mod faults;
 mod flows;

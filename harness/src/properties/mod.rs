@@ -149,21 +149,30 @@ pub const PROPERTY_SUMMARY: &str = "random sequences over all fifteen methods an
 /// The property test's result as a MUST entry of the report, next to the rules': a failure's
 /// cause is the one its divergence shows, else the property test's own.
 pub fn property_outcome(
+    profile: crate::rule::Profile,
     outcome: crate::execute::Outcome,
     cause: Option<&'static str>,
     elapsed: std::time::Duration,
 ) -> crate::execute::RuleOutcome {
+    let (id, source, summary) = match profile {
+        crate::rule::Profile::V3 => (PROPERTY_ID, PROPERTY_SOURCE, PROPERTY_SUMMARY),
+        crate::rule::Profile::Authjs => (
+            crate::authjs::properties::PROPERTY_ID,
+            crate::authjs::properties::PROPERTY_SOURCE,
+            crate::authjs::properties::PROPERTY_SUMMARY,
+        ),
+    };
     let cause = matches!(outcome, crate::execute::Outcome::Failed(_)).then(|| {
         cause
-            .unwrap_or_else(|| crate::finding::cause_of_rule(PROPERTY_ID).id)
+            .unwrap_or_else(|| crate::finding::cause_of_rule(id).id)
             .to_owned()
     });
     crate::execute::RuleOutcome {
-        id: PROPERTY_ID.to_owned(),
+        id: id.to_owned(),
         area: crate::rule::Area::Properties,
         level: crate::rule::Level::Must,
-        source: PROPERTY_SOURCE.to_owned(),
-        summary: PROPERTY_SUMMARY.to_owned(),
+        source: source.to_owned(),
+        summary: summary.to_owned(),
         outcome,
         cause,
         duration_ms: crate::execute::millis(elapsed),
@@ -299,6 +308,12 @@ impl PropertyRun {
         PropertyRun::base(config)
     }
 
+    /// A run with `config` that has not ended yet: the Auth.js property test fills in the
+    /// rest as it goes.
+    pub fn unrun(config: &PropertyConfig) -> Self {
+        PropertyRun::base(config)
+    }
+
     /// One line: what ran, from which seed, and how to explore or replay.
     pub fn summary(&self) -> String {
         let replayed = self
@@ -360,7 +375,7 @@ pub fn check_properties(
     let saved = config
         .regressions
         .as_deref()
-        .map(load_regressions)
+        .map(load_regressions::<Op>)
         .unwrap_or_default();
     for regression in &saved {
         match runtime.block_on(run_sequence(factory, &regression.steps, None)) {

@@ -4,9 +4,11 @@ use super::step::Op;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// A saved failing sequence.
+/// A saved failing sequence of steps `O` (a v3 [`Op`] by default; the Auth.js profile saves
+/// its own steps, in a directory of their own).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Regression {
+#[serde(bound(serialize = "O: Serialize", deserialize = "O: Deserialize<'de>"))]
+pub struct Regression<O = Op> {
     /// The backend it failed on.
     pub backend: String,
     /// The seed that found it.
@@ -14,7 +16,7 @@ pub struct Regression {
     /// How the sides diverged when it was found.
     pub failure: String,
     /// The minimal sequence.
-    pub steps: Vec<Op>,
+    pub steps: Vec<O>,
     /// The file it was read from.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -22,7 +24,7 @@ pub struct Regression {
 
 /// Every regression in `dir` (`*.json`), in file-name order. Unreadable files are reported
 /// on stderr and skipped, never silently: a corrupt regression is a bug to fix.
-pub fn load_regressions(dir: &Path) -> Vec<Regression> {
+pub fn load_regressions<O: for<'de> Deserialize<'de>>(dir: &Path) -> Vec<Regression<O>> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -38,7 +40,7 @@ pub fn load_regressions(dir: &Path) -> Vec<Regression> {
             let text = std::fs::read_to_string(&p)
                 .map_err(|e| eprintln!("regression {}: {e}", p.display()))
                 .ok()?;
-            let mut r: Regression = serde_json::from_str(&text)
+            let mut r: Regression<O> = serde_json::from_str(&text)
                 .map_err(|e| eprintln!("regression {}: {e}", p.display()))
                 .ok()?;
             r.path = Some(p);
@@ -48,11 +50,11 @@ pub fn load_regressions(dir: &Path) -> Vec<Regression> {
 }
 
 /// Saves a failing sequence to `dir` as `<backend>-<digest>.json` and returns the path.
-pub fn save_regression(
+pub fn save_regression<O: Serialize + Clone>(
     dir: &Path,
     backend: &str,
     seed: u64,
-    steps: &[Op],
+    steps: &[O],
     failure: &str,
 ) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
