@@ -10,13 +10,12 @@ use crate::progress::{Bar, Progress};
 use crate::report_formats;
 use crate::report_text::{self, Detail};
 use crate::targets;
+use nextauth_adapter_harness::Report;
 use nextauth_adapter_harness::execute::RuleOutcome;
 use nextauth_adapter_harness::properties::PropertyConfig;
-use nextauth_adapter_harness::suite::{Case, Selection, Suite, SuiteOptions};
-use nextauth_adapter_harness::{BackendFactory, Report};
+use nextauth_adapter_harness::suite::{Case, Selection, Suite, SuiteOptions, Target};
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Errors that stop a run before a verdict.
@@ -59,12 +58,12 @@ pub fn run(args: &CertifyArgs, out: &mut Stdout) -> Result<ExitCode, Box<dyn std
     };
     let text = args.format == ReportFormat::Text;
     let progress = Progress::new(args.quiet);
-    let names = report_names(targets.iter().map(|f| f.name()));
+    let names = report_names(targets.iter().map(Target::name));
     let concurrency = concurrency_each(args.concurrency, targets.len());
     let runs: Vec<TargetRun> = targets
         .into_iter()
         .zip(names)
-        .map(|(factory, name)| TargetRun::new(factory, name, concurrency, args, &progress))
+        .map(|(target, name)| TargetRun::new(target, name, concurrency, args, &progress))
         .collect();
     let reports = run_all(&runtime, runs, |report| {
         if text {
@@ -214,10 +213,10 @@ struct TargetRun {
 }
 
 impl TargetRun {
-    /// The run of `factory`'s suite as `args` selects it, `concurrency` rules at once,
+    /// The run of `target`'s suite as `args` selects it, `concurrency` rules at once,
     /// reported as `name`.
     fn new(
-        factory: Arc<dyn BackendFactory>,
+        target: Target,
         name: String,
         concurrency: usize,
         args: &CertifyArgs,
@@ -231,7 +230,7 @@ impl TargetRun {
             properties: property_config(args),
             ..SuiteOptions::default()
         };
-        let suite = Suite::new(factory, options);
+        let suite = Suite::of(target, options);
         let selection = Selection {
             filters: args.filters.clone(),
             skip: args.skip.clone(),
@@ -242,7 +241,7 @@ impl TargetRun {
         let cases: Vec<Case> = all
             .into_iter()
             .filter(|c| selection.selects(&c.id()))
-            .filter(|c| !matches!(c, Case::Properties) || suite.options().properties.cases > 0)
+            .filter(|c| !matches!(c, Case::Properties(_)) || suite.options().properties.cases > 0)
             .collect();
         let complete = cases.len() == total;
         let bar = progress.bar(&name, cases.len() as u64);

@@ -206,6 +206,15 @@ pub struct InteropArgs {
     pub format: InteropFormat,
 }
 
+/// The contract to certify against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// NextAuth.js v3's fifteen-method adapter.
+    V3,
+    /// Auth.js's (`@auth/core`, next-auth v4/v5) adapter.
+    Authjs,
+}
+
 /// Declared capabilities to certify against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
@@ -242,6 +251,10 @@ pub struct CertifyArgs {
     /// Certify the in-memory reference adapter: alone, or with the backends at --url.
     #[arg(long, conflicts_with_all = ["broken", "adapter_command"])]
     pub reference: bool,
+    /// The contract certified against: `v3` or `authjs`. Default: the one of what is
+    /// certified (an `authjs-` defect is Auth.js's; everything else, v3's).
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<ProfileArg>,
     /// Declared capabilities the reference or broken adapter is certified against.
     #[arg(long, value_enum, default_value = "hardened")]
     pub capabilities: Preset,
@@ -312,6 +325,9 @@ pub struct RulesArgs {
     /// The output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: RulesFormat,
+    /// Whose catalogue: the v3 contract's or the Auth.js contract's.
+    #[arg(long, value_enum, default_value = "v3")]
+    pub profile: ProfileArg,
 }
 
 /// Options of `schema`.

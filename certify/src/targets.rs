@@ -1,9 +1,11 @@
 //! What a run certifies: each target is a backend factory with a label.
 
-use crate::cli::{CertifyArgs, Preset};
+use crate::cli::{CertifyArgs, Preset, ProfileArg};
 use nextauth_adapter::Capabilities;
 use nextauth_adapter_default::{Declared, StoreJob, with_store};
+use nextauth_adapter_harness::authjs;
 use nextauth_adapter_harness::broken::{BrokenFactory, Defect};
+use nextauth_adapter_harness::suite::Target;
 use nextauth_adapter_harness::{BackendFactory, ReferenceFactory};
 use nextauth_adapter_sql::ConnectStore;
 use nextauth_adapter_testkit::{BuildAdapter, LiveFactory, Server, Synchronize, sql_adapter};
@@ -23,6 +25,16 @@ pub enum TargetError {
     /// `--broken` named no known defect.
     #[error("unknown defect {0:?}; `nextauth-certify defects` lists them")]
     UnknownDefect(String),
+    /// What was asked for has no backend in the Auth.js profile yet.
+    #[error(
+        "the Auth.js profile cannot certify {0} yet: it certifies the reference (--reference) and its broken adapters (--broken authjs-…)"
+    )]
+    NotInAuthjs(&'static str),
+    /// A `--capabilities` preset of the v3 contract with `--profile authjs`.
+    #[error(
+        "--capabilities names a v3 declaration; the Auth.js reference declares every method (Capabilities::FULL)"
+    )]
+    PresetOfV3,
     /// The backend at `--url` could not be reached or set up.
     #[error("cannot certify {url}: {reason}")]
     Backend {
@@ -41,10 +53,54 @@ pub fn preset(p: Preset) -> Capabilities {
     }
 }
 
-/// The backends a run certifies, in the order they are reported: the broken adapter, the
-/// bridged one, or the reference (with `--reference`) then each `--url` in the order given;
-/// with none of these, the reference and the embedded SQLite backend.
-pub fn targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, TargetError> {
+/// The profile a run certifies against: the one asked for, else the one of what is certified
+/// (an `authjs-` defect is Auth.js's, everything else v3's).
+pub fn profile(args: &CertifyArgs) -> ProfileArg {
+    args.profile.unwrap_or(match &args.broken {
+        Some(name) if authjs::broken::Defect::find(name).is_some() => ProfileArg::Authjs,
+        _ => ProfileArg::V3,
+    })
+}
+
+/// The backends a run certifies, in the order they are reported, in the profile of
+/// [`profile`].
+pub fn targets(args: &CertifyArgs) -> Result<Vec<Target>, TargetError> {
+    match profile(args) {
+        ProfileArg::V3 => Ok(v3_targets(args)?.into_iter().map(Target::V3).collect()),
+        ProfileArg::Authjs => authjs_targets(args),
+    }
+}
+
+/// The Auth.js backends: the broken adapter, or the reference. Live servers and bridged npm
+/// adapters are refused with the reason until the profile has backends for them.
+fn authjs_targets(args: &CertifyArgs) -> Result<Vec<Target>, TargetError> {
+    if !args.urls.is_empty() {
+        return Err(TargetError::NotInAuthjs("a database URL"));
+    }
+    if args.adapter_command.is_some() {
+        return Err(TargetError::NotInAuthjs(
+            "an adapter served over the bridge",
+        ));
+    }
+    if args.capabilities != Preset::Hardened {
+        return Err(TargetError::PresetOfV3);
+    }
+    if let Some(name) = &args.broken {
+        let defect = authjs::broken::Defect::find(name)
+            .ok_or_else(|| TargetError::UnknownDefect(name.clone()))?;
+        return Ok(vec![Target::Authjs(Arc::new(
+            authjs::broken::BrokenFactory::new(defect),
+        ))]);
+    }
+    Ok(vec![Target::Authjs(Arc::new(
+        authjs::ReferenceFactory::default(),
+    ))])
+}
+
+/// The v3 backends: the broken adapter, the bridged one, or the reference (with
+/// `--reference`) then each `--url` in the order given; with none of these, the reference and
+/// the embedded SQLite backend.
+fn v3_targets(args: &CertifyArgs) -> Result<Vec<Arc<dyn BackendFactory>>, TargetError> {
     let caps = preset(args.capabilities);
     if let Some(name) = &args.broken {
         let defect =

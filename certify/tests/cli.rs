@@ -270,3 +270,97 @@ fn the_default_seed_is_fixed_and_explore_draws_a_fresh_one() {
     assert!(explored.1, "--explore is recorded");
     assert_ne!(explored.0, first.0, "--explore used the fixed seed");
 }
+
+#[test]
+fn authjs_reference_conforms_with_progress_and_every_report_format() {
+    let dir = report_dir("authjs-reference");
+    let o = certify(&[
+        "--profile",
+        "authjs",
+        "--reference",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    let out = text(&o);
+    assert!(o.status.success(), "exit {:?}\n{out}", o.status);
+    assert!(out.contains("authjs-reference: conforms"), "{out}");
+    assert!(
+        out.contains("\nauthenticators ("),
+        "a table per area: {out}"
+    );
+    for f in [
+        "authjs-reference.json",
+        "authjs-reference.junit.xml",
+        "authjs-reference.txt",
+        "summary.md",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("authjs-reference.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["profile"], "authjs");
+    assert_eq!(json["verdict"], "conforms");
+    assert_eq!(json["complete"], true);
+    assert_eq!(json["capabilities"]["user_id"], "core");
+    let results = json["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .all(|r| r["id"].as_str().unwrap().starts_with("authjs."))
+    );
+    assert!(results.iter().any(|r| r["id"] == "authjs.property.differential.sequences" && r["status"] == "passed"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_authjs_defect_picks_the_profile_and_fails_its_rules() {
+    let dir = report_dir("authjs-broken");
+    let o = certify(&[
+        "--broken",
+        "authjs-token-not-consumed",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("authjs.verification.use.returns-once"),
+        "{out}"
+    );
+    assert!(out.contains("does not conform"), "{out}");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("broken-authjs-token-not-consumed.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["profile"], "authjs");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_authjs_profile_refuses_what_it_cannot_certify_yet() {
+    let o = certify(&["--profile", "authjs", "--url", "postgres://localhost/x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("cannot certify a database URL yet"),
+        "{}",
+        text(&o)
+    );
+    let o = certify(&["--profile", "authjs", "--broken", "raw-verification-token"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("unknown defect"), "{}", text(&o));
+}
+
+#[test]
+fn docs_rules_authjs_md_is_the_current_catalogue() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules-authjs.md");
+    let committed = std::fs::read_to_string(path).expect("docs/rules-authjs.md exists");
+    let current = String::from_utf8(
+        certify(&["rules", "--format", "markdown", "--profile", "authjs"]).stdout,
+    )
+    .unwrap();
+    assert!(
+        committed == current,
+        "docs/rules-authjs.md is stale: run `cargo run -q -p nextauth-certify -- rules --format markdown --profile authjs > docs/rules-authjs.md`"
+    );
+}

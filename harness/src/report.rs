@@ -210,12 +210,13 @@ pub struct Report {
 }
 
 impl Report {
-    /// What ran: `harness <version>  ·  <n> rules  ·  <ms> ms  ·  property test: <n>
-    /// sequences, seed <seed>`.
+    /// What ran: `harness <version>  ·  <profile> contract  ·  <n> rules  ·  <ms> ms  ·
+    /// property test: <n> sequences, seed <seed>`.
     pub fn run_line(&self) -> String {
         format!(
-            "harness {}  ·  {} rules  ·  {} ms{}",
+            "harness {}  ·  {} contract  ·  {} rules  ·  {} ms{}",
             self.harness_version,
+            self.profile,
             self.results.len(),
             self.duration_ms,
             self.property_test
