@@ -24,7 +24,9 @@
 //!   rules check persistence and storage format and not just round trips;
 //! - [`run_main`] / [`run_main_with`] and [`RunOptions`]: the test binary's `main`;
 //! - [`Report`] and [`Verdict`]: what a run concluded, as `certify` and CI read it;
-//! - [`ReferenceFactory`]: the in-memory reference adapter as a factory, to try the above.
+//! - [`ReferenceFactory`]: the in-memory reference adapter as a factory, to try the above;
+//! - for an Auth.js (`@auth/core`) adapter: [`run_main_authjs`] and [`authjs_prelude`] (the
+//!   same three ideas over `nextauth_adapter::authjs`).
 //!
 //! A run is reproducible: the property test draws its sequences from a fixed seed of the
 //! harness version, and every race runs a fixed number of rounds. Exploration with fresh
@@ -82,7 +84,17 @@ pub mod prelude {
     pub use crate::backend::{BackendError, BackendFactory, Fixture, ReferenceFactory, teardown};
     pub use crate::inspector::{InspectError, Inspector, Stored};
     pub use crate::report::{Report, Verdict};
-    pub use crate::runner::{RunOptions, run_main, run_main_with};
+    pub use crate::runner::{
+        RunOptions, run_main, run_main_authjs, run_main_authjs_with, run_main_with,
+    };
+}
+
+/// What an author of an Auth.js adapter needs besides [`run_main_authjs`]: the factory, the
+/// fixture and the inspector of the Auth.js profile, and its reference adapter.
+pub mod authjs_prelude {
+    pub use crate::authjs::{BackendFactory, Fixture, Inspector, ReferenceFactory};
+    pub use crate::backend::{BackendError, teardown};
+    pub use nextauth_adapter_reference::authjs::Stored;
 }
 
 pub use prelude::*;

@@ -4,7 +4,7 @@ use crate::backend::BackendFactory;
 use crate::execute::{Outcome, RuleOutcome};
 use crate::report::Report;
 use crate::rule::Level;
-use crate::suite::{Case, Suite};
+use crate::suite::{Case, Suite, Target};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -43,7 +43,25 @@ pub fn run_main(factory: impl BackendFactory) -> ExitCode {
 /// name a regressions directory, property-test divergences are saved to and replayed from
 /// `nextauth-regressions/` beside the test target's `Cargo.toml`, as proptest keeps its own
 /// regressions beside the tests: commit them, and every later run replays them first.
-pub fn run_main_with(factory: impl BackendFactory, mut options: RunOptions) -> ExitCode {
+pub fn run_main_with(factory: impl BackendFactory, options: RunOptions) -> ExitCode {
+    run_target_main(Target::V3(Arc::new(factory)), options)
+}
+
+/// [`run_main`] for an Auth.js adapter: the Auth.js profile's rules and property test
+/// against `factory`, with everything else as [`run_main`] does it.
+pub fn run_main_authjs(factory: impl crate::authjs::BackendFactory) -> ExitCode {
+    run_main_authjs_with(factory, RunOptions::from_env())
+}
+
+/// [`run_main_authjs`] with explicit options (regressions as [`run_main_with`] keeps them).
+pub fn run_main_authjs_with(
+    factory: impl crate::authjs::BackendFactory,
+    options: RunOptions,
+) -> ExitCode {
+    run_target_main(Target::Authjs(Arc::new(factory)), options)
+}
+
+fn run_target_main(target: Target, mut options: RunOptions) -> ExitCode {
     if options.properties.regressions.is_none()
         && let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR")
     {
@@ -51,7 +69,7 @@ pub fn run_main_with(factory: impl BackendFactory, mut options: RunOptions) -> E
             Some(std::path::PathBuf::from(dir).join("nextauth-regressions"));
     }
     let args = Arguments::from_args();
-    run_with_args(Arc::new(factory), &args, &options)
+    run_target_with_args(target, &args, &options)
 }
 
 /// [`run_main`] with parsed arguments and a shared factory.
@@ -60,6 +78,11 @@ pub fn run_with_args(
     args: &Arguments,
     options: &RunOptions,
 ) -> ExitCode {
+    run_target_with_args(Target::V3(factory), args, options)
+}
+
+/// [`run_with_args`] for a backend of either profile.
+pub fn run_target_with_args(target: Target, args: &Arguments, options: &RunOptions) -> ExitCode {
     let mut args = args.clone();
     if args.test_threads.is_none() {
         let from_env = std::env::var("RUST_TEST_THREADS")
@@ -68,7 +91,7 @@ pub fn run_with_args(
             .filter(|n: &usize| *n > 0);
         args.test_threads = Some(from_env.unwrap_or(DEFAULT_TEST_THREADS));
     }
-    match run_trials(factory, &args, options) {
+    match run_trials(target, &args, options) {
         Ok((conclusion, report)) => {
             let Some(report) = report else {
                 return conclusion.exit_code();
@@ -162,7 +185,7 @@ fn record(outcomes: &Outcomes, outcome: RuleOutcome, strict: bool) -> Result<Com
 /// Runs the suite's cases as libtest-mimic trials and returns libtest-mimic's conclusion and
 /// the report of what ran (`None` for `--list`).
 pub fn run_trials(
-    factory: Arc<dyn BackendFactory>,
+    target: Target,
     args: &Arguments,
     options: &RunOptions,
 ) -> std::io::Result<(libtest_mimic::Conclusion, Option<Report>)> {
@@ -172,8 +195,8 @@ pub fn run_trials(
             .enable_all()
             .build()?,
     );
-    let kind = factory.name();
-    let suite = Arc::new(Suite::new(factory, options.clone()));
+    let kind = target.name();
+    let suite = Arc::new(Suite::of(target, options.clone()));
     let outcomes: Outcomes = Arc::default();
     let cases = suite.cases();
     let trials: Vec<Trial> = cases
@@ -191,7 +214,7 @@ pub fn run_trials(
                 if let (Case::Properties(_), Outcome::Passed, Some(run)) =
                     (&case, &outcome.outcome, suite.property_run())
                 {
-                    println!("{PROPERTY_ID}: {}", run.summary());
+                    println!("{}: {}", case.id(), run.summary());
                 }
                 record(&outcomes, outcome, strict)
             })

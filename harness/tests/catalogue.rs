@@ -80,6 +80,15 @@ fn every_rule_source_resolves() {
         .map(|r| (r.id.to_owned(), r.source.to_owned()))
         .collect();
     sources_of.push((PROPERTY_ID.to_owned(), PROPERTY_SOURCE.to_owned()));
+    sources_of.extend(
+        nextauth_adapter_harness::authjs::catalogue::all()
+            .iter()
+            .map(|r| (r.id.to_owned(), r.source.to_owned())),
+    );
+    sources_of.push((
+        nextauth_adapter_harness::authjs::properties::PROPERTY_ID.to_owned(),
+        nextauth_adapter_harness::authjs::properties::PROPERTY_SOURCE.to_owned(),
+    ));
     let mut unresolved = Vec::new();
     for (id, source) in &sources_of {
         for citation in sources::citations(source) {
@@ -190,12 +199,13 @@ fn a_rule_run_alone_matches_the_full_run() {
             Arc::new(BrokenFactory::named(defect));
         let mut options = RunOptions::default();
         options.properties.cases = 64;
-        let (_, full) = run_trials(factory.clone(), &quiet_args(None), &options).expect("full run");
+        let target = || nextauth_adapter_harness::suite::Target::V3(factory.clone());
+        let (_, full) = run_trials(target(), &quiet_args(None), &options).expect("full run");
         let full = full.expect("a report");
         assert!(full.complete);
         for outcome in full.results.iter().step_by(3).chain(full.failures()) {
-            let (_, alone) = run_trials(factory.clone(), &quiet_args(Some(&outcome.id)), &options)
-                .expect("single run");
+            let (_, alone) =
+                run_trials(target(), &quiet_args(Some(&outcome.id)), &options).expect("single run");
             let alone = alone.expect("a report");
             assert_eq!(
                 alone.results.len(),

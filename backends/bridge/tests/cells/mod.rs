@@ -127,7 +127,8 @@ pub fn certify(cell: &Cell<'_>, url: &str) -> bool {
         ..Arguments::default()
     };
     let factory: std::sync::Arc<dyn BackendFactory> = std::sync::Arc::new(factory);
-    let (_, report) = match run_trials(Arc::clone(&factory), &args, &RunOptions::from_env()) {
+    let target = nextauth_adapter_harness::suite::Target::V3(Arc::clone(&factory));
+    let (_, report) = match run_trials(target, &args, &RunOptions::from_env()) {
         Ok(r) => r,
         Err(e) => {
             shout(&format!("{label}: the suite could not run: {e}"));
