@@ -4,12 +4,13 @@
 use super::backend::Inspector;
 use crate::context::{SECRET, start_instant};
 use crate::rule::{Failure, RuleResult};
+use crate::{check, check_eq};
 use chrono::{DateTime, Duration, Utc};
 use nextauth_adapter::authjs::{
     Account, AccountType, Authenticator, Capabilities, NewUser, Session, SharedAdapter, User,
     VerificationKey, VerificationToken,
 };
-use nextauth_adapter::formulas;
+use nextauth_adapter::{AdapterError, ErrorKind, UniqueKey, formulas};
 use nextauth_adapter_reference::authjs::Stored;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -22,6 +23,24 @@ pub const UPDATE_AGE: Duration = Duration::days(1);
 
 /// Core's default verification-token lifetime: one day.
 pub const TOKEN_AGE: Duration = Duration::days(1);
+
+/// The error a refused write must answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A Conflict on this key.
+    Conflict(UniqueKey),
+    /// NotFound.
+    NotFound,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Conflict(key) => write!(f, "a Conflict on {key}"),
+            Refusal::NotFound => f.write_str("NotFound"),
+        }
+    }
+}
 
 /// One Auth.js rule's world: a fresh adapter over an empty namespace and the inspector of
 /// that namespace. Core's clock is not the adapter's (an Auth.js adapter reads none): rules
@@ -176,19 +195,7 @@ impl Ctx {
 
     /// The `webauthn` account core links for `authenticator`.
     pub fn webauthn_account(&self, authenticator: &Authenticator) -> Account {
-        Account {
-            user_id: authenticator.user_id.clone(),
-            account_type: AccountType::Webauthn,
-            provider: "webauthn".to_owned(),
-            provider_account_id: authenticator.provider_account_id.clone(),
-            refresh_token: None,
-            access_token: None,
-            expires_at: None,
-            token_type: None,
-            scope: None,
-            id_token: None,
-            session_state: None,
-        }
+        super::core::webauthn_account(&authenticator.user_id, &authenticator.provider_account_id)
     }
 
     /// Links the WebAuthn account of a fresh credential of `user` and stores the credential;
@@ -209,19 +216,56 @@ impl Ctx {
         Ok(self.inspector.stored().await?)
     }
 
-    /// Fails unless `actual` is `expected` within the declared timestamp precision.
-    pub fn check_instant(
+    /// Fails unless `result` is the error `expected` and the store is still `before`:
+    /// a refused write writes nothing. `what` names the call.
+    pub async fn refused<T: std::fmt::Debug>(
         &self,
-        actual: DateTime<Utc>,
-        expected: DateTime<Utc>,
+        result: Result<T, AdapterError>,
+        expected: Refusal,
+        before: &Stored,
         what: &str,
     ) -> RuleResult {
-        let tolerance = self.caps.timestamp_precision.tolerance();
-        if (actual - expected).abs() > tolerance {
-            return Err(Failure::new(format!(
-                "{what}: expected {expected:?} (± {tolerance}), got {actual:?}"
-            )));
+        let matches = |e: &AdapterError| match expected {
+            Refusal::Conflict(key) => e.conflict_key() == Some(key),
+            Refusal::NotFound => e.kind() == ErrorKind::NotFound,
+        };
+        match result {
+            Err(e) if matches(&e) => {}
+            Err(e) => {
+                return Err(Failure::new(format!(
+                    "{what}: expected {expected}, got {e}"
+                )));
+            }
+            Ok(v) => {
+                return Err(Failure::new(format!(
+                    "{what}: expected {expected}, it succeeded with {v:?}"
+                )));
+            }
         }
+        self.unchanged(before, what).await
+    }
+
+    /// Fails unless `result` is a success or `NotFound` (both allowed for a write naming a
+    /// missing row) and the store is still `before`.
+    pub async fn harmless<T>(
+        &self,
+        result: Result<T, AdapterError>,
+        before: &Stored,
+        what: &str,
+    ) -> RuleResult {
+        if let Err(e) = result {
+            check!(
+                e.kind() == ErrorKind::NotFound,
+                "{what}: expected success or NotFound, got {e}"
+            );
+        }
+        self.unchanged(before, what).await
+    }
+
+    /// Fails unless the store is still `before` after `what`.
+    pub async fn unchanged(&self, before: &Stored, what: &str) -> RuleResult {
+        let after = self.stored().await?;
+        check_eq!(after, *before, "the store after {what}");
         Ok(())
     }
 

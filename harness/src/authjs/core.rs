@@ -256,6 +256,24 @@ pub async fn sign_out(a: &dyn Adapter, token: &str) -> Result<()> {
     Ok(a.delete_session(token).await?)
 }
 
+/// The `webauthn` account core links for a credential: no tokens, the credential id as the
+/// provider's account id.
+pub fn webauthn_account(user_id: &str, credential_id: &str) -> Account {
+    Account {
+        user_id: user_id.to_owned(),
+        account_type: nextauth_adapter::authjs::AccountType::Webauthn,
+        provider: "webauthn".to_owned(),
+        provider_account_id: credential_id.to_owned(),
+        refresh_token: None,
+        access_token: None,
+        expires_at: None,
+        token_type: None,
+        scope: None,
+        id_token: None,
+        session_state: None,
+    }
+}
+
 /// A WebAuthn registration by someone signed out: a user without core's id (the adapter
 /// issues it), its `webauthn` account, a session, then the credential.
 pub async fn webauthn_register(
@@ -281,20 +299,8 @@ pub async fn webauthn_register(
             image: None,
         })
         .await?;
-    a.link_account(Account {
-        user_id: user.id.clone(),
-        account_type: nextauth_adapter::authjs::AccountType::Webauthn,
-        provider: key.provider.clone(),
-        provider_account_id: key.provider_account_id.clone(),
-        refresh_token: None,
-        access_token: None,
-        expires_at: None,
-        token_type: None,
-        scope: None,
-        id_token: None,
-        session_state: None,
-    })
-    .await?;
+    a.link_account(webauthn_account(&user.id, &key.provider_account_id))
+        .await?;
     let session = new_session(a, &user, session_token, now).await?;
     a.create_authenticator(Authenticator {
         user_id: user.id.clone(),

@@ -1,6 +1,7 @@
 //! WebAuthn authenticators: stored, found by credential id, listed by user, counted.
 
 use crate::authjs::Ctx;
+use crate::authjs::context::Refusal;
 use crate::catalogue::body;
 use crate::rule::{Area, Failure, Rule, RuleResult};
 use crate::{check, check_eq};
@@ -139,17 +140,13 @@ async fn credential_unique(c: Ctx) -> RuleResult {
         user_id: bob.id.clone(),
         ..authenticator
     };
-    match c.adapter.create_authenticator(again).await {
-        Err(e) => check!(
-            e.conflict_key() == Some(UniqueKey::AuthenticatorCredentialId),
-            "expected a Conflict on authenticators.credentialID, got {e}"
-        ),
-        Ok(_) => return Err(Failure::new("a credential id was stored twice")),
-    }
-    check_eq!(
-        c.stored().await?,
-        before,
-        "the store after the refused create_authenticator"
-    );
+    let result = c.adapter.create_authenticator(again).await;
+    c.refused(
+        result,
+        Refusal::Conflict(UniqueKey::AuthenticatorCredentialId),
+        &before,
+        "create_authenticator",
+    )
+    .await?;
     Ok(())
 }
