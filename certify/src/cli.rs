@@ -118,6 +118,10 @@ pub struct ServeArgs {
     /// Serve the in-memory reference adapter instead (hardened capabilities).
     #[arg(long)]
     pub reference: bool,
+    /// The contract served: `v3`, or `authjs` (the Auth.js reference adapter, with
+    /// `--reference`).
+    #[arg(long, value_enum, value_name = "PROFILE", default_value = "v3")]
+    pub profile: ProfileArg,
 }
 
 /// Options of `soak`.

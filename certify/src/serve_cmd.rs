@@ -3,26 +3,40 @@
 //! next-auth@3's real core in `bridge/node/core` — drives it. Stdout carries protocol lines
 //! only; logs go to stderr.
 
-use crate::cli::ServeArgs;
+use crate::cli::{ProfileArg, ServeArgs};
 use crate::targets::{live, preset};
-use nextauth_adapter_harness::{BackendFactory, ReferenceFactory};
+use nextauth_adapter_harness::suite::Target;
+use nextauth_adapter_harness::{BackendFactory, ReferenceFactory, authjs};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 /// Serves until the parent sends `shutdown` or closes stdin.
 pub fn run(args: &ServeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let factory: Arc<dyn BackendFactory> = match &args.url {
-        Some(url) => live(url, None)?,
-        None if args.reference => Arc::new(ReferenceFactory::with_capabilities(preset(
-            crate::cli::Preset::Hardened,
-        ))),
-        None => return Err("serve needs --url <database URL> or --reference".into()),
+    let target = match (args.profile, &args.url) {
+        (ProfileArg::Authjs, None) if args.reference => {
+            Target::Authjs(Arc::new(authjs::ReferenceFactory::default()))
+        }
+        (ProfileArg::Authjs, _) => {
+            return Err(
+                "serve --profile authjs serves the Auth.js reference (--reference) only".into(),
+            );
+        }
+        (ProfileArg::V3, Some(url)) => Target::V3(live(url, None)?),
+        (ProfileArg::V3, None) if args.reference => {
+            let factory: Arc<dyn BackendFactory> = Arc::new(ReferenceFactory::with_capabilities(
+                preset(crate::cli::Preset::Hardened),
+            ));
+            Target::V3(factory)
+        }
+        (ProfileArg::V3, None) => {
+            return Err("serve needs --url <database URL> or --reference".into());
+        }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(nextauth_adapter_bridge::serve(
-        factory,
+    runtime.block_on(nextauth_adapter_bridge::serve_target(
+        target,
         tokio::io::stdin(),
         tokio::io::stdout(),
     ))?;

@@ -27,7 +27,7 @@ pub enum TargetError {
     UnknownDefect(String),
     /// What was asked for has no backend in the Auth.js profile yet.
     #[error(
-        "the Auth.js profile cannot certify {0} yet: it certifies the reference (--reference) and its broken adapters (--broken authjs-…)"
+        "the Auth.js profile cannot certify {0} yet: it certifies the reference (--reference), its broken adapters (--broken authjs-…) and adapters served over the bridge (--adapter-command)"
     )]
     NotInAuthjs(&'static str),
     /// A `--capabilities` preset of the v3 contract with `--profile authjs`.
@@ -77,10 +77,8 @@ fn authjs_targets(args: &CertifyArgs) -> Result<Vec<Target>, TargetError> {
     if !args.urls.is_empty() {
         return Err(TargetError::NotInAuthjs("a database URL"));
     }
-    if args.adapter_command.is_some() {
-        return Err(TargetError::NotInAuthjs(
-            "an adapter served over the bridge",
-        ));
+    if let Some(command) = &args.adapter_command {
+        return Ok(vec![Target::Authjs(authjs_bridged(command)?)]);
     }
     if args.capabilities != Preset::Hardened {
         return Err(TargetError::PresetOfV3);
@@ -200,9 +198,8 @@ fn embedded_sqlite() -> Result<Arc<dyn BackendFactory>, TargetError> {
     )))
 }
 
-/// An adapter served over the bridge protocol by `command`: its process is started and shakes
-/// hands once; the adapter declares its own capabilities.
-fn bridged(command: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
+/// The words of `command`, split like a shell would.
+fn command_words(command: &str) -> Result<Vec<String>, TargetError> {
     let err = |reason: String| TargetError::Command {
         command: command.to_owned(),
         reason,
@@ -211,7 +208,28 @@ fn bridged(command: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
     if words.is_empty() {
         return Err(err("the command is empty".to_owned()));
     }
-    let factory = nextauth_adapter_bridge::BridgeFactory::new(words, Vec::new())
-        .map_err(|e| err(e.to_string()))?;
+    Ok(words)
+}
+
+/// An adapter served over the bridge protocol by `command`: its process is started and shakes
+/// hands once; the adapter declares its own capabilities.
+fn bridged(command: &str) -> Result<Arc<dyn BackendFactory>, TargetError> {
+    let factory = nextauth_adapter_bridge::BridgeFactory::new(command_words(command)?, Vec::new())
+        .map_err(|e| TargetError::Command {
+            command: command.to_owned(),
+            reason: e.to_string(),
+        })?;
+    Ok(Arc::new(factory))
+}
+
+/// An Auth.js adapter served over the bridge protocol by `command` (its `hello` says
+/// `"profile": "authjs"`).
+fn authjs_bridged(command: &str) -> Result<Arc<dyn authjs::BackendFactory>, TargetError> {
+    let words = command_words(command)?;
+    let factory = nextauth_adapter_bridge::authjs::AuthjsBridgeFactory::new(words, Vec::new())
+        .map_err(|e| TargetError::Command {
+            command: command.to_owned(),
+            reason: e.to_string(),
+        })?;
     Ok(Arc::new(factory))
 }

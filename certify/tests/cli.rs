@@ -364,3 +364,46 @@ fn docs_rules_authjs_md_is_the_current_catalogue() {
         "docs/rules-authjs.md is stale: run `cargo run -q -p nextauth-certify -- rules --format markdown --profile authjs > docs/rules-authjs.md`"
     );
 }
+
+#[test]
+fn an_authjs_adapter_over_the_bridge_conforms_and_the_profiles_do_not_mix() {
+    let bin = env!("CARGO_BIN_EXE_nextauth-certify");
+    let child = format!("{bin} serve --profile authjs --reference");
+    let dir = report_dir("authjs-bridge");
+    let o = certify(&[
+        "--profile",
+        "authjs",
+        "--adapter-command",
+        &child,
+        "--cases",
+        "64",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    let out = text(&o);
+    assert!(o.status.success(), "exit {:?}\n{out}", o.status);
+    assert!(out.contains("over the bridge"), "{out}");
+    assert!(out.contains("authjs-reference: conforms"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("authjs-reference.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["profile"], "authjs");
+    assert_eq!(json["must"]["failed"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+    // A v3 run refuses an Auth.js child at the handshake, and an Auth.js run a v3 child.
+    let o = certify(&["--adapter-command", &child]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("serves the authjs contract, not the v3 one"),
+        "{}",
+        text(&o)
+    );
+    let v3_child = format!("{bin} serve --reference");
+    let o = certify(&["--profile", "authjs", "--adapter-command", &v3_child]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("serves the v3 contract, not the authjs one"),
+        "{}",
+        text(&o)
+    );
+}

@@ -18,8 +18,10 @@ use nextauth_adapter::{AdapterError, Entity, Method, Result, UniqueKey};
 use std::sync::{Mutex, MutexGuard};
 
 /// Everything an Auth.js store holds, read around the adapter: what the reference returns to
-/// the harness's inspector, and what every inspector of an Auth.js backend returns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// the harness's inspector, and what every inspector of an Auth.js backend returns (on the
+/// bridge, the reply to `stored`, in camelCase).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Stored {
     /// Users, in insertion order.
     pub users: Vec<User>,
@@ -30,6 +32,7 @@ pub struct Stored {
     /// Verification tokens, with the token as stored, in insertion order.
     pub verification_tokens: Vec<VerificationToken>,
     /// WebAuthn authenticators, in insertion order.
+    #[serde(default)]
     pub authenticators: Vec<Authenticator>,
 }
 

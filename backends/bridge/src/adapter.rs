@@ -52,17 +52,59 @@ fn truncate(v: &Value) -> String {
 
 fn entity_of(method: Method) -> Entity {
     match method {
-        Method::LinkAccount | Method::UnlinkAccount | Method::GetUserByProviderAccountId => {
-            Entity::Account
-        }
+        Method::LinkAccount
+        | Method::UnlinkAccount
+        | Method::GetUserByProviderAccountId
+        | Method::GetAccount => Entity::Account,
         Method::CreateSession
         | Method::GetSession
+        | Method::GetSessionAndUser
         | Method::UpdateSession
         | Method::DeleteSession => Entity::Session,
         Method::CreateVerificationRequest
         | Method::GetVerificationRequest
         | Method::DeleteVerificationRequest => Entity::VerificationRequest,
+        Method::CreateVerificationToken | Method::UseVerificationToken => Entity::VerificationToken,
+        Method::GetAuthenticator
+        | Method::CreateAuthenticator
+        | Method::ListAuthenticatorsByUserId
+        | Method::UpdateAuthenticatorCounter => Entity::Authenticator,
         _ => Entity::User,
+    }
+}
+
+/// The contract's error for a child's error object, from the adapter `name`'s `method`: one
+/// mapping for the adapters of both profiles.
+pub(crate) fn adapter_error(name: &str, method: Method, e: WireError) -> AdapterError {
+    let detail = if e.message.is_empty() {
+        e.kind.to_string()
+    } else {
+        e.message.clone()
+    };
+    let backend = |detail: String| AdapterError::backend(method, name.to_owned(), detail);
+    match e.kind.error_kind() {
+        Some(ErrorKind::Conflict) => match e.key {
+            Some(key) => AdapterError::Conflict { method, key },
+            None => backend(format!(
+                "a conflict on an unnamed or unknown unique key: {detail}"
+            )),
+        },
+        Some(ErrorKind::InvalidInput) => AdapterError::InvalidInput {
+            method,
+            field: e.field.unwrap_or_else(|| "value".to_owned()),
+            reason: detail,
+        },
+        Some(ErrorKind::NotFound) => AdapterError::NotFound {
+            method,
+            entity: entity_of(method),
+            id: String::new(),
+        },
+        Some(ErrorKind::Unsupported) => AdapterError::Unsupported { method },
+        Some(ErrorKind::Delivery) => AdapterError::Delivery {
+            method,
+            source: detail.into(),
+        },
+        Some(ErrorKind::Backend) | None => backend(format!("{}: {detail}", e.kind)),
     }
 }
 
@@ -96,38 +138,7 @@ impl BridgeAdapter {
 
     /// The contract's error for the child's error object.
     fn wire_error(&self, method: Method, e: WireError) -> AdapterError {
-        let detail = if e.message.is_empty() {
-            e.kind.to_string()
-        } else {
-            e.message.clone()
-        };
-        match e.kind.error_kind() {
-            Some(ErrorKind::Conflict) => match e.key {
-                Some(key) => AdapterError::Conflict { method, key },
-                None => self.backend(
-                    method,
-                    format!("a conflict on an unnamed or unknown unique key: {detail}"),
-                ),
-            },
-            Some(ErrorKind::InvalidInput) => AdapterError::InvalidInput {
-                method,
-                field: e.field.unwrap_or_else(|| "value".to_owned()),
-                reason: detail,
-            },
-            Some(ErrorKind::NotFound) => AdapterError::NotFound {
-                method,
-                entity: entity_of(method),
-                id: String::new(),
-            },
-            Some(ErrorKind::Unsupported) => AdapterError::Unsupported { method },
-            Some(ErrorKind::Delivery) => AdapterError::Delivery {
-                method,
-                source: detail.into(),
-            },
-            Some(ErrorKind::Backend) | None => {
-                self.backend(method, format!("{}: {detail}", e.kind))
-            }
-        }
+        adapter_error(&self.name, method, e)
     }
 
     /// One adapter call: the result (ids normalised to strings) and the messages sent.

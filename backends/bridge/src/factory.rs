@@ -34,6 +34,8 @@ pub const DEFAULT_APP_SECRET: &str = nextauth_adapter_harness::context::SECRET;
 pub struct BridgeFactory {
     process: Arc<BridgeProcess>,
     hello: Hello,
+    /// What the child declared (a v3 declaration: the factory refuses other profiles).
+    capabilities: Capabilities,
     server: Option<(Server, String)>,
     /// How the parent makes a namespace ready: our DDL, or nothing (the child's adapter
     /// synchronizes its own tables on `open`).
@@ -102,6 +104,7 @@ impl BridgeFactory {
     ) -> Result<Self, BridgeError> {
         let process = Arc::new(BridgeProcess::spawn(&command, &env, timeout)?);
         let hello = process.hello().await?;
+        let capabilities = hello.v3_capabilities()?;
         let server = match &hello.namespaces {
             None => None,
             Some(ns) => {
@@ -148,6 +151,7 @@ impl BridgeFactory {
         Ok(BridgeFactory {
             process,
             hello,
+            capabilities,
             server,
             tables,
             fixtures: Arc::new(AtomicU64::new(0)),
@@ -332,7 +336,7 @@ impl BridgeFactory {
             Arc::clone(&self.process),
             fixture.clone(),
             self.hello.name.clone(),
-            self.hello.capabilities,
+            self.capabilities,
             config,
             self.app_secret.clone(),
         ));
@@ -377,7 +381,7 @@ impl BackendFactory for BridgeFactory {
     }
 
     fn capabilities(&self) -> Capabilities {
-        self.hello.capabilities
+        self.capabilities
     }
 
     fn describe(&self) -> String {

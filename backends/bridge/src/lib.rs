@@ -29,6 +29,7 @@
 //! ```
 
 mod adapter;
+pub mod authjs;
 mod error;
 mod factory;
 mod process;
@@ -40,7 +41,7 @@ pub use adapter::{BridgeAdapter, BridgeInspector};
 pub use error::BridgeError;
 pub use factory::{BridgeFactory, DEFAULT_APP_SECRET};
 pub use process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
-pub use serve::serve;
+pub use serve::{serve, serve_target};
 pub use tables::{
     PRISMA_LEGACY, SYNCHRONIZE, next_auth_synchronize, node_command_with_tables,
     prisma_legacy_statements, prisma_legacy_tables,

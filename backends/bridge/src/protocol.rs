@@ -6,7 +6,8 @@
 //! `{"id", "error": {"kind", "message", "key"?, "field"?}}`, in any order (requests run
 //! concurrently).
 
-use nextauth_adapter::{Capabilities, ErrorKind, Method, UniqueKey};
+use nextauth_adapter::{Capabilities, ErrorKind, Method, UniqueKey, authjs};
+use nextauth_adapter_harness::Profile;
 use nextauth_adapter_testkit::Server;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -32,7 +33,8 @@ pub enum Control {
     Shutdown,
 }
 
-/// What a request asks for: a control message or one of the fifteen adapter methods.
+/// What a request asks for: a control message or an adapter method of either contract
+/// (their JavaScript names are distinct but for the methods they share).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
     /// A control message.
@@ -69,7 +71,7 @@ impl Call {
             _ => None,
         };
         control.map(Call::Control).or_else(|| {
-            Method::V3
+            Method::ALL
                 .into_iter()
                 .find(|m| m.js_name() == name)
                 .map(Call::Adapter)
@@ -333,8 +335,14 @@ pub struct Hello {
     /// A longer description for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// What the adapter declares, in the contract's serde shape.
-    pub capabilities: Capabilities,
+    /// The contract the child's adapter implements: `v3` (absent: v3, as every child before
+    /// the field existed) or `authjs`.
+    #[serde(default)]
+    pub profile: Profile,
+    /// What the adapter declares, in its contract's serde shape
+    /// ([`Capabilities`] or [`authjs::Capabilities`]); read with [`Hello::v3_capabilities`]
+    /// or [`Hello::authjs_capabilities`].
+    pub capabilities: Value,
     /// Where the parent creates namespaces for it: `{server: "postgres"|"mysql", url}`;
     /// absent when the child isolates fixtures itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,6 +352,40 @@ pub struct Hello {
     /// time-zone reruns do not run.
     #[serde(default)]
     pub session_time_zone: bool,
+}
+
+impl Hello {
+    /// The declaration of a v3 child; an error for another profile or another shape.
+    pub fn v3_capabilities(&self) -> Result<Capabilities, crate::BridgeError> {
+        self.capabilities_of(Profile::V3)
+    }
+
+    /// The declaration of an Auth.js child; an error for another profile or another shape.
+    pub fn authjs_capabilities(&self) -> Result<authjs::Capabilities, crate::BridgeError> {
+        self.capabilities_of(Profile::Authjs)
+    }
+
+    fn capabilities_of<T: serde::de::DeserializeOwned>(
+        &self,
+        profile: Profile,
+    ) -> Result<T, crate::BridgeError> {
+        let bad = |reason: String| crate::BridgeError::BadReply {
+            method: "hello".to_owned(),
+            reason,
+        };
+        if self.profile != profile {
+            return Err(bad(format!(
+                "the child serves the {} contract, not the {profile} one",
+                self.profile
+            )));
+        }
+        serde_json::from_value(self.capabilities.clone()).map_err(|e| {
+            bad(format!(
+                "capabilities are not a {profile} declaration: {e} in {}",
+                self.capabilities
+            ))
+        })
+    }
 }
 
 /// The database server a child's fixtures live on.

@@ -16,6 +16,7 @@ use nextauth_adapter::{
     AdapterConfig, AdapterError, EmailProvider, ErrorKind, ManualClock, Method, NewAccount,
     NewUser, RecordingSender, Session, SessionPolicy, SharedAdapter, User,
 };
+use nextauth_adapter_harness::suite::Target;
 use nextauth_adapter_harness::{BackendFactory, Inspector, backend::Teardown};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -25,12 +26,26 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
-/// One open fixture: its adapter, its raw reads, its clock and its teardown.
+/// One open fixture: its adapter with its raw reads (and, in v3, its clock), and its
+/// teardown.
 struct Served {
-    adapter: SharedAdapter,
-    inspector: Arc<dyn Inspector>,
-    clock: ManualClock,
+    adapter: ServedAdapter,
     teardown: Mutex<Option<Teardown>>,
+}
+
+/// A served fixture's adapter, in its profile.
+enum ServedAdapter {
+    /// A v3 adapter, its raw reads and the clock every request's `now` sets.
+    V3 {
+        adapter: SharedAdapter,
+        inspector: Arc<dyn Inspector>,
+        clock: ManualClock,
+    },
+    /// An Auth.js adapter (no clock: it decides no expiry) and its raw reads.
+    Authjs {
+        adapter: nextauth_adapter::authjs::SharedAdapter,
+        inspector: Arc<dyn nextauth_adapter_harness::authjs::Inspector>,
+    },
 }
 
 type Fixtures = Arc<Mutex<HashMap<String, Arc<Served>>>>;
@@ -100,6 +115,20 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    serve_target(Target::V3(factory), input, output).await
+}
+
+/// [`serve`] for a backend of either profile: an Auth.js target's `hello` says
+/// `"profile": "authjs"`, and its adapter methods take and return Auth.js's shapes
+/// ([`crate::authjs::wire`]).
+///
+/// # Errors
+/// Reading `input` or writing `output` fails.
+pub async fn serve_target<R, W>(target: Target, input: R, output: W) -> std::io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let (replies, mut outbox) = mpsc::unbounded_channel::<String>();
     let writer = tokio::spawn(async move {
         let mut output = output;
@@ -153,11 +182,10 @@ where
             let _ = replies.send(encode(&ok_reply(request.id, Value::Null, Vec::new())));
             break;
         }
-        let (factory, fixtures, replies) =
-            (Arc::clone(&factory), Arc::clone(&fixtures), replies.clone());
+        let (target, fixtures, replies) = (target.clone(), Arc::clone(&fixtures), replies.clone());
         tasks.spawn(async move {
             let id = request.id;
-            let reply = match answer(&factory, &fixtures, request).await {
+            let reply = match answer(&target, &fixtures, request).await {
                 Ok((ok, sent)) => ok_reply(id, ok, sent),
                 Err(Refusal(error)) => Reply {
                     id: Some(id),
@@ -216,16 +244,12 @@ async fn close(served: &Served) -> Result<(), String> {
     }
 }
 
-async fn answer(
-    factory: &Arc<dyn BackendFactory>,
-    fixtures: &Fixtures,
-    request: Incoming,
-) -> Answer {
+async fn answer(target: &Target, fixtures: &Fixtures, request: Incoming) -> Answer {
     let asked = Call::from_wire_name(&request.method)
         .ok_or_else(|| Refusal::protocol(format!("unknown method {:?}", request.method)))?;
     match asked {
-        Call::Control(Control::Hello) => hello(factory, &request.args),
-        Call::Control(Control::Open) => open(factory, fixtures, request).await,
+        Call::Control(Control::Hello) => hello(target, &request.args),
+        Call::Control(Control::Open) => open(target, fixtures, request).await,
         Call::Control(Control::Close) => {
             let name = request.fixture.unwrap_or_default();
             let served = fixtures
@@ -241,20 +265,25 @@ async fn answer(
         }
         Call::Control(Control::Stored) => {
             let served = fixture(fixtures, request.fixture.as_deref())?;
-            let stored = served
-                .inspector
-                .stored()
-                .await
-                .map_err(|e| Refusal::protocol(format!("reading the fixture's rows: {e}")))?;
-            Ok((
-                json!({
-                    "users": stored.users,
-                    "accounts": stored.accounts,
-                    "sessions": stored.sessions,
-                    "verificationRequests": stored.verification_requests,
-                }),
-                Vec::new(),
-            ))
+            let unreadable = |e| Refusal::protocol(format!("reading the fixture's rows: {e}"));
+            match &served.adapter {
+                ServedAdapter::V3 { inspector, .. } => {
+                    let stored = inspector.stored().await.map_err(unreadable)?;
+                    Ok((
+                        json!({
+                            "users": stored.users,
+                            "accounts": stored.accounts,
+                            "sessions": stored.sessions,
+                            "verificationRequests": stored.verification_requests,
+                        }),
+                        Vec::new(),
+                    ))
+                }
+                ServedAdapter::Authjs { inspector, .. } => {
+                    let stored = inspector.stored().await.map_err(unreadable)?;
+                    Ok((to_value(&stored)?, Vec::new()))
+                }
+            }
         }
         Call::Control(Control::SetClock) => {
             let served = fixture(fixtures, request.fixture.as_deref())?;
@@ -266,12 +295,17 @@ async fn answer(
         Call::Adapter(method) => {
             let served = fixture(fixtures, request.fixture.as_deref())?;
             set_clock(&served, request.now)?;
-            call(&served, method, request.args).await
+            match &served.adapter {
+                ServedAdapter::V3 { adapter, .. } => call(adapter, method, request.args).await,
+                ServedAdapter::Authjs { adapter, .. } => {
+                    authjs_call(&**adapter, method, request.args).await
+                }
+            }
         }
     }
 }
 
-fn hello(factory: &Arc<dyn BackendFactory>, args: &Value) -> Answer {
+fn hello(target: &Target, args: &Value) -> Answer {
     let asked = args.get("protocol").and_then(Value::as_u64);
     if asked != Some(u64::from(PROTOCOL_VERSION)) {
         return Err(Refusal::protocol(format!(
@@ -280,16 +314,17 @@ fn hello(factory: &Arc<dyn BackendFactory>, args: &Value) -> Answer {
     }
     let hello = Hello {
         protocol: PROTOCOL_VERSION,
-        name: factory.name(),
-        description: Some(factory.describe()),
-        capabilities: factory.capabilities(),
+        name: target.name(),
+        description: Some(target.describe()),
+        profile: target.profile(),
+        capabilities: to_value(&target.declared())?,
         namespaces: None,
         session_time_zone: false,
     };
     Ok((to_value(&hello)?, Vec::new()))
 }
 
-async fn open(factory: &Arc<dyn BackendFactory>, fixtures: &Fixtures, request: Incoming) -> Answer {
+async fn open(target: &Target, fixtures: &Fixtures, request: Incoming) -> Answer {
     let name = request
         .fixture
         .filter(|f| !f.is_empty())
@@ -325,19 +360,41 @@ async fn open(factory: &Arc<dyn BackendFactory>, fixtures: &Fixtures, request: I
     {
         return Err(Refusal::protocol(format!("fixture {name} is already open")));
     }
-    let fixture = factory
-        .open(config)
-        .await
-        .map_err(|e| Refusal::backend(format!("opening a fixture: {e}")))?;
+    let unopened = |e| Refusal::backend(format!("opening a fixture: {e}"));
+    let (display_name, adapter, teardown) = match target {
+        Target::V3(factory) => {
+            let fixture = factory.open(config).await.map_err(unopened)?;
+            let adapter = ServedAdapter::V3 {
+                adapter: Arc::clone(&fixture.adapter),
+                inspector: fixture.inspector,
+                clock,
+            };
+            (
+                fixture.adapter.display_name().to_owned(),
+                adapter,
+                fixture.teardown,
+            )
+        }
+        Target::Authjs(factory) => {
+            let fixture = factory.open().await.map_err(unopened)?;
+            let adapter = ServedAdapter::Authjs {
+                adapter: Arc::clone(&fixture.adapter),
+                inspector: fixture.inspector,
+            };
+            (
+                fixture.adapter.display_name().to_owned(),
+                adapter,
+                fixture.teardown,
+            )
+        }
+    };
     let opened = Opened {
-        display_name: Some(fixture.adapter.display_name().to_owned()),
+        display_name: Some(display_name),
         session_time_zone: None,
     };
     let served = Arc::new(Served {
-        adapter: fixture.adapter,
-        inspector: fixture.inspector,
-        clock,
-        teardown: Mutex::new(fixture.teardown),
+        adapter,
+        teardown: Mutex::new(teardown),
     });
     fixtures
         .lock()
@@ -361,9 +418,10 @@ fn instant(micros: i64) -> Result<chrono::DateTime<chrono::Utc>, Refusal> {
         .ok_or_else(|| Refusal::protocol(format!("now {micros} is not an instant")))
 }
 
+/// Sets a v3 fixture's clock to `now`; an Auth.js adapter has no clock, so nothing is set.
 fn set_clock(served: &Served, now: Option<i64>) -> Result<(), Refusal> {
-    if let Some(now) = now {
-        served.clock.set(instant(now)?);
+    if let (Some(now), ServedAdapter::V3 { clock, .. }) = (now, &served.adapter) {
+        clock.set(instant(now)?);
     }
     Ok(())
 }
@@ -458,9 +516,8 @@ fn sent(sender: &RecordingSender) -> Vec<WireSent> {
 
 /// One adapter method, its JSON arguments decoded into the contract's types and its result
 /// encoded back.
-async fn call(served: &Served, method: Method, args: Value) -> Answer {
+async fn call(ad: &SharedAdapter, method: Method, args: Value) -> Answer {
     let a = Args::of(method, args)?;
-    let ad = &served.adapter;
     let plain = |v: Value| Ok((v, Vec::new()));
     match method {
         Method::CreateUser => plain(to_value(&ad.create_user(a.get::<NewUser>(0)?).await?)?),
@@ -547,6 +604,76 @@ async fn call(served: &Served, method: Method, args: Value) -> Answer {
             Err(nextauth_adapter::AdapterError::Unsupported { method }.into())
         }
     }
+}
+
+/// One Auth.js adapter method: `@auth/core`'s JavaScript arguments decoded into the
+/// contract's types ([`crate::authjs::wire`]), the adapter's result encoded back.
+async fn authjs_call(
+    ad: &dyn nextauth_adapter::authjs::Adapter,
+    method: Method,
+    args: Value,
+) -> Answer {
+    use crate::authjs::wire;
+    let a = Args::of(method, args)?;
+    let bad = |e: String| Refusal::protocol(format!("bad arguments: {e}"));
+    let value = match method {
+        Method::CreateUser => to_value(&ad.create_user(a.get(0)?).await?)?,
+        Method::GetUser => to_value(&ad.get_user(&a.text(0)?).await?)?,
+        Method::GetUserByEmail => to_value(&ad.get_user_by_email(&a.text(0)?).await?)?,
+        Method::GetUserByAccount => to_value(&ad.get_user_by_account(&a.get(0)?).await?)?,
+        Method::UpdateUser => {
+            let patch = wire::user_patch_from(&a.value(0)).map_err(bad)?;
+            to_value(&ad.update_user(patch).await?)?
+        }
+        Method::DeleteUser => {
+            ad.delete_user(&a.text(0)?).await?;
+            Value::Null
+        }
+        Method::LinkAccount => to_value(&ad.link_account(a.get(0)?).await?)?,
+        Method::UnlinkAccount => {
+            ad.unlink_account(&a.get(0)?).await?;
+            Value::Null
+        }
+        Method::CreateSession => to_value(&ad.create_session(a.get(0)?).await?)?,
+        Method::GetSessionAndUser => to_value(&ad.get_session_and_user(&a.text(0)?).await?)?,
+        Method::UpdateSession => {
+            let patch = wire::session_patch_from(&a.value(0)).map_err(bad)?;
+            to_value(&ad.update_session(patch).await?)?
+        }
+        Method::DeleteSession => {
+            ad.delete_session(&a.text(0)?).await?;
+            Value::Null
+        }
+        Method::CreateVerificationToken => {
+            to_value(&ad.create_verification_token(a.get(0)?).await?)?
+        }
+        Method::UseVerificationToken => to_value(&ad.use_verification_token(&a.get(0)?).await?)?,
+        Method::GetAccount => to_value(&ad.get_account(&a.text(0)?, &a.text(1)?).await?)?,
+        Method::GetAuthenticator => to_value(&ad.get_authenticator(&a.text(0)?).await?)?,
+        Method::CreateAuthenticator => to_value(&ad.create_authenticator(a.get(0)?).await?)?,
+        Method::ListAuthenticatorsByUserId => {
+            to_value(&ad.list_authenticators_by_user_id(&a.text(0)?).await?)?
+        }
+        Method::UpdateAuthenticatorCounter => {
+            let counter = a
+                .value(1)
+                .as_u64()
+                .ok_or_else(|| bad("the counter must be a whole number".to_owned()))?;
+            to_value(
+                &ad.update_authenticator_counter(&a.text(0)?, counter)
+                    .await?,
+            )?
+        }
+        // Methods only v3 has: an Auth.js adapter has none of them.
+        Method::GetUserByProviderAccountId
+        | Method::GetSession
+        | Method::CreateVerificationRequest
+        | Method::GetVerificationRequest
+        | Method::DeleteVerificationRequest => {
+            return Err(AdapterError::Unsupported { method }.into());
+        }
+    };
+    Ok((value, Vec::new()))
 }
 
 #[cfg(test)]
