@@ -164,6 +164,15 @@ fn the_property_test_catches_a_broken_adapter_and_passes_the_reference() {
         Outcome::Failed(why) => assert!(why.contains("diverges from the reference"), "{why}"),
         other => panic!("the property test let a reusable token through: {other:?}"),
     }
+    // A MUST test: what only SHOULD rules ask (no orphan rows) is left to those rules.
+    let should_only =
+        BrokenFactory::new(Defect::find("authjs-orphans-accepted").expect("a defect"));
+    let (outcome, _, _) = authjs::properties::check_properties(&should_only, &config);
+    assert_eq!(
+        outcome,
+        Outcome::Passed,
+        "the property test judged a SHOULD behaviour"
+    );
 }
 
 #[test]

@@ -43,6 +43,7 @@ enum Kind {
     LinkCheckThenInsert,
     CounterNotStored,
     ListsEveryAuthenticator,
+    OrphansAccepted,
 }
 
 /// One deliberately broken behaviour.
@@ -274,6 +275,15 @@ pub const DEFECTS: &[Defect] = &[
         ],
     ),
     defect(
+        "authjs-orphans-accepted",
+        Kind::OrphansAccepted,
+        "link_account and create_session accept a user nobody has (no foreign key): a SHOULD behaviour, which the property test leaves to its rules",
+        &[
+            "authjs.accounts.link.missing-user-refused",
+            "authjs.sessions.create.missing-user-refused",
+        ],
+    ),
+    defect(
         "authjs-lists-every-authenticator",
         Kind::ListsEveryAuthenticator,
         "list_authenticators_by_user_id returns every user's credentials",
@@ -459,6 +469,17 @@ impl Adapter for Broken {
                     })
                     .await
             }
+            Kind::OrphansAccepted if self.inner.get_user(&account.user_id).await?.is_none() => {
+                let key = account.key();
+                if self.inner.write_raw(|s| s.account(&key).is_some()) {
+                    return Err(AdapterError::Conflict {
+                        method: Method::LinkAccount,
+                        key: nextauth_adapter::UniqueKey::AccountProvider,
+                    });
+                }
+                self.inner.write_raw(|s| s.accounts.push(account.clone()));
+                Ok(Some(account))
+            }
             Kind::LinkCheckThenInsert => {
                 let key = account.key();
                 if self.inner.write_raw(|s| s.account(&key).is_some()) {
@@ -491,6 +512,19 @@ impl Adapter for Broken {
 
     async fn create_session(&self, session: Session) -> Result<Session> {
         match self.kind {
+            Kind::OrphansAccepted if self.inner.get_user(&session.user_id).await?.is_none() => {
+                if self
+                    .inner
+                    .write_raw(|s| s.session(&session.session_token).is_some())
+                {
+                    return Err(AdapterError::Conflict {
+                        method: Method::CreateSession,
+                        key: nextauth_adapter::UniqueKey::SessionToken,
+                    });
+                }
+                self.inner.write_raw(|s| s.sessions.push(session.clone()));
+                Ok(session)
+            }
             Kind::SessionSeconds => {
                 let expires = TimestampPrecision::Second.apply(session.expires);
                 self.inner
