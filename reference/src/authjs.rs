@@ -270,15 +270,7 @@ impl Adapter for ReferenceAdapter {
 
     async fn unlink_account(&self, key: &AccountKey) -> Result<()> {
         let mut state = self.enter(Method::UnlinkAccount)?;
-        let s = &mut state.stored;
-        let owner = s.account(key).map(|a| a.user_id.clone());
-        s.accounts.retain(|a| &a.key() != key);
-        // A WebAuthn account's authenticator goes with it.
-        if let Some(owner) = owner {
-            s.authenticators.retain(|a| {
-                !(a.user_id == owner && a.provider_account_id == key.provider_account_id)
-            });
-        }
+        state.stored.accounts.retain(|a| &a.key() != key);
         Ok(())
     }
 

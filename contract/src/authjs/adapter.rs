@@ -100,7 +100,9 @@ pub trait Adapter: Send + Sync {
         unsupported(Method::LinkAccount)
     }
 
-    /// Removes the account `(provider, providerAccountId)` (its authenticators with it).
+    /// Removes the account `(provider, providerAccountId)`, and nothing else (an authenticator
+    /// belongs to its user, not to the account: core never unlinks, and the maintained schemas
+    /// tie authenticators to users only).
     async fn unlink_account(&self, key: &AccountKey) -> Result<()> {
         let _ = key;
         unsupported(Method::UnlinkAccount)
