@@ -37,15 +37,6 @@ pub struct Stored {
 }
 
 impl Stored {
-    /// The total number of rows.
-    pub fn row_count(&self) -> usize {
-        self.users.len()
-            + self.accounts.len()
-            + self.sessions.len()
-            + self.verification_tokens.len()
-            + self.authenticators.len()
-    }
-
     /// The stored user with this id.
     pub fn user(&self, id: &str) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
