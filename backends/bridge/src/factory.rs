@@ -25,6 +25,35 @@ use std::time::Duration;
 /// core passes `options.secret` to them.
 pub const DEFAULT_APP_SECRET: &str = nextauth_adapter_harness::context::SECRET;
 
+/// Runs `handshake` to completion on a helper thread with a runtime of its own, so that a
+/// factory can be built from anywhere, async code included; `command` names the child in
+/// errors.
+pub(crate) fn handshake_blocking<T: Send>(
+    command: &[String],
+    handshake: impl std::future::Future<Output = Result<T, BridgeError>> + Send,
+) -> Result<T, BridgeError> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| BridgeError::Spawn {
+                        command: command.join(" "),
+                        reason: format!("no runtime for the handshake: {e}"),
+                    })?;
+                rt.block_on(handshake)
+            })
+            .join()
+            .unwrap_or_else(|_| {
+                Err(BridgeError::Spawn {
+                    command: command.join(" "),
+                    reason: "the handshake thread panicked".to_owned(),
+                })
+            })
+    })
+}
+
 /// A [`BackendFactory`] whose adapters live in a child process speaking the line protocol.
 ///
 /// [`in_time_zone`](BackendFactory::in_time_zone) gives the same child with every fixture's
@@ -74,26 +103,7 @@ impl BridgeFactory {
         env: Vec<(String, String)>,
         timeout: Duration,
     ) -> Result<Self, BridgeError> {
-        std::thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .map_err(|e| BridgeError::Spawn {
-                            command: command.join(" "),
-                            reason: format!("no runtime for the handshake: {e}"),
-                        })?;
-                    rt.block_on(Self::connect(command.clone(), env.clone(), timeout))
-                })
-                .join()
-                .unwrap_or_else(|_| {
-                    Err(BridgeError::Spawn {
-                        command: command.join(" "),
-                        reason: "the handshake thread panicked".to_owned(),
-                    })
-                })
-        })
+        handshake_blocking(&command, Self::connect(command.clone(), env, timeout))
     }
 
     /// Starts the process and shakes hands (async form of [`with_timeout`](Self::with_timeout)).

@@ -37,30 +37,10 @@ impl AuthjsBridgeFactory {
     /// Starts `command` with `env` added and shakes hands. Blocks (on a helper thread) until
     /// the handshake is done; use [`connect`](Self::connect) from async code.
     pub fn new(command: Vec<String>, env: Vec<(String, String)>) -> Result<Self, BridgeError> {
-        std::thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .map_err(|e| BridgeError::Spawn {
-                            command: command.join(" "),
-                            reason: format!("no runtime for the handshake: {e}"),
-                        })?;
-                    rt.block_on(Self::connect(
-                        command.clone(),
-                        env.clone(),
-                        DEFAULT_REQUEST_TIMEOUT,
-                    ))
-                })
-                .join()
-                .unwrap_or_else(|_| {
-                    Err(BridgeError::Spawn {
-                        command: command.join(" "),
-                        reason: "the handshake thread panicked".to_owned(),
-                    })
-                })
-        })
+        crate::factory::handshake_blocking(
+            &command,
+            Self::connect(command.clone(), env, DEFAULT_REQUEST_TIMEOUT),
+        )
     }
 
     /// Starts the process and shakes hands: refused unless the child serves the Auth.js
