@@ -114,6 +114,14 @@ async fn every_broken_adapter_is_caught_by_its_named_rules_in_every_run() {
         "only {} broken Auth.js adapters",
         Defect::all().len()
     );
+    // Every rule can fail: each is named by a broken adapter it catches.
+    for rule in &rules {
+        assert!(
+            Defect::all().iter().any(|d| d.caught_by.contains(&rule.id)),
+            "no broken adapter proves that {} can fail",
+            rule.id
+        );
+    }
     let mut seen = BTreeSet::new();
     for defect in Defect::all() {
         assert!(seen.insert(defect.name), "{defect:?} is listed twice");

@@ -44,6 +44,22 @@ enum Kind {
     CounterNotStored,
     ListsEveryAuthenticator,
     OrphansAccepted,
+    DatabaseClockExpiry,
+    UnknownKeysFallBack,
+    AddressRequired,
+    IdRequired,
+    UpdateReturnsOld,
+    UpdateEmailUnchecked,
+    DuplicatesOverwrite,
+    SessionReturnedOtherwise,
+    MissingRowsFail,
+    TokenRehashed,
+    TokenMatchedByIdentifier,
+    TransportsDropped,
+    DeclaresCoreOnly,
+    DeclaresVerificationOnly,
+    VerifiedDropped,
+    OneSessionPerUser,
 }
 
 /// One deliberately broken behaviour.
@@ -101,10 +117,202 @@ const fn defect(
 /// Every Auth.js defect, with the rules that catch it.
 pub const DEFECTS: &[Defect] = &[
     defect(
+        "authjs-verified-dropped",
+        Kind::VerifiedDropped,
+        "create_user stores no emailVerified, whatever core passed",
+        &[
+            "authjs.users.create.stored-as-given",
+            "authjs.flows.email.first-sign-in",
+            "authjs.data.timestamps.declared-precision",
+        ],
+    ),
+    defect(
+        "authjs-one-session-per-user",
+        Kind::OneSessionPerUser,
+        "create_session removes the user's other sessions: signing in on a second device signs the first out",
+        &[
+            "authjs.flows.oauth.returning-user",
+            "authjs.concurrency.create-session.one-token",
+        ],
+    ),
+    defect(
+        "authjs-database-clock-expiry",
+        Kind::DatabaseClockExpiry,
+        "get_session_and_user and use_verification_token hide rows the database clock finds expired: expiry decided by the adapter, and by another clock than core's",
+        &[
+            "authjs.sessions.get.with-user",
+            "authjs.sessions.get.expired-returned",
+            "authjs.sessions.expires.boundary-kept",
+            "authjs.verification.use.returns-once",
+            "authjs.verification.use.wrong-identifier",
+            "authjs.verification.use.removes-only-that-token",
+            "authjs.verification.use.expired-returned-and-removed",
+            "authjs.verification.expires.boundary-kept",
+            "authjs.verification.create.duplicate-used-once",
+            "authjs.flows.oauth.first-sign-in",
+            "authjs.flows.oauth.linking-while-signed-in",
+            "authjs.flows.email.first-sign-in",
+            "authjs.flows.email.existing-user-verified",
+            "authjs.flows.email.expired-link-refused",
+            "authjs.flows.session.rolling-extension",
+            "authjs.flows.session.expired-deleted",
+            "authjs.flows.sign-out",
+            "authjs.data.timestamps.declared-precision",
+            "authjs.security.verification.key-is-exact",
+            "authjs.concurrency.verification.used-once",
+        ],
+    ),
+    defect(
+        "authjs-unknown-keys-fall-back",
+        Kind::UnknownKeysFallBack,
+        "get_user, get_user_by_email and get_user_by_account answer an unknown key with the first user",
+        &[
+            "authjs.users.get.by-id",
+            "authjs.users.get-by-email.found-and-missing",
+            "authjs.users.get-by-email.declared-matching",
+            "authjs.users.delete.cascades",
+            "authjs.accounts.get-user-by-account.found-and-missing",
+            "authjs.accounts.key-is-both-parts",
+            "authjs.accounts.unlink.removes-that-account",
+            "authjs.flows.oauth.same-email-refused",
+            "authjs.security.lookups.exact",
+        ],
+    ),
+    defect(
+        "authjs-address-required",
+        Kind::AddressRequired,
+        "create_user refuses a user without an address (a NOT NULL e-mail column)",
+        &["authjs.users.create.without-email"],
+    ),
+    defect(
+        "authjs-id-required",
+        Kind::IdRequired,
+        "create_user refuses a user without core's id (WebAuthn registration fails)",
+        &[
+            "authjs.users.create.issues-id-when-core-gives-none",
+            "authjs.flows.webauthn.register-and-authenticate",
+        ],
+    ),
+    defect(
+        "authjs-update-returns-old",
+        Kind::UpdateReturnsOld,
+        "update_user stores the update but returns the user as it was",
+        &[
+            "authjs.users.update.returns-stored",
+            "authjs.users.update.keeps-absent-fields",
+            "authjs.users.update.null-clears",
+            "authjs.flows.email.existing-user-verified",
+        ],
+    ),
+    defect(
+        "authjs-update-email-unchecked",
+        Kind::UpdateEmailUnchecked,
+        "update_user writes an address another user has",
+        &["authjs.users.update.email-conflict"],
+    ),
+    defect(
+        "authjs-duplicates-overwrite",
+        Kind::DuplicatesOverwrite,
+        "link_account, create_session and create_authenticator overwrite a row with the same key (an upsert)",
+        &[
+            "authjs.accounts.link.unique",
+            "authjs.sessions.create.token-unique",
+            "authjs.authenticators.create.credential-unique",
+            "authjs.concurrency.link-account.one-account",
+            "authjs.concurrency.create-session.one-token",
+        ],
+    ),
+    defect(
+        "authjs-session-returned-otherwise",
+        Kind::SessionReturnedOtherwise,
+        "create_session returns the session with another expiry than it stored",
+        &[
+            "authjs.sessions.create.stored-as-given",
+            "authjs.sessions.get.with-user",
+            "authjs.sessions.get.expired-returned",
+            "authjs.sessions.delete.removes-that-session",
+            "authjs.flows.session.rolling-extension",
+            "authjs.flows.session.expired-deleted",
+            "authjs.data.timestamps.declared-precision",
+        ],
+    ),
+    defect(
+        "authjs-missing-rows-fail",
+        Kind::MissingRowsFail,
+        "delete_session, unlink_account and delete_user of a missing row fail with a backend error",
+        &[
+            "authjs.users.delete.missing-is-harmless",
+            "authjs.accounts.unlink.missing-is-harmless",
+            "authjs.sessions.delete.missing-is-harmless",
+        ],
+    ),
+    defect(
+        "authjs-token-rehashed",
+        Kind::TokenRehashed,
+        "create_verification_token hashes the already hashed token again",
+        &[
+            "authjs.verification.create.stored-as-given",
+            "authjs.verification.use.returns-once",
+            "authjs.verification.use.wrong-identifier",
+            "authjs.verification.use.wrong-token",
+            "authjs.verification.use.removes-only-that-token",
+            "authjs.verification.use.expired-returned-and-removed",
+            "authjs.verification.expires.boundary-kept",
+            "authjs.verification.create.duplicate-used-once",
+            "authjs.flows.email.first-sign-in",
+            "authjs.flows.email.existing-user-verified",
+            "authjs.flows.email.expired-link-refused",
+            "authjs.data.timestamps.declared-precision",
+            "authjs.security.verification.key-is-exact",
+            "authjs.concurrency.verification.used-once",
+        ],
+    ),
+    defect(
+        "authjs-token-matched-by-identifier",
+        Kind::TokenMatchedByIdentifier,
+        "use_verification_token matches the identifier alone, whatever the token",
+        &[
+            "authjs.verification.use.wrong-token",
+            "authjs.security.verification.key-is-exact",
+        ],
+    ),
+    defect(
+        "authjs-transports-dropped",
+        Kind::TransportsDropped,
+        "create_authenticator returns what it was given but stores no transports",
+        &[
+            "authjs.authenticators.create.stored-as-given",
+            "authjs.authenticators.get.found-and-missing",
+            "authjs.authenticators.list.exactly-the-users",
+            "authjs.authenticators.counter.updated",
+        ],
+    ),
+    defect(
+        "authjs-declares-core-only",
+        Kind::DeclaresCoreOnly,
+        "declares core's ten methods only, yet answers the others",
+        &[
+            "authjs.adapter.methods.verification-declared",
+            "authjs.adapter.methods.deletion-declared",
+            "authjs.adapter.methods.undeclared-unsupported",
+        ],
+    ),
+    defect(
+        "authjs-declares-verification-only",
+        Kind::DeclaresVerificationOnly,
+        "declares the verification methods only, yet answers the others",
+        &[
+            "authjs.adapter.methods.core-declared",
+            "authjs.adapter.methods.deletion-declared",
+            "authjs.adapter.methods.undeclared-unsupported",
+        ],
+    ),
+    defect(
         "authjs-ignores-core-id",
         Kind::IgnoresCoreId,
         "declares core's ids kept, but issues its own (Prisma, Kysely, Drizzle, pg do; they must declare it)",
         &[
+            "authjs.users.create.core-id-unique",
             "authjs.users.create.keeps-core-id",
             "authjs.flows.email.first-sign-in",
         ],
@@ -114,6 +322,7 @@ pub const DEFECTS: &[Defect] = &[
         Kind::UpdateClearsAbsent,
         "a partial update_user clears the fields it does not name (TypeORM returned null for them)",
         &[
+            "authjs.users.update.null-clears",
             "authjs.users.update.keeps-absent-fields",
             "authjs.flows.email.existing-user-verified",
         ],
@@ -156,6 +365,7 @@ pub const DEFECTS: &[Defect] = &[
         Kind::DeclaredDeleteMissing,
         "declares every method, but delete_user answers Unsupported",
         &[
+            "authjs.users.delete.missing-is-harmless",
             "authjs.adapter.methods.declared-implemented",
             "authjs.users.delete.cascades",
         ],
@@ -179,7 +389,11 @@ pub const DEFECTS: &[Defect] = &[
         "authjs-account-fields-dropped",
         Kind::AccountFieldsDropped,
         "link_account drops id_token and session_state (columns missing from the table)",
-        &["authjs.accounts.link.stored-as-given"],
+        &[
+            "authjs.accounts.get-account.by-both-parts",
+            "authjs.data.strings.hostile-round-trip",
+            "authjs.accounts.link.stored-as-given",
+        ],
     ),
     defect(
         "authjs-token-truncated",
@@ -203,7 +417,10 @@ pub const DEFECTS: &[Defect] = &[
         "authjs-session-update-drops-user",
         Kind::SessionUpdateDropsUser,
         "update_session writes every field, and a patch without userId clears it",
-        &["authjs.sessions.update.keeps-absent-fields"],
+        &[
+            "authjs.sessions.update.expires",
+            "authjs.sessions.update.keeps-absent-fields",
+        ],
     ),
     defect(
         "authjs-delete-session-all-of-user",
@@ -228,6 +445,10 @@ pub const DEFECTS: &[Defect] = &[
         Kind::TokenNotConsumed,
         "use_verification_token returns the token and leaves it: one link signs in forever",
         &[
+            "authjs.verification.use.removes-only-that-token",
+            "authjs.verification.use.expired-returned-and-removed",
+            "authjs.verification.create.duplicate-used-once",
+            "authjs.flows.email.expired-link-refused",
             "authjs.verification.use.returns-once",
             "authjs.flows.email.first-sign-in",
         ],
@@ -298,6 +519,21 @@ struct Broken {
     declared: Capabilities,
 }
 
+impl Broken {
+    /// `found`, or, for [`Kind::UnknownKeysFallBack`], the first user when nothing was found.
+    fn or_first(&self, found: Option<User>) -> Option<User> {
+        match (self.kind, found) {
+            (Kind::UnknownKeysFallBack, None) => self.inner.write_raw(|s| s.users.first().cloned()),
+            (_, found) => found,
+        }
+    }
+
+    /// The backend error [`Kind::MissingRowsFail`] answers a write naming a missing row with.
+    fn missing(&self, method: Method) -> AdapterError {
+        AdapterError::backend(method, "broken", "no row matched")
+    }
+}
+
 /// A pause between a check and its write, long enough for racing tasks to interleave.
 async fn gap() {
     tokio::task::yield_now().await;
@@ -328,7 +564,24 @@ impl Adapter for Broken {
     }
 
     async fn create_user(&self, user: NewUser) -> Result<User> {
+        let refuse = |field: &str| {
+            Err(AdapterError::invalid_input(
+                Method::CreateUser,
+                field,
+                "required",
+            ))
+        };
         match self.kind {
+            Kind::AddressRequired if user.email.is_none() => refuse("email"),
+            Kind::VerifiedDropped => {
+                self.inner
+                    .create_user(NewUser {
+                        email_verified: None,
+                        ..user
+                    })
+                    .await
+            }
+            Kind::IdRequired if user.id.is_none() => refuse("id"),
             Kind::DuplicateEmail | Kind::CreateUserCheckThenInsert => {
                 let id = user
                     .id
@@ -355,7 +608,8 @@ impl Adapter for Broken {
     }
 
     async fn get_user(&self, id: &str) -> Result<Option<User>> {
-        self.inner.get_user(id).await
+        let found = self.inner.get_user(id).await?;
+        Ok(self.or_first(found))
     }
 
     async fn get_user_by_email(&self, email: &str) -> Result<Option<User>> {
@@ -376,7 +630,10 @@ impl Adapter for Broken {
                     .find(|u| u.email.as_deref().is_some_and(|e| like(email, e)))
                     .cloned()
             })),
-            _ => self.inner.get_user_by_email(email).await,
+            _ => {
+                let found = self.inner.get_user_by_email(email).await?;
+                Ok(self.or_first(found))
+            }
         }
     }
 
@@ -391,7 +648,10 @@ impl Adapter for Broken {
                     .clone();
                 s.user(&owner).cloned()
             })),
-            _ => self.inner.get_user_by_account(key).await,
+            _ => {
+                let found = self.inner.get_user_by_account(key).await?;
+                Ok(self.or_first(found))
+            }
         }
     }
 
@@ -410,6 +670,33 @@ impl Adapter for Broken {
                     ..patch
                 };
                 self.inner.update_user(patch).await
+            }
+            Kind::UpdateReturnsOld => {
+                let before = self.inner.get_user(&patch.id).await?;
+                let after = self.inner.update_user(patch).await?;
+                Ok(before.unwrap_or(after))
+            }
+            Kind::UpdateEmailUnchecked => {
+                let Patch::Set(email) = patch.email.clone() else {
+                    return self.inner.update_user(patch).await;
+                };
+                let rest = self
+                    .inner
+                    .update_user(UserPatch {
+                        email: Patch::Keep,
+                        ..patch.clone()
+                    })
+                    .await?;
+                Ok(self.inner.write_raw(|s| {
+                    let user = s.users.iter_mut().find(|u| u.id == rest.id);
+                    match user {
+                        Some(u) => {
+                            u.email = Some(email);
+                            u.clone()
+                        }
+                        None => rest,
+                    }
+                }))
             }
             Kind::UpdateUpserts if self.inner.get_user(&patch.id).await?.is_none() => {
                 let user = patch.apply(&User {
@@ -431,6 +718,9 @@ impl Adapter for Broken {
             Kind::DeleteWithoutCascade => {
                 self.inner.write_raw(|s| s.users.retain(|u| u.id != id));
                 Ok(())
+            }
+            Kind::MissingRowsFail if self.inner.get_user(id).await?.is_none() => {
+                Err(self.missing(Method::DeleteUser))
             }
             Kind::DeclaredDeleteMissing => Err(AdapterError::Unsupported {
                 method: Method::DeleteUser,
@@ -469,6 +759,12 @@ impl Adapter for Broken {
                     })
                     .await
             }
+            Kind::DuplicatesOverwrite => {
+                let key = account.key();
+                self.inner
+                    .write_raw(|s| s.accounts.retain(|a| a.key() != key));
+                self.inner.link_account(account).await
+            }
             Kind::OrphansAccepted if self.inner.get_user(&account.user_id).await?.is_none() => {
                 let key = account.key();
                 if self.inner.write_raw(|s| s.account(&key).is_some()) {
@@ -498,6 +794,9 @@ impl Adapter for Broken {
 
     async fn unlink_account(&self, key: &AccountKey) -> Result<()> {
         match self.kind {
+            Kind::MissingRowsFail if self.inner.write_raw(|s| s.account(key).is_none()) => {
+                Err(self.missing(Method::UnlinkAccount))
+            }
             Kind::UnlinkRemovesAll => {
                 self.inner.write_raw(|s| {
                     if let Some(owner) = s.account(key).map(|a| a.user_id.clone()) {
@@ -512,6 +811,25 @@ impl Adapter for Broken {
 
     async fn create_session(&self, session: Session) -> Result<Session> {
         match self.kind {
+            Kind::DuplicatesOverwrite => {
+                let token = session.session_token.clone();
+                self.inner
+                    .write_raw(|s| s.sessions.retain(|x| x.session_token != token));
+                self.inner.create_session(session).await
+            }
+            Kind::OneSessionPerUser => {
+                let user_id = session.user_id.clone();
+                self.inner
+                    .write_raw(|s| s.sessions.retain(|x| x.user_id != user_id));
+                self.inner.create_session(session).await
+            }
+            Kind::SessionReturnedOtherwise => {
+                let stored = self.inner.create_session(session).await?;
+                Ok(Session {
+                    expires: stored.expires + chrono::Duration::seconds(1),
+                    ..stored
+                })
+            }
             Kind::OrphansAccepted if self.inner.get_user(&session.user_id).await?.is_none() => {
                 if self
                     .inner
@@ -536,7 +854,11 @@ impl Adapter for Broken {
     }
 
     async fn get_session_and_user(&self, session_token: &str) -> Result<Option<SessionAndUser>> {
-        self.inner.get_session_and_user(session_token).await
+        let found = self.inner.get_session_and_user(session_token).await?;
+        Ok(match self.kind {
+            Kind::DatabaseClockExpiry => found.filter(|f| f.session.expires >= chrono::Utc::now()),
+            _ => found,
+        })
     }
 
     async fn update_session(&self, patch: SessionPatch) -> Result<Option<Session>> {
@@ -573,6 +895,11 @@ impl Adapter for Broken {
 
     async fn delete_session(&self, session_token: &str) -> Result<()> {
         match self.kind {
+            Kind::MissingRowsFail
+                if self.inner.write_raw(|s| s.session(session_token).is_none()) =>
+            {
+                Err(self.missing(Method::DeleteSession))
+            }
             Kind::DeleteSessionAllOfUser => {
                 self.inner.write_raw(|s| {
                     if let Some(owner) = s.session(session_token).map(|x| x.user_id.clone()) {
@@ -589,7 +916,16 @@ impl Adapter for Broken {
         &self,
         token: VerificationToken,
     ) -> Result<Option<VerificationToken>> {
-        self.inner.create_verification_token(token).await
+        match self.kind {
+            Kind::TokenRehashed => {
+                let token = VerificationToken {
+                    token: nextauth_adapter::formulas::hash_token(&token.token, ""),
+                    ..token
+                };
+                self.inner.create_verification_token(token).await
+            }
+            _ => self.inner.create_verification_token(token).await,
+        }
     }
 
     async fn use_verification_token(
@@ -611,6 +947,18 @@ impl Adapter for Broken {
             Kind::WrongIdentifierConsumes => Ok(self.inner.write_raw(|s| {
                 let removed = find(s, false).map(|i| s.verification_tokens.remove(i))?;
                 (removed.identifier == key.identifier).then_some(removed)
+            })),
+            Kind::TokenMatchedByIdentifier => Ok(self.inner.write_raw(|s| {
+                let i = s
+                    .verification_tokens
+                    .iter()
+                    .position(|v| v.identifier == key.identifier)?;
+                Some(s.verification_tokens.remove(i))
+            })),
+            Kind::DatabaseClockExpiry => Ok(self.inner.write_raw(|s| {
+                let i = find(s, true)?;
+                (s.verification_tokens[i].expires >= chrono::Utc::now())
+                    .then(|| s.verification_tokens.remove(i))
             })),
             Kind::TokenGetThenDelete => {
                 let found = self
@@ -640,7 +988,24 @@ impl Adapter for Broken {
     }
 
     async fn create_authenticator(&self, authenticator: Authenticator) -> Result<Authenticator> {
-        self.inner.create_authenticator(authenticator).await
+        match self.kind {
+            Kind::DuplicatesOverwrite => {
+                let id = authenticator.credential_id.clone();
+                self.inner
+                    .write_raw(|s| s.authenticators.retain(|a| a.credential_id != id));
+                self.inner.create_authenticator(authenticator).await
+            }
+            Kind::TransportsDropped => {
+                self.inner
+                    .create_authenticator(Authenticator {
+                        transports: None,
+                        ..authenticator.clone()
+                    })
+                    .await?;
+                Ok(authenticator)
+            }
+            _ => self.inner.create_authenticator(authenticator).await,
+        }
     }
 
     async fn list_authenticators_by_user_id(&self, user_id: &str) -> Result<Vec<Authenticator>> {
@@ -696,8 +1061,13 @@ impl BackendFactory for BrokenFactory {
     }
 
     fn capabilities(&self) -> Capabilities {
+        let methods = match self.defect.kind {
+            Kind::DeclaresCoreOnly => MethodSet::CORE,
+            Kind::DeclaresVerificationOnly => MethodSet::VERIFICATION,
+            _ => MethodSet::ALL,
+        };
         Capabilities {
-            methods: MethodSet::ALL,
+            methods,
             ..Capabilities::FULL
         }
     }
@@ -716,6 +1086,8 @@ impl BackendFactory for BrokenFactory {
                 user_id: IdSource::Adapter,
                 ..declared
             },
+            // Declares less than it implements: the reference underneath implements all.
+            Kind::DeclaresCoreOnly | Kind::DeclaresVerificationOnly => Capabilities::FULL,
             _ => declared,
         };
         let broken = Arc::new(Broken {
