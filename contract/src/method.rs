@@ -109,23 +109,8 @@ impl Method {
         Method::UpdateAuthenticatorCounter,
     ];
 
-    /// Every method of either contract: the v3 ones, then those only Auth.js has.
-    pub const ALL: [Method; 24] = [
-        Method::CreateUser,
-        Method::GetUser,
-        Method::GetUserByEmail,
-        Method::GetUserByProviderAccountId,
-        Method::UpdateUser,
-        Method::DeleteUser,
-        Method::LinkAccount,
-        Method::UnlinkAccount,
-        Method::CreateSession,
-        Method::GetSession,
-        Method::UpdateSession,
-        Method::DeleteSession,
-        Method::CreateVerificationRequest,
-        Method::GetVerificationRequest,
-        Method::DeleteVerificationRequest,
+    /// The nine methods only the Auth.js contract has.
+    const AUTHJS_ONLY: [Method; 9] = [
         Method::GetUserByAccount,
         Method::GetAccount,
         Method::GetSessionAndUser,
@@ -136,6 +121,21 @@ impl Method {
         Method::ListAuthenticatorsByUserId,
         Method::UpdateAuthenticatorCounter,
     ];
+
+    /// Every method of either contract: the v3 ones, then those only Auth.js has.
+    pub const ALL: [Method; 24] = {
+        let mut all = [Method::CreateUser; 24];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = if i < Method::V3.len() {
+                Method::V3[i]
+            } else {
+                Method::AUTHJS_ONLY[i - Method::V3.len()]
+            };
+            i += 1;
+        }
+        all
+    };
 
     /// The JavaScript name of the method, as NextAuth v3 spells it (`getSession`).
     pub fn js_name(self) -> &'static str {
