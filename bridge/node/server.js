@@ -29,7 +29,8 @@
 "use strict";
 
 const { AsyncLocalStorage } = require("async_hooks");
-const readline = require("readline");
+const { PROTOCOL, protocolError, checkHello, serveLines } = require("./lib/loop");
+const { sqlError } = require("./lib/sql-errors");
 
 // ---------------------------------------------------------------------------------------
 // The fake Date. Installed before any adapter code is loaded, so that every `new Date()`
@@ -101,7 +102,6 @@ const synchronize = options.tables === "synchronize";
 // fake Date is installed.
 const defaultAdapter = require("./default-adapter");
 
-const PROTOCOL = 1;
 const serverUrl = new URL(options.url);
 const dialect = defaultAdapter.dialectOf(options.url);
 if (!dialect) {
@@ -477,11 +477,6 @@ function wire(method, value) {
 // Errors: the contract's kinds, recognised from the driver's error codes.
 // ---------------------------------------------------------------------------------------
 
-class ProtocolError extends Error {}
-function protocolError(message) {
-  return new ProtocolError(message);
-}
-
 // Index / constraint name -> the contract's UniqueKey (the documented schema's names, and
 // the columns for other names).
 const UNIQUE_KEYS = {
@@ -492,15 +487,15 @@ const UNIQUE_KEYS = {
   token: "verification_token",
 };
 
-// `uniqueColumns`: the fixture's unique index name -> column (TypeORM's synchronize names
-// its MySQL indexes `IDX_<hash>`, and MySQL's duplicate-key error names only the index).
-function uniqueKeyFrom(err, uniqueColumns) {
-  const constraint = err.constraint || (/for key '(?:[^'.]*\.)?([^']+)'/.exec(err.sqlMessage || err.message || "") || [])[1];
+// The contract's UniqueKey of a duplicate-key error: by the constraint's name, or, through
+// `uniqueColumns` (the fixture's unique index name -> column: TypeORM's synchronize names its
+// MySQL indexes `IDX_<hash>`, and MySQL's duplicate-key error names only the index), by its
+// column.
+function uniqueKeyFrom({ constraint, columns }, uniqueColumns) {
   if (constraint && UNIQUE_KEYS[constraint]) return UNIQUE_KEYS[constraint];
   const indexed = constraint && uniqueColumns && uniqueColumns.get(constraint);
   if (indexed && UNIQUE_KEYS[indexed]) return UNIQUE_KEYS[indexed];
-  const column = (/Key \(([a-z_]+)\)=/.exec(err.detail || "") || [])[1];
-  if (column && UNIQUE_KEYS[column]) return UNIQUE_KEYS[column];
+  if (columns && UNIQUE_KEYS[columns]) return UNIQUE_KEYS[columns];
   return null;
 }
 
@@ -542,7 +537,6 @@ function classify(err, fixture) {
     : null;
   const e = (err && err.driverError) || fromPrisma || err || {};
   const message = (err && err.message) || String(err);
-  if (err instanceof ProtocolError) return { kind: "protocol", message };
   // Prisma: P2002 a unique constraint refused the write; P2000 a value too long for its column.
   if (err && err.code === "P2002") {
     const key = prismaUniqueKey(err.meta);
@@ -552,26 +546,8 @@ function classify(err, fixture) {
     const cause = err.meta && err.meta.driverAdapterError && err.meta.driverAdapterError.cause;
     return { kind: "invalid_input", field: (cause && cause.column) || (err.meta && err.meta.column_name) || "value", message };
   }
-  // PostgreSQL 23505, MySQL ER_DUP_ENTRY.
-  if (e.code === "23505" || e.code === "ER_DUP_ENTRY" || e.errno === 1062) {
-    const key = uniqueKeyFrom(e, fixture && fixture.uniqueColumns);
-    if (key) return { kind: "conflict", key, message };
-  }
-  // PostgreSQL 22001 string_data_right_truncation, MySQL ER_DATA_TOO_LONG.
-  if (e.code === "22001" || e.code === "ER_DATA_TOO_LONG" || e.errno === 1406) {
-    const field = (/for column '([^']+)'/.exec(e.sqlMessage || "") || [])[1] || "value";
-    return { kind: "invalid_input", field, message };
-  }
-  // MySQL ER_TRUNCATED_WRONG_VALUE: a value its column cannot hold, e.g. a 1969 instant in a
-  // TIMESTAMP column ("Incorrect datetime value: '…' for column `db`.`users`.`email_verified`").
-  if (e.code === "ER_TRUNCATED_WRONG_VALUE" || e.errno === 1292) {
-    const field = (/for column (?:`[^`]*`\.)*[`']([^`']+)[`']/.exec(e.sqlMessage || "") || [])[1] || "value";
-    return { kind: "invalid_input", field, message };
-  }
-  // PostgreSQL 22021 (a NUL in text) / MySQL ER_TRUNCATED_WRONG_VALUE_FOR_FIELD.
-  if (e.code === "22021" || e.code === "ER_TRUNCATED_WRONG_VALUE_FOR_FIELD" || e.errno === 1366) {
-    return { kind: "invalid_input", field: "value", message };
-  }
+  const known = sqlError(e, (names) => uniqueKeyFrom(names, fixture && fixture.uniqueColumns), message);
+  if (known) return known;
   return { kind: "backend", message: `${(err && err.name) || "Error"}: ${message}` };
 }
 
@@ -583,23 +559,15 @@ function describe() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The loop: one line in, one line out, requests served concurrently.
+// The requests.
 // ---------------------------------------------------------------------------------------
 
-let shuttingDown = false;
-
-function send(obj) {
-  process.stdout.write(`${JSON.stringify(obj)}\n`);
-}
-
 async function handle(msg) {
-  const { id, method } = msg;
+  const { method } = msg;
   const args = msg.args === undefined ? [] : msg.args;
   switch (method) {
     case "hello":
-      if (!args || args.protocol !== PROTOCOL) {
-        throw protocolError(`this server speaks protocol ${PROTOCOL}, asked for ${JSON.stringify(args && args.protocol)}`);
-      }
+      checkHello(args);
       return {
         ok: {
           protocol: PROTOCOL,
@@ -626,12 +594,6 @@ async function handle(msg) {
       fixtureOf(msg).defaultNow = args.now;
       return { ok: null };
     }
-    case "shutdown":
-      shuttingDown = true;
-      for (const key of [...fixtures.keys()]) {
-        await closeFixture({ fixture: key }).catch(() => {});
-      }
-      return { ok: null };
     default: {
       const f = fixtureOf(msg);
       const sent = [];
@@ -643,39 +605,19 @@ async function handle(msg) {
   }
 }
 
-function serve(line) {
-  if (!line.trim()) return;
-  let msg;
-  try {
-    msg = JSON.parse(line);
-  } catch (e) {
-    send({ id: null, error: { kind: "protocol", message: `not JSON: ${e.message}` } });
-    return;
-  }
-  if (typeof msg !== "object" || msg === null || typeof msg.id !== "number") {
-    send({ id: null, error: { kind: "protocol", message: "a request needs a numeric id" } });
-    return;
-  }
-  const fixture = msg.fixture !== undefined ? fixtures.get(msg.fixture) : undefined;
-  const nowMicros = typeof msg.now === "number" ? msg.now : fixture && fixture.defaultNow;
-  const store = typeof nowMicros === "number" ? { nowMs: Math.floor(nowMicros / 1000) } : undefined;
-  const run = () =>
-    handle(msg).then(
-      (reply) => {
-        send({ id: msg.id, ...reply });
-        if (msg.method === "shutdown") process.exit(0);
-      },
-      (err) => send({ id: msg.id, error: classify(err, fixture) }),
-    );
-  if (store) clock.run(store, run);
-  else run();
-}
-
-const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-rl.on("line", serve);
-rl.on("close", () => {
-  if (!shuttingDown) process.exit(0);
-});
-process.on("unhandledRejection", (e) => {
-  process.stderr.write(`bridge server: unhandled rejection: ${(e && e.stack) || e}\n`);
+serveLines({
+  handle,
+  classify: (err, msg) => classify(err, msg.fixture !== undefined ? fixtures.get(msg.fixture) : undefined),
+  // Every request runs at its `now` (or its fixture's clock).
+  around(msg, run) {
+    const fixture = msg.fixture !== undefined ? fixtures.get(msg.fixture) : undefined;
+    const nowMicros = typeof msg.now === "number" ? msg.now : fixture && fixture.defaultNow;
+    if (typeof nowMicros === "number") clock.run({ nowMs: Math.floor(nowMicros / 1000) }, run);
+    else run();
+  },
+  async shutdown() {
+    for (const key of [...fixtures.keys()]) {
+      await closeFixture({ fixture: key }).catch(() => {});
+    }
+  },
 });
