@@ -516,12 +516,28 @@ impl Report {
         report.to_string()
     }
 
-    /// Writes `<backend>.json`, `<backend>.junit.xml` and `<backend>.txt` into `dir`.
+    /// The reports' file name without extension: the backend's name with every character
+    /// a file name cannot hold on some system (`/` in `@auth/pg-adapter@1.11.3`, `\\`, `:`,
+    /// …) replaced by `_`.
+    pub fn file_stem(&self) -> String {
+        self.backend
+            .chars()
+            .map(|c| match c {
+                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+                c if c.is_control() => '_',
+                c => c,
+            })
+            .collect()
+    }
+
+    /// Writes `<stem>.json`, `<stem>.junit.xml` and `<stem>.txt` into `dir`, the stem
+    /// being [`file_stem`](Self::file_stem).
     pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
         std::fs::create_dir_all(dir)?;
-        let json = dir.join(format!("{}.json", self.backend));
-        let junit = dir.join(format!("{}.junit.xml", self.backend));
-        let text = dir.join(format!("{}.txt", self.backend));
+        let stem = self.file_stem();
+        let json = dir.join(format!("{stem}.json"));
+        let junit = dir.join(format!("{stem}.junit.xml"));
+        let text = dir.join(format!("{stem}.txt"));
         std::fs::write(&json, self.to_json())?;
         let xml = self.to_junit().map_err(std::io::Error::other)?;
         std::fs::write(&junit, xml)?;

@@ -240,3 +240,31 @@ fn a_failing_must_rule_fails_the_run() {
         ExitCode::FAILURE
     );
 }
+
+#[tokio::test]
+async fn reports_of_an_npm_scoped_name_land_in_the_directory_asked_for() {
+    let mut report = broken_report().await;
+    report.backend = "@auth/pg-adapter@1.11.3-postgres".to_owned();
+    let dir = std::env::temp_dir().join(format!("nextauth-report-stem-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let written = report.write_to(&dir).expect("the reports are written");
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| {
+            assert_eq!(p.parent(), Some(dir.as_path()), "{p:?} is not in {dir:?}");
+            p.file_name().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "@auth_pg-adapter@1.11.3-postgres.json",
+            "@auth_pg-adapter@1.11.3-postgres.junit.xml",
+            "@auth_pg-adapter@1.11.3-postgres.txt"
+        ]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&written[0]).unwrap()).unwrap();
+    assert_eq!(json["backend"], "@auth/pg-adapter@1.11.3-postgres");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
