@@ -81,6 +81,12 @@ impl Ctx {
         format!("5f0c6a1e-0000-4000-8000-{:012x}", self.next_n())
     }
 
+    /// A user id nobody has, of the kind the adapter issued as `issued` (see
+    /// [`unknown_id_like`]), deterministic per rule.
+    pub fn unknown_user_id(&self, issued: &str) -> String {
+        unknown_id_like(issued, self.next_n())
+    }
+
     /// The smallest step the adapter is sure to keep at its declared precision.
     pub fn tick(&self) -> Duration {
         self.caps.timestamp_precision.step()
@@ -275,5 +281,19 @@ impl Ctx {
             email_verified: user.email_verified.map(|t| self.stored_instant(t)),
             ..user.clone()
         }
+    }
+}
+
+/// An id nobody has, shaped like `issued`, an id the adapter gave (`n` tells several apart).
+/// Core only ever hands an adapter back ids it issued, so "a user nobody has" is asked with
+/// one it could have issued: for an adapter of serial integer ids (`"7"`), an integer far
+/// past any it gave in a rule; otherwise a UUID, as core's `crypto.randomUUID()`. Asking a
+/// serial-id adapter for `"5f0c6a1e-…"` would report the database's refusal to compare it
+/// with an integer column, which no application meets.
+pub fn unknown_id_like(issued: &str, n: u32) -> String {
+    if !issued.is_empty() && issued.len() < 10 && issued.bytes().all(|b| b.is_ascii_digit()) {
+        (2_000_000_000 + u64::from(n)).to_string()
+    } else {
+        format!("5f0c6a1e-dddd-4ddd-8ddd-{n:012x}")
     }
 }

@@ -11,6 +11,7 @@
 //! own ids compares equal to the reference that keeps core's.
 
 use super::backend::BackendFactory;
+use super::context::unknown_id_like;
 use crate::execute::Outcome;
 use crate::properties::{PropertyConfig, PropertyRun, load_regressions, save_regression};
 use chrono::{DateTime, Duration, Utc};
@@ -130,23 +131,31 @@ struct Side<'a> {
     adapter: &'a dyn Adapter,
     users: Vec<String>,
     created: usize,
+    /// The last id the adapter issued, deleted or not: what an id nobody has is shaped like.
+    last_issued: Option<String>,
 }
 
 fn start() -> DateTime<Utc> {
     crate::context::start_instant()
 }
 
-/// The answer of a step that writes a row for a user when no user exists: not run on either
-/// side, since whether a row may name a user nobody has is a SHOULD behaviour
-/// (`authjs.accounts.link.missing-user-refused`, `authjs.sessions.create.missing-user-refused`)
-/// that this MUST test must not judge.
+/// The answer of a step about a user when no user exists: not run on either side. A write
+/// for a user nobody has is a SHOULD behaviour (`authjs.accounts.link.missing-user-refused`,
+/// `authjs.sessions.create.missing-user-refused`) that this MUST test must not judge; a
+/// read, update or delete before the adapter issued any id has no id of its kind to ask
+/// with.
 const NO_USER: &str = "skipped: no user yet";
 
 impl Side<'_> {
-    /// The n-th live user's id, or an id nobody has when there is none.
-    fn user_id(&self, n: u8) -> String {
-        self.existing_user(n)
-            .unwrap_or_else(|| "5f0c6a1e-dddd-4ddd-8ddd-dddddddddddd".to_owned())
+    /// The n-th live user's id; when there is none, an id nobody has, shaped like the ones
+    /// the adapter issued ([`unknown_id_like`]); `None` before it issued any (the step is
+    /// then skipped on both sides, as nothing says what an id of this adapter looks like).
+    fn user_id(&self, n: u8) -> Option<String> {
+        self.existing_user(n).or_else(|| {
+            self.last_issued
+                .as_deref()
+                .map(|issued| unknown_id_like(issued, 0xdddd))
+        })
     }
 
     /// The n-th live user's id (creation order, deleted users left out).
@@ -243,20 +252,26 @@ impl Side<'_> {
                 match a.create_user(new).await {
                     Ok(u) => {
                         self.users.push(u.id.clone());
+                        self.last_issued = Some(u.id.clone());
                         format!("Ok({})", self.user(&u))
                     }
                     Err(e) => Side::error(&e),
                 }
             }
-            Step::GetUser { user } => opt(a
-                .get_user(&self.user_id(*user))
-                .await
-                .map(|u| u.map(|u| self.user(&u)))),
+            Step::GetUser { user } => {
+                let Some(id) = self.user_id(*user) else {
+                    return NO_USER.to_owned();
+                };
+                opt(a.get_user(&id).await.map(|u| u.map(|u| self.user(&u))))
+            }
             Step::GetUserByEmail { email } => opt(a
                 .get_user_by_email(EMAILS[usize::from(*email) % 4])
                 .await
                 .map(|u| u.map(|u| self.user(&u)))),
             Step::UpdateUser { user, name, email } => {
+                let Some(id) = self.user_id(*user) else {
+                    return NO_USER.to_owned();
+                };
                 let patch = UserPatch {
                     name: match name {
                         None => Patch::Keep,
@@ -266,7 +281,7 @@ impl Side<'_> {
                     email: email.map_or(Patch::Keep, |e| {
                         Patch::Set(EMAILS[usize::from(e) % 4].to_owned())
                     }),
-                    ..UserPatch::of(self.user_id(*user))
+                    ..UserPatch::of(id)
                 };
                 match a.update_user(patch).await {
                     Ok(u) => format!("Ok({})", self.user(&u)),
@@ -274,7 +289,9 @@ impl Side<'_> {
                 }
             }
             Step::DeleteUser { user } => {
-                let id = self.user_id(*user);
+                let Some(id) = self.user_id(*user) else {
+                    return NO_USER.to_owned();
+                };
                 match a.delete_user(&id).await {
                     Ok(()) => {
                         self.users.retain(|u| *u != id);
@@ -410,7 +427,10 @@ impl Side<'_> {
                 .await
                 .map(|x| x.map(|x| self.authenticator(&x)))),
             Step::ListAuthenticators { user } => {
-                match a.list_authenticators_by_user_id(&self.user_id(*user)).await {
+                let Some(id) = self.user_id(*user) else {
+                    return NO_USER.to_owned();
+                };
+                match a.list_authenticators_by_user_id(&id).await {
                     Ok(list) => {
                         let mut names: Vec<_> =
                             list.iter().map(|x| self.authenticator(x)).collect();
@@ -486,11 +506,13 @@ async fn run_sequence(factory: &dyn BackendFactory, steps: &[Step]) -> Result<()
         adapter: &*fixture.adapter,
         users: Vec::new(),
         created: 0,
+        last_issued: None,
     };
     let mut ours = Side {
         adapter: &reference,
         users: Vec::new(),
         created: 0,
+        last_issued: None,
     };
     let mut result = Ok(());
     for (i, step) in steps.iter().enumerate() {

@@ -162,7 +162,7 @@ async fn link_unique(c: Ctx) -> RuleResult {
 async fn missing_user_refused(c: Ctx) -> RuleResult {
     let user = c.user().await?;
     let orphan = Account {
-        user_id: c.uuid(),
+        user_id: c.unknown_user_id(&user.id),
         ..c.new_account(&user, "github")
     };
     let before = c.stored().await?;

@@ -134,7 +134,7 @@ async fn token_unique(c: Ctx) -> RuleResult {
 async fn missing_user_refused(c: Ctx) -> RuleResult {
     let user = c.user().await?;
     let orphan = Session {
-        user_id: c.uuid(),
+        user_id: c.unknown_user_id(&user.id),
         ..c.new_session(&user)
     };
     let before = c.stored().await?;
