@@ -181,7 +181,7 @@ pub const CAUSES: &[Cause] = &[
         id: "duplicates",
         severity: Severity::Integrity,
         title: "Unique keys are not enforced",
-        fix: "unique indexes on users.email, accounts.compound_id, sessions tokens and verification_requests.token, checked in the same statement that writes (not check-then-insert), mapped to Conflict",
+        fix: "a unique index on every key the contract names (users.email; the provider account: v3's accounts.compound_id, Auth.js's (provider, providerAccountId); session tokens; verification tokens), checked by the statement that writes (not check-then-insert), its violation mapped to Conflict",
         rules: &[
             "user.create.duplicate-email-conflict",
             "user.create.duplicate-email-writes-nothing",
@@ -321,7 +321,7 @@ pub const CAUSES: &[Cause] = &[
         rules: &[
             "user.update.missing-is-not-found",
             "session.update.deleted-not-resurrected",
-            "authjs.users.update.missing-is-not-found",
+            "authjs.users.update.missing-inserts-nothing",
             "authjs.sessions.update.missing-inserts-nothing",
         ],
     },
@@ -337,6 +337,7 @@ pub const CAUSES: &[Cause] = &[
             "account.unlink.as-declared",
             "session.get.expired-row-as-declared",
             "session.get.expired-row-deleted",
+            "authjs.adapter.capabilities.match-declaration",
             "authjs.adapter.methods.core-declared",
             "authjs.adapter.methods.verification-declared",
             "authjs.adapter.methods.deletion-declared",
@@ -367,6 +368,7 @@ pub const CAUSES: &[Cause] = &[
             "verification.delete.missing-is-noop",
             "flow.signout.without-cookie",
             "flow.signout.stale-cookie",
+            "authjs.users.update.missing-is-not-found",
         ],
     },
     Cause {

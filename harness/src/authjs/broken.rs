@@ -10,7 +10,7 @@ use nextauth_adapter::authjs::{
     Account, AccountKey, Adapter, Authenticator, Capabilities, IdSource, MethodSet, NewUser, Patch,
     Session, SessionAndUser, SessionPatch, User, UserPatch, VerificationKey, VerificationToken,
 };
-use nextauth_adapter::{AdapterError, Entity, Method, Result, TimestampPrecision};
+use nextauth_adapter::{AdapterError, EmailMatching, Entity, Method, Result, TimestampPrecision};
 use nextauth_adapter_reference::authjs::ReferenceAdapter;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +21,7 @@ enum Kind {
     IgnoresCoreId,
     UpdateClearsAbsent,
     UpdateUpserts,
+    UpdateMissingReturnsNothing,
     DuplicateEmail,
     EmailCaseFolded,
     WildcardEmail,
@@ -50,6 +51,7 @@ enum Kind {
     IdRequired,
     UpdateReturnsOld,
     UpdateEmailUnchecked,
+    EmailCheckCountsSelf,
     DuplicatesOverwrite,
     SessionReturnedOtherwise,
     MissingRowsFail,
@@ -57,6 +59,7 @@ enum Kind {
     TokenMatchedByIdentifier,
     TransportsDropped,
     DeclaresCoreOnly,
+    SaysOtherwise,
     DeclaresVerificationOnly,
     VerifiedDropped,
     OneSessionPerUser,
@@ -211,6 +214,18 @@ pub const DEFECTS: &[Defect] = &[
         &["authjs.users.update.email-conflict"],
     ),
     defect(
+        "authjs-says-otherwise",
+        Kind::SaysOtherwise,
+        "the adapter's own capabilities() say it issues ids and compares addresses without case, where its factory declares core's ids and exact matching",
+        &["authjs.adapter.capabilities.match-declaration"],
+    ),
+    defect(
+        "authjs-email-check-counts-self",
+        Kind::EmailCheckCountsSelf,
+        "update_user refuses any address a user has, the user's own included (a check-then-update that forgets to exclude the row it updates)",
+        &["authjs.users.update.email-conflict"],
+    ),
+    defect(
         "authjs-duplicates-overwrite",
         Kind::DuplicatesOverwrite,
         "link_account, create_session and create_authenticator overwrite a row with the same key (an upsert)",
@@ -331,6 +346,15 @@ pub const DEFECTS: &[Defect] = &[
         "authjs-update-upserts",
         Kind::UpdateUpserts,
         "update_user of an unknown id inserts a user",
+        &[
+            "authjs.users.update.missing-is-not-found",
+            "authjs.users.update.missing-inserts-nothing",
+        ],
+    ),
+    defect(
+        "authjs-update-missing-returns-nothing",
+        Kind::UpdateMissingReturnsNothing,
+        "update_user of an unknown id returns nothing instead of failing (@auth/pg-adapter: `UPDATE … RETURNING` of no row gives undefined, which the bridge reads as a backend error)",
         &["authjs.users.update.missing-is-not-found"],
     ),
     defect(
@@ -560,6 +584,13 @@ impl Adapter for Broken {
     }
 
     fn capabilities(&self) -> Capabilities {
+        if self.kind == Kind::SaysOtherwise {
+            return Capabilities {
+                user_id: IdSource::Adapter,
+                email_matching: EmailMatching::CaseInsensitive,
+                ..self.declared
+            };
+        }
         self.declared
     }
 
@@ -676,6 +707,12 @@ impl Adapter for Broken {
                 let after = self.inner.update_user(patch).await?;
                 Ok(before.unwrap_or(after))
             }
+            Kind::EmailCheckCountsSelf if matches!(&patch.email, Patch::Set(e) if self.inner.get_user_by_email(e).await?.is_some()) => {
+                Err(AdapterError::Conflict {
+                    method: Method::UpdateUser,
+                    key: nextauth_adapter::UniqueKey::UserEmail,
+                })
+            }
             Kind::UpdateEmailUnchecked => {
                 let Patch::Set(email) = patch.email.clone() else {
                     return self.inner.update_user(patch).await;
@@ -697,6 +734,15 @@ impl Adapter for Broken {
                         None => rest,
                     }
                 }))
+            }
+            Kind::UpdateMissingReturnsNothing
+                if self.inner.get_user(&patch.id).await?.is_none() =>
+            {
+                Err(AdapterError::backend(
+                    Method::UpdateUser,
+                    "broken",
+                    "updateUser returned nothing",
+                ))
             }
             Kind::UpdateUpserts if self.inner.get_user(&patch.id).await?.is_none() => {
                 let user = patch.apply(&User {

@@ -12,12 +12,23 @@ use nextauth_adapter::{AdapterError, ErrorKind, Method};
 pub(super) fn rules() -> Vec<Rule> {
     const A: Area = Area::Adapter;
     vec![
+        Rule::authjs_must(A, "authjs.adapter.capabilities.match-declaration", "§14.3; cap:declaration", "the adapter's own capabilities() equal what its factory declares, which every other rule is judged by", body!(match_declaration)).requires(Requires::Nothing),
         Rule::authjs_must(A, "authjs.adapter.methods.core-declared", "§14.2; AJS#1", "the adapter declares the ten methods core needs for database sessions and OAuth", body!(core_declared)).requires(Requires::Nothing),
         Rule::authjs_should(A, "authjs.adapter.methods.verification-declared", "§14.2; AJS#12", "the adapter declares the two verification-token methods core needs for e-mail sign-in", body!(verification_declared)).requires(Requires::Nothing),
         Rule::authjs_should(A, "authjs.adapter.methods.deletion-declared", "§14.2; AJS#15", "the adapter declares delete_user and unlink_account, which Auth.js requires of official adapters", body!(deletion_declared)).requires(Requires::Nothing),
         Rule::authjs_must(A, "authjs.adapter.methods.declared-implemented", "§14.2", "every method declared implemented answers a harmless call without Unsupported", body!(declared_implemented)).requires(Requires::Nothing),
         Rule::authjs_must(A, "authjs.adapter.methods.undeclared-unsupported", "§14.2", "every method declared missing answers Unsupported naming itself, and writes nothing", body!(undeclared_unsupported)).requires(Requires::Nothing),
     ]
+}
+
+async fn match_declaration(c: Ctx) -> RuleResult {
+    let own = c.adapter.capabilities();
+    check!(
+        own == c.caps,
+        "the adapter's capabilities() say {own:?}, its factory declares {:?}",
+        c.caps
+    );
+    Ok(())
 }
 
 fn missing(c: &Ctx, wanted: MethodSet) -> RuleResult {

@@ -5,10 +5,11 @@ use super::needs;
 use crate::authjs::Ctx;
 use crate::authjs::context::Refusal;
 use crate::catalogue::body;
-use crate::rule::{Area, Requires, Rule, RuleResult};
+use crate::rule::{Area, Failure, Requires, Rule, RuleResult};
 use crate::{check, check_eq};
 use nextauth_adapter::authjs::{IdSource, MethodSet, NewUser, Patch, UserPatch};
-use nextauth_adapter::{EmailMatching, Method, UniqueKey};
+use nextauth_adapter::{EmailMatching, ErrorKind, Method, UniqueKey};
+use nextauth_adapter_reference::authjs::Stored;
 
 /// Core's methods, and core's ids declared kept.
 const CORE_IDS: Requires = Requires::AllOf(&[
@@ -31,8 +32,9 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::authjs_must(A, "authjs.users.update.returns-stored", "§14.4; AJS#7", "update_user of one field stores it and returns the stored user", body!(update_returns_stored)),
         Rule::authjs_must(A, "authjs.users.update.keeps-absent-fields", "§14.4; §15.3", "a partial update_user (core's e-mail sign-in sets only emailVerified) leaves every other field as it was", body!(keeps_absent)),
         Rule::authjs_must(A, "authjs.users.update.null-clears", "§14.4", "update_user with a field set to null clears that field and only that one", body!(null_clears)),
-        Rule::authjs_must(A, "authjs.users.update.missing-is-not-found", "§14.4", "update_user of an id nobody has is NotFound and inserts nothing", body!(update_missing)),
-        Rule::authjs_must(A, "authjs.users.update.email-conflict", "§14.4", "update_user to an address another user has is a Conflict on users.email and changes nothing", body!(update_conflict)),
+        Rule::authjs_must(A, "authjs.users.update.missing-is-not-found", "§14.4", "update_user of an id nobody has answers NotFound: neither a user nor nothing", body!(update_missing)),
+        Rule::authjs_must(A, "authjs.users.update.missing-inserts-nothing", "§14.4", "update_user of an id nobody has writes nothing, whatever it answers", body!(update_missing_writes_nothing)),
+        Rule::authjs_must(A, "authjs.users.update.email-conflict", "§14.4", "update_user to an address another user has is a Conflict on users.email and changes nothing; to its own or a free address, no Conflict", body!(update_conflict)),
         Rule::authjs_must(A, "authjs.users.delete.cascades", "§14.4; AJS#17", "delete_user removes the user with its sessions, accounts and authenticators, and nobody else's", body!(delete_cascades)).requires(needs(&[Method::DeleteUser])),
         Rule::authjs_must(A, "authjs.users.delete.missing-is-harmless", "§14.4", "delete_user of an id nobody has changes nothing (success or NotFound)", body!(delete_missing)).requires(needs(&[Method::DeleteUser])),
     ]
@@ -158,7 +160,7 @@ async fn without_email(c: Ctx) -> RuleResult {
 async fn get_by_id(c: Ctx) -> RuleResult {
     let user = c.user().await?;
     check_eq!(
-        c.adapter.get_user(&c.uuid()).await?,
+        c.adapter.get_user(&c.unknown_user_id(&user.id)).await?,
         None,
         "get_user of an unknown id"
     );
@@ -282,22 +284,35 @@ async fn null_clears(c: Ctx) -> RuleResult {
     Ok(())
 }
 
-async fn update_missing(c: Ctx) -> RuleResult {
-    c.user().await?;
+/// An update of an id nobody has: the patch, and the store before it.
+async fn missing_patch(c: &Ctx) -> Result<(UserPatch, Stored), Failure> {
+    let user = c.user().await?;
     let before = c.stored().await?;
     let patch = UserPatch {
         name: Patch::Set("Ghost".to_owned()),
         email: Patch::Set("ghost@example.com".to_owned()),
-        ..UserPatch::of(c.uuid())
+        ..UserPatch::of(c.unknown_user_id(&user.id))
     };
-    let result = c.adapter.update_user(patch).await;
-    c.refused(
-        result,
-        Refusal::NotFound,
-        &before,
-        "update_user of an unknown id",
-    )
-    .await
+    Ok((patch, before))
+}
+
+async fn update_missing(c: Ctx) -> RuleResult {
+    let (patch, _) = missing_patch(&c).await?;
+    match c.adapter.update_user(patch).await {
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Failure::new(format!(
+            "update_user of an unknown id: expected NotFound, got {e}"
+        ))),
+        Ok(u) => Err(Failure::new(format!(
+            "update_user of an unknown id: expected NotFound, it returned {u:?}"
+        ))),
+    }
+}
+
+async fn update_missing_writes_nothing(c: Ctx) -> RuleResult {
+    let (patch, before) = missing_patch(&c).await?;
+    let _ = c.adapter.update_user(patch).await;
+    c.unchanged(&before, "update_user of an unknown id").await
 }
 
 async fn update_conflict(c: Ctx) -> RuleResult {
@@ -320,6 +335,27 @@ async fn update_conflict(c: Ctx) -> RuleResult {
         "update_user",
     )
     .await?;
+    // The unique key is about other users: a user keeping its own address, or taking one
+    // nobody has, is no Conflict (a check that counts the user itself refuses both).
+    for (address, what) in [
+        (b.email.clone(), "update_user to the user's own address"),
+        (
+            Some(format!("free-{}@example.com", c.next_n())),
+            "update_user to a free address",
+        ),
+    ] {
+        let Some(address) = address else { continue };
+        let patch = UserPatch {
+            email: Patch::Set(address.clone()),
+            ..UserPatch::of(&b.id)
+        };
+        let updated = c
+            .adapter
+            .update_user(patch)
+            .await
+            .map_err(|e| Failure::new(format!("{what}: expected success, got {e}")))?;
+        check_eq!(updated.email, Some(address), "{what}: the returned address");
+    }
     Ok(())
 }
 
@@ -372,7 +408,7 @@ async fn delete_missing(c: Ctx) -> RuleResult {
     let user = c.user().await?;
     c.session(&user).await?;
     let before = c.stored().await?;
-    let result = c.adapter.delete_user(&c.uuid()).await;
+    let result = c.adapter.delete_user(&c.unknown_user_id(&user.id)).await;
     c.harmless(result, &before, "delete_user of an unknown id")
         .await?;
     Ok(())
