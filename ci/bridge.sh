@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Node side of the adapter bridge (bridge/node: next-auth@3, typeorm 0.2, pg,
 # mysql, Prisma 7 with its PostgreSQL and MariaDB driver adapters) exactly as
-# bridge/node/package-lock.json pins it, then generates the Prisma clients of the seed's
+# bridge/node/package-lock.json pins it, and the npm Auth.js adapters (bridge/node/authjs)
+# as bridge/node/authjs/package-lock.json pins them, then generates the Prisma clients of the seed's
 # schema (bridge/node/prisma/generate.js). Idempotent: does nothing when node_modules matches
 # the lock file and the clients are newer than their generator.
 #
@@ -29,6 +30,18 @@ else
   log "npm ci in bridge/node"
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
   log "installed next-auth $(node -p 'require("./node_modules/next-auth/package.json").version'), prisma $(node -p 'require("./node_modules/prisma/package.json").version')"
+fi
+
+# The npm Auth.js adapters (bridge/node/authjs), a package of their own: their dependencies
+# (TypeORM 0.3, newer pg) clash with next-auth@3's.
+authjs_stamp=authjs/node_modules/.package-lock.json
+if [ -f "$authjs_stamp" ] && [ -f authjs/node_modules/@auth/pg-adapter/package.json ] \
+   && [ "$authjs_stamp" -nt authjs/package-lock.json ]; then
+  log "bridge/node/authjs/node_modules is up to date with its package-lock.json"
+else
+  log "npm ci in bridge/node/authjs"
+  (cd authjs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+  log "installed @auth/pg-adapter $(node -p 'require("./authjs/node_modules/@auth/pg-adapter/package.json").version')"
 fi
 
 clients=prisma/build/.generated

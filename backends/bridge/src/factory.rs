@@ -115,21 +115,7 @@ impl BridgeFactory {
         let process = Arc::new(BridgeProcess::spawn(&command, &env, timeout)?);
         let hello = process.hello().await?;
         let capabilities = hello.v3_capabilities()?;
-        let server = match &hello.namespaces {
-            None => None,
-            Some(ns) => {
-                let server = Server::from_name(&ns.server)
-                    .filter(|s| *s != Server::Sqlite)
-                    .ok_or_else(|| BridgeError::BadReply {
-                        method: "hello".to_owned(),
-                        reason: format!(
-                            "namespaces.server must be postgres or mysql, not {:?}",
-                            ns.server
-                        ),
-                    })?;
-                Some((server, ns.url.clone()))
-            }
-        };
+        let server = namespace_server(&hello)?;
         let tables = match hello.namespaces.as_ref().and_then(|n| n.tables.as_deref()) {
             None | Some("ddl") => Tables::OurDdl,
             Some("synchronize") => Tables::Made {
@@ -220,17 +206,7 @@ impl BridgeFactory {
             });
         }
         let namespace = match &self.server {
-            Some((server, url)) => {
-                let ns =
-                    Namespace::create_for(&self.tables, *server, url, SchemaNames::default(), None)
-                        .await
-                        .map_err(|e| BridgeError::Namespace(e.to_string()))?;
-                if let Err(e) = ns.make_tables(&self.tables).await {
-                    drop_namespace(ns).await;
-                    return Err(BridgeError::Namespace(e.to_string()));
-                }
-                Some(ns)
-            }
+            Some((server, url)) => Some(create_namespace(&self.tables, *server, url).await?),
             None => None,
         };
         match self
@@ -358,12 +334,48 @@ impl BridgeFactory {
     }
 }
 
+/// The server (and its URL) on which the parent creates the child's namespaces, as the
+/// child's `hello` names it; `None` when the child isolates its fixtures itself.
+pub(crate) fn namespace_server(hello: &Hello) -> Result<Option<(Server, String)>, BridgeError> {
+    let Some(ns) = &hello.namespaces else {
+        return Ok(None);
+    };
+    let server = Server::from_name(&ns.server)
+        .filter(|s| *s != Server::Sqlite)
+        .ok_or_else(|| BridgeError::BadReply {
+            method: "hello".to_owned(),
+            reason: format!(
+                "namespaces.server must be postgres or mysql, not {:?}",
+                ns.server
+            ),
+        })?;
+    Ok(Some((server, ns.url.clone())))
+}
+
+/// A fresh namespace on `server` at `url`, its tables made as `tables` says (dropped again
+/// when they cannot be made).
+pub(crate) async fn create_namespace(
+    tables: &Tables,
+    server: Server,
+    url: &str,
+) -> Result<Namespace, BridgeError> {
+    let ns = Namespace::create_for(tables, server, url, SchemaNames::default(), None)
+        .await
+        .map_err(|e| BridgeError::Namespace(e.to_string()))?;
+    if let Err(e) = ns.make_tables(tables).await {
+        drop_namespace(ns).await;
+        return Err(BridgeError::Namespace(e.to_string()));
+    }
+    Ok(ns)
+}
+
 /// Closes fixture `fixture` of the child.
 async fn close(process: &BridgeProcess, fixture: &str) -> Result<(), BridgeError> {
     process.close(fixture).await
 }
 
-async fn drop_namespace(ns: Namespace) {
+/// Drops `ns` after a failed setup, logging (not returning) a failure to drop it.
+pub(crate) async fn drop_namespace(ns: Namespace) {
     let name = ns.name().to_owned();
     if let Err(e) = ns.drop().await {
         tracing::error!(namespace = %name, error = %e, "dropping a namespace after a failed setup");

@@ -1,26 +1,34 @@
 //! [`AuthjsBridgeFactory`]: the Auth.js profile's backend factory over one adapter process.
 
 use super::adapter::{AuthjsBridgeAdapter, AuthjsBridgeInspector};
+use crate::SYNCHRONIZE;
 use crate::error::BridgeError;
+use crate::factory::{create_namespace, drop_namespace, namespace_server};
 use crate::process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
-use crate::protocol::{Hello, OpenArgs, SessionArgs};
+use crate::protocol::{Hello, NamespaceRef, OpenArgs, SessionArgs};
 use async_trait::async_trait;
 use nextauth_adapter::authjs::Capabilities;
 use nextauth_adapter_harness::authjs::{BackendFactory, Fixture};
 use nextauth_adapter_harness::backend::{BackendError, teardown};
+use nextauth_adapter_testkit::{Namespace, Server, Tables};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// A factory of Auth.js adapters living in a child process: the child's `hello` says
 /// `"profile": "authjs"`, and every fixture is an adapter the child opens over storage it
-/// isolates itself (a child that asks the parent for namespaces is refused: the Auth.js
-/// tables the parent would make are not part of the kit yet).
+/// isolates itself, or, when the child names `namespaces`, over a fresh, empty namespace the
+/// parent creates on that server and drops at teardown: the child makes the adapter's own
+/// tables in it (`tables: "synchronize"`; the kit has no Auth.js DDL of its own, so an
+/// Auth.js child asking for the parent's is refused).
 #[derive(Clone)]
 pub struct AuthjsBridgeFactory {
     process: Arc<BridgeProcess>,
     hello: Hello,
     capabilities: Capabilities,
+    /// The server the parent creates each fixture's namespace on, when the child asks.
+    server: Option<(Server, String)>,
+    tables: Tables,
     fixtures: Arc<AtomicU64>,
 }
 
@@ -53,18 +61,29 @@ impl AuthjsBridgeFactory {
         let process = Arc::new(BridgeProcess::spawn(&command, &env, timeout)?);
         let hello = process.hello().await?;
         let capabilities = hello.authjs_capabilities()?;
-        if hello.namespaces.is_some() {
+        let server = namespace_server(&hello)?;
+        if let Some(ns) = &hello.namespaces
+            && ns.tables.as_deref() != Some(SYNCHRONIZE)
+        {
             return Err(BridgeError::BadReply {
                 method: "hello".to_owned(),
-                reason: "an Auth.js child must isolate its fixtures itself (no namespaces)"
-                    .to_owned(),
+                reason: format!(
+                    "an Auth.js child makes its namespaces' tables itself (namespaces.tables \"synchronize\"), not {:?}",
+                    ns.tables.as_deref().unwrap_or("ddl")
+                ),
             });
         }
+        let tables = Tables::Made {
+            by: format!("{} (the child, on open)", hello.name),
+            make: Arc::new(|_| Box::pin(async { Ok(()) })),
+        };
         tracing::info!(name = %hello.name, pid = ?process.pid(), "Auth.js adapter process ready");
         Ok(AuthjsBridgeFactory {
             process,
             hello,
             capabilities,
+            server,
+            tables,
             fixtures: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -77,8 +96,13 @@ impl AuthjsBridgeFactory {
 
 #[async_trait]
 impl BackendFactory for AuthjsBridgeFactory {
+    /// The adapter's name, and `-<server>` when the parent makes its namespaces: each cell
+    /// of a results matrix has its own report.
     fn name(&self) -> String {
-        self.hello.name.clone()
+        match &self.server {
+            Some((server, _)) => format!("{}-{}", self.hello.name, server.name()),
+            None => self.hello.name.clone(),
+        }
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -97,11 +121,65 @@ impl BackendFactory for AuthjsBridgeFactory {
     }
 
     async fn open(&self) -> Result<Fixture, BackendError> {
+        if let Some(reason) = self.process.dead_reason() {
+            return Err(Box::new(BridgeError::Dead {
+                command: self.process.command().to_owned(),
+                reason,
+            }));
+        }
+        let namespace = match &self.server {
+            Some((server, url)) => Some(
+                create_namespace(&self.tables, *server, url)
+                    .await
+                    .map_err(|e| Box::new(e) as BackendError)?,
+            ),
+            None => None,
+        };
+        match self.open_on(namespace.as_ref()).await {
+            Ok(mut fixture) => {
+                let close = fixture.teardown.take();
+                fixture.teardown = Some(teardown(move || async move {
+                    let closed = match close {
+                        Some(close) => close().await,
+                        None => Ok(()),
+                    };
+                    let dropped = match namespace {
+                        Some(ns) => ns.drop().await.map_err(|e| e.to_string()),
+                        None => Ok(()),
+                    };
+                    closed?;
+                    dropped.map_err(|e| -> BackendError {
+                        format!("dropping the namespace: {e}").into()
+                    })
+                }));
+                Ok(fixture)
+            }
+            Err(e) => {
+                if let Some(ns) = namespace {
+                    drop_namespace(ns).await;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn gone(&self) -> Option<String> {
+        self.process.dead_reason()
+    }
+}
+
+impl AuthjsBridgeFactory {
+    /// Opens a fixture of the child over `namespace` (or storage it isolates itself); its
+    /// teardown closes the fixture.
+    async fn open_on(&self, namespace: Option<&Namespace>) -> Result<Fixture, BackendError> {
         let fixture = format!("a{}", self.fixtures.fetch_add(1, Ordering::Relaxed) + 1);
         // An Auth.js adapter has no clock, session policy or secret of its own: the open
         // message carries v3's defaults, which an Auth.js child ignores.
         let args = OpenArgs {
-            namespace: None,
+            namespace: namespace.map(|ns| NamespaceRef {
+                name: ns.name().to_owned(),
+                server: ns.server(),
+            }),
             session: SessionArgs::from(nextauth_adapter::SessionPolicy::default()),
             base_url: "http://localhost:3000".to_owned(),
             secret: crate::factory::DEFAULT_APP_SECRET.to_owned(),
@@ -132,9 +210,5 @@ impl BackendFactory for AuthjsBridgeFactory {
                     .map_err(|e| Box::new(e) as BackendError)
             })),
         })
-    }
-
-    fn gone(&self) -> Option<String> {
-        self.process.dead_reason()
     }
 }

@@ -1,0 +1,299 @@
+//! The npm Auth.js adapters certified through the bridge (`bridge/node/authjs`), one cell of
+//! the ecosystem matrix (`docs/ecosystem.md`) per adapter, database and setup: each the
+//! whole Auth.js suite (rules, races, the 256 property sequences) against a real server,
+//! held to its exact set of failing rules (MUST and SHOULD) and its findings' causes, so that
+//! a change in an adapter, the bridge or the harness shows up here. Every namespace the run
+//! created is dropped.
+//!
+//! Needs `bridge/node/authjs/node_modules` (`ci/bridge.sh`) and the database URLs
+//! (`eval "$(ci/databases.sh)"`). Without them it prints a loud NOT RUN and fails only when
+//! `NEXTAUTH_REQUIRE_BACKENDS` lists `bridge` or the server.
+
+// Shared with the v3 cells for its banners and URLs; its v3 certification is unused here.
+#[allow(dead_code)]
+mod cells;
+
+use cells::{banner, shout};
+use libtest_mimic::Arguments;
+use nextauth_adapter_bridge::authjs::{AuthjsBridgeFactory, npm_adapters_installed, npm_command};
+use nextauth_adapter_bridge::bridge_required;
+use nextauth_adapter_harness::Level;
+use nextauth_adapter_harness::authjs::BackendFactory;
+use nextauth_adapter_harness::execute::Outcome;
+use nextauth_adapter_harness::report::Verdict;
+use nextauth_adapter_harness::runner::{RunOptions, run_trials};
+use nextauth_adapter_harness::suite::Target;
+use nextauth_adapter_testkit::{Server, verify_dropped};
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// One cell: an adapter of `bridge/node/authjs` on one server and setup, and what it shows.
+struct Cell {
+    server: Server,
+    /// `server.js --adapter`.
+    adapter: &'static str,
+    /// `server.js --setup` (`None`: the tables its documentation gives).
+    setup: Option<&'static str>,
+    /// The failing MUST rules.
+    must: &'static [&'static str],
+    /// The failing SHOULD rules.
+    should: &'static [&'static str],
+    /// The findings' causes.
+    findings: &'static [&'static str],
+    /// What names the cell's row in `docs/ecosystem.md`'s matrix (with the package), whose
+    /// counts must be the run's.
+    row: &'static str,
+}
+
+/// `docs/ecosystem.md`, whose matrix must show what the cells show.
+const PAGE: &str = include_str!("../../../docs/ecosystem.md");
+
+/// @auth/pg-adapter 1.11.3, on the tables its documentation page gives: no unique key but
+/// the verification token's, so duplicates of every other key are accepted (one at a time
+/// and in races); `updateUser` of a user nobody has returns nothing; rows may name a user
+/// nobody has (no foreign keys).
+const PG_DOCUMENTED: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "pg",
+    setup: None,
+    must: &[
+        "authjs.users.create.email-unique",
+        "authjs.users.update.missing-is-not-found",
+        "authjs.users.update.email-conflict",
+        "authjs.accounts.link.unique",
+        "authjs.sessions.create.token-unique",
+        "authjs.concurrency.create-user.one-email",
+        "authjs.concurrency.link-account.one-account",
+        "authjs.concurrency.create-session.one-token",
+        "authjs.property.differential.sequences",
+    ],
+    should: &[
+        "authjs.accounts.link.missing-user-refused",
+        "authjs.sessions.create.missing-user-refused",
+    ],
+    findings: &["duplicates", "errors", "orphans", "differential"],
+    row: "its documentation's",
+};
+
+/// The same adapter on its repository's tables (the ones its own tests use): their unique
+/// and foreign keys refuse what the documented tables accept, leaving `updateUser` of a user
+/// nobody has returning nothing, and a user without an address refused (`email NOT NULL`).
+const PG_REPOSITORY: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "pg",
+    setup: Some("repository"),
+    must: &[
+        "authjs.users.update.missing-is-not-found",
+        "authjs.property.differential.sequences",
+    ],
+    should: &["authjs.users.create.without-email"],
+    findings: &["data-fidelity", "errors", "differential"],
+    row: "its repository's",
+};
+
+const CELLS: &[Cell] = &[PG_DOCUMENTED, PG_REPOSITORY];
+
+fn main() -> ExitCode {
+    let filter =
+        std::env::var("RUST_LOG").unwrap_or_else(|_| "nextauth_adapter_bridge=error".to_owned());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+    let cli = Arguments::from_args();
+    if cli.list {
+        return ExitCode::SUCCESS;
+    }
+    if !npm_adapters_installed() {
+        let fail = bridge_required();
+        banner(
+            "the npm Auth.js adapters' certification: bridge/node/authjs/node_modules is missing; run `ci/bridge.sh`",
+            fail,
+        );
+        return if fail {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let mut ok = true;
+    for server in [Server::Postgres, Server::MySql] {
+        let cells: Vec<&Cell> = CELLS.iter().filter(|c| c.server == server).collect();
+        if cells.is_empty() {
+            continue;
+        }
+        let url = match cells::server_url(server, "the npm Auth.js adapters' certification") {
+            Ok(url) => url,
+            Err(fail) => {
+                ok &= !fail;
+                continue;
+            }
+        };
+        for cell in cells {
+            ok &= certify(cell, &url);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        match runtime.block_on(verify_dropped(server, &url)) {
+            Ok(n) => println!("authjs/{server}: all {n} namespaces this run created are gone"),
+            Err(e) => {
+                shout(&format!("LEAK on {server}: {e}"));
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Certifies `cell` against the server at `url`; `true` when it shows exactly what the
+/// cell expects.
+fn certify(cell: &Cell, url: &str) -> bool {
+    let label = format!(
+        "authjs/{}/{}/{}",
+        cell.adapter,
+        cell.server,
+        cell.setup.unwrap_or("documented")
+    );
+    let started = Instant::now();
+    let factory =
+        match AuthjsBridgeFactory::new(npm_command(cell.adapter, cell.setup, url), Vec::new()) {
+            Ok(f) => f,
+            Err(e) => {
+                shout(&format!("{label}: the adapter process did not start: {e}"));
+                return false;
+            }
+        };
+    let name = factory.name();
+    let args = Arguments {
+        quiet: true,
+        test_threads: Some(2),
+        // The inner run's per-rule lines (failures expected) go to a file.
+        logfile: Some(
+            std::env::temp_dir()
+                .join(format!("nextauth-{}.log", label.replace('/', "-")))
+                .to_string_lossy()
+                .into_owned(),
+        ),
+        ..Arguments::default()
+    };
+    let child = factory.clone();
+    let factory: Arc<dyn BackendFactory> = Arc::new(factory);
+    let run = run_trials(Target::Authjs(factory), &args, &RunOptions::from_env());
+    // Asked to exit, not killed when the last handle goes.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(child.shutdown());
+    let report = match run {
+        Ok((_, Some(report))) => report,
+        Ok((_, None)) => {
+            shout(&format!("{label}: no report"));
+            return false;
+        }
+        Err(e) => {
+            shout(&format!("{label}: the suite could not run: {e}"));
+            return false;
+        }
+    };
+    if let Some(dir) = std::env::var_os("NEXTAUTH_REPORT_DIR") {
+        let _ = report.write_to(std::path::Path::new(&dir));
+    }
+    let failing = |level: Level| -> BTreeSet<String> {
+        report
+            .results
+            .iter()
+            .filter(|r| r.level == level && matches!(r.outcome, Outcome::Failed(_)))
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    let set =
+        |list: &[&str]| -> BTreeSet<String> { list.iter().map(|s| (*s).to_owned()).collect() };
+    print!("{label}: {}", report.findings_text());
+    println!(
+        "{label}: {name}: {} in {:.1} s; MUST {}/{}/{} (pass/fail/n.a.), SHOULD {}/{}/{}",
+        report.verdict.text(),
+        started.elapsed().as_secs_f64(),
+        report.must.passed,
+        report.must.failed,
+        report.must.not_applicable,
+        report.should.passed,
+        report.should.failed,
+        report.should.not_applicable,
+    );
+    let mut ok = true;
+    let expected_verdict = if cell.must.is_empty() {
+        Verdict::Conforms
+    } else {
+        Verdict::DoesNotConform
+    };
+    if report.verdict != expected_verdict || !report.complete {
+        shout(&format!(
+            "{label}: expected a complete run and the verdict `{}`, got {} (complete: {})",
+            expected_verdict.text(),
+            report.verdict.text(),
+            report.complete
+        ));
+        ok = false;
+    }
+    for (what, now, expected) in [
+        ("MUST rules", failing(Level::Must), set(cell.must)),
+        ("SHOULD rules", failing(Level::Should), set(cell.should)),
+    ] {
+        if now != expected {
+            let unexpected: Vec<_> = now.difference(&expected).collect();
+            let missing: Vec<_> = expected.difference(&now).collect();
+            shout(&format!(
+                "{label}: the failing {what} changed\n  failing now but not expected: {unexpected:?}\n  expected but passing now: {missing:?}"
+            ));
+            for r in &report.results {
+                if unexpected.contains(&&r.id)
+                    && let Outcome::Failed(reason) = &r.outcome
+                {
+                    shout(&format!("  {}: {reason}", r.id));
+                }
+            }
+            ok = false;
+        }
+    }
+    // `@auth/pg-adapter@1.11.3-postgres`: the package is what comes before the version.
+    let package = report
+        .backend
+        .rsplit_once('@')
+        .map_or(report.backend.as_str(), |(p, _)| p);
+    let counts = format!(
+        "| {} / {} / {} | {} / {} |",
+        report.must.passed,
+        report.must.failed,
+        report.must.not_applicable,
+        report.should.passed,
+        report.should.failed
+    );
+    let on_page = PAGE.lines().any(|l| {
+        l.starts_with(&format!("| `{package}` ")) && l.contains(cell.row) && l.contains(&counts)
+    });
+    if !on_page {
+        shout(&format!(
+            "{label}: docs/ecosystem.md has no matrix row for `{package}` on {:?} with {counts}",
+            cell.row
+        ));
+        ok = false;
+    }
+    let findings: BTreeSet<String> = report.findings.iter().map(|f| f.cause.to_owned()).collect();
+    if findings != set(cell.findings) {
+        shout(&format!(
+            "{label}: the findings changed\n  now: {findings:?}\n  expected: {:?}",
+            cell.findings
+        ));
+        ok = false;
+    }
+    ok
+}

@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+// Serves an npm Auth.js (@auth/core) database adapter over the conformance kit's line
+// protocol, Auth.js profile (docs/bridge-protocol.md, "Profiles"):
+//
+//   node bridge/node/authjs/server.js --adapter pg --url postgres://postgres:postgres@127.0.0.1:5432/postgres
+//   node bridge/node/authjs/server.js --adapter pg --setup repository --url postgres://…
+//
+// The parent creates a fresh, empty namespace per fixture (a PostgreSQL schema, a MariaDB
+// database) on the server at --url; the child makes the adapter's tables there when the
+// fixture opens, from the schema of the chosen setup (--setup; each adapter's module under
+// adapters/ names its setups, the first being the one its documentation gives), and reads
+// every row back with the driver directly for `stored`, never through the adapter.
+//
+// Method arguments arrive as @auth/core passes them (instants as ISO 8601 text, turned back
+// into Dates here) and go to the adapter unchanged; what it returns goes back as JSON.
+// The methods the child declares are the ones the adapter object has: a method it lacks is
+// answered with `unsupported`, as core would find it undefined.
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const { PROTOCOL, protocolError, checkHello, serveLines } = require("../lib/loop");
+const { sqlError } = require("../lib/sql-errors");
+
+const ADAPTERS = {
+  pg: "./adapters/pg",
+};
+
+// @auth/core's Adapter methods, in its order.
+const METHODS = [
+  "createUser",
+  "getUser",
+  "getUserByEmail",
+  "getUserByAccount",
+  "updateUser",
+  "deleteUser",
+  "linkAccount",
+  "unlinkAccount",
+  "createSession",
+  "getSessionAndUser",
+  "updateSession",
+  "deleteSession",
+  "createVerificationToken",
+  "useVerificationToken",
+  "getAccount",
+  "getAuthenticator",
+  "createAuthenticator",
+  "listAuthenticatorsByUserId",
+  "updateAuthenticatorCounter",
+];
+
+function fail(message) {
+  process.stderr.write(`bridge authjs server: ${message}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const out = { adapter: null, url: null, setup: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--adapter") out.adapter = argv[++i];
+    else if (a === "--url") out.url = argv[++i];
+    else if (a === "--setup") out.setup = argv[++i];
+    else if (a === "--help" || a === "-h") out.help = true;
+    else fail(`unknown argument ${JSON.stringify(a)}`);
+  }
+  return out;
+}
+
+const options = parseArgs(process.argv.slice(2));
+if (options.help) {
+  process.stderr.write(`usage: node server.js --adapter ${Object.keys(ADAPTERS).join("|")} [--setup <setup>] --url <database server url>\n`);
+  process.exit(0);
+}
+if (!options.adapter || !ADAPTERS[options.adapter]) {
+  fail(`--adapter must be one of ${Object.keys(ADAPTERS).join(", ")}, not ${JSON.stringify(options.adapter)}`);
+}
+if (!options.url) fail("--url <database server url> is required");
+const module_ = require(ADAPTERS[options.adapter]);
+const dialect = /^postgres(ql)?:/.test(options.url) ? "postgres" : /^(mysql|mariadb):/.test(options.url) ? "mysql" : null;
+if (!dialect || !module_.dialects.includes(dialect)) {
+  fail(`${module_.package} runs on ${module_.dialects.join(", ")}; the URL's scheme is not one of them`);
+}
+const setup = options.setup || module_.defaultSetup;
+if (!module_.setups[setup] || !module_.setups[setup][dialect]) {
+  fail(`${module_.package} has no setup ${JSON.stringify(setup)} on ${dialect} (known: ${Object.keys(module_.setups).join(", ")})`);
+}
+
+// The version of an installed package, read from its package.json (some packages' `exports`
+// do not expose it to require).
+function installedVersion(name) {
+  const file = path.join(__dirname, "node_modules", ...name.split("/"), "package.json");
+  return JSON.parse(fs.readFileSync(file, "utf8")).version;
+}
+
+// ---------------------------------------------------------------------------------------
+// Raw access to a fixture's namespace (never through the adapter).
+// ---------------------------------------------------------------------------------------
+
+async function rawClient(schema) {
+  if (dialect !== "postgres") throw protocolError(`no raw client for ${dialect} yet`);
+  const { Client } = require("pg");
+  const client = new Client({ connectionString: options.url, options: `-c search_path=${schema}` });
+  await client.connect();
+  return {
+    async query(sql) {
+      return (await client.query(sql)).rows;
+    },
+    async run(sqlText) {
+      await client.query(sqlText);
+    },
+    close: () => client.end(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixtures: one adapter (its own pool) per namespace.
+// ---------------------------------------------------------------------------------------
+
+const fixtures = new Map();
+
+async function openFixture(fixture, args) {
+  if (typeof fixture !== "string" || !fixture) throw protocolError("open needs a fixture id");
+  if (fixtures.has(fixture)) throw protocolError(`fixture ${fixture} is already open`);
+  const namespace = args && args.namespace;
+  if (!namespace || !/^[A-Za-z0-9_]+$/.test(namespace.name || "")) throw protocolError("open needs namespace.name ([A-Za-z0-9_]+)");
+  const raw = await rawClient(namespace.name);
+  try {
+    await raw.run(fs.readFileSync(module_.setups[setup][dialect], "utf8"));
+    const { adapter, close } = await module_.open({ url: options.url, schema: namespace.name });
+    fixtures.set(fixture, { adapter, close, raw });
+  } catch (e) {
+    await raw.close().catch(() => {});
+    throw e;
+  }
+  return null;
+}
+
+async function closeFixture(fixture) {
+  const f = fixtures.get(fixture);
+  if (!f) return null;
+  fixtures.delete(fixture);
+  await f.close();
+  await f.raw.close();
+  return null;
+}
+
+function fixtureOf(msg) {
+  const f = fixtures.get(msg.fixture);
+  if (!f) throw protocolError(`no open fixture ${JSON.stringify(msg.fixture)}`);
+  return f;
+}
+
+async function readStored(f) {
+  const out = { authenticators: [] };
+  for (const [key, sql] of Object.entries(module_.stored)) {
+    out[key] = await f.raw.query(sql);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Calls: core's arguments (instants as text on the wire) to the adapter, and back.
+// ---------------------------------------------------------------------------------------
+
+const date = (v) => (typeof v === "string" ? new Date(v) : v);
+
+// The argument object with the named instant fields as Dates, as core passes them.
+function withDates(value, fields) {
+  if (!value || typeof value !== "object") return value;
+  const out = { ...value };
+  for (const f of fields) if (f in out) out[f] = date(out[f]);
+  return out;
+}
+
+const DATE_FIELDS = {
+  createUser: ["emailVerified"],
+  updateUser: ["emailVerified"],
+  createSession: ["expires"],
+  updateSession: ["expires"],
+  createVerificationToken: ["expires"],
+};
+
+async function call(f, method, args) {
+  if (!METHODS.includes(method)) throw protocolError(`unknown method ${JSON.stringify(method)}`);
+  const fn = f.adapter[method];
+  if (typeof fn !== "function") {
+    return { unsupported: true };
+  }
+  if (!Array.isArray(args)) throw protocolError(`${method}: args must be an array`);
+  const fields = DATE_FIELDS[method];
+  const jsArgs = fields ? [withDates(args[0], fields), ...args.slice(1)] : args;
+  const result = await fn.apply(f.adapter, jsArgs);
+  return { result };
+}
+
+// What the adapter returned, as JSON: undefined as null, Dates as ISO text, BigInts as
+// numbers.
+function wire(value) {
+  return JSON.parse(JSON.stringify(value === undefined ? null : value, (_, v) => (typeof v === "bigint" ? Number(v) : v)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors.
+// ---------------------------------------------------------------------------------------
+
+function uniqueKeyOf(e) {
+  return ({ columns }) => {
+    if (!e.table || !columns) return null;
+    const cols = columns.replace(/["`\s]/g, "");
+    return module_.uniqueKeys[`${e.table}(${cols})`] || null;
+  };
+}
+
+function classify(err) {
+  const message = (err && err.message) || String(err);
+  // PostgreSQL 23503 foreign_key_violation, MySQL ER_NO_REFERENCED_ROW_2: a row naming a user
+  // (or another row) nobody has, refused by the tables' foreign key.
+  if (err && (err.code === "23503" || err.code === "ER_NO_REFERENCED_ROW_2" || err.errno === 1452)) {
+    return { kind: "not_found", message };
+  }
+  const known = err && typeof err === "object" ? sqlError(err, uniqueKeyOf(err), message) : null;
+  return known || { kind: "backend", message: `${(err && err.name) || "Error"}: ${message}` };
+}
+
+// ---------------------------------------------------------------------------------------
+// Requests.
+// ---------------------------------------------------------------------------------------
+
+const implemented = async () => {
+  // The methods the adapter object has, learnt from an instance that is never called.
+  const { adapter } = await module_.open({ url: options.url, schema: "public" }).then(async (o) => {
+    await o.close();
+    return o;
+  });
+  return METHODS.filter((m) => typeof adapter[m] === "function");
+};
+
+async function handle(msg) {
+  const args = msg.args === undefined ? [] : msg.args;
+  switch (msg.method) {
+    case "hello": {
+      checkHello(args);
+      const version = installedVersion(module_.package);
+      return {
+        ok: {
+          protocol: PROTOCOL,
+          profile: "authjs",
+          name: `${module_.package}@${version}${setup === module_.defaultSetup ? "" : `-${setup}`}`,
+          description: `${module_.package}@${version} (${module_.drivers.map((d) => `${d}@${installedVersion(d)}`).join(", ")}) on ${dialect}, tables from ${setup === module_.defaultSetup ? "its documentation" : `the ${setup} setup`} (fixtures/ecosystem)`,
+          capabilities: { methods: await implemented(), ...module_.capabilities },
+          namespaces: { server: dialect, url: options.url, tables: "synchronize" },
+        },
+      };
+    }
+    case "open":
+      return { ok: await openFixture(msg.fixture, args) };
+    case "close":
+      return { ok: await closeFixture(msg.fixture) };
+    case "stored":
+      return { ok: wire(await readStored(fixtureOf(msg))) };
+    case "setClock":
+      return { ok: null };
+    default: {
+      const { result, unsupported } = await call(fixtureOf(msg), msg.method, args);
+      if (unsupported) {
+        const e = new Error(`${module_.package} has no ${msg.method}`);
+        e.unsupported = true;
+        throw e;
+      }
+      return { ok: wire(result) };
+    }
+  }
+}
+
+serveLines({
+  handle,
+  classify: (err) =>
+    err && err.unsupported ? { kind: "unsupported", message: err.message } : classify(err),
+  async shutdown() {
+    for (const key of [...fixtures.keys()]) await closeFixture(key).catch(() => {});
+  },
+});
