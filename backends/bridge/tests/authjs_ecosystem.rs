@@ -93,7 +93,25 @@ const PG_REPOSITORY: Cell = Cell {
     row: "its repository's",
 };
 
-const CELLS: &[Cell] = &[PG_DOCUMENTED, PG_REPOSITORY];
+/// @auth/kysely-adapter 1.11.2 (Kysely 0.28, pg), on the tables its documentation's migration
+/// makes: no unique key on the provider account, so one is linked twice (and 32 times in a
+/// race); `email NOT NULL`; and `updateUser` with nothing to change sends an `UPDATE` with an
+/// empty `SET` (the property test's shortest divergence).
+const KYSELY_DOCUMENTED: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "kysely",
+    setup: None,
+    must: &[
+        "authjs.accounts.link.unique",
+        "authjs.concurrency.link-account.one-account",
+        "authjs.property.differential.sequences",
+    ],
+    should: &["authjs.users.create.without-email"],
+    findings: &["duplicates", "data-fidelity", "differential"],
+    row: "its documentation's",
+};
+
+const CELLS: &[Cell] = &[PG_DOCUMENTED, PG_REPOSITORY, KYSELY_DOCUMENTED];
 
 fn main() -> ExitCode {
     let filter =

@@ -24,6 +24,7 @@ const { sqlError } = require("../lib/sql-errors");
 
 const ADAPTERS = {
   pg: "./adapters/pg",
+  kysely: "./adapters/kysely",
 };
 
 // @auth/core's Adapter methods, in its order.
@@ -125,11 +126,16 @@ async function openFixture(fixture, args) {
   const namespace = args && args.namespace;
   if (!namespace || !/^[A-Za-z0-9_]+$/.test(namespace.name || "")) throw protocolError("open needs namespace.name ([A-Za-z0-9_]+)");
   const raw = await rawClient(namespace.name);
+  let opened;
   try {
-    await raw.run(fs.readFileSync(module_.setups[setup][dialect], "utf8"));
-    const { adapter, close } = await module_.open({ url: options.url, schema: namespace.name });
-    fixtures.set(fixture, { adapter, close, raw });
+    opened = await module_.open({ url: options.url, schema: namespace.name });
+    // The setup's tables: a schema file run as is, or the adapter's own way (a migration).
+    const tables = module_.setups[setup][dialect];
+    if (typeof tables === "function") await tables({ raw, opened });
+    else await raw.run(fs.readFileSync(tables, "utf8"));
+    fixtures.set(fixture, { adapter: opened.adapter, close: opened.close, raw });
   } catch (e) {
+    if (opened) await opened.close().catch(() => {});
     await raw.close().catch(() => {});
     throw e;
   }
@@ -219,6 +225,8 @@ function classify(err) {
   if (err && (err.code === "23503" || err.code === "ER_NO_REFERENCED_ROW_2" || err.errno === 1452)) {
     return { kind: "not_found", message };
   }
+  // The library's own "no such row" (Kysely's NoResultError, Prisma's P2025).
+  if (module_.notFound && module_.notFound(err)) return { kind: "not_found", message };
   const known = err && typeof err === "object" ? sqlError(err, uniqueKeyOf(err), message) : null;
   return known || { kind: "backend", message: `${(err && err.name) || "Error"}: ${message}` };
 }
