@@ -1,9 +1,9 @@
 //! `docs/ecosystem.md` keeps its promises: every finding it reports has a reproduction
 //! command, and running each one (the real `nextauth-certify` binary, the adapter served by
-//! `bridge/node/authjs` against the PostgreSQL server of `NEXTAUTH_TEST_POSTGRES_URL`) shows
-//! the rule it names failing.
+//! `bridge/node/authjs` against the servers of `NEXTAUTH_TEST_POSTGRES_URL` and
+//! `NEXTAUTH_TEST_MYSQL_URL`) shows the rule it names failing.
 //!
-//! Needs `bridge/node/authjs/node_modules` (`ci/bridge.sh`) and the server
+//! Needs `bridge/node/authjs/node_modules` (`ci/bridge.sh`) and the servers
 //! (`eval "$(ci/databases.sh)"`); without them it says SKIPPED, and fails when
 //! `NEXTAUTH_REQUIRE_BACKENDS` requires them.
 
@@ -85,17 +85,23 @@ fn every_finding_has_a_reproduction_command_for_one_rule() {
 
 #[test]
 fn every_reproduction_command_shows_its_finding() {
-    let Some(url) = url_or_skip(Server::Postgres, "the ecosystem page's reproductions") else {
+    let what = "the ecosystem page's reproductions";
+    let Some(postgres) = url_or_skip(Server::Postgres, what) else {
         return;
     };
-    if !npm_adapters_or_skip("the ecosystem page's reproductions") {
+    let Some(mysql) = url_or_skip(Server::MySql, what) else {
+        return;
+    };
+    if !npm_adapters_or_skip(what) {
         return;
     }
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut checked = 0;
     for (title, body) in findings() {
         for command in shell_commands(&body) {
-            let command = command.replace("$NEXTAUTH_TEST_POSTGRES_URL", &url);
+            let command = command
+                .replace("$NEXTAUTH_TEST_POSTGRES_URL", &postgres)
+                .replace("$NEXTAUTH_TEST_MYSQL_URL", &mysql);
             let args = shell_words::split(&command).expect("a command a shell can split");
             let Some(rule) = filtered_rule(&args).map(str::to_owned) else {
                 continue;

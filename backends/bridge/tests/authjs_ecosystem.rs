@@ -111,7 +111,86 @@ const KYSELY_DOCUMENTED: Cell = Cell {
     row: "its documentation's",
 };
 
-const CELLS: &[Cell] = &[PG_DOCUMENTED, PG_REPOSITORY, KYSELY_DOCUMENTED];
+/// What @auth/sequelize-adapter 2.11.3 (Sequelize 6.37) fails on both servers, on the tables
+/// `sequelize.sync()` makes from its models: `useVerificationToken` finds the token, then
+/// deletes every token of the identifier (a wrong token consumes the right one; 32
+/// concurrent uses all succeed); no unique key on the provider account; `updateUser` of a
+/// missing user returns `null`; OAuth tokens in `VARCHAR(255)`.
+const SEQUELIZE_MUST: &[&str] = &[
+    "authjs.users.update.missing-is-not-found",
+    "authjs.accounts.link.unique",
+    "authjs.verification.use.wrong-token",
+    "authjs.verification.use.removes-only-that-token",
+    "authjs.data.tokens.large",
+    "authjs.security.verification.key-is-exact",
+    "authjs.concurrency.verification.used-once",
+    "authjs.concurrency.link-account.one-account",
+    "authjs.property.differential.sequences",
+];
+
+/// Sequelize on PostgreSQL.
+const SEQUELIZE_POSTGRES: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "sequelize",
+    setup: None,
+    must: SEQUELIZE_MUST,
+    // `expires_at` is an INTEGER: past 2038 is refused.
+    should: &["authjs.data.expires-at.past-2038"],
+    findings: &[
+        "link-reuse",
+        "inexact-lookup",
+        "duplicates",
+        "collateral",
+        "data-fidelity",
+        "errors",
+        "token-width",
+        "differential",
+    ],
+    row: "`sequelize.sync()`",
+};
+
+/// Sequelize on MariaDB: also `DATETIME` without a fraction (whole seconds stored, the
+/// given milliseconds returned), and the database's default collation, which matches a
+/// provider id with a trailing space (and a token in upper case, already failing above).
+const SEQUELIZE_MYSQL: Cell = Cell {
+    server: Server::MySql,
+    adapter: "sequelize",
+    setup: None,
+    must: &[
+        "authjs.users.update.missing-is-not-found",
+        "authjs.accounts.link.unique",
+        "authjs.verification.use.wrong-token",
+        "authjs.verification.use.removes-only-that-token",
+        "authjs.data.tokens.large",
+        "authjs.data.timestamps.declared-precision",
+        "authjs.security.lookups.exact",
+        "authjs.security.verification.key-is-exact",
+        "authjs.concurrency.verification.used-once",
+        "authjs.concurrency.link-account.one-account",
+        "authjs.property.differential.sequences",
+    ],
+    should: &["authjs.data.expires-at.past-2038"],
+    findings: &[
+        "link-reuse",
+        "inexact-lookup",
+        "duplicates",
+        "collateral",
+        "data-fidelity",
+        "errors",
+        "token-width",
+        "timestamp-precision",
+        "differential",
+    ],
+    row: "`sequelize.sync()`",
+};
+
+const CELLS: &[Cell] = &[
+    PG_DOCUMENTED,
+    PG_REPOSITORY,
+    KYSELY_DOCUMENTED,
+    SEQUELIZE_POSTGRES,
+    SEQUELIZE_MYSQL,
+];
 
 fn main() -> ExitCode {
     let filter =

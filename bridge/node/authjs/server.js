@@ -17,6 +17,15 @@
 // answered with `unsupported`, as core would find it undefined.
 "use strict";
 
+// Adapters run as in production: some synchronise their tables on every call otherwise
+// (TypeORM), or on their first (Sequelize), which a deployment does not. Each setup makes the
+// tables the way the adapter's documentation says.
+process.env.NODE_ENV = "production";
+
+// stdout carries the protocol: whatever an adapter or its ORM prints (Sequelize logs every
+// statement with console.log by default) goes to stderr, with the logs.
+for (const level of ["log", "info", "debug"]) console[level] = (...args) => console.error(...args);
+
 const fs = require("fs");
 const path = require("path");
 const { PROTOCOL, protocolError, checkHello, serveLines } = require("../lib/loop");
@@ -25,6 +34,7 @@ const { sqlError } = require("../lib/sql-errors");
 const ADAPTERS = {
   pg: "./adapters/pg",
   kysely: "./adapters/kysely",
+  sequelize: "./adapters/sequelize",
 };
 
 // @auth/core's Adapter methods, in its order.
@@ -98,8 +108,36 @@ function installedVersion(name) {
 // Raw access to a fixture's namespace (never through the adapter).
 // ---------------------------------------------------------------------------------------
 
+// The URL of the namespace `name` on the server at --url: PostgreSQL's URL as is (the
+// schema goes on the search path), MySQL's with the database in its path.
+function namespaceUrl(name) {
+  if (dialect === "postgres") return options.url;
+  const u = new URL(options.url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 async function rawClient(schema) {
-  if (dialect !== "postgres") throw protocolError(`no raw client for ${dialect} yet`);
+  if (dialect === "mysql") {
+    const mariadb = require("mariadb");
+    const u = new URL(options.url);
+    const conn = await mariadb.createConnection({
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database: schema,
+      bigIntAsNumber: true,
+      multipleStatements: true,
+    });
+    return {
+      query: (sql) => conn.query(sql),
+      async run(sqlText) {
+        await conn.query(sqlText);
+      },
+      close: () => conn.end(),
+    };
+  }
   const { Client } = require("pg");
   const client = new Client({ connectionString: options.url, options: `-c search_path=${schema}` });
   await client.connect();
@@ -128,7 +166,7 @@ async function openFixture(fixture, args) {
   const raw = await rawClient(namespace.name);
   let opened;
   try {
-    opened = await module_.open({ url: options.url, schema: namespace.name });
+    opened = await module_.open({ url: namespaceUrl(namespace.name), schema: namespace.name, dialect });
     // The setup's tables: a schema file run as is, or the adapter's own way (a migration).
     const tables = module_.setups[setup][dialect];
     if (typeof tables === "function") await tables({ raw, opened });
@@ -159,7 +197,7 @@ function fixtureOf(msg) {
 
 async function readStored(f) {
   const out = { authenticators: [] };
-  for (const [key, sql] of Object.entries(module_.stored)) {
+  for (const [key, sql] of Object.entries(module_.stored[dialect])) {
     out[key] = await f.raw.query(sql);
   }
   return out;
@@ -210,16 +248,26 @@ function wire(value) {
 // Errors.
 // ---------------------------------------------------------------------------------------
 
+// The contract's key of a duplicate, from the adapter module's `uniqueKeys`
+// (`table(col,col)`): PostgreSQL names the table and the columns; MySQL names only the index
+// (a column's name, or PRIMARY: the module's `primaryKeys`), the table is the statement's.
 function uniqueKeyOf(e) {
-  return ({ columns }) => {
-    if (!e.table || !columns) return null;
-    const cols = columns.replace(/["`\s]/g, "");
-    return module_.uniqueKeys[`${e.table}(${cols})`] || null;
+  return ({ constraint, columns }) => {
+    let table = e.table;
+    let cols = columns;
+    if (dialect === "mysql") {
+      table = (/^\s*(?:INSERT\s+INTO|UPDATE)\s+`?([A-Za-z0-9_]+)`?/i.exec(e.sql || "") || [])[1];
+      cols = constraint === "PRIMARY" ? (module_.primaryKeys || {})[table] : constraint;
+    }
+    if (!table || !cols) return null;
+    return module_.uniqueKeys[`${table}(${cols.replace(/["`\s]/g, "")})`] || null;
   };
 }
 
-function classify(err) {
-  const message = (err && err.message) || String(err);
+function classify(thrown) {
+  // An ORM's error wrapping the driver's (Sequelize: `parent`), classified by the driver's.
+  const err = thrown && typeof thrown === "object" && thrown.parent ? thrown.parent : thrown;
+  const message = (thrown && thrown.message) || String(thrown);
   // PostgreSQL 23503 foreign_key_violation, MySQL ER_NO_REFERENCED_ROW_2: a row naming a user
   // (or another row) nobody has, refused by the tables' foreign key.
   if (err && (err.code === "23503" || err.code === "ER_NO_REFERENCED_ROW_2" || err.errno === 1452)) {
@@ -237,12 +285,17 @@ function classify(err) {
 
 const implemented = async () => {
   // The methods the adapter object has, learnt from an instance that is never called.
-  const { adapter } = await module_.open({ url: options.url, schema: "public" }).then(async (o) => {
+  const { adapter } = await module_.open({ url: options.url, schema: "public", dialect }).then(async (o) => {
     await o.close();
     return o;
   });
   return METHODS.filter((m) => typeof adapter[m] === "function");
 };
+
+// A module's capabilities: one declaration, or one per dialect.
+function capabilitiesOf(m, d) {
+  return m.capabilities[d] || m.capabilities;
+}
 
 async function handle(msg) {
   const args = msg.args === undefined ? [] : msg.args;
@@ -256,7 +309,7 @@ async function handle(msg) {
           profile: "authjs",
           name: `${module_.package}@${version}${setup === module_.defaultSetup ? "" : `-${setup}`}`,
           description: `${module_.package}@${version} (${module_.drivers.map((d) => `${d}@${installedVersion(d)}`).join(", ")}) on ${dialect}, tables from ${setup === module_.defaultSetup ? "its documentation" : `the ${setup} setup`} (fixtures/ecosystem)`,
-          capabilities: { methods: await implemented(), ...module_.capabilities },
+          capabilities: { methods: await implemented(), ...capabilitiesOf(module_, dialect) },
           namespaces: { server: dialect, url: options.url, tables: "synchronize" },
         },
       };

@@ -29,6 +29,11 @@ pub struct AuthjsBridgeFactory {
     /// The server the parent creates each fixture's namespace on, when the child asks.
     server: Option<(Server, String)>,
     tables: Tables,
+    /// Held while a namespace is made ready (created, its tables made by the child) and while
+    /// one is dropped: an ORM making its tables reads the server's catalog (Sequelize's
+    /// `sync()` on PostgreSQL), which fails on a table another fixture's teardown drops at
+    /// that moment. One application's tables are not created while another's vanish.
+    schema_changes: Arc<tokio::sync::Mutex<()>>,
     fixtures: Arc<AtomicU64>,
 }
 
@@ -84,6 +89,7 @@ impl AuthjsBridgeFactory {
             capabilities,
             server,
             tables,
+            schema_changes: Arc::new(tokio::sync::Mutex::new(())),
             fixtures: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -127,6 +133,7 @@ impl BackendFactory for AuthjsBridgeFactory {
                 reason,
             }));
         }
+        let changing = self.schema_changes.lock().await;
         let namespace = match &self.server {
             Some((server, url)) => Some(
                 create_namespace(&self.tables, *server, url)
@@ -135,16 +142,22 @@ impl BackendFactory for AuthjsBridgeFactory {
             ),
             None => None,
         };
-        match self.open_on(namespace.as_ref()).await {
+        let opened = self.open_on(namespace.as_ref()).await;
+        drop(changing);
+        match opened {
             Ok(mut fixture) => {
                 let close = fixture.teardown.take();
+                let schema_changes = Arc::clone(&self.schema_changes);
                 fixture.teardown = Some(teardown(move || async move {
                     let closed = match close {
                         Some(close) => close().await,
                         None => Ok(()),
                     };
                     let dropped = match namespace {
-                        Some(ns) => ns.drop().await.map_err(|e| e.to_string()),
+                        Some(ns) => {
+                            let _changing = schema_changes.lock().await;
+                            ns.drop().await.map_err(|e| e.to_string())
+                        }
                         None => Ok(()),
                     };
                     closed?;
@@ -156,6 +169,7 @@ impl BackendFactory for AuthjsBridgeFactory {
             }
             Err(e) => {
                 if let Some(ns) = namespace {
+                    let _changing = self.schema_changes.lock().await;
                     drop_namespace(ns).await;
                 }
                 Err(e)

@@ -82,10 +82,12 @@ module.exports = {
   notFound: (err) => Boolean(err && err.constructor && err.constructor.name === "NoResultError"),
 
   stored: {
-    users: `SELECT id::text AS id, name, email, to_json("emailVerified") AS "emailVerified", image FROM "User" ORDER BY id`,
-    accounts: `SELECT "userId"::text AS "userId", type, provider, "providerAccountId", refresh_token, access_token, expires_at::float8 AS expires_at, token_type, scope, id_token, session_state FROM "Account" ORDER BY provider, "providerAccountId", id`,
-    sessions: `SELECT "sessionToken", "userId"::text AS "userId", to_json(expires) AS expires FROM "Session" ORDER BY "sessionToken", id`,
-    verificationTokens: `SELECT identifier, token, to_json(expires) AS expires FROM "VerificationToken" ORDER BY identifier, token`,
+    postgres: {
+      users: `SELECT id::text AS id, name, email, to_json("emailVerified") AS "emailVerified", image FROM "User" ORDER BY id`,
+      accounts: `SELECT "userId"::text AS "userId", type, provider, "providerAccountId", refresh_token, access_token, expires_at::float8 AS expires_at, token_type, scope, id_token, session_state FROM "Account" ORDER BY provider, "providerAccountId", id`,
+      sessions: `SELECT "sessionToken", "userId"::text AS "userId", to_json(expires) AS expires FROM "Session" ORDER BY "sessionToken", id`,
+      verificationTokens: `SELECT identifier, token, to_json(expires) AS expires FROM "VerificationToken" ORDER BY identifier, token`,
+    },
   },
 
   uniqueKeys: {

@@ -34,10 +34,12 @@ module.exports = {
   // Every row, read around the adapter, in the contract's shape (ids as text, instants as
   // PostgreSQL's JSON text with microseconds).
   stored: {
-    users: `SELECT id::text AS id, name, email, to_json("emailVerified") AS "emailVerified", image FROM users ORDER BY id`,
-    accounts: `SELECT "userId"::text AS "userId", type, provider, "providerAccountId", refresh_token, access_token, expires_at::float8 AS expires_at, token_type, scope, id_token, session_state FROM accounts ORDER BY id`,
-    sessions: `SELECT "sessionToken", "userId"::text AS "userId", to_json(expires) AS expires FROM sessions ORDER BY id`,
-    verificationTokens: `SELECT identifier, token, to_json(expires) AS expires FROM verification_token ORDER BY ctid`,
+    postgres: {
+      users: `SELECT id::text AS id, name, email, to_json("emailVerified") AS "emailVerified", image FROM users ORDER BY id`,
+      accounts: `SELECT "userId"::text AS "userId", type, provider, "providerAccountId", refresh_token, access_token, expires_at::float8 AS expires_at, token_type, scope, id_token, session_state FROM accounts ORDER BY id`,
+      sessions: `SELECT "sessionToken", "userId"::text AS "userId", to_json(expires) AS expires FROM sessions ORDER BY id`,
+      verificationTokens: `SELECT identifier, token, to_json(expires) AS expires FROM verification_token ORDER BY identifier, token`,
+    },
   },
 
   // The contract's key of a duplicate: (table, columns) as PostgreSQL names them.
