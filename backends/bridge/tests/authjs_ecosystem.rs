@@ -15,7 +15,9 @@ mod cells;
 
 use cells::{banner, shout};
 use libtest_mimic::Arguments;
-use nextauth_adapter_bridge::authjs::{AuthjsBridgeFactory, npm_adapters_installed, npm_command};
+use nextauth_adapter_bridge::authjs::{
+    AuthjsBridgeFactory, module_command, npm_adapters_installed, npm_command,
+};
 use nextauth_adapter_bridge::bridge_required;
 use nextauth_adapter_harness::Level;
 use nextauth_adapter_harness::authjs::BackendFactory;
@@ -32,7 +34,8 @@ use std::time::Instant;
 /// One cell: an adapter of `bridge/node/authjs` on one server and setup, and what it shows.
 struct Cell {
     server: Server,
-    /// `server.js --adapter`.
+    /// `server.js --adapter`, or, starting with `examples/`, an author's kit module for
+    /// `server.js --module` (relative to the repository).
     adapter: &'static str,
     /// `server.js --setup` (`None`: the tables its documentation gives).
     setup: Option<&'static str>,
@@ -184,7 +187,21 @@ const SEQUELIZE_MYSQL: Cell = Cell {
     row: "`sequelize.sync()`",
 };
 
+/// The worked example of certifying one's own adapter (`examples/authjs-js-adapter`): a
+/// hand-written adapter over node-postgres, one statement a method, the keys left to its
+/// tables. It conforms; getAccount is there, the WebAuthn methods are not.
+const EXAMPLE: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "examples/authjs-js-adapter/kit.js",
+    setup: None,
+    must: &[],
+    should: &[],
+    findings: &[],
+    row: "the worked example",
+};
+
 const CELLS: &[Cell] = &[
+    EXAMPLE,
     PG_DOCUMENTED,
     PG_REPOSITORY,
     KYSELY_DOCUMENTED,
@@ -255,19 +272,27 @@ fn main() -> ExitCode {
 fn certify(cell: &Cell, url: &str) -> bool {
     let label = format!(
         "authjs/{}/{}/{}",
-        cell.adapter,
+        cell.adapter.trim_start_matches("examples/"),
         cell.server,
         cell.setup.unwrap_or("documented")
     );
     let started = Instant::now();
-    let factory =
-        match AuthjsBridgeFactory::new(npm_command(cell.adapter, cell.setup, url), Vec::new()) {
-            Ok(f) => f,
-            Err(e) => {
-                shout(&format!("{label}: the adapter process did not start: {e}"));
-                return false;
-            }
-        };
+    let command = match cell.adapter.strip_prefix("examples/") {
+        Some(_) => module_command(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(cell.adapter),
+            url,
+        ),
+        None => npm_command(cell.adapter, cell.setup, url),
+    };
+    let factory = match AuthjsBridgeFactory::new(command, Vec::new()) {
+        Ok(f) => f,
+        Err(e) => {
+            shout(&format!("{label}: the adapter process did not start: {e}"));
+            return false;
+        }
+    };
     let name = factory.name();
     let args = Arguments {
         quiet: true,

@@ -4,6 +4,7 @@
 //
 //   node bridge/node/authjs/server.js --adapter pg --url postgres://postgres:postgres@127.0.0.1:5432/postgres
 //   node bridge/node/authjs/server.js --adapter pg --setup repository --url postgres://…
+//   node bridge/node/authjs/server.js --module examples/authjs-js-adapter/kit.js --url postgres://…
 //
 // The parent creates a fresh, empty namespace per fixture (a PostgreSQL schema, a MariaDB
 // database) on the server at --url; the child makes the adapter's tables there when the
@@ -66,10 +67,11 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const out = { adapter: null, url: null, setup: null };
+  const out = { adapter: null, module: null, url: null, setup: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--adapter") out.adapter = argv[++i];
+    else if (a === "--module") out.module = argv[++i];
     else if (a === "--url") out.url = argv[++i];
     else if (a === "--setup") out.setup = argv[++i];
     else if (a === "--help" || a === "-h") out.help = true;
@@ -80,14 +82,30 @@ function parseArgs(argv) {
 
 const options = parseArgs(process.argv.slice(2));
 if (options.help) {
-  process.stderr.write(`usage: node server.js --adapter ${Object.keys(ADAPTERS).join("|")} [--setup <setup>] --url <database server url>\n`);
+  process.stderr.write(`usage: node server.js (--adapter ${Object.keys(ADAPTERS).join("|")} | --module <file>) [--setup <setup>] --url <database server url>\n`);
   process.exit(0);
 }
-if (!options.adapter || !ADAPTERS[options.adapter]) {
-  fail(`--adapter must be one of ${Object.keys(ADAPTERS).join(", ")}, not ${JSON.stringify(options.adapter)}`);
+if (options.module && options.adapter) fail("--adapter and --module exclude each other");
+if (!options.module && (!options.adapter || !ADAPTERS[options.adapter])) {
+  fail(`--adapter must be one of ${Object.keys(ADAPTERS).join(", ")}, not ${JSON.stringify(options.adapter)} (or --module <file> for your own)`);
 }
 if (!options.url) fail("--url <database server url> is required");
-const module_ = require(ADAPTERS[options.adapter]);
+// An adapter module: one of ours, or an author's own (--module), of the same shape
+// (adapters/pg.js documents it; examples/authjs-js-adapter/kit.js is a worked example).
+const module_ = options.module ? loadModule(path.resolve(options.module)) : require(ADAPTERS[options.adapter]);
+
+function loadModule(file) {
+  let m;
+  try {
+    m = require(file);
+  } catch (e) {
+    fail(`cannot load --module ${file}: ${e.message}`);
+  }
+  for (const key of ["package", "dialects", "setups", "defaultSetup", "capabilities", "open", "stored", "uniqueKeys"]) {
+    if (m[key] === undefined) fail(`--module ${file} has no \`${key}\` (see bridge/node/authjs/adapters/pg.js)`);
+  }
+  return m;
+}
 const dialect = /^postgres(ql)?:/.test(options.url) ? "postgres" : /^(mysql|mariadb):/.test(options.url) ? "mysql" : null;
 if (!dialect || !module_.dialects.includes(dialect)) {
   fail(`${module_.package} runs on ${module_.dialects.join(", ")}; the URL's scheme is not one of them`);
@@ -100,6 +118,7 @@ if (!module_.setups[setup] || !module_.setups[setup][dialect]) {
 // The version of an installed package, read from its package.json (some packages' `exports`
 // do not expose it to require).
 function installedVersion(name) {
+  if (options.module && name === module_.package && module_.version) return module_.version;
   const file = path.join(__dirname, "node_modules", ...name.split("/"), "package.json");
   return JSON.parse(fs.readFileSync(file, "utf8")).version;
 }
@@ -166,7 +185,7 @@ async function openFixture(fixture, args) {
   const raw = await rawClient(namespace.name);
   let opened;
   try {
-    opened = await module_.open({ url: namespaceUrl(namespace.name), schema: namespace.name, dialect });
+    opened = await module_.open({ url: namespaceUrl(namespace.name), schema: namespace.name, dialect, require });
     // The setup's tables: a schema file run as is, or the adapter's own way (a migration).
     const tables = module_.setups[setup][dialect];
     if (typeof tables === "function") await tables({ raw, opened });
@@ -285,7 +304,7 @@ function classify(thrown) {
 
 const implemented = async () => {
   // The methods the adapter object has, learnt from an instance that is never called.
-  const { adapter } = await module_.open({ url: options.url, schema: "public", dialect }).then(async (o) => {
+  const { adapter } = await module_.open({ url: options.url, schema: "public", dialect, require }).then(async (o) => {
     await o.close();
     return o;
   });
@@ -308,7 +327,11 @@ async function handle(msg) {
           protocol: PROTOCOL,
           profile: "authjs",
           name: `${module_.package}@${version}${setup === module_.defaultSetup ? "" : `-${setup}`}`,
-          description: `${module_.package}@${version} (${module_.drivers.map((d) => `${d}@${installedVersion(d)}`).join(", ")}) on ${dialect}, tables from ${setup === module_.defaultSetup ? "its documentation" : `the ${setup} setup`} (fixtures/ecosystem)`,
+          description: `${module_.package}@${version} (${module_.drivers.map((d) => `${d}@${installedVersion(d)}`).join(", ")}) on ${dialect}, ${
+            options.module
+              ? `tables of ${path.relative(process.cwd(), path.resolve(options.module))}'s ${setup} setup`
+              : `tables from ${setup === module_.defaultSetup ? "its documentation" : `the ${setup} setup`} (fixtures/ecosystem)`
+          }`,
           capabilities: { methods: await implemented(), ...capabilitiesOf(module_, dialect) },
           namespaces: { server: dialect, url: options.url, tables: "synchronize" },
         },

@@ -41,6 +41,21 @@ pub fn npm_command(adapter: &str, setup: Option<&str>, url: &str) -> Vec<String>
     command
 }
 
+/// The command that serves an author's own adapter through its kit module (`module`: a
+/// file of the shape of `bridge/node/authjs/adapters/pg.js`, e.g.
+/// `examples/authjs-js-adapter/kit.js`) against the database server at `url`:
+/// `node <repo>/bridge/node/authjs/server.js --module <module> --url <url>`.
+pub fn module_command(module: &std::path::Path, url: &str) -> Vec<String> {
+    vec![
+        "node".to_owned(),
+        npm_server_dir().join("server.js").display().to_string(),
+        "--module".to_owned(),
+        module.display().to_string(),
+        "--url".to_owned(),
+        url.to_owned(),
+    ]
+}
+
 /// For a plain `#[test]` that needs `bridge/node/authjs`: `true` when it is installed;
 /// otherwise a loud `SKIPPED` line on stderr and `false`.
 ///
