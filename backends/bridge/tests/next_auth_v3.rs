@@ -19,7 +19,7 @@ use nextauth_adapter::{ErrorKind, NewUser};
 use nextauth_adapter_bridge::{BridgeFactory, SYNCHRONIZE, node_command};
 use nextauth_adapter_harness::execute::{Outcome, RaceRuntime, run_rule};
 use nextauth_adapter_harness::{BackendFactory, catalogue};
-use nextauth_adapter_testkit::{Server, verify_dropped};
+use nextauth_adapter_testkit::Server;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -200,17 +200,7 @@ fn main() -> ExitCode {
         }
         ok &= broken_adapter_is_caught(server, &url);
         ok &= killed_process_fails_fast(server, &url);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        match runtime.block_on(verify_dropped(server, &url)) {
-            Ok(n) => println!("bridge/{server}: all {n} namespaces this run created are gone"),
-            Err(e) => {
-                shout(&format!("LEAK on {server}: {e}"));
-                ok = false;
-            }
-        }
+        ok &= cells::all_dropped("bridge", server, &url);
     }
     if ok {
         ExitCode::SUCCESS

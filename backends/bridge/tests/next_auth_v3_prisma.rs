@@ -13,7 +13,7 @@
 mod cells;
 
 use libtest_mimic::Arguments;
-use nextauth_adapter_testkit::{Server, verify_dropped};
+use nextauth_adapter_testkit::Server;
 use std::process::ExitCode;
 
 /// The MUST rules next-auth@3.29.10's Prisma adapter fails on PostgreSQL.
@@ -157,17 +157,7 @@ fn main() -> ExitCode {
             };
             ok &= cells::certify(&cell, &url);
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        match runtime.block_on(verify_dropped(server, &url)) {
-            Ok(n) => println!("bridge/{server}: all {n} namespaces this run created are gone"),
-            Err(e) => {
-                cells::shout(&format!("LEAK on {server}: {e}"));
-                ok = false;
-            }
-        }
+        ok &= cells::all_dropped("bridge", server, &url);
     }
     if ok {
         ExitCode::SUCCESS

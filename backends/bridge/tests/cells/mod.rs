@@ -218,22 +218,54 @@ pub fn certify(cell: &Cell<'_>, url: &str) -> bool {
         ));
         ok = false;
     }
-    if failing != expected {
-        let unexpected: Vec<_> = failing.difference(&expected).collect();
-        let missing: Vec<_> = expected.difference(&failing).collect();
-        shout(&format!(
-            "{label}: the failing MUST rules changed\n  failing now but not expected: {unexpected:?}\n  expected but passing now: {missing:?}"
-        ));
-        for r in &report.results {
-            if unexpected.contains(&&r.id)
-                && let Outcome::Failed(reason) = &r.outcome
-            {
-                shout(&format!("  {}: {reason}", r.id));
-            }
-        }
-        ok = false;
-    }
+    ok &= same_failures(&label, "MUST rules", &failing, &expected, &report.results);
     ok
+}
+
+/// Whether the rules failing `now` are the `expected` ones; if not, says which changed (with
+/// the reasons of those failing unexpectedly, from `results`).
+pub fn same_failures(
+    label: &str,
+    what: &str,
+    now: &BTreeSet<String>,
+    expected: &BTreeSet<String>,
+    results: &[RuleOutcome],
+) -> bool {
+    if now == expected {
+        return true;
+    }
+    let unexpected: Vec<_> = now.difference(expected).collect();
+    let missing: Vec<_> = expected.difference(now).collect();
+    shout(&format!(
+        "{label}: the failing {what} changed\n  failing now but not expected: {unexpected:?}\n  expected but passing now: {missing:?}"
+    ));
+    for r in results {
+        if unexpected.contains(&&r.id)
+            && let Outcome::Failed(reason) = &r.outcome
+        {
+            shout(&format!("  {}: {reason}", r.id));
+        }
+    }
+    false
+}
+
+/// Whether every namespace this process created on `server` is gone (a LEAK banner if not);
+/// `label` prefixes the line that says so.
+pub fn all_dropped(label: &str, server: Server, url: &str) -> bool {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    match runtime.block_on(nextauth_adapter_testkit::verify_dropped(server, url)) {
+        Ok(n) => {
+            println!("{label}/{server}: all {n} namespaces this run created are gone");
+            true
+        }
+        Err(e) => {
+            shout(&format!("LEAK on {server}: {e}"));
+            false
+        }
+    }
 }
 
 /// Runs rule `id` (`tz-…::<rule>` in the second time zone) against `factory` up to three
