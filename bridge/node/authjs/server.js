@@ -91,7 +91,8 @@ if (!options.module && (!options.adapter || !ADAPTERS[options.adapter])) {
 }
 if (!options.url) fail("--url <database server url> is required");
 // An adapter module: one of ours, or an author's own (--module), of the same shape
-// (adapters/pg.js documents it; examples/authjs-js-adapter/kit.js is a worked example).
+// (docs/ecosystem.md, "Certify your own adapter", lists its fields; examples/authjs-js-adapter/kit.js
+// is a worked example).
 const module_ = options.module ? loadModule(path.resolve(options.module)) : require(ADAPTERS[options.adapter]);
 
 function loadModule(file) {
@@ -102,7 +103,7 @@ function loadModule(file) {
     fail(`cannot load --module ${file}: ${e.message}`);
   }
   for (const key of ["package", "dialects", "setups", "defaultSetup", "capabilities", "open", "stored", "uniqueKeys"]) {
-    if (m[key] === undefined) fail(`--module ${file} has no \`${key}\` (see bridge/node/authjs/adapters/pg.js)`);
+    if (m[key] === undefined) fail(`--module ${file} has no \`${key}\` (docs/ecosystem.md, "Certify your own adapter", lists the fields)`);
   }
   return m;
 }
