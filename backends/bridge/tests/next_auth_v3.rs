@@ -173,12 +173,7 @@ const CELLS: &[Cell<'static>] = &[
 ];
 
 fn main() -> ExitCode {
-    let filter =
-        std::env::var("RUST_LOG").unwrap_or_else(|_| "nextauth_adapter_bridge=error".to_owned());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
-        .try_init();
+    cells::init_tracing();
     let cli = Arguments::from_args();
     if cli.list {
         return ExitCode::SUCCESS;

@@ -112,6 +112,7 @@ const FAILING_IN_ZONE_MYSQL: &[&str] = &[
 const ADAPTERS: [&str; 2] = ["prisma", "prisma-renamed"];
 
 fn main() -> ExitCode {
+    cells::init_tracing();
     let cli = Arguments::from_args();
     if cli.list {
         return ExitCode::SUCCESS;

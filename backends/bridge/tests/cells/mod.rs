@@ -19,6 +19,33 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::time::Instant;
 
+/// The bridge's logs on stderr: errors only, unless `RUST_LOG` asks for more.
+pub fn init_tracing() {
+    let filter =
+        std::env::var("RUST_LOG").unwrap_or_else(|_| "nextauth_adapter_bridge=error".to_owned());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The arguments of a cell's inner run: quiet, two threads, and its per-rule lines (failures
+/// expected) in `nextauth-<log>-<pid>.log` in the temporary directory, not in this test's
+/// output, where they would read like failures of the test itself.
+pub fn inner_run_args(log: &str) -> Arguments {
+    Arguments {
+        quiet: true,
+        test_threads: Some(2),
+        logfile: Some(
+            std::env::temp_dir()
+                .join(format!("nextauth-{log}-{}.log", std::process::id()))
+                .to_string_lossy()
+                .into_owned(),
+        ),
+        ..Arguments::default()
+    }
+}
+
 /// Prints `text` on stdout and stderr (test runners capture one or the other).
 pub fn shout(text: &str) {
     println!("{text}");
@@ -110,22 +137,7 @@ pub fn certify(cell: &Cell<'_>, url: &str) -> bool {
             }
         };
     let name = factory.name();
-    let args = Arguments {
-        quiet: true,
-        test_threads: Some(2),
-        // The inner run's per-rule lines (failures expected) go to a file, not into this
-        // test's output, where they would read like failures of the test itself.
-        logfile: Some(
-            std::env::temp_dir()
-                .join(format!(
-                    "nextauth-bridge-{adapter}-{server}-{tables}-{}.log",
-                    std::process::id()
-                ))
-                .to_string_lossy()
-                .into_owned(),
-        ),
-        ..Arguments::default()
-    };
+    let args = inner_run_args(&format!("bridge-{adapter}-{server}-{tables}"));
     let factory: std::sync::Arc<dyn BackendFactory> = std::sync::Arc::new(factory);
     let target = nextauth_adapter_harness::suite::Target::V3(Arc::clone(&factory));
     let (_, report) = match run_trials(target, &args, &RunOptions::from_env()) {
