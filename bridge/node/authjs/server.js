@@ -35,6 +35,9 @@ const { sqlError } = require("../lib/sql-errors");
 const ADAPTERS = {
   pg: "./adapters/pg",
   kysely: "./adapters/kysely",
+  drizzle: "./adapters/drizzle",
+  typeorm: "./adapters/typeorm",
+  "mikro-orm": "./adapters/mikro-orm",
   sequelize: "./adapters/sequelize",
 };
 
@@ -217,8 +220,9 @@ function fixtureOf(msg) {
 
 async function readStored(f) {
   const out = { authenticators: [] };
-  for (const [key, sql] of Object.entries(module_.stored[dialect])) {
-    out[key] = await f.raw.query(sql);
+  // Each a query, or a function of the raw client where rows need more than SQL.
+  for (const [key, read] of Object.entries(module_.stored[dialect])) {
+    out[key] = typeof read === "function" ? await read(f.raw) : await f.raw.query(read);
   }
   return out;
 }
@@ -285,8 +289,10 @@ function uniqueKeyOf(e) {
 }
 
 function classify(thrown) {
-  // An ORM's error wrapping the driver's (Sequelize: `parent`), classified by the driver's.
-  const err = thrown && typeof thrown === "object" && thrown.parent ? thrown.parent : thrown;
+  // An ORM's error wrapping the driver's (Sequelize: `parent`; Drizzle: `cause`), classified
+  // by the driver's.
+  const wrapped = thrown && typeof thrown === "object" ? thrown.parent || thrown.cause : null;
+  const err = wrapped && typeof wrapped === "object" ? wrapped : thrown;
   const message = (thrown && thrown.message) || String(thrown);
   // PostgreSQL 23503 foreign_key_violation, MySQL ER_NO_REFERENCED_ROW_2: a row naming a user
   // (or another row) nobody has, refused by the tables' foreign key.

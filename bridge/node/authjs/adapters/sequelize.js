@@ -4,8 +4,8 @@
 // the tables of the adapter's own models (node_modules/@auth/sequelize-adapter/models.js).
 "use strict";
 
-// DATE_FORMAT of a DATETIME Sequelize wrote in UTC (its default `timezone: "+00:00"`).
-const iso = (col) => `DATE_FORMAT(${col}, '%Y-%m-%dT%H:%i:%s.%fZ')`;
+// Sequelize writes DATETIMEs in UTC (its default `timezone: "+00:00"`).
+const { iso } = require("./mysql-text");
 
 module.exports = {
   package: "@auth/sequelize-adapter",
