@@ -174,6 +174,187 @@ const SEQUELIZE_MYSQL: Cell = Cell {
     row: "`sequelize.sync()`",
 };
 
+/// @auth/kysely-adapter on MariaDB (mysql2), on the MySQL tables of its repository's tests
+/// (its documentation's migration is PostgreSQL's): the same unique key missing and the same
+/// empty `SET` as on PostgreSQL, and without `RETURNING` a sign-in link consumed by a read and
+/// then a delete (32 concurrent uses succeed); the database's collation in lookups; OAuth
+/// tokens in `varchar(255)`.
+const KYSELY_MYSQL: Cell = Cell {
+    server: Server::MySql,
+    adapter: "kysely",
+    setup: Some("repository"),
+    must: &[&[
+        "authjs.accounts.link.unique",
+        "authjs.concurrency.link-account.one-account",
+        "authjs.property.differential.sequences",
+        "authjs.data.tokens.large",
+        "authjs.security.lookups.exact",
+        "authjs.security.verification.key-is-exact",
+        "authjs.concurrency.verification.used-once",
+    ]],
+    should: &["authjs.users.create.without-email"],
+    findings: &[&[
+        "duplicates",
+        "data-fidelity",
+        "differential",
+        "token-width",
+        "inexact-lookup",
+        "link-reuse",
+    ]],
+    row: "its repository's MySQL tables",
+};
+
+/// @auth/drizzle-adapter 1.11.3 (drizzle-orm 0.45) on PostgreSQL, on the tables drizzle-kit
+/// makes from its schema: it conforms; `expires_at` is an `integer` (past 2038 refused).
+const DRIZZLE_POSTGRES: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "drizzle",
+    setup: None,
+    must: &[],
+    should: &["authjs.data.expires-at.past-2038"],
+    findings: &[&["data-fidelity"]],
+    row: "drizzle-kit, from its schema",
+};
+
+/// Drizzle on MariaDB (mysql2): expiries in `timestamp` without a fraction (whole seconds:
+/// a session 0.25 s from its end comes back already over), `useVerificationToken` a read then
+/// a delete (no `RETURNING`), the database's collation in lookups, OAuth tokens in
+/// `varchar(255)`.
+const DRIZZLE_MYSQL: Cell = Cell {
+    server: Server::MySql,
+    adapter: "drizzle",
+    setup: None,
+    must: &[&[
+        "authjs.sessions.expires.boundary-kept",
+        "authjs.verification.expires.boundary-kept",
+        "authjs.data.timestamps.declared-precision",
+        "authjs.data.tokens.large",
+        "authjs.security.lookups.exact",
+        "authjs.security.verification.key-is-exact",
+        "authjs.concurrency.verification.used-once",
+    ]],
+    should: &["authjs.data.expires-at.past-2038"],
+    findings: &[&[
+        "timestamp-precision",
+        "token-width",
+        "inexact-lookup",
+        "link-reuse",
+        "data-fidelity",
+    ]],
+    row: "drizzle-kit, from its schema",
+};
+
+/// What @auth/typeorm-adapter 2.11.3 (TypeORM 0.3) fails on both servers, on the tables its
+/// own `synchronize()` makes: `save()` is an upsert (createUser with a taken id overwrites
+/// that user; updateUser of a user nobody has creates one); updateUser returns only what it
+/// was given; `useVerificationToken` a read then a delete; no unique key on the provider
+/// account.
+const TYPEORM_MUST: &[&str] = &[
+    "authjs.users.create.core-id-unique",
+    "authjs.users.update.missing-is-not-found",
+    "authjs.users.update.missing-inserts-nothing",
+    "authjs.users.update.returns-stored",
+    "authjs.users.update.keeps-absent-fields",
+    "authjs.users.update.null-clears",
+    "authjs.flows.email.existing-user-verified",
+    "authjs.accounts.link.unique",
+    "authjs.concurrency.link-account.one-account",
+    "authjs.concurrency.verification.used-once",
+    "authjs.property.differential.sequences",
+];
+
+/// The findings of TypeORM's failures on both servers.
+const TYPEORM_FINDINGS: &[&str] = &[
+    "lost-writes",
+    "resurrection",
+    "errors",
+    "flows",
+    "duplicates",
+    "link-reuse",
+    "differential",
+];
+
+/// TypeORM on PostgreSQL.
+const TYPEORM_POSTGRES: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "typeorm",
+    setup: None,
+    must: &[TYPEORM_MUST],
+    should: &[],
+    findings: &[TYPEORM_FINDINGS],
+    row: "its own `synchronize()`",
+};
+
+/// TypeORM on MariaDB: also the database's collation in lookups and OAuth tokens in
+/// `varchar(255)`.
+const TYPEORM_MYSQL: Cell = Cell {
+    server: Server::MySql,
+    adapter: "typeorm",
+    setup: None,
+    must: &[
+        TYPEORM_MUST,
+        &[
+            "authjs.data.tokens.large",
+            "authjs.security.lookups.exact",
+            "authjs.security.verification.key-is-exact",
+        ],
+    ],
+    should: &[],
+    findings: &[TYPEORM_FINDINGS, &["token-width", "inexact-lookup"]],
+    row: "its own `synchronize()`",
+};
+
+/// What @auth/mikro-orm-adapter 2.10.0 (MikroORM 5.9) fails on both servers, on the tables
+/// MikroORM's schema generator makes from its entities: instants kept in whole seconds but
+/// returned with their milliseconds; updateSession of a token nobody has throws a TypeError;
+/// `useVerificationToken` a read then a delete; OAuth tokens in `varchar(255)`; `expires_at`
+/// an `int`.
+const MIKRO_MUST: &[&str] = &[
+    "authjs.data.timestamps.declared-precision",
+    "authjs.sessions.update.missing-inserts-nothing",
+    "authjs.concurrency.verification.used-once",
+    "authjs.data.tokens.large",
+    "authjs.property.differential.sequences",
+];
+
+/// The findings of MikroORM's failures on both servers.
+const MIKRO_FINDINGS: &[&str] = &[
+    "timestamp-precision",
+    "resurrection",
+    "link-reuse",
+    "token-width",
+    "data-fidelity",
+    "differential",
+];
+
+/// MikroORM on PostgreSQL.
+const MIKRO_POSTGRES: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "mikro-orm",
+    setup: None,
+    must: &[MIKRO_MUST],
+    should: &["authjs.data.expires-at.past-2038"],
+    findings: &[MIKRO_FINDINGS],
+    row: "its schema generator",
+};
+
+/// MikroORM on MariaDB: also the database's collation in lookups.
+const MIKRO_MYSQL: Cell = Cell {
+    server: Server::MySql,
+    adapter: "mikro-orm",
+    setup: None,
+    must: &[
+        MIKRO_MUST,
+        &[
+            "authjs.security.lookups.exact",
+            "authjs.security.verification.key-is-exact",
+        ],
+    ],
+    should: &["authjs.data.expires-at.past-2038"],
+    findings: &[MIKRO_FINDINGS, &["inexact-lookup"]],
+    row: "its schema generator",
+};
+
 /// The worked example of certifying one's own adapter (`examples/authjs-js-adapter`): a
 /// hand-written adapter over node-postgres, one statement a method, the keys left to its
 /// tables. It conforms; getAccount is there, the WebAuthn methods are not.
@@ -192,6 +373,13 @@ const CELLS: &[Cell] = &[
     PG_DOCUMENTED,
     PG_REPOSITORY,
     KYSELY_DOCUMENTED,
+    KYSELY_MYSQL,
+    DRIZZLE_POSTGRES,
+    DRIZZLE_MYSQL,
+    TYPEORM_POSTGRES,
+    TYPEORM_MYSQL,
+    MIKRO_POSTGRES,
+    MIKRO_MYSQL,
     SEQUELIZE_POSTGRES,
     SEQUELIZE_MYSQL,
 ];
