@@ -6,6 +6,7 @@
 "use strict";
 
 const path = require("path");
+const { driverAdapter } = require("../lib/prisma-driver");
 
 /// The `modelMapping` of the renamed variant: the client properties of generate.js's
 /// `Auth<Model>` models.
@@ -28,36 +29,11 @@ function client(dialect, renamed) {
   }
 }
 
-/// A driver adapter whose connections land in `namespace` of the server at `serverUrl`, in
-/// the session time zone `zone` (`{name, offset, mysql}`) when one is given: pg's `options`
-/// startup parameter on PostgreSQL, the mariadb connector's `initSql` on MariaDB/MySQL.
-function driverAdapter(dialect, serverUrl, namespace, zone) {
-  const u = new URL(serverUrl);
-  if (dialect === "postgres") {
-    const { PrismaPg } = require("@prisma/adapter-pg");
-    u.search = "";
-    const pool = { connectionString: u.toString(), max: 4 };
-    if (zone) pool.options = `-c TimeZone=${zone.name}`;
-    return new PrismaPg(pool, { schema: namespace });
-  }
-  const { PrismaMariaDb } = require("@prisma/adapter-mariadb");
-  const pool = {
-    host: u.hostname,
-    port: Number(u.port || 3306),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    database: namespace,
-    connectionLimit: 4,
-  };
-  if (zone) pool.initSql = zone.mysql;
-  return new PrismaMariaDb(pool);
-}
-
 /// Opens the adapter on `namespace`: its v3 adapter instance, a way to close its client, and
 /// a way to run SQL on the client's connections.
 async function open({ dialect, serverUrl, namespace, zone, renamed, appOptions, Adapters }) {
   const PrismaClient = client(dialect, renamed);
-  const prisma = new PrismaClient({ adapter: driverAdapter(dialect, serverUrl, namespace, zone) });
+  const prisma = new PrismaClient({ adapter: driverAdapter({ dialect, serverUrl, namespace, zone, load: require }) });
   const config = renamed ? { prisma, modelMapping: RENAMED_MODELS } : { prisma };
   const instance = await Adapters.Prisma.Adapter(config).getAdapter(appOptions);
   return { instance, close: () => prisma.$disconnect(), query: (sql) => prisma.$queryRawUnsafe(sql) };
