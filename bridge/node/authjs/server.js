@@ -38,6 +38,7 @@ const ADAPTERS = {
   drizzle: "./adapters/drizzle",
   typeorm: "./adapters/typeorm",
   "mikro-orm": "./adapters/mikro-orm",
+  prisma: "./adapters/prisma",
   sequelize: "./adapters/sequelize",
 };
 
@@ -289,6 +290,13 @@ function uniqueKeyOf(e) {
 }
 
 function classify(thrown) {
+  // The module's own reading of its library's errors first (Prisma's codes), with the way to
+  // name a unique key from its table and columns.
+  if (module_.classify) {
+    const key = (table, columns) => module_.uniqueKeys[`${table}(${columns})`] || null;
+    const own = module_.classify(thrown, key);
+    if (own) return { message: (thrown && thrown.message) || String(thrown), ...own };
+  }
   // An ORM's error wrapping the driver's (Sequelize: `parent`; Drizzle: `cause`), classified
   // by the driver's.
   const wrapped = thrown && typeof thrown === "object" ? thrown.parent || thrown.cause : null;

@@ -6,7 +6,7 @@
 // writes, and the fixture runs it.
 "use strict";
 
-const { iso } = require("./mysql-text");
+const { iso, pgIso, converted } = require("./sql-text");
 
 const path = require("path");
 const { pathToFileURL } = require("url");
@@ -41,10 +41,6 @@ async function drizzleKitSql(dialect) {
 async function runEach(raw, statements) {
   for (const statement of await statements) await raw.run(statement);
 }
-
-// An instant in a PostgreSQL `timestamp` (without time zone) that Drizzle wrote in UTC, as
-// ISO 8601 text.
-const pgIso = (col) => `to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 module.exports = {
   package: "@auth/drizzle-adapter",
@@ -102,13 +98,11 @@ module.exports = {
       accounts: `SELECT userId, type, provider, providerAccountId, refresh_token, access_token, expires_at, token_type, scope, id_token, session_state FROM account ORDER BY provider, providerAccountId`,
       sessions: `SELECT sessionToken, userId, ${iso("expires")} AS expires FROM session ORDER BY sessionToken`,
       verificationTokens: `SELECT identifier, token, ${iso("expires")} AS expires FROM verificationToken ORDER BY identifier, token`,
-      // A BOOLEAN is a TINYINT to MariaDB: back to true and false.
-      authenticators: async (raw) =>
-        (
-          await raw.query(
-            "SELECT credentialID, userId, providerAccountId, counter, credentialBackedUp, credentialPublicKey, transports, credentialDeviceType FROM authenticator ORDER BY credentialID",
-          )
-        ).map((row) => ({ ...row, credentialBackedUp: Boolean(row.credentialBackedUp) })),
+      // MariaDB keeps a BOOLEAN as a TINYINT.
+      authenticators: converted(
+        "SELECT credentialID, userId, providerAccountId, counter, credentialBackedUp, credentialPublicKey, transports, credentialDeviceType FROM authenticator ORDER BY credentialID",
+        { credentialBackedUp: Boolean },
+      ),
     },
   },
 

@@ -7,7 +7,7 @@
 // MySQL tables the project gives.
 "use strict";
 
-const { iso } = require("./mysql-text");
+const { iso } = require("./sql-text");
 
 // The documentation's migration, its `up`, call for call (PostgreSQL: uuid ids made by
 // gen_random_uuid(), UNIQUE email and session token, a globally UNIQUE verification token,

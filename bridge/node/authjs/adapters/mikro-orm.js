@@ -7,7 +7,7 @@
 "use strict";
 
 require("reflect-metadata");
-const { iso } = require("./mysql-text");
+const { iso } = require("./sql-text");
 
 // The MikroORM configuration of the documentation's `MikroOrmAdapter({ dbName, driver, … })`
 // for the fixture's namespace: on PostgreSQL its schema, on MariaDB its database.

@@ -5,7 +5,7 @@
 "use strict";
 
 // Sequelize writes DATETIMEs in UTC (its default `timezone: "+00:00"`).
-const { iso } = require("./mysql-text");
+const { iso } = require("./sql-text");
 
 module.exports = {
   package: "@auth/sequelize-adapter",

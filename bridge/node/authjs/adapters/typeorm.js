@@ -8,6 +8,7 @@
 
 const path = require("path");
 const { pathToFileURL } = require("url");
+const { converted } = require("./sql-text");
 
 // The adapter keeps its DataSource in a module-level variable: one per module instance, so
 // one per process in an application. Each fixture imports its own instance (a distinct
@@ -19,14 +20,6 @@ let instances = 0;
 // (`transformer.date`) and `expires_at` in a bigint: read back as ISO 8601 and numbers.
 const instant = (v) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
 const number = (v) => (v === null || v === undefined ? null : Number(v));
-function rows(sql, convert) {
-  return async (raw) =>
-    (await raw.query(sql)).map((row) => {
-      const out = { ...row };
-      for (const [field, f] of Object.entries(convert)) out[field] = f(row[field]);
-      return out;
-    });
-}
 
 // The name TypeORM gives the unique index of `table(column)` on MariaDB.
 function typeormIndex(table, column) {
@@ -36,13 +29,13 @@ function typeormIndex(table, column) {
 
 function stored(q) {
   return {
-    users: rows(`SELECT ${q("id")}, name, email, ${q("emailVerified")}, image FROM users ORDER BY ${q("id")}`, { emailVerified: instant }),
-    accounts: rows(
+    users: converted(`SELECT ${q("id")}, name, email, ${q("emailVerified")}, image FROM users ORDER BY ${q("id")}`, { emailVerified: instant }),
+    accounts: converted(
       `SELECT ${q("userId")}, type, provider, ${q("providerAccountId")}, refresh_token, access_token, expires_at, token_type, scope, id_token, session_state FROM accounts ORDER BY provider, ${q("providerAccountId")}, id`,
       { expires_at: number },
     ),
-    sessions: rows(`SELECT ${q("sessionToken")}, ${q("userId")}, expires FROM sessions ORDER BY ${q("sessionToken")}, id`, { expires: instant }),
-    verificationTokens: rows(`SELECT identifier, token, expires FROM verification_tokens ORDER BY identifier, token, id`, { expires: instant }),
+    sessions: converted(`SELECT ${q("sessionToken")}, ${q("userId")}, expires FROM sessions ORDER BY ${q("sessionToken")}, id`, { expires: instant }),
+    verificationTokens: converted(`SELECT identifier, token, expires FROM verification_tokens ORDER BY identifier, token, id`, { expires: instant }),
   };
 }
 
