@@ -355,6 +355,59 @@ const MIKRO_MYSQL: Cell = Cell {
     row: "its schema generator",
 };
 
+/// @auth/prisma-adapter 2.11.3 (Prisma 7.10, @prisma/adapter-pg) on PostgreSQL, on the
+/// tables `prisma migrate dev` makes from its documented schema: it conforms; `email` is
+/// required and `expires_at` an `INTEGER`.
+const PRISMA_POSTGRES: Cell = Cell {
+    server: Server::Postgres,
+    adapter: "prisma",
+    setup: None,
+    must: &[],
+    should: &[
+        "authjs.users.create.without-email",
+        "authjs.data.expires-at.past-2038",
+    ],
+    findings: &[&["data-fidelity"]],
+    row: "`prisma migrate dev`, its documented schema",
+};
+
+/// Prisma on MariaDB (@prisma/adapter-mariadb), on the documented MySQL schema's tables:
+/// `Account.userId` unique (a second linked account is refused), relations without
+/// `onDelete` (a user with an account cannot be deleted), Prisma's `delete` on MySQL a read
+/// then a delete (a sign-in link used several times at once), the tables' case-insensitive
+/// collation in lookups.
+const PRISMA_MYSQL: Cell = Cell {
+    server: Server::MySql,
+    adapter: "prisma",
+    setup: None,
+    must: &[&[
+        "authjs.users.delete.cascades",
+        "authjs.accounts.unlink.removes-that-account",
+        "authjs.authenticators.list.exactly-the-users",
+        "authjs.authenticators.counter.updated",
+        "authjs.flows.oauth.linking-while-signed-in",
+        "authjs.concurrency.link-account.one-account",
+        "authjs.property.differential.sequences",
+        "authjs.security.lookups.exact",
+        "authjs.security.verification.key-is-exact",
+        "authjs.concurrency.verification.used-once",
+    ]],
+    should: &["authjs.data.expires-at.past-2038"],
+    findings: &[&[
+        "flows",
+        "orphans",
+        "collateral",
+        "lost-writes",
+        "duplicates",
+        "return-values",
+        "differential",
+        "inexact-lookup",
+        "link-reuse",
+        "data-fidelity",
+    ]],
+    row: "`prisma migrate dev`, its documented schema",
+};
+
 /// The worked example of certifying one's own adapter (`examples/authjs-js-adapter`): a
 /// hand-written adapter over node-postgres, one statement a method, the keys left to its
 /// tables. It conforms; getAccount is there, the WebAuthn methods are not.
@@ -380,6 +433,8 @@ const CELLS: &[Cell] = &[
     TYPEORM_MYSQL,
     MIKRO_POSTGRES,
     MIKRO_MYSQL,
+    PRISMA_POSTGRES,
+    PRISMA_MYSQL,
     SEQUELIZE_POSTGRES,
     SEQUELIZE_MYSQL,
 ];
