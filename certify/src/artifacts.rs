@@ -59,14 +59,16 @@ pub fn summary_markdown(reports: &[Report]) -> String {
             continue;
         }
         out.push_str(&format!("\n## Findings: {}\n\n", r.backend));
-        out.push_str("| # | severity | level | finding | fix | rules |\n| --- | --- | --- | --- | --- | --- |\n");
+        out.push_str(&format!("{}\n\n", r.through_core.line()));
+        out.push_str("| # | severity | level | finding | reach | fix | rules |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         for (i, f) in r.findings.iter().enumerate() {
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
                 i + 1,
                 f.severity,
                 f.level(),
                 f.title.replace('|', "\\|"),
+                f.reach.line().replace('|', "\\|"),
                 f.fix.replace('|', "\\|"),
                 f.rules
                     .iter()

@@ -24,7 +24,10 @@ pub enum Detail {
 /// Writes one backend's report, as soon as its run ends.
 pub fn write_report(out: &mut impl Write, report: &Report, detail: Detail) -> io::Result<()> {
     match detail {
-        Detail::Quiet => writeln!(out, "{}", summary(report)),
+        Detail::Quiet => {
+            writeln!(out, "{}", summary(report))?;
+            writeln!(out, "{}", report.through_core.line())
+        }
         Detail::Verbose => {
             writeln!(out, "{}", report.to_text())?;
             write!(out, "{}", should_failures_text(report))
@@ -167,7 +170,8 @@ fn write_compact(out: &mut impl Write, report: &Report) -> io::Result<()> {
     if !report.findings.is_empty() {
         writeln!(out)?;
     }
-    writeln!(out, "{}\n", summary(report))
+    writeln!(out, "{}", summary(report))?;
+    writeln!(out, "{}\n", report.through_core.line())
 }
 
 /// `<area> (<n> pass, <n> fail, <n> n/a)` (and `, <n> not run` when the backend went away),

@@ -65,6 +65,10 @@ pub const TIMESTAMP_PRECISION: &str = "timestamp-precision";
 /// did not recover.
 pub const FAULT_NOT_RECOVERED: &str = "fault-not-recovered";
 
+/// The id of the cause a rule failing only in the second time zone reports
+/// ([`crate::suite::SECOND_TIME_ZONE`]; it passed in UTC).
+pub const TIME_ZONE: &str = "time-zone";
+
 /// Every cause, each with the rules it groups.
 pub const CAUSES: &[Cause] = &[
     Cause {
@@ -81,7 +85,7 @@ pub const CAUSES: &[Cause] = &[
         id: "secret-ignored",
         severity: Severity::Security,
         title: "The secret argument is ignored when hashing verification tokens",
-        fix: "hash with the `secret` argument of each call (core passes provider.secret || options.secret to create, options.secret to get and delete)",
+        fix: "hash with the `secret` argument of each call, as the contract says; but next-auth@3.29.10 passes provider.secret || options.secret to create and options.secret to get and delete (specification G3), so with v3 core this is safe only together with a core that passes one secret: an adapter that honours the argument breaks every e-mail sign-in of an app whose e-mail provider has its own secret",
         rules: &[
             "verification.create.uses-secret-argument",
             "verification.create.message",
@@ -497,6 +501,13 @@ pub const CAUSES: &[Cause] = &[
             "authjs.sessions.get.expired-returned",
             "authjs.verification.use.expired-returned-and-removed",
         ],
+    },
+    Cause {
+        id: TIME_ZONE,
+        severity: Severity::Integrity,
+        title: "Stored instants depend on the database session's time zone",
+        fix: "keep every connection's session in UTC (`SET time_zone = '+00:00'` on connect), or store instants in columns that do not convert through the session's zone (DATETIME, timestamptz)",
+        rules: &[],
     },
     Cause {
         id: "setup",

@@ -6,6 +6,7 @@
 use crate::execute::{Outcome, RuleOutcome};
 use crate::finding::{self, Severity};
 use crate::properties::PropertyRun;
+use crate::reach::{self, Reach};
 use crate::rule::{Area, Level, Profile};
 use nextauth_adapter::{Capabilities, authjs};
 use serde::Serialize;
@@ -68,8 +69,13 @@ impl Tally {
 pub struct Finding {
     /// The cause's id ([`crate::finding::CAUSES`]).
     pub cause: &'static str,
-    /// How much it matters.
+    /// How much it matters to users: the cause's severity when core reaches it (capped by what
+    /// the scenario shows), `contract` at most when it does not ([`crate::reach`]).
     pub severity: Severity,
+    /// The severity of the cause, before reach is weighed.
+    pub cause_severity: Severity,
+    /// Whether, and how, a user meets it through the real core.
+    pub reach: Reach,
     /// What is wrong.
     pub title: &'static str,
     /// What to change.
@@ -93,9 +99,10 @@ impl Finding {
     }
 }
 
-/// The findings of `results`: failing rules grouped by cause, most severe first, then those
-/// that block the verdict, then the most rules.
-pub fn findings(results: &[RuleOutcome]) -> Vec<Finding> {
+/// The findings of `results` in `profile`: failing rules grouped by cause, each weighed by its
+/// reach through core, most severe first, then those that block the verdict, then the most
+/// rules.
+pub fn findings(results: &[RuleOutcome], profile: Profile) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for r in results {
         if !matches!(r.outcome, Outcome::Failed(_)) {
@@ -112,6 +119,11 @@ pub fn findings(results: &[RuleOutcome]) -> Vec<Finding> {
                 out.push(Finding {
                     cause: cause.id,
                     severity: cause.severity,
+                    cause_severity: cause.severity,
+                    reach: Reach::NotReached {
+                        reason: String::new(),
+                        core: reach::core(profile),
+                    },
                     title: cause.title,
                     fix: cause.fix,
                     rules: Vec::new(),
@@ -128,8 +140,61 @@ pub fn findings(results: &[RuleOutcome]) -> Vec<Finding> {
             Level::Should => f.should += 1,
         }
     }
+    for f in &mut out {
+        (f.reach, f.severity) = reach::judge(profile, f.cause, f.cause_severity, &f.rules);
+    }
     out.sort_by_key(|f| (f.severity, f.level(), std::cmp::Reverse(f.rules.len())));
     out
+}
+
+/// What users meet through the real core: how many findings a scenario through core reaches,
+/// and how many of those are security and integrity findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThroughCore {
+    /// The core, with its version (`next-auth@3.29.10`, `@auth/core@0.41.3`).
+    pub core: &'static str,
+    /// Findings reached.
+    pub reached: usize,
+    /// Of those, security findings.
+    pub security: usize,
+    /// Of those, integrity findings.
+    pub integrity: usize,
+    /// Findings no user meets through core (contract deviations).
+    pub not_reached: usize,
+}
+
+impl ThroughCore {
+    /// The tally of `findings` through `profile`'s core.
+    pub fn of(findings: &[Finding], profile: Profile) -> Self {
+        let reached = || findings.iter().filter(|f| f.reach.is_reached());
+        ThroughCore {
+            core: reach::core(profile),
+            reached: reached().count(),
+            security: reached()
+                .filter(|f| f.severity == Severity::Security)
+                .count(),
+            integrity: reached()
+                .filter(|f| f.severity == Severity::Integrity)
+                .count(),
+            not_reached: findings.len() - reached().count(),
+        }
+    }
+
+    /// `through next-auth@3.29.10's core: 2 findings reached (security 1, integrity 1)`.
+    pub fn line(&self) -> String {
+        format!(
+            "through {}'s core: {} finding{} reached (security {}, integrity {}){}",
+            self.core,
+            self.reached,
+            if self.reached == 1 { "" } else { "s" },
+            self.security,
+            self.integrity,
+            match self.not_reached {
+                0 => String::new(),
+                n => format!(", {n} not reached"),
+            }
+        )
+    }
 }
 
 /// The JSON shape's name and version.
@@ -191,6 +256,8 @@ pub struct Report {
     pub strict: bool,
     /// Failing rules grouped by cause, most severe first.
     pub findings: Vec<Finding>,
+    /// What users meet of the findings through the real core: the second verdict line.
+    pub through_core: ThroughCore,
     /// How the property test ran (seed, cases, what it saved), when it ran.
     pub property_test: Option<PropertyRun>,
     /// MUST rule counts.
@@ -265,6 +332,8 @@ impl Report {
         } else {
             u32::try_from(should.passed * 100 / should.total()).unwrap_or(100)
         };
+        let profile = capabilities.profile();
+        let findings = findings(&results, profile);
         Report {
             format: FORMAT,
             harness_version: crate::HARNESS_VERSION,
@@ -275,7 +344,8 @@ impl Report {
             complete,
             verdict,
             strict: false,
-            findings: findings(&results),
+            through_core: ThroughCore::of(&findings, profile),
+            findings,
             property_test: None,
             must,
             should,
@@ -406,6 +476,7 @@ impl Report {
             }
         }
         let _ = writeln!(out, "\n{}", self.summary_line());
+        let _ = writeln!(out, "{}", self.through_core.line());
         out
     }
 
@@ -450,6 +521,7 @@ impl Report {
                 f.rules.len(),
                 if f.rules.len() == 1 { "" } else { "s" }
             );
+            let _ = writeln!(out, "     {}", f.reach.line());
             let _ = writeln!(out, "     fix: {}", f.fix);
             let _ = writeln!(out, "     rules: {}", f.rules.join(", "));
         }
@@ -471,7 +543,13 @@ impl Report {
             // Findings first: one case per cause, failed when it blocks the verdict.
             let mut suite = TestSuite::new(format!("{}.findings", self.backend));
             for f in &self.findings {
-                let text = format!("{}\nfix: {}\nrules: {}", f.title, f.fix, f.rules.join(", "));
+                let text = format!(
+                    "{}\n{}\nfix: {}\nrules: {}",
+                    f.title,
+                    f.reach.line(),
+                    f.fix,
+                    f.rules.join(", ")
+                );
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status
                     .set_message(format!("[{}] {}", f.severity, f.title))

@@ -99,6 +99,7 @@ pub fn run_target_with_args(target: Target, args: &Arguments, options: &RunOptio
             print!("{}", should_failures_text(&report));
             print!("{}", report.findings_text());
             println!("{}", report.summary_line());
+            println!("{}", report.through_core.line());
             if let Some(dir) = std::env::var_os(REPORT_DIR_ENV) {
                 match report.write_to(std::path::Path::new(&dir)) {
                     Ok(paths) => {

@@ -414,6 +414,7 @@ impl Suite {
         }
         let property = self.property_run();
         attribute_property_failure(&mut results, property.as_ref());
+        attribute_zone_only_failures(&mut results);
         Report::new(
             self.target.name(),
             self.target.describe(),
@@ -437,6 +438,21 @@ impl Suite {
         let cases = self.cases();
         let results = runtime.block_on(self.run_cases(&cases, progress));
         Ok(self.report(results, true, started.elapsed()))
+    }
+}
+
+/// A rule that fails only in [`SECOND_TIME_ZONE`] (it passed in UTC) shows one cause, whatever
+/// the rule: the stored instants depend on the database session's zone.
+fn attribute_zone_only_failures(results: &mut [RuleOutcome]) {
+    let passed_in_utc: Vec<String> = results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Passed))
+        .map(|r| in_time_zone_id(&r.id))
+        .collect();
+    for r in results.iter_mut() {
+        if matches!(r.outcome, Outcome::Failed(_)) && passed_in_utc.contains(&r.id) {
+            r.cause = Some(crate::finding::TIME_ZONE.to_owned());
+        }
     }
 }
 

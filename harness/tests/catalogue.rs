@@ -286,3 +286,106 @@ fn every_known_bug_and_every_auth_js_case_is_cited() {
         assert!(cited(&format!("H{h}")), "no rule cites H{h}");
     }
 }
+
+#[test]
+fn every_security_and_integrity_rule_has_a_path_through_core() {
+    use nextauth_adapter_harness::finding::{Severity, cause_of_rule};
+    use nextauth_adapter_harness::reach;
+    use nextauth_adapter_harness::rule::Profile;
+    let v3: Vec<&str> = catalogue::all().iter().map(|r| r.id).collect();
+    let authjs: Vec<&str> = nextauth_adapter_harness::authjs::catalogue::all()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    let mut missing = Vec::new();
+    for (profile, ids) in [(Profile::V3, &v3), (Profile::Authjs, &authjs)] {
+        for id in ids {
+            if cause_of_rule(id).severity <= Severity::Integrity
+                && reach::path(profile, id).is_none()
+            {
+                missing.push(format!("{profile}: {id}"));
+            }
+        }
+        let mut named = BTreeSet::new();
+        for (rules, _) in reach::table(profile) {
+            for rule in *rules {
+                assert!(
+                    ids.contains(rule),
+                    "the {profile} reach table names {rule}, which is not a {profile} rule"
+                );
+                assert!(
+                    named.insert(*rule),
+                    "{rule} is twice in the {profile} table"
+                );
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "security or integrity rules with no path through core:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn severity_follows_reach() {
+    use nextauth_adapter_harness::finding::Severity;
+    use nextauth_adapter_harness::reach::{self, Reach};
+    use nextauth_adapter_harness::rule::Profile;
+    // The ignored secret: core passes the one secret every call agrees on.
+    let (r, s) = reach::judge(
+        Profile::V3,
+        "secret-ignored",
+        Severity::Security,
+        &["verification.get.wrong-secret".to_owned()],
+    );
+    assert!(!r.is_reached(), "{r:?}");
+    assert_eq!(s, Severity::Contract);
+    // A link that signs in twice, seen through the lane's scenario, in the zone rerun too.
+    let (r, s) = reach::judge(
+        Profile::V3,
+        "link-reuse",
+        Severity::Security,
+        &[
+            "tz-pacific-chatham::verification.get.single-use".to_owned(),
+            "flow.email.link-used-twice".to_owned(),
+        ],
+    );
+    assert!(
+        matches!(
+            r,
+            Reach::Reached {
+                scenario: "email.link-used-twice",
+                real_core_lane: true,
+                ..
+            }
+        ),
+        "{r:?}"
+    );
+    assert_eq!(s, Severity::Security);
+    // A re-cased callback address: at most an integrity finding.
+    let (_, s) = reach::judge(
+        Profile::V3,
+        "inexact-lookup",
+        Severity::Security,
+        &["flow.email.callback-case-as-declared".to_owned()],
+    );
+    assert_eq!(s, Severity::Integrity);
+    // Precision stays precision, reached or not.
+    let (_, s) = reach::judge(
+        Profile::Authjs,
+        "timestamp-precision",
+        Severity::Precision,
+        &["authjs.data.timestamps.declared-precision".to_owned()],
+    );
+    assert_eq!(s, Severity::Precision);
+    // Shown only in another session zone: core reads through the adapter alone.
+    let (r, s) = reach::judge(
+        Profile::V3,
+        "time-zone",
+        Severity::Integrity,
+        &["tz-pacific-chatham::verification.get.expired-is-none".to_owned()],
+    );
+    assert!(!r.is_reached(), "{r:?}");
+    assert_eq!(s, Severity::Contract);
+}

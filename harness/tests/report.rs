@@ -104,6 +104,7 @@ async fn json_has_the_documented_shape() {
         "verdict",
         "strict",
         "findings",
+        "through_core",
         "property_test",
         "must",
         "should",
@@ -119,6 +120,28 @@ async fn json_has_the_documented_shape() {
     assert_eq!(finding["cause"], "raw-token");
     assert_eq!(finding["severity"], "security");
     assert!(finding["fix"].as_str().unwrap().contains("sha256"));
+    // A raw token is stored by the call core makes in every e-mail sign-in.
+    assert_eq!(finding["cause_severity"], "security");
+    assert_eq!(finding["reach"]["status"], "reached");
+    assert_eq!(finding["reach"]["scenario"], "email.new-user");
+    assert_eq!(finding["reach"]["core"], "next-auth@3.29.10");
+    assert_eq!(finding["reach"]["real_core_lane"], true);
+    for f in v["findings"].as_array().unwrap() {
+        let reached = f["reach"]["status"] == "reached";
+        assert!(
+            reached || f["reach"]["status"] == "not_reached" && f["reach"]["reason"].is_string(),
+            "{f}"
+        );
+        if f["severity"] == "security" || f["severity"] == "integrity" {
+            assert!(
+                reached,
+                "a {} finding that no user meets: {f}",
+                f["severity"]
+            );
+        }
+    }
+    assert_eq!(v["through_core"]["core"], "next-auth@3.29.10");
+    assert!(v["through_core"]["security"].as_u64().unwrap() >= 1);
     let rules: Vec<&str> = finding["rules"]
         .as_array()
         .unwrap()

@@ -213,6 +213,16 @@ async fn expired_reads(c: Ctx) -> RuleResult {
         for r in results {
             match r {
                 Ok(None) => {}
+                // An error accepts nothing: core's session route catches it and signs the
+                // user out, so it is the contract's error finding, not an accepted session.
+                Err(e) => {
+                    return Err(in_round(round)(
+                        Failure::new(format!(
+                            "a concurrent read of an expired session failed: {e}"
+                        ))
+                        .because("errors"),
+                    ));
+                }
                 other => {
                     return Err(in_round(round)(Failure::new(format!(
                         "a concurrent read of an expired session gave {other:?}"
@@ -236,10 +246,13 @@ async fn delete_race(c: Ctx) -> RuleResult {
         .await
         .map_err(in_round(round))?;
         for r in results {
+            // An error changes no row: the contract's error finding (the count below judges
+            // what was deleted).
             r.map_err(|e| {
-                in_round(round)(Failure::new(format!(
-                    "a concurrent delete_session failed: {e}"
-                )))
+                in_round(round)(
+                    Failure::new(format!("a concurrent delete_session failed: {e}"))
+                        .because("errors"),
+                )
             })?;
         }
     }

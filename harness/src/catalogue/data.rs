@@ -4,7 +4,7 @@
 use super::body;
 use crate::context::Ctx;
 use crate::rule::{Area, Failure, Requires, Rule, RuleResult};
-use crate::{check, check_eq};
+use crate::{check, check_eq, check_eq_exact};
 use chrono::{Duration, TimeZone, Utc};
 use nextauth_adapter::limits::LARGE_TOKEN_CHARS;
 use nextauth_adapter::{AdapterError, ErrorKind, NewAccount, NewUser, User};
@@ -296,11 +296,25 @@ async fn past_limit(c: Ctx) -> RuleResult {
         .await
     {
         Err(nextauth_adapter::AdapterError::InvalidInput { field, .. }) => {
-            check_eq!(field, "email", "field named by the error")
+            // Refused, nothing stored: naming another field is the error's shape only.
+            if field != "email" {
+                return Err(Failure::new(format!(
+                    "field named by the error: expected \"email\", got {field:?}"
+                ))
+                .because("errors"));
+            }
         }
-        other => {
+        Err(other) => {
+            // Refused, but not as InvalidInput: nothing was stored or truncated.
             return Err(Failure::new(format!(
                 "a {}-character email gave {other:?}, expected InvalidInput",
+                n + 1
+            ))
+            .because("errors"));
+        }
+        Ok(stored) => {
+            return Err(Failure::new(format!(
+                "a {}-character email was accepted ({stored:?}), expected InvalidInput",
                 n + 1
             )));
         }
@@ -314,9 +328,16 @@ async fn past_limit(c: Ctx) -> RuleResult {
         .await
     {
         Err(e) if e.kind() == ErrorKind::InvalidInput => {}
-        other => {
+        Err(other) => {
             return Err(Failure::new(format!(
                 "a {}-character name gave {other:?}, expected InvalidInput",
+                n + 1
+            ))
+            .because("errors"));
+        }
+        Ok(stored) => {
+            return Err(Failure::new(format!(
+                "a {}-character name was accepted ({stored:?}), expected InvalidInput",
                 n + 1
             )));
         }
@@ -520,7 +541,7 @@ async fn precision(c: Ctx) -> RuleResult {
         "stored session expiry with a sub-second clock",
     )?;
     c.check_instant(s.expires, want, "returned session expiry")?;
-    check_eq!(
+    check_eq_exact!(
         c.adapter
             .get_session(Some(&s.session_token))
             .await?
@@ -632,7 +653,7 @@ async fn every_column_precision(c: Ctx) -> RuleResult {
         if (stored_at - t).abs() < Duration::seconds(1) {
             stored_at_precision(&c, stored_at, t, column)?;
         }
-        check_eq!(
+        check_eq_exact!(
             stored_at,
             returned,
             "{column} as stored against as returned"

@@ -4,7 +4,7 @@
 use crate::authjs::Ctx;
 use crate::catalogue::body;
 use crate::rule::{Area, Rule, RuleResult};
-use crate::{check, check_eq};
+use crate::{check, check_eq, check_eq_exact};
 use chrono::Duration;
 use nextauth_adapter::authjs::{
     Account, AccountKey, NewUser, Session, VerificationKey, VerificationToken,
@@ -164,7 +164,7 @@ async fn declared_precision(c: Ctx) -> RuleResult {
             ..c.new_user()
         })
         .await?;
-    check_eq!(
+    check_eq_exact!(
         user.email_verified,
         Some(c.stored_instant(odd)),
         "emailVerified"
@@ -174,13 +174,13 @@ async fn declared_precision(c: Ctx) -> RuleResult {
         ..c.new_session(&user)
     };
     let created = c.adapter.create_session(session.clone()).await?;
-    check_eq!(
+    check_eq_exact!(
         created.expires,
         c.stored_instant(odd),
         "the session's expiry"
     );
     let stored = c.stored().await?;
-    check_eq!(
+    check_eq_exact!(
         stored.session(&session.session_token).map(|s| s.expires),
         Some(c.stored_instant(odd)),
         "the stored session's expiry"
@@ -198,7 +198,7 @@ async fn declared_precision(c: Ctx) -> RuleResult {
             .adapter
             .use_verification_token(&Ctx::key_of(&token))
             .await?;
-        check_eq!(
+        check_eq_exact!(
             used.map(|t| t.expires),
             Some(c.stored_instant(odd)),
             "the token's expiry"
