@@ -74,9 +74,16 @@ impl RuleOutcome {
         let (outcome, cause) = match result {
             Ok(outcome) => (outcome, None),
             Err(failure) => {
-                let cause = failure
-                    .cause
-                    .unwrap_or_else(|| finding::cause_of_rule(rule.id).id);
+                let own = finding::cause_of_rule(rule.id).id;
+                let cause = failure.cause.unwrap_or(
+                    // A call the rule needed to succeed failed: an error where none is due,
+                    // unless refusing such values is what the rule's own cause is about.
+                    if failure.unexpected_error && !finding::ERRORS_ARE_THEIR_OWN.contains(&own) {
+                        "errors"
+                    } else {
+                        own
+                    },
+                );
                 (Outcome::Failed(failure.message), Some(cause.to_owned()))
             }
         };

@@ -65,6 +65,18 @@ pub const TIMESTAMP_PRECISION: &str = "timestamp-precision";
 /// did not recover.
 pub const FAULT_NOT_RECOVERED: &str = "fault-not-recovered";
 
+/// The causes whose rules judge errors themselves (a refused value, a call after a fault): for
+/// them an unexpected adapter error is the defect itself; for every other rule it is the
+/// `errors` cause (a call the rule needed failed, say in its setup).
+pub const ERRORS_ARE_THEIR_OWN: &[&str] = &[
+    "token-width",
+    "data-fidelity",
+    "timestamp-range",
+    "setup",
+    "fault-half-written",
+    FAULT_NOT_RECOVERED,
+];
+
 /// The id of the cause a rule failing only in the second time zone reports
 /// ([`crate::suite::SECOND_TIME_ZONE`]; it passed in UTC).
 pub const TIME_ZONE: &str = "time-zone";

@@ -17,6 +17,7 @@
 use crate::finding::Severity;
 use crate::rule::Profile;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The core each profile's reach is judged against, at the version checked.
 pub fn core(profile: Profile) -> &'static str {
@@ -26,7 +27,8 @@ pub fn core(profile: Profile) -> &'static str {
     }
 }
 
-/// The scenarios the v3 real-core lane runs (`bridge/node/core/run.js`).
+/// The scenarios of the v3 real-core lane (`bridge/node/core/run.js`) that mirror a flow rule
+/// (`flow.<scenario>`), which `certify/tests/real_core.rs` holds call for call to the rule.
 pub const V3_LANE: &[&str] = &[
     "email.new-user",
     "email.link-used-twice",
@@ -38,6 +40,10 @@ pub const V3_LANE: &[&str] = &[
     "signout.without-cookie",
 ];
 
+/// The v3 lane's scenarios in which users meet a finding, beyond the flows (`run.js
+/// --scenario <name>`; `certify/tests/real_core.rs` holds each to its effect).
+pub const V3_LANE_FINDINGS: &[&str] = &["session.read-during-sign-out"];
+
 /// The scenarios the Auth.js real-core lane runs (`bridge/node/authjs/core/run.js`).
 pub const AUTHJS_LANE: &[&str] = &[
     "email.sign-in",
@@ -45,13 +51,17 @@ pub const AUTHJS_LANE: &[&str] = &[
     "email.link-used-concurrently",
     "email.wrong-link-spends-right-one",
     "oauth.account-id-case",
+    "oauth.first-sign-in-concurrently",
+    "email.new-user-concurrently",
+    "session.read-during-sign-out",
+    "email.existing-user-verified",
 ];
 
-/// The scenarios `profile`'s real-core lane runs.
-pub fn lane(profile: Profile) -> &'static [&'static str] {
+/// Whether `profile`'s real-core lane runs `scenario`.
+pub fn in_lane(profile: Profile, scenario: &str) -> bool {
     match profile {
-        Profile::V3 => V3_LANE,
-        Profile::Authjs => AUTHJS_LANE,
+        Profile::V3 => V3_LANE.contains(&scenario) || V3_LANE_FINDINGS.contains(&scenario),
+        Profile::Authjs => AUTHJS_LANE.contains(&scenario),
     }
 }
 
@@ -95,7 +105,7 @@ pub enum Reach {
     /// A user meets it: the scenario through core and what it shows.
     Reached {
         /// The scenario (`email.link-used-twice`, …).
-        scenario: &'static str,
+        scenario: String,
         /// What the user sees.
         effect: &'static str,
         /// The rule whose failure reaches it.
@@ -105,6 +115,9 @@ pub enum Reach {
         /// Whether the real-core lane runs this scenario (otherwise it is core's call
         /// sequence as the harness models it).
         real_core_lane: bool,
+        /// Whether the real-core lane ran this scenario on this very adapter and saw the
+        /// effect ([`Lane`]); false when only the table says so.
+        shown_by_lane: bool,
     },
     /// No user meets it through core.
     NotReached {
@@ -130,11 +143,14 @@ impl Reach {
                 effect,
                 core,
                 real_core_lane,
+                shown_by_lane,
                 ..
             } => format!(
                 "reached through {core}: {scenario}{} ({effect})",
-                if *real_core_lane {
-                    ", run by the real-core lane"
+                if *shown_by_lane {
+                    ", shown on this adapter by the real-core lane"
+                } else if *real_core_lane {
+                    ", a scenario of the real-core lane"
                 } else {
                     ""
                 }
@@ -144,64 +160,107 @@ impl Reach {
     }
 }
 
-/// The reach and the severity of a finding of `cause_severity` whose failing rules are
-/// `rules` (ids, possibly `tz-…::`-prefixed), in `profile`.
+/// What a real-core lane showed for one adapter: each scenario it ran there, and whether the
+/// effect showed (`bridge/node/authjs/core/run.js` prints one line per scenario).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lane {
+    /// The scenarios run, each with whether its effect showed.
+    pub shown: BTreeMap<String, bool>,
+}
+
+/// The reach and the severity of a finding of cause `cause` (of `cause_severity`) whose failing
+/// rules are `rules` (ids, possibly `tz-…::`-prefixed), in `profile`: the most serious of the
+/// scenarios its rules reach, or why none does. Where `lane` ran a scenario on this adapter,
+/// its observation decides: shown, the finding is reached there; not shown, that path is not.
 pub fn judge(
     profile: Profile,
     cause: &str,
     cause_severity: Severity,
     rules: &[String],
+    lane_run: Option<&Lane>,
 ) -> (Reach, Severity) {
-    if cause == crate::finding::TIME_ZONE {
-        return (
+    let not_reached = |reason: String| {
+        (
             Reach::NotReached {
-                reason: TIME_ZONE.to_owned(),
+                reason,
                 core: core(profile),
             },
             cause_severity.max(Severity::Contract),
-        );
+        )
+    };
+    if cause == crate::finding::TIME_ZONE {
+        return not_reached(TIME_ZONE.to_owned());
     }
-    let mut reasons: Vec<&'static str> = Vec::new();
+    let mut best: Option<(Severity, Reach)> = None;
+    let mut reasons: Vec<String> = Vec::new();
+    let mut because = |why: String| {
+        if !reasons.contains(&why) {
+            reasons.push(why);
+        }
+    };
     for id in rules {
         let base = id.rsplit("::").next().unwrap_or(id);
-        match path(profile, base) {
+        // A rule whose failure was diagnosed as another cause than its own has the path of
+        // that diagnosis (`<rule>@<cause>`), never its own: an error is not an accepted session.
+        let own = crate::finding::cause_of_rule(base).id == cause;
+        let found = path(profile, &format!("{base}@{cause}"))
+            .or_else(|| own.then(|| path(profile, base)).flatten());
+        let (severity, scenario, effect) = match found {
             Some(Path::Through {
                 scenario,
                 effect,
                 cap,
-            }) => {
-                let severity = cap.map_or(cause_severity, |c| c.max(cause_severity));
-                return (
-                    Reach::Reached {
-                        scenario,
-                        effect,
-                        rule: id.clone(),
-                        core: core(profile),
-                        real_core_lane: lane(profile).contains(&scenario),
-                    },
-                    severity,
-                );
-            }
+            }) => (
+                cap.map_or(cause_severity, |c| c.max(cause_severity)),
+                scenario.to_owned(),
+                effect,
+            ),
             Some(Path::Unreached(why)) => {
-                if !reasons.contains(&why) {
-                    reasons.push(why);
-                }
+                because(why.to_owned());
+                continue;
             }
+            // A flow rule is core's own call sequence: its failure is that flow failing.
+            None if base.starts_with("flow.") || base.starts_with("authjs.flows.") => (
+                cause_severity,
+                base.trim_start_matches("authjs.flows.")
+                    .trim_start_matches("flow.")
+                    .to_owned(),
+                "this flow of core fails, or ends otherwise than core's own run of it",
+            ),
             None => {
-                let why = "no scenario through core is recorded for this rule";
-                if !reasons.contains(&why) {
-                    reasons.push(why);
-                }
+                because("no scenario through core is recorded for this rule".to_owned());
+                continue;
             }
+        };
+        let shown_by_lane = match lane_run.and_then(|l| l.shown.get(&scenario)) {
+            Some(true) => true,
+            Some(false) => {
+                because(format!(
+                    "the real-core lane ran {scenario} on this adapter and it did not show ({effect})"
+                ));
+                continue;
+            }
+            None => false,
+        };
+        if best.as_ref().is_none_or(|(s, _)| severity < *s) {
+            let real_core_lane = in_lane(profile, &scenario);
+            best = Some((
+                severity,
+                Reach::Reached {
+                    scenario,
+                    effect,
+                    rule: id.clone(),
+                    core: core(profile),
+                    real_core_lane,
+                    shown_by_lane,
+                },
+            ));
         }
     }
-    (
-        Reach::NotReached {
-            reason: reasons.join("; "),
-            core: core(profile),
-        },
-        cause_severity.max(Severity::Contract),
-    )
+    match best {
+        Some((severity, reach)) => (reach, severity),
+        None => not_reached(reasons.join("; ")),
+    }
 }
 
 /// Why a finding that shows only in another session time zone is not reached.
@@ -320,6 +379,42 @@ const V3: &[(&[&str], Path)] = &[
             "an expired session read by concurrent requests signs its user in",
         ),
     ),
+    // Failures a rule diagnoses as an error where none is due.
+    (
+        &[
+            "data.unicode.round-trips@errors",
+            "data.length.past-limit-refused@errors",
+        ],
+        capped(
+            "oauth.first-sign-in",
+            "a sign-in whose profile holds such a value fails",
+            Severity::Contract,
+        ),
+    ),
+    (
+        &["concurrency.get-session.expired-reads@errors"],
+        Path::Unreached(
+            "core's session route catches the adapter's error, logs it and answers as signed out (routes/session.js)",
+        ),
+    ),
+    (
+        &[
+            "concurrency.delete-session.same-token@errors",
+            "session.delete.missing-is-noop",
+            "session.delete.no-token-is-noop",
+            "flow.signout.without-cookie",
+            "flow.signout.stale-cookie",
+        ],
+        Path::Unreached(
+            "core's sign-out swallows a failing getSession and logs a failing deleteSession, then clears the cookie and redirects as usual (routes/signout.js)",
+        ),
+    ),
+    (
+        &["user.get.foreign-id-is-none"],
+        Path::Unreached(
+            "core passes getUser only ids the adapter issued, and catches the error of a JWT's foreign `sub` (lib/callback-handler.js)",
+        ),
+    ),
     // inexact-lookup
     (
         &["user.get-by-email.declared-matching"],
@@ -331,8 +426,8 @@ const V3: &[(&[&str], Path)] = &[
         &["flow.email.callback-case-as-declared"],
         capped(
             "email.callback-case-as-declared",
-            "a sign-in link whose address is re-cased in its URL signs in, into an account of the other spelling",
-            Severity::Integrity,
+            "a sign-in link whose address is re-cased in its URL is accepted; only the link's holder can do that, and it signs in to an account of the same mailbox",
+            Severity::Contract,
         ),
     ),
     (
@@ -397,7 +492,10 @@ const V3: &[(&[&str], Path)] = &[
         Path::Unreached(V3_NO_UNLINK),
     ),
     (
-        &["session.get.no-token-is-none"],
+        &[
+            "session.get.no-token-is-none",
+            "session.get.no-token-is-none@errors",
+        ],
         Path::Unreached(
             "core returns before getSession when there is no cookie (routes/session.js), and sign-out without a cookie discards the result and swallows errors (routes/signout.js)",
         ),
@@ -621,16 +719,27 @@ const V3: &[(&[&str], Path)] = &[
         &[
             "user.create.fields-verbatim",
             "data.unicode.round-trips",
-            "data.unicode.normal-forms-distinct",
             "data.length.at-limit-round-trips",
             "data.length.past-limit-refused",
             "data.strings.sql-metacharacters",
             "data.strings.empty-vs-none",
-            "data.strings.nul-refused",
         ],
         through(
             "oauth.first-sign-in",
             "a profile's name or address is stored otherwise than the provider sent it, or the sign-in fails on it",
+        ),
+    ),
+    (
+        &["data.unicode.normal-forms-distinct"],
+        through(
+            "email.existing-user",
+            "an address in another Unicode normal form (é as e and a combining accent) signs in to the account of the first spelling",
+        ),
+    ),
+    (
+        &["data.strings.nul-refused"],
+        Path::Unreached(
+            "a NUL byte stored as given loses nothing; the rule asks every server for the refusal PostgreSQL gives",
         ),
     ),
     // resurrection
@@ -684,6 +793,8 @@ const AUTHJS: &[(&[&str], Path)] = &[
         &[
             "authjs.verification.use.wrong-identifier",
             "authjs.verification.use.removes-only-that-token",
+            "authjs.verification.use.wrong-token@collateral",
+            "authjs.security.verification.key-is-exact@collateral",
         ],
         through(
             "email.wrong-link-spends-right-one",
@@ -775,13 +886,18 @@ const AUTHJS: &[(&[&str], Path)] = &[
     ),
     // lost-writes
     (
-        &[
-            "authjs.users.update.keeps-absent-fields",
-            "authjs.users.update.returns-stored",
-        ],
+        &["authjs.users.update.keeps-absent-fields"],
         through(
             "email.existing-user-verified",
-            "an e-mail sign-in of an existing user loses the fields core did not pass",
+            "an e-mail sign-in of an existing user erases the fields core did not pass",
+        ),
+    ),
+    (
+        &["authjs.users.update.returns-stored"],
+        capped(
+            "email.existing-user-verified",
+            "core gets back a user missing the fields it did not pass (the stored user is whole): with JWT sessions the token lacks the user's name and picture",
+            Severity::Contract,
         ),
     ),
     (

@@ -102,7 +102,11 @@ impl Finding {
 /// The findings of `results` in `profile`: failing rules grouped by cause, each weighed by its
 /// reach through core, most severe first, then those that block the verdict, then the most
 /// rules.
-pub fn findings(results: &[RuleOutcome], profile: Profile) -> Vec<Finding> {
+pub fn findings(
+    results: &[RuleOutcome],
+    profile: Profile,
+    lane: Option<&reach::Lane>,
+) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for r in results {
         if !matches!(r.outcome, Outcome::Failed(_)) {
@@ -141,7 +145,7 @@ pub fn findings(results: &[RuleOutcome], profile: Profile) -> Vec<Finding> {
         }
     }
     for f in &mut out {
-        (f.reach, f.severity) = reach::judge(profile, f.cause, f.cause_severity, &f.rules);
+        (f.reach, f.severity) = reach::judge(profile, f.cause, f.cause_severity, &f.rules, lane);
     }
     out.sort_by_key(|f| (f.severity, f.level(), std::cmp::Reverse(f.rules.len())));
     out
@@ -333,7 +337,7 @@ impl Report {
             u32::try_from(should.passed * 100 / should.total()).unwrap_or(100)
         };
         let profile = capabilities.profile();
-        let findings = findings(&results, profile);
+        let findings = findings(&results, profile, None);
         Report {
             format: FORMAT,
             harness_version: crate::HARNESS_VERSION,
@@ -354,6 +358,15 @@ impl Report {
             results,
             peak_rss_bytes: None,
         }
+    }
+
+    /// The same report with each finding's reach judged by what a real-core lane showed on
+    /// this adapter ([`reach::Lane`]): a path whose scenario the lane ran is reached only where
+    /// the lane saw its effect.
+    pub fn with_lane(mut self, lane: &reach::Lane) -> Self {
+        self.findings = findings(&self.results, self.profile, Some(lane));
+        self.through_core = ThroughCore::of(&self.findings, self.profile);
+        self
     }
 
     /// The same report, recording the certifying process's peak resident memory.

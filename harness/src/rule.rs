@@ -253,6 +253,9 @@ pub struct Failure {
     pub message: String,
     /// The cause the rule diagnosed, overriding the cause the finding table gives the rule.
     pub cause: Option<&'static str>,
+    /// Whether the failure is an adapter error the rule did not expect (a call that should
+    /// have succeeded failed).
+    pub unexpected_error: bool,
 }
 
 impl Failure {
@@ -261,6 +264,7 @@ impl Failure {
         Failure {
             message: message.into(),
             cause: None,
+            unexpected_error: false,
         }
     }
 
@@ -268,6 +272,15 @@ impl Failure {
     pub fn because(mut self, cause: &'static str) -> Self {
         self.cause = Some(cause);
         self
+    }
+
+    /// The same failure with `cause`, unless it diagnosed one already (a precision
+    /// difference).
+    pub fn or_because(self, cause: &'static str) -> Self {
+        match self.cause {
+            Some(_) => self,
+            None => self.because(cause),
+        }
     }
 }
 
@@ -279,7 +292,10 @@ impl fmt::Display for Failure {
 
 impl From<AdapterError> for Failure {
     fn from(e: AdapterError) -> Self {
-        Failure::new(format!("unexpected adapter error: {e}"))
+        Failure {
+            unexpected_error: true,
+            ..Failure::new(format!("unexpected adapter error: {e}"))
+        }
     }
 }
 

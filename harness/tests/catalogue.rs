@@ -306,16 +306,23 @@ fn every_security_and_integrity_rule_has_a_path_through_core() {
                 missing.push(format!("{profile}: {id}"));
             }
         }
-        let mut named = BTreeSet::new();
+        let mut named: BTreeSet<(&str, &str)> = BTreeSet::new();
         for (rules, _) in reach::table(profile) {
             for rule in *rules {
+                // `<rule>@<cause>`: the path of a failure the rule diagnoses as that cause.
+                let (rule, diagnosis): (&str, &str) = rule.split_once('@').unwrap_or((*rule, ""));
                 assert!(
-                    ids.contains(rule),
+                    diagnosis.is_empty()
+                        || nextauth_adapter_harness::finding::cause(diagnosis).is_some(),
+                    "{rule}@{diagnosis}: no such cause"
+                );
+                assert!(
+                    ids.contains(&rule),
                     "the {profile} reach table names {rule}, which is not a {profile} rule"
                 );
                 assert!(
-                    named.insert(*rule),
-                    "{rule} is twice in the {profile} table"
+                    named.insert((rule, diagnosis)),
+                    "{rule}@{diagnosis} is twice in the {profile} table"
                 );
             }
         }
@@ -338,6 +345,7 @@ fn severity_follows_reach() {
         "secret-ignored",
         Severity::Security,
         &["verification.get.wrong-secret".to_owned()],
+        None,
     );
     assert!(!r.is_reached(), "{r:?}");
     assert_eq!(s, Severity::Contract);
@@ -350,12 +358,73 @@ fn severity_follows_reach() {
             "tz-pacific-chatham::verification.get.single-use".to_owned(),
             "flow.email.link-used-twice".to_owned(),
         ],
+        None,
+    );
+    assert!(
+        matches!(
+            &r,
+            Reach::Reached {
+                scenario,
+                real_core_lane: true,
+                ..
+            } if scenario == "email.link-used-twice"
+        ),
+        "{r:?}"
+    );
+    assert_eq!(s, Severity::Security);
+    // A flow rule is core's own sequence, whatever the cause it was diagnosed with; the most
+    // serious path of a finding's rules decides.
+    let (r, s) = reach::judge(
+        Profile::Authjs,
+        "errors",
+        Severity::Contract,
+        &[
+            "authjs.users.update.missing-is-not-found".to_owned(),
+            "authjs.flows.oauth.linking-while-signed-in".to_owned(),
+        ],
+        None,
+    );
+    assert!(
+        matches!(&r, Reach::Reached { scenario, .. } if scenario == "oauth.linking-while-signed-in"),
+        "{r:?}"
+    );
+    assert_eq!(s, Severity::Contract);
+    // A re-cased callback address: only the link's holder can do it, into the same mailbox.
+    let (r, s) = reach::judge(
+        Profile::V3,
+        "inexact-lookup",
+        Severity::Security,
+        &["flow.email.callback-case-as-declared".to_owned()],
+        None,
+    );
+    assert!(r.is_reached(), "{r:?}");
+    assert_eq!(s, Severity::Contract);
+    // Precision stays precision, reached or not.
+    let (_, s) = reach::judge(
+        Profile::Authjs,
+        "timestamp-precision",
+        Severity::Precision,
+        &["authjs.data.timestamps.declared-precision".to_owned()],
+        None,
+    );
+    assert_eq!(s, Severity::Precision);
+    // Where the real-core lane ran the scenario on the adapter, what it saw decides.
+    let race = ["authjs.concurrency.verification.used-once".to_owned()];
+    let mut lane = reach::Lane::default();
+    lane.shown
+        .insert("email.link-used-concurrently".to_owned(), true);
+    let (r, s) = reach::judge(
+        Profile::Authjs,
+        "link-reuse",
+        Severity::Security,
+        &race,
+        Some(&lane),
     );
     assert!(
         matches!(
             r,
             Reach::Reached {
-                scenario: "email.link-used-twice",
+                shown_by_lane: true,
                 real_core_lane: true,
                 ..
             }
@@ -363,28 +432,27 @@ fn severity_follows_reach() {
         "{r:?}"
     );
     assert_eq!(s, Severity::Security);
-    // A re-cased callback address: at most an integrity finding.
-    let (_, s) = reach::judge(
-        Profile::V3,
-        "inexact-lookup",
-        Severity::Security,
-        &["flow.email.callback-case-as-declared".to_owned()],
-    );
-    assert_eq!(s, Severity::Integrity);
-    // Precision stays precision, reached or not.
-    let (_, s) = reach::judge(
+    lane.shown
+        .insert("email.link-used-concurrently".to_owned(), false);
+    let (r, s) = reach::judge(
         Profile::Authjs,
-        "timestamp-precision",
-        Severity::Precision,
-        &["authjs.data.timestamps.declared-precision".to_owned()],
+        "link-reuse",
+        Severity::Security,
+        &race,
+        Some(&lane),
     );
-    assert_eq!(s, Severity::Precision);
+    assert!(
+        matches!(&r, Reach::NotReached { reason, .. } if reason.contains("real-core lane ran email.link-used-concurrently")),
+        "{r:?}"
+    );
+    assert_eq!(s, Severity::Contract);
     // Shown only in another session zone: core reads through the adapter alone.
     let (r, s) = reach::judge(
         Profile::V3,
         "time-zone",
         Severity::Integrity,
         &["tz-pacific-chatham::verification.get.expired-is-none".to_owned()],
+        None,
     );
     assert!(!r.is_reached(), "{r:?}");
     assert_eq!(s, Severity::Contract);

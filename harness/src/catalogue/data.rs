@@ -129,7 +129,12 @@ async fn unicode_round_trips(c: Ctx) -> RuleResult {
                 image: Some(format!("https://example.com/{name}")),
                 email_verified: None,
             })
-            .await?;
+            .await
+            // Refused, nothing stored or mangled: the sign-in fails, an error where none is due.
+            .map_err(|e| {
+                Failure::new(format!("create_user with the name {name:?} failed: {e}"))
+                    .because("errors")
+            })?;
         let stored = c
             .inspector
             .user(&u.id)

@@ -3,8 +3,8 @@
 
 use crate::authjs::Ctx;
 use crate::catalogue::body;
-use crate::rule::{Area, Rule, RuleResult};
-use crate::{check, check_eq, check_eq_exact};
+use crate::rule::{Area, Failure, Rule, RuleResult};
+use crate::{check_eq, check_eq_exact};
 use chrono::Duration;
 use nextauth_adapter::authjs::{
     Account, AccountKey, NewUser, Session, VerificationKey, VerificationToken,
@@ -297,17 +297,23 @@ async fn exact_key(c: Ctx) -> RuleResult {
             "use_verification_token({identifier:?}, {t:?})"
         );
     }
-    check_eq!(
-        c.stored().await?.verification_tokens.len(),
-        1,
-        "tokens stored after the probes"
-    );
-    check!(
-        c.adapter
-            .use_verification_token(&Ctx::key_of(&token))
-            .await?
-            .is_some(),
-        "the rightful use after the probes gave none"
-    );
+    // Probes that return none but remove the token spend the user's link: the collateral
+    // cause, not a match.
+    let left = c.stored().await?.verification_tokens.len();
+    if left != 1 {
+        return Err(Failure::new(format!(
+            "tokens stored after the probes: expected 1, got {left}"
+        ))
+        .because("collateral"));
+    }
+    if c.adapter
+        .use_verification_token(&Ctx::key_of(&token))
+        .await?
+        .is_none()
+    {
+        return Err(
+            Failure::new("the rightful use after the probes gave none").because("collateral")
+        );
+    }
     Ok(())
 }
