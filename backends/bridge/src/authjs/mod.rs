@@ -5,6 +5,7 @@
 
 mod adapter;
 mod factory;
+pub mod lane;
 pub mod wire;
 
 pub use adapter::{AuthjsBridgeAdapter, AuthjsBridgeInspector};
