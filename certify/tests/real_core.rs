@@ -21,17 +21,9 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// The scenarios `run.js` plays; each mirrors the flow rule `flow.<scenario>`.
-const SCENARIOS: [&str; 8] = [
-    "email.new-user",
-    "email.link-used-twice",
-    "oauth.first-sign-in",
-    "oauth.returning-user",
-    "oauth.link-while-signed-in",
-    "session.read-rolls-expiry",
-    "signout.with-cookie",
-    "signout.without-cookie",
-];
+/// The scenarios `run.js` plays; each mirrors the flow rule `flow.<scenario>`. The harness's
+/// reach table says a finding reached through one of these is shown by the real core.
+const SCENARIOS: &[&str] = nextauth_adapter_harness::reach::V3_LANE;
 
 /// The adapter calls each flow rule makes, by scenario, recorded on the reference adapter.
 fn flow_calls() -> &'static BTreeMap<&'static str, Vec<&'static str>> {
@@ -95,7 +87,7 @@ fn real_core(adapter: &[&str], label: &str) {
         .collect();
     let mut failures = Vec::new();
     for scenario in SCENARIOS {
-        let Some(result) = results.iter().find(|r| r["scenario"] == scenario) else {
+        let Some(result) = results.iter().find(|r| r["scenario"] == *scenario) else {
             failures.push(format!("{scenario}: did not run"));
             continue;
         };
@@ -181,6 +173,54 @@ fn real_core_on_next_auths_own_adapter_as_the_control() {
         real_core(
             &["--control", &url],
             &format!("next-auth's own adapter on {server}"),
+        );
+    }
+}
+
+/// The one scenario of the v3 lane in which a finding of next-auth's own adapter is reached
+/// (`reach::V3_LANE_FINDINGS`): a session read racing its sign-out. Its `updateSession` is
+/// `manager.save`, an upsert, and brings the signed-out session back on both servers; our
+/// adapter, served to the same core, leaves it gone.
+#[test]
+fn a_session_read_racing_its_sign_out_is_brought_back_by_next_auths_adapter_only() {
+    let [scenario] = nextauth_adapter_harness::reach::V3_LANE_FINDINGS else {
+        panic!("one v3 finding scenario expected");
+    };
+    let effect = |adapter: &[&str], label: &str| -> String {
+        let o = Command::new("node")
+            .arg(node_server_dir().join("core/run.js"))
+            .args(adapter)
+            .args(["--scenario", scenario])
+            .output()
+            .expect("node runs");
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with('{'))
+            .unwrap_or_else(|| panic!("{label}: no outcome line:\n{stdout}"));
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{label}: {e}"));
+        println!("{label}: {scenario}: {} ({})", v["effect"], v["detail"]);
+        v["effect"].as_str().unwrap_or_default().to_owned()
+    };
+    for server in [Server::Postgres, Server::MySql] {
+        let Some(url) = url_or_skip(server, "the session race on next-auth's own adapter") else {
+            continue;
+        };
+        if !node_modules_or_skip("the session race on next-auth's own adapter") {
+            return;
+        }
+        assert_eq!(
+            effect(
+                &["--control", &url],
+                &format!("next-auth's own adapter on {server}")
+            ),
+            "shown"
+        );
+    }
+    if node_modules_or_skip("the session race on our SQLite adapter") {
+        assert_ne!(
+            effect(&["--serve", &serve("sqlite:")], "our SQLite adapter"),
+            "shown"
         );
     }
 }

@@ -61,31 +61,31 @@ const EXPECTED_FAILING_MYSQL: &[&str] = &[
     "verification.get.wrong-secret",
 ];
 
-/// The findings on PostgreSQL, most severe first.
+/// The findings on PostgreSQL (`cause severity reach`): none reached through next-auth@3's
+/// core. The errors (`P2025` for a missing row, Prisma's refusal of `undefined`) come where core
+/// catches them or never calls; unlinkAccount, which ignores its user id, core never calls.
 const EXPECTED_FINDINGS_POSTGRES: &[&str] = &[
-    "wrong-user",
-    "secret-ignored",
-    "expired-accepted",
-    "collateral",
-    "resurrection",
-    "errors",
-    "declaration",
-    "clock",
+    "errors contract not-reached",
+    "secret-ignored contract not-reached",
+    "declaration contract not-reached",
+    "wrong-user contract not-reached",
+    "resurrection contract not-reached",
+    "clock precision not-reached",
 ];
 
-/// The findings on MariaDB.
+/// The findings on MariaDB: also what the seed's `utf8mb4_unicode_ci` tables do. An address in
+/// another Unicode normal form finds the first spelling's user (reached, integrity); a re-cased
+/// address in a sign-in link is accepted (reached, contract: only the link's holder can).
 const EXPECTED_FINDINGS_MYSQL: &[&str] = &[
-    "wrong-user",
-    "inexact-lookup",
-    "secret-ignored",
-    "expired-accepted",
-    "data-fidelity",
-    "collateral",
-    "resurrection",
-    "errors",
-    "declaration",
-    "token-width",
-    "clock",
+    "data-fidelity integrity reached",
+    "inexact-lookup contract reached",
+    "errors contract not-reached",
+    "secret-ignored contract not-reached",
+    "declaration contract not-reached",
+    "wrong-user contract not-reached",
+    "token-width contract not-reached",
+    "resurrection contract not-reached",
+    "clock precision not-reached",
 ];
 
 /// The time-sensitive MUST rules that fail again with the adapter's session in

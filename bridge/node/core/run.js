@@ -19,6 +19,9 @@
 //   {"scenario", "ok", "failures": [...], "requests": [{"request", "status", "calls": [...]}]}
 // logs on stderr; exit status 0 iff every scenario is ok (and every namespace was dropped).
 //
+// Extra scenarios (EXTRA_SCENARIOS; run only when named: --scenario session.read-during-sign-out)
+// are not flow rules: their line adds {"effect": "shown"|"absent", "detail", "rounds"}.
+//
 // Each scenario mirrors the Rust flow rule `flow.<scenario>` (harness/src/catalogue/flows.rs)
 // step for step. Which adapter calls core made is reported, not judged, here: the one model of
 // core's calls is the Rust one (harness/src/v3core.rs), and certify/tests/real_core.rs holds
@@ -128,6 +131,12 @@ class Scenario {
     this.base = env.app.baseUrl;
     this.api = `${this.base}/api/auth`;
     this.callbackUrl = `${this.base}/dashboard`;
+    // The session's updateAge (seconds): the flow scenarios' one, unless the scenario sets
+    // its own (an extra scenario's `updateAge`).
+    this.updateAge = UPDATE_AGE;
+    // When set (an array), every adapter call is also timed here, {method, at, done}
+    // (performance.now(), ms), for a race scenario to tell how two requests' calls fell.
+    this.timings = null;
   }
 
   fail(message) {
@@ -156,7 +165,7 @@ class Scenario {
     const { mock } = this.env;
     return {
       secret: SECRET,
-      session: { jwt: false, maxAge: MAX_AGE, updateAge: UPDATE_AGE },
+      session: { jwt: false, maxAge: MAX_AGE, updateAge: this.updateAge },
       providers: [
         Providers.Email({
           // Never used: sendVerificationRequest below replaces the one that mails, and
@@ -170,7 +179,7 @@ class Scenario {
         mock.provider("mock-a", "Mock A"),
         mock.provider("mock-b", "Mock B"),
       ],
-      adapter,
+      adapter: this.timings ? timedAdapter(adapter, this.timings) : adapter,
       logger: recordingLogger({ orphans: this.orphans, log }),
     };
   }
@@ -517,6 +526,135 @@ const SCENARIOS = {
 };
 
 // ---------------------------------------------------------------------------------------
+// Extra scenarios: run only when named with --scenario, never by default. They are not flow
+// rules (certify/tests/real_core.rs compares the default run's calls with the flow rules'):
+// each shows an effect through the real core, reported as data on its line,
+// {"scenario", "ok", "effect": "shown"|"absent", "detail", "rounds", "failures", "requests"}
+// (`ok`: the lane ran cleanly; `requests`: those of the decisive round).
+// ---------------------------------------------------------------------------------------
+
+// Every call of `adapter`'s instance timed into `timings` (around the recording adapter).
+function timedAdapter(adapter, timings) {
+  const { performance } = require("perf_hooks");
+  return {
+    async getAdapter(appOptions) {
+      const inner = await adapter.getAdapter(appOptions);
+      const out = {};
+      for (const [name, value] of Object.entries(inner)) {
+        if (typeof value !== "function") {
+          out[name] = value;
+          continue;
+        }
+        out[name] = async (...args) => {
+          const t = { method: name, at: performance.now(), done: null };
+          timings.push(t);
+          try {
+            return await value.apply(inner, args);
+          } finally {
+            t.done = performance.now();
+          }
+        };
+      }
+      return out;
+    },
+  };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const READ_ROUNDS = 20;
+const WINDOW = "between the read's getSession and its updateSession";
+// `offset` ms > 0: the sign-out starts that long after the read; < 0: the read starts that
+// long after the sign-out.
+const after = (ms, fn) => (ms > 0 ? sleep(ms).then(fn) : fn());
+
+/**
+ * session.read-during-sign-out: with `updateAge: 0` every GET /api/auth/session of a live
+ * session calls updateSession (routes/session.js calls it on every read; the adapter extends
+ * when now > expires − maxAge + updateAge, so the clock moves a second after each sign-in).
+ * A new user signs in at the mock provider; then one tab reads the session while another
+ * signs out (POST /api/auth/signout with the CSRF token), at once. Shown when, after both
+ * answered and the sign-out succeeded (a redirect, the cookie cleared, deleteSession
+ * returned), the session row exists: the read's updateSession brought it back (next-auth's
+ * TypeORM adapter saves the session it read, `manager.save(Session, session)`, which inserts
+ * it again when the row is gone). Up to 20 rounds, a fresh user each; the sign-out starts
+ * `offset` ms after the read (0 at first; a negative offset starts the read that long after
+ * the sign-out), moved by 1 ms after each round towards the window between the read's
+ * getSession and its updateSession: later when the delete came before the read found the
+ * session, sooner when it came during or after the read's update.
+ */
+async function sessionReadDuringSignOut(s) {
+  const per = [];
+  let offset = 0;
+  for (let round = 1; round <= READ_ROUNDS; round++) {
+    const n = `${round}-${Math.random().toString(16).slice(2, 8)}`;
+    s.env.mock.signIn("mock-a", { id: `reader-${n}`, name: `Reader ${n}`, email: `reader-${n}@example.com`, image: null });
+    const b = new Browser(`user ${round}`);
+    const { r } = await oauthSignIn(s, b, "mock-a");
+    s.expectRedirect(r, s.callbackUrl, `round ${round}: GET /api/auth/callback/mock-a`);
+    const token = b.cookie(s.base, SESSION_COOKIE);
+    if (!s.check(token, `round ${round}: no session cookie after signing in`)) throw new Stop("not signed in");
+    const csrfToken = await fetchCsrf(s, b);
+    clock.advance(1000); // the session is now due for an update on every read
+    const from = s.requests.length;
+    const timed = s.timings.length;
+    const [read, out] = await Promise.all([
+      after(-offset, () => b.request("GET", `${s.api}/session`)),
+      after(offset, () => b.request("POST", `${s.api}/signout`, { form: { csrfToken } })),
+    ]);
+    const recs = s.requests.slice(from);
+    const readRec = recs.find((x) => x.request === "GET /api/auth/session");
+    const outRec = recs.find((x) => x.request === "POST /api/auth/signout");
+    if (!s.check(recs.length === 2 && readRec && outRec, `round ${round}: expected the app to serve the read and the sign-out, it served ${show(recs.map((x) => x.request))}`)) throw new Stop("race");
+    const del = outRec.calls.find((c) => c.method === "deleteSession");
+    const cleared = out.setCookie.some((c) => c.name === SESSION_COOKIE && c.value === "" && c.maxAge === 0);
+    if (!s.check(out.status === 302 && cleared && del && !del.error, `round ${round}: the sign-out did not succeed: ${out.status} → ${out.location}, cookie ${cleared ? "cleared" : "not cleared"}, deleteSession ${del ? del.error || "returned" : "not called"}`)) {
+      throw new Stop("sign-out");
+    }
+    const found = readRec.calls.find((c) => c.method === "getSession");
+    const times = s.timings.slice(timed);
+    const tDelete = times.find((t) => t.method === "deleteSession");
+    const tUpdate = times.find((t) => t.method === "updateSession");
+    let where;
+    // (A read that found no session makes no update: next-auth's TypeORM adapter's getSession
+    // answers undefined, recorded as "undefined".)
+    if (!found || !readRec.calls.some((c) => c.method === "updateSession")) where = "before the read";
+    else if (tDelete.done <= tUpdate.at) where = WINDOW;
+    else if (tDelete.at >= tUpdate.done) where = "after the update";
+    else where = "during the update";
+    const rows = await s.stored();
+    const back = rows.sessions.some((x) => x.sessionToken === token);
+    per.push({ offsetMs: offset, deleteFell: where, readStatus: read.status, rowAfter: back });
+    const t0 = Math.min(...times.map((t) => t.at));
+    log(`  round ${round} (sign-out ${offset >= 0 ? "+" : ""}${offset} ms): the delete fell ${where}; the row ${back ? "EXISTS" : "is gone"}; read ${show(readRec.calls.map((c) => `${c.method}${c.error ? " ✗" : c.result === null ? " → null" : ""}`))}; ${times.map((t) => `${t.method} ${(t.at - t0).toFixed(2)}–${(t.done - t0).toFixed(2)}`).join(", ")}`);
+    if (back) {
+      return {
+        effect: "shown",
+        detail: `a session read (updateAge 0) at once with its sign-out: the sign-out answered ${out.status} and cleared the cookie, its deleteSession returned, and afterwards the session row exists again (the delete fell ${where}); round ${round} of at most ${READ_ROUNDS}`,
+        rounds: { run: round, max: READ_ROUNDS, perRound: per },
+        requestsFrom: from,
+      };
+    }
+    // Too early: the sign-out later (or the read sooner); too late: the other way.
+    if (where === "before the read") offset += 1;
+    else if (where === "during the update" || where === "after the update") offset -= 1;
+  }
+  const fell = {};
+  for (const p of per) fell[p.deleteFell] = (fell[p.deleteFell] || 0) + 1;
+  return {
+    effect: "absent",
+    detail: `in each of ${READ_ROUNDS} rounds a session read (updateAge 0) at once with its sign-out left no session row; the delete fell ${Object.entries(fell)
+      .map(([w, k]) => `${w} in ${k}`)
+      .join(", ")}`,
+    rounds: { run: READ_ROUNDS, max: READ_ROUNDS, perRound: per },
+    requestsFrom: s.requests.length,
+  };
+}
+
+const EXTRA_SCENARIOS = {
+  "session.read-during-sign-out": { updateAge: 0, timed: true, run: sessionReadDuringSignOut },
+};
+
+// ---------------------------------------------------------------------------------------
 // Targets: where the adapter comes from.
 // ---------------------------------------------------------------------------------------
 
@@ -591,7 +729,7 @@ async function serveTarget(command) {
     describe: `${bridge.hello.name} served by ${redact(bridge.argv.join(" "))}`,
     async open(s) {
       const fixture = `core-${++n}-${s.name}`;
-      const appOptions = { session: { maxAge: MAX_AGE, updateAge: UPDATE_AGE }, secret: SECRET, baseUrl: s.base };
+      const appOptions = { session: { maxAge: MAX_AGE, updateAge: s.updateAge }, secret: SECRET, baseUrl: s.base };
       const instance = await bridge.open(fixture, appOptions);
       fixtures.set(s, fixture);
       return {
@@ -639,6 +777,10 @@ let running = null; // the scenario in progress, for unhandled rejections
 
 async function runScenario(name, env) {
   const s = new Scenario(name, env);
+  const extra = EXTRA_SCENARIOS[name];
+  if (extra && extra.updateAge !== undefined) s.updateAge = extra.updateAge;
+  if (extra && extra.timed) s.timings = [];
+  let outcome;
   running = s;
   log(`core: ${name}`);
   clock.set(clock.START);
@@ -654,7 +796,7 @@ async function runScenario(name, env) {
       timer = setTimeout(() => reject(new Error(`the scenario did not finish within ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS);
     });
     try {
-      await Promise.race([SCENARIOS[name](s), timeout]);
+      outcome = await Promise.race([extra ? extra.run(s) : SCENARIOS[name](s), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -668,11 +810,15 @@ async function runScenario(name, env) {
     }
     running = null;
   }
+  // An extra scenario resolves to what it shows ({effect, detail, rounds, requestsFrom}): with
+  // `ok` (the lane ran cleanly) on its line. The flow scenarios' lines are as they always were.
+  const shows = outcome && extra ? { effect: s.failures.length === 0 ? outcome.effect : "error", detail: outcome.detail, rounds: outcome.rounds } : {};
   const result = {
     scenario: name,
     ok: s.failures.length === 0,
+    ...shows,
     failures: s.failures,
-    requests: s.requests.map((r) => {
+    requests: s.requests.slice((outcome && extra && outcome.requestsFrom) || 0).map((r) => {
       const out = { request: r.request, status: r.status, calls: r.calls.map((c) => c.method) };
       if (r.logged.length) out.logged = r.logged;
       return out;
@@ -706,12 +852,12 @@ async function main() {
     return 2;
   }
   if (args.help) {
-    log(`${USAGE}\nscenarios: ${Object.keys(SCENARIOS).join(", ")}`);
+    log(`${USAGE}\nscenarios: ${Object.keys(SCENARIOS).join(", ")}\nrun only when named: ${Object.keys(EXTRA_SCENARIOS).join(", ")}`);
     return 0;
   }
-  const unknown = args.scenarios.filter((n) => !SCENARIOS[n]);
+  const unknown = args.scenarios.filter((n) => !SCENARIOS[n] && !EXTRA_SCENARIOS[n]);
   if (unknown.length) {
-    log(`core: unknown scenario(s) ${unknown.join(", ")}; known: ${Object.keys(SCENARIOS).join(", ")}`);
+    log(`core: unknown scenario(s) ${unknown.join(", ")}; known: ${Object.keys(SCENARIOS).join(", ")}; run only when named: ${Object.keys(EXTRA_SCENARIOS).join(", ")}`);
     return 2;
   }
   const names = args.scenarios.length ? args.scenarios : Object.keys(SCENARIOS);

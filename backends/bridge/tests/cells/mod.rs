@@ -6,17 +6,15 @@ use libtest_mimic::Arguments;
 use nextauth_adapter_bridge::{
     BridgeFactory, bridge_required, node_command_with_tables, node_modules_installed,
 };
-use nextauth_adapter_harness::catalogue;
-use nextauth_adapter_harness::execute::{Outcome, RaceRuntime, RuleOutcome, run_rule};
+use nextauth_adapter_harness::execute::{Outcome, RuleOutcome};
 use nextauth_adapter_harness::report::Verdict;
 use nextauth_adapter_harness::runner::{RunOptions, run_trials};
-use nextauth_adapter_harness::suite::{SECOND_TIME_ZONE, in_time_zone_id};
+use nextauth_adapter_harness::suite::in_time_zone_id;
 use nextauth_adapter_harness::{BackendFactory, Level};
 use nextauth_adapter_testkit::{Server, ServerEnv, is_required};
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 use std::time::Instant;
 
 /// The bridge's logs on stderr: errors only, unless `RUST_LOG` asks for more.
@@ -113,7 +111,7 @@ pub struct Cell<'a> {
     /// The MUST rules failing again with the adapter's session in the harness's second time
     /// zone (`tz-pacific-chatham::<id>`).
     pub failing_in_zone: &'a [&'a [&'a str]],
-    /// The findings' causes.
+    /// The findings, as [`finding_key`] writes them: `<cause> <severity> <reached|not-reached>`.
     pub findings: &'a [&'a str],
 }
 
@@ -154,7 +152,7 @@ pub fn certify(cell: &Cell<'_>, url: &str) -> bool {
     if let Some(dir) = std::env::var_os("NEXTAUTH_REPORT_DIR") {
         let _ = report.write_to(std::path::Path::new(&dir));
     }
-    let mut failing: BTreeSet<String> = report
+    let failing: BTreeSet<String> = report
         .results
         .iter()
         .filter(|r| r.level == Level::Must && matches!(r.outcome, Outcome::Failed(_)))
@@ -206,22 +204,7 @@ pub fn certify(cell: &Cell<'_>, url: &str) -> bool {
         ));
         ok = false;
     }
-    let mut findings: BTreeSet<String> =
-        report.findings.iter().map(|f| f.cause.to_owned()).collect();
-    // A rule that fails because a timestamp the database made carries microseconds where
-    // the adapter returned a JS Date's milliseconds passes when the database's real clock
-    // lands on a whole millisecond (one time in a thousand). An expected failure that passed
-    // is run again: failing on a rerun, it is that; passing three times, it has changed.
-    for id in expected.difference(&failing).cloned().collect::<Vec<_>>() {
-        if let Some(rerun) = fails_on_rerun(&factory, &id) {
-            println!(
-                "{label}: {id} passed, and failed when run again: {}",
-                rerun.outcome.word()
-            );
-            findings.extend(rerun.cause);
-            failing.insert(id);
-        }
-    }
+    let findings: BTreeSet<String> = report.findings.iter().map(finding_key).collect();
     let expected_findings: BTreeSet<String> =
         cell.findings.iter().map(|s| (*s).to_owned()).collect();
     if findings != expected_findings {
@@ -280,22 +263,17 @@ pub fn all_dropped(label: &str, server: Server, url: &str) -> bool {
     }
 }
 
-/// Runs rule `id` (`tz-…::<rule>` in the second time zone) against `factory` up to three
-/// times; its outcome the first time it fails, `None` when it passes every time.
-fn fails_on_rerun(factory: &Arc<dyn BackendFactory>, id: &str) -> Option<RuleOutcome> {
-    let (rule_id, factory) = match id.split_once("::") {
-        Some((_, rule)) => (rule, factory.in_time_zone(SECOND_TIME_ZONE)?),
-        None => (id, Arc::clone(factory)),
-    };
-    let rule = catalogue::all().into_iter().find(|r| r.id == rule_id)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .ok()?;
-    let races = RaceRuntime::default();
-    (0..3).find_map(|_| {
-        let outcome = runtime.block_on(run_rule(&factory, &rule, Duration::from_secs(60), &races));
-        matches!(outcome.outcome, Outcome::Failed(_)).then_some(outcome)
-    })
+/// A finding as a cell lists it: its cause, the severity users meet and whether core reaches
+/// it, `secret-ignored contract not-reached`.
+pub fn finding_key(f: &nextauth_adapter_harness::report::Finding) -> String {
+    format!(
+        "{} {} {}",
+        f.cause,
+        f.severity,
+        if f.reach.is_reached() {
+            "reached"
+        } else {
+            "not-reached"
+        }
+    )
 }
