@@ -1,6 +1,7 @@
 // @auth/pg-adapter over a node-postgres Pool, on the tables its documentation gives
-// (`documented`) or on those its repository's tests use (`repository`):
-// fixtures/ecosystem/pg-adapter/*.postgres.sql.
+// (fixtures/ecosystem/pg-adapter/documented.postgres.sql; where it comes from:
+// fixtures/ecosystem/provenance.json). The repository's packages/adapter-pg/schema.sql, which
+// its own tests run, is the same DDL behind a psql `\set ON_ERROR_STOP true`: no second setup.
 "use strict";
 
 const path = require("path");
@@ -13,7 +14,6 @@ module.exports = {
   dialects: ["postgres"],
   setups: {
     documented: { postgres: path.join(SCHEMAS, "documented.postgres.sql") },
-    repository: { postgres: path.join(SCHEMAS, "repository.postgres.sql") },
   },
   defaultSetup: "documented",
 
