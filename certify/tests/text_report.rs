@@ -61,7 +61,12 @@ fn quiet_prints_the_verdict_lines_only() {
     let (status, out) = stdout(&args);
     assert_eq!(status, Some(0), "{out}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 2, "{out}");
+    // The contract verdict, what users meet through core, the run's verdict.
+    assert_eq!(lines.len(), 3, "{out}");
     assert!(lines[0].starts_with("reference: conforms — MUST"), "{out}");
-    assert_eq!(lines[1], "verdict: reference conforms");
+    assert_eq!(
+        lines[1],
+        "through next-auth@3.29.10's core: 0 findings reached (security 0, integrity 0)"
+    );
+    assert_eq!(lines[2], "verdict: reference conforms");
 }
