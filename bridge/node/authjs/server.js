@@ -43,27 +43,7 @@ const ADAPTERS = {
 };
 
 // @auth/core's Adapter methods, in its order.
-const METHODS = [
-  "createUser",
-  "getUser",
-  "getUserByEmail",
-  "getUserByAccount",
-  "updateUser",
-  "deleteUser",
-  "linkAccount",
-  "unlinkAccount",
-  "createSession",
-  "getSessionAndUser",
-  "updateSession",
-  "deleteSession",
-  "createVerificationToken",
-  "useVerificationToken",
-  "getAccount",
-  "getAuthenticator",
-  "createAuthenticator",
-  "listAuthenticatorsByUserId",
-  "updateAuthenticatorCounter",
-];
+const METHODS = require("./methods");
 
 function fail(message) {
   process.stderr.write(`bridge authjs server: ${message}\n`);

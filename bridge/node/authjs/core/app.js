@@ -21,28 +21,8 @@ const SECRET = "authjs-real-core-lane-secret-0123456789";
 const BASE_PATH = "/api/auth";
 const SESSION_COOKIE = "authjs.session-token";
 
-// @auth/core's Adapter methods.
-const METHODS = [
-  "createUser",
-  "getUser",
-  "getUserByEmail",
-  "getUserByAccount",
-  "updateUser",
-  "deleteUser",
-  "linkAccount",
-  "unlinkAccount",
-  "createSession",
-  "getSessionAndUser",
-  "updateSession",
-  "deleteSession",
-  "createVerificationToken",
-  "useVerificationToken",
-  "getAccount",
-  "getAuthenticator",
-  "createAuthenticator",
-  "listAuthenticatorsByUserId",
-  "updateAuthenticatorCounter",
-];
+// @auth/core's Adapter methods, in its order.
+const METHODS = require("../methods");
 
 const inRequest = new AsyncLocalStorage();
 
