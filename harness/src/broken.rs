@@ -26,6 +26,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// How every deliberately broken adapter's backend name starts (`broken-<defect>`), of either
+/// profile: what lets a run tell a demonstration from a real adapter (its regressions are
+/// kept apart, [`crate::properties::PropertyConfig::regressions_for`]).
+pub const BROKEN_PREFIX: &str = "broken-";
+
 /// One deliberately broken behaviour, as listed in [`DEFECTS`].
 #[derive(Clone, Copy)]
 pub struct Defect {
@@ -1598,7 +1603,7 @@ impl BrokenFactory {
 #[async_trait]
 impl BackendFactory for BrokenFactory {
     fn name(&self) -> String {
-        format!("broken-{}", self.defect.name)
+        format!("{BROKEN_PREFIX}{}", self.defect.name)
     }
 
     fn capabilities(&self) -> Capabilities {

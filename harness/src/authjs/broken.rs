@@ -1103,7 +1103,7 @@ impl BrokenFactory {
 #[async_trait]
 impl BackendFactory for BrokenFactory {
     fn name(&self) -> String {
-        format!("broken-{}", self.defect.name)
+        format!("{}{}", crate::broken::BROKEN_PREFIX, self.defect.name)
     }
 
     fn capabilities(&self) -> Capabilities {

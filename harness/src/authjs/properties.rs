@@ -583,9 +583,10 @@ fn trace(steps: &[Step], failed: usize) -> String {
         .collect()
 }
 
-/// The directory Auth.js regressions are saved in and replayed from.
-fn regressions_dir(config: &PropertyConfig) -> Option<PathBuf> {
-    config.regressions.as_ref().map(|d| d.join("authjs"))
+/// The directory `backend`'s Auth.js regressions are saved in and replayed from
+/// ([`PropertyConfig::regressions_for`], then `authjs/`).
+fn regressions_dir(config: &PropertyConfig, backend: &str) -> Option<PathBuf> {
+    config.regressions_for(backend).map(|d| d.join("authjs"))
 }
 
 /// Replays the saved Auth.js regressions, then runs `config.cases` random sequences. Builds
@@ -609,7 +610,7 @@ pub fn check_properties(
             );
         }
     };
-    let dir = regressions_dir(config);
+    let dir = regressions_dir(config, &factory.name());
     let saved = dir
         .as_deref()
         .map(load_regressions::<Step>)
@@ -618,8 +619,9 @@ pub fn check_properties(
         if let Err(d) = runtime.block_on(run_sequence(factory, &regression.steps)) {
             run.saved_to = regression.path.clone();
             let message = format!(
-                "a saved regression diverges from the reference ({} steps):\n{}    step {}: {}",
+                "a saved sequence ({} steps: {}) diverges from the reference:\n{}    step {}: {}",
                 regression.steps.len(),
+                crate::properties::what_it_checks(&regression.steps),
                 trace(&regression.steps, d.step),
                 d.step + 1,
                 d.message

@@ -32,7 +32,7 @@ pub mod step;
 pub use corpus::{Corpus, corpus};
 pub use differential::{Divergence, SequenceEnd, ShouldDivergence, run_sequence};
 pub use machine::Sequences;
-pub use regressions::{Regression, load_regressions, save_regression};
+pub use regressions::{Regression, load_regressions, save_regression, what_it_checks};
 
 use crate::backend::BackendFactory;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -87,6 +87,21 @@ impl PropertyConfig {
             explore: true,
             ..self
         }
+    }
+
+    /// Where the regressions of `backend` are replayed from and saved to: the regressions
+    /// directory itself, or for a deliberately broken adapter (its name starts with
+    /// [`crate::broken::BROKEN_PREFIX`]) a directory of its own under it,
+    /// `broken/<backend>/`. What a demonstration finds in a defect it was built with is
+    /// replayed only against that defect: a real adapter's run never replays it, so never
+    /// fails on it nor names it.
+    pub fn regressions_for(&self, backend: &str) -> Option<PathBuf> {
+        let dir = self.regressions.as_ref()?;
+        Some(if backend.starts_with(crate::broken::BROKEN_PREFIX) {
+            dir.join("broken").join(backend)
+        } else {
+            dir.clone()
+        })
     }
 
     /// The setting the environment asks for (see the [module documentation](self)).
@@ -225,8 +240,9 @@ impl std::fmt::Display for PropertyFailure {
             )?,
             None => writeln!(
                 f,
-                "a saved regression diverges from the reference ({} steps):",
-                self.steps.len()
+                "a saved sequence ({} steps: {}) diverges from the reference:",
+                self.steps.len(),
+                regressions::what_it_checks(&self.steps)
             )?,
         }
         write!(f, "{}", self.trace())?;
@@ -372,8 +388,8 @@ pub fn check_properties(
 ) -> Result<PropertyStats, Box<PropertyFailure>> {
     let runtime = runtime()?;
     let should = ShouldFound::default();
-    let saved = config
-        .regressions
+    let dir = config.regressions_for(&factory.name());
+    let saved = dir
         .as_deref()
         .map(load_regressions::<Op>)
         .unwrap_or_default();
@@ -436,7 +452,7 @@ pub fn check_properties(
             // sequence failing is the backend failing to open (a server gone, a refused
             // connection): nothing about the adapter to replay, so nothing is saved.
             if f.seed.is_some() && !f.steps.is_empty() {
-                f.saved_to = config.regressions.as_deref().and_then(|dir| {
+                f.saved_to = dir.as_deref().and_then(|dir| {
                     save_regression(
                         dir,
                         &factory.name(),

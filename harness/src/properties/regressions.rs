@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound(serialize = "O: Serialize", deserialize = "O: Deserialize<'de>"))]
 pub struct Regression<O = Op> {
-    /// The backend it failed on.
+    /// The backend it was first found on (a record, not a filter: every run replays it, except
+    /// that a deliberately broken adapter's are kept in a directory of its own).
     pub backend: String,
     /// The seed that found it.
     pub seed: u64,
@@ -49,7 +50,54 @@ pub fn load_regressions<O: for<'de> Deserialize<'de>>(dir: &Path) -> Vec<Regress
         .collect()
 }
 
-/// Saves a failing sequence to `dir` as `<backend>-<digest>.json` and returns the path.
+/// What a sequence of steps exercises, for its name: its distinct operations in the order
+/// they first appear (at most four, then `…`), e.g. `create_user, update_user, get_user`.
+pub fn what_it_checks<O: Serialize>(steps: &[O]) -> String {
+    let mut ops: Vec<String> = Vec::new();
+    for step in steps {
+        let Some(op) = operation(step) else { continue };
+        if !ops.contains(&op) {
+            ops.push(op);
+        }
+    }
+    let more = ops.len() > 4;
+    ops.truncate(4);
+    let mut text = ops.join(", ");
+    if more {
+        text.push_str(", …");
+    }
+    text
+}
+
+/// The operation of one serialized step: the `op` field of an internally tagged step, the
+/// variant of an externally tagged one (`"GetUser"`, `{"CreateUser": …}`), in snake case.
+fn operation<O: Serialize>(step: &O) -> Option<String> {
+    let name = match serde_json::to_value(step).ok()? {
+        serde_json::Value::String(variant) => variant,
+        serde_json::Value::Object(map) => match map.get("op") {
+            Some(serde_json::Value::String(op)) => op.clone(),
+            _ => map.keys().next()?.clone(),
+        },
+        _ => return None,
+    };
+    let mut snake = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        } else {
+            snake.push(c);
+        }
+    }
+    Some(snake)
+}
+
+/// Saves a failing sequence to `dir` and returns the path. The file is named by what the
+/// sequence exercises and a digest of its steps (`create_user-get_user-<digest>.json`), not by
+/// the backend that failed it: the same sequence found on two backends is one file, and a
+/// later run that fails it is told what it checks. The backend is recorded inside.
 pub fn save_regression<O: Serialize + Clone>(
     dir: &Path,
     backend: &str,
@@ -59,8 +107,9 @@ pub fn save_regression<O: Serialize + Clone>(
 ) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let body = serde_json::to_string(steps).map_err(std::io::Error::other)?;
-    let digest = &nextauth_adapter::formulas::hash_token(&body, backend)[..12];
-    let path = dir.join(format!("{backend}-{digest}.json"));
+    let digest = &nextauth_adapter::formulas::hash_token(&body, "regression")[..12];
+    let what = what_it_checks(steps).replace(", …", "").replace(", ", "-");
+    let path = dir.join(format!("{what}-{digest}.json"));
     let regression = Regression {
         backend: backend.to_owned(),
         seed,
@@ -73,4 +122,79 @@ pub fn save_regression<O: Serialize + Clone>(
         serde_json::to_string_pretty(&regression).map_err(std::io::Error::other)?,
     )?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{load_regressions, save_regression, what_it_checks};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    enum External {
+        CreateUser { email: u8 },
+        GetUser(u8),
+        DeleteSession,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "op", rename_all = "snake_case")]
+    enum Internal {
+        UseVerificationToken { token: u8 },
+        CreateUser,
+    }
+
+    #[test]
+    fn a_sequence_is_named_by_the_operations_it_exercises() {
+        let steps = [
+            External::CreateUser { email: 1 },
+            External::GetUser(0),
+            External::CreateUser { email: 2 },
+            External::DeleteSession,
+        ];
+        assert_eq!(
+            what_it_checks(&steps),
+            "create_user, get_user, delete_session"
+        );
+        let steps = [
+            Internal::UseVerificationToken { token: 1 },
+            Internal::CreateUser,
+        ];
+        assert_eq!(
+            what_it_checks(&steps),
+            "use_verification_token, create_user"
+        );
+        let many = [
+            External::CreateUser { email: 1 },
+            External::GetUser(0),
+            External::DeleteSession,
+        ];
+        let more: Vec<Internal> = vec![Internal::CreateUser];
+        assert_eq!(what_it_checks(&more), "create_user");
+        assert_eq!(what_it_checks::<External>(&[]), "");
+        assert_eq!(what_it_checks(&many).matches(", ").count(), 2);
+    }
+
+    #[test]
+    fn a_saved_sequence_is_named_by_what_it_checks_not_by_who_failed_it() {
+        let dir = std::env::temp_dir().join(format!("nextauth-regressions-{}", std::process::id()));
+        let steps = vec![External::CreateUser { email: 1 }, External::GetUser(0)];
+        let a = save_regression(&dir, "broken-x", 1, &steps, "diverged").expect("saved");
+        let b = save_regression(&dir, "postgres", 2, &steps, "diverged").expect("saved");
+        // One sequence, one file, whoever found it.
+        assert_eq!(a, b);
+        let name = a
+            .file_name()
+            .expect("a file")
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.starts_with("create_user-get_user-"), "{name}");
+        assert!(
+            !name.contains("broken") && !name.contains("postgres"),
+            "{name}"
+        );
+        let loaded = load_regressions::<External>(&dir);
+        assert_eq!(loaded.len(), 1);
+        assert_eq!(loaded[0].steps, steps);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
