@@ -73,6 +73,11 @@ impl RuleOutcome {
     pub fn of(rule: &Rule, result: Result<Outcome, Failure>, started: Instant) -> Self {
         let (outcome, cause) = match result {
             Ok(outcome) => (outcome, None),
+            // The backend could not be set up or torn down (the server, the namespace, the
+            // fault injector): nothing about the adapter was learnt, so it is no finding.
+            Err(failure) if failure.cause == Some(finding::SETUP) => {
+                (Outcome::NotRun(failure.message), None)
+            }
             Err(failure) => {
                 let own = finding::cause_of_rule(rule.id).id;
                 let cause = failure.cause.unwrap_or(
@@ -119,6 +124,16 @@ pub fn rule_config(rule: &Rule) -> (ManualClock, AdapterConfig) {
         base_url: "http://localhost:3000".to_owned(),
     };
     (clock, config)
+}
+
+/// The configuration of an adapter opened outside any rule (to check that the backend can be
+/// set up at all): a manual clock at the fixed start instant, the default session policy.
+pub(crate) fn rule_config_default() -> AdapterConfig {
+    AdapterConfig {
+        clock: ManualClock::new(start_instant()).shared(),
+        session: SessionPolicy::default(),
+        base_url: "http://localhost:3000".to_owned(),
+    }
 }
 
 /// The runtime race rules run on, one race at a time: built on first use, shut down (without
@@ -181,7 +196,7 @@ pub async fn run_rule(
         )),
         (None, None, Body::V3(body)) => {
             let work = run_applicable(Arc::clone(factory), rule.clone(), body, timeout);
-            on_its_runtime(rule.kind, races, work).await
+            gone_under_it(on_its_runtime(rule.kind, races, work).await, factory.gone())
         }
     };
     let outcome = RuleOutcome::of(rule, result, started);
@@ -245,12 +260,27 @@ async fn run_applicable(
     torn_down(result, fixture.teardown).await
 }
 
+/// The result of a rule that was running when the backend went away for good (`gone`, an
+/// adapter process that exited): a failure then says what the process did, not what the
+/// adapter does, so the rule is not run, with the reason, rather than a finding. (A failure
+/// the rule saw before the process went is lost with it; the run then cannot certify, which
+/// is what it can honestly say.)
+pub(crate) fn gone_under_it(
+    result: Result<Outcome, Failure>,
+    gone: Option<String>,
+) -> Result<Outcome, Failure> {
+    match (result, gone) {
+        (Err(_), Some(gone)) => Ok(Outcome::NotRun(gone)),
+        (result, _) => result,
+    }
+}
+
 /// The outcome of a fixture that could not be opened: not run when the backend is gone,
 /// otherwise a setup failure.
 pub(crate) fn setup_failed(gone: Option<String>, error: &BackendError) -> Result<Outcome, Failure> {
     match gone {
         Some(gone) => Ok(Outcome::NotRun(gone)),
-        None => Err(Failure::new(format!("backend setup failed: {error}")).because("setup")),
+        None => Err(Failure::new(format!("backend setup failed: {error}")).because(finding::SETUP)),
     }
 }
 
@@ -286,7 +316,7 @@ pub(crate) async fn torn_down(
                 message: format!("{}; {reason}", first.message),
                 ..first
             },
-            Ok(_) => Failure::new(reason).because("setup"),
+            Ok(_) => Failure::new(reason).because(finding::SETUP),
         });
     }
     result

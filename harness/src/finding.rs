@@ -65,6 +65,12 @@ pub const TIMESTAMP_PRECISION: &str = "timestamp-precision";
 /// did not recover.
 pub const FAULT_NOT_RECOVERED: &str = "fault-not-recovered";
 
+/// The id of the cause of a failure to set up or tear down the backend (connect, make or drop
+/// a namespace, read with the inspector, inject a fault). Such a failure checked nothing about
+/// the adapter: the rule is reported as not run, never as a finding, and the run cannot
+/// certify.
+pub const SETUP: &str = "setup";
+
 /// The causes whose rules judge errors themselves (a refused value, a call after a fault): for
 /// them an unexpected adapter error is the defect itself; for every other rule it is the
 /// `errors` cause (a call the rule needed failed, say in its setup).
@@ -72,7 +78,7 @@ pub const ERRORS_ARE_THEIR_OWN: &[&str] = &[
     "token-width",
     "data-fidelity",
     "timestamp-range",
-    "setup",
+    SETUP,
     "fault-half-written",
     FAULT_NOT_RECOVERED,
 ];
@@ -522,7 +528,7 @@ pub const CAUSES: &[Cause] = &[
         rules: &[],
     },
     Cause {
-        id: "setup",
+        id: SETUP,
         severity: Severity::Contract,
         title: "The backend could not be set up or torn down",
         fix: "check the server is reachable and the suite's namespace can be created and dropped",

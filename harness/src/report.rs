@@ -21,8 +21,12 @@ pub enum Verdict {
     /// (A MUST rule about another value of a capability than the adapter declares is not
     /// applicable, with the declaration as its reason.)
     Conforms,
-    /// A MUST rule failed, or the run did not cover every rule.
+    /// A MUST rule failed: the run found the adapter wrong, whatever else it could not run.
     DoesNotConform,
+    /// Nothing failed, but the run cannot vouch for the adapter: the backend could not be
+    /// reached or set up, rules did not run, or only a selection of them ran. Not a finding
+    /// about the adapter; [`Report::not_certified`] says why.
+    NotCertified,
 }
 
 impl Verdict {
@@ -31,6 +35,7 @@ impl Verdict {
         match self {
             Verdict::Conforms => "conforms",
             Verdict::DoesNotConform => "does not conform",
+            Verdict::NotCertified => "could not certify",
         }
     }
 }
@@ -61,6 +66,45 @@ impl Tally {
     /// All rules counted.
     pub fn total(&self) -> usize {
         self.passed + self.failed + self.not_applicable + self.not_run
+    }
+}
+
+/// The verdict over `results` and why it cannot certify, if it cannot. A failing MUST rule is
+/// evidence whatever else happened: the adapter does not conform. Without one, the run
+/// conforms only when every rule ran (none not run, no filter) and some MUST rule passed;
+/// otherwise it could not certify, and the reason says what stopped it: the first reason a
+/// rule did not run (the unreachable server, the refused URL, the adapter process that
+/// exited), the filter, or that no MUST rule applied.
+fn verdict(
+    results: &[RuleOutcome],
+    must: &Tally,
+    should: &Tally,
+    complete: bool,
+) -> (Verdict, Option<String>) {
+    if must.failed > 0 {
+        return (Verdict::DoesNotConform, None);
+    }
+    let not_run = must.not_run + should.not_run;
+    let ran = must.passed + must.failed + should.passed + should.failed;
+    let first_reason = results.iter().find_map(|r| match &r.outcome {
+        Outcome::NotRun(reason) => Some(reason.as_str()),
+        _ => None,
+    });
+    let reason = match first_reason {
+        Some(reason) if ran == 0 => Some(format!("{reason}; no rule ran")),
+        Some(reason) => Some(format!(
+            "{reason}; {not_run} of {} rules did not run",
+            must.total() + should.total()
+        )),
+        None if !complete => Some(
+            "only the selected rules ran (a filtered run): a verdict needs every rule".to_owned(),
+        ),
+        None if must.passed == 0 => Some("no MUST rule ran".to_owned()),
+        None => None,
+    };
+    match reason {
+        Some(reason) => (Verdict::NotCertified, Some(reason)),
+        None => (Verdict::Conforms, None),
     }
 }
 
@@ -256,6 +300,10 @@ pub struct Report {
     pub complete: bool,
     /// The verdict.
     pub verdict: Verdict,
+    /// Why the run could not certify, in one sentence, when the verdict is
+    /// [`Verdict::NotCertified`] (absent from the JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_certified: Option<String>,
     /// Whether failing SHOULD rules fail the run (`NEXTAUTH_STRICT=1`, `--strict`).
     pub strict: bool,
     /// Failing rules grouped by cause, most severe first.
@@ -321,16 +369,7 @@ impl Report {
                 Level::Should => should.add(&r.outcome),
             }
         }
-        // A rule that did not run checked nothing: such a run is not a certificate.
-        let verdict = if complete
-            && must.failed == 0
-            && must.passed > 0
-            && must.not_run + should.not_run == 0
-        {
-            Verdict::Conforms
-        } else {
-            Verdict::DoesNotConform
-        };
+        let (verdict, not_certified) = verdict(&results, &must, &should, complete);
         let hardening_score = if should.total() == 0 {
             0
         } else {
@@ -347,6 +386,7 @@ impl Report {
             capabilities,
             complete,
             verdict,
+            not_certified,
             strict: false,
             through_core: ThroughCore::of(&findings, profile),
             findings,
@@ -407,9 +447,13 @@ impl Report {
     /// One line: backend, verdict, counts, score.
     pub fn summary_line(&self) -> String {
         format!(
-            "{}: {} — MUST {}/{} passed ({} failed, {} n/a), SHOULD {}/{} passed ({} failed, {} n/a), hardening {}%{}{}{}",
+            "{}: {}{} — MUST {}/{} passed ({} failed, {} n/a), SHOULD {}/{} passed ({} failed, {} n/a), hardening {}%{}{}{}",
             self.backend,
             self.verdict.text(),
+            self.not_certified
+                .as_ref()
+                .map(|why| format!(" — {why}"))
+                .unwrap_or_default(),
             self.must.passed,
             self.must.total(),
             self.must.failed,

@@ -200,6 +200,25 @@ pub fn run_trials(
     let suite = Arc::new(Suite::of(target, options.clone()));
     let outcomes: Outcomes = Arc::default();
     let cases = suite.cases();
+    if !args.list
+        && let Some(reason) = runtime.block_on(suite.unreachable())
+    {
+        // Nothing can run: say so first, once, rather than through every case.
+        eprintln!("could not certify {kind}: {reason}");
+        let started = Instant::now();
+        let results = runtime.block_on(suite.run_cases(&cases, &|_| {}));
+        let conclusion = libtest_mimic::Conclusion {
+            num_filtered_out: 0,
+            num_passed: 0,
+            num_failed: cases.len() as u64,
+            num_ignored: 0,
+            num_measured: 0,
+        };
+        return Ok((
+            conclusion,
+            Some(suite.report(results, true, started.elapsed())),
+        ));
+    }
     let trials: Vec<Trial> = cases
         .iter()
         .map(|case| {

@@ -189,6 +189,29 @@ impl Target {
         }
     }
 
+    /// Opens one fixture and tears it down: whether the backend can be reached and set up at
+    /// all. `Err` says why not, in the words of what failed (the connection, the refused URL,
+    /// the adapter process).
+    pub async fn preflight(&self) -> Result<(), String> {
+        let opened = match self {
+            Target::V3(f) => f
+                .open(crate::execute::rule_config_default())
+                .await
+                .map(|fixture| fixture.teardown),
+            Target::Authjs(f) => f.open().await.map(|fixture| fixture.teardown),
+        };
+        let teardown = opened.map_err(|e| match self.gone() {
+            Some(gone) => gone,
+            None => format!("the backend could not be set up: {e}"),
+        })?;
+        match teardown {
+            Some(teardown) => teardown()
+                .await
+                .map_err(|e| format!("the backend could not be torn down: {e}")),
+            None => Ok(()),
+        }
+    }
+
     /// The profile's catalogue.
     pub fn catalogue(&self) -> Vec<Rule> {
         match self {
@@ -206,6 +229,9 @@ pub struct Suite {
     races: RaceRuntime,
     property: Mutex<Option<PropertyRun>>,
     should: Mutex<Vec<ShouldDivergence>>,
+    /// Whether the backend could be set up, checked once before the first case runs; `Err`
+    /// holds why not, and then no case touches the backend.
+    reachable: tokio::sync::OnceCell<Result<(), String>>,
 }
 
 impl std::fmt::Debug for Suite {
@@ -241,6 +267,7 @@ impl Suite {
             races: RaceRuntime::default(),
             property: Mutex::new(None),
             should: Mutex::new(Vec::new()),
+            reachable: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -280,8 +307,23 @@ impl Suite {
         cases
     }
 
+    /// Why the backend cannot be certified at all, if it cannot: the [`Target::preflight`]
+    /// made before the first case, once per suite.
+    pub async fn unreachable(&self) -> Option<String> {
+        self.reachable
+            .get_or_init(|| self.target.preflight())
+            .await
+            .clone()
+            .err()
+    }
+
     /// Runs one case. The property test runs on a blocking thread with a runtime of its own.
+    /// When the backend could not be set up ([`Self::unreachable`]), no case runs: each is
+    /// reported as not run with the reason.
     pub async fn run(&self, case: &Case) -> RuleOutcome {
+        if let Some(reason) = self.unreachable().await {
+            return self.not_run(case, reason);
+        }
         let timeout = self.options.rule_timeout;
         match case {
             Case::Rule(rule) => match &self.target {
@@ -344,6 +386,11 @@ impl Suite {
                 // checked nothing.
                 let (outcome, cause) = match (outcome, self.target.gone()) {
                     (Outcome::Failed(_), Some(reason)) => (Outcome::NotRun(reason), None),
+                    // It could not set up or tear down a fixture, or read one: nothing about
+                    // the adapter was learnt.
+                    (Outcome::Failed(reason), None) if cause == Some(crate::finding::SETUP) => {
+                        (Outcome::NotRun(reason), None)
+                    }
                     (outcome, _) => (outcome, cause),
                 };
                 self.should
@@ -353,6 +400,24 @@ impl Suite {
                 *self.property.lock().unwrap_or_else(|p| p.into_inner()) = Some(run);
                 properties::property_outcome(self.target.profile(), outcome, cause, elapsed)
             }
+        }
+    }
+
+    /// `case` reported as not run because of `reason`, without touching the backend.
+    fn not_run(&self, case: &Case, reason: String) -> RuleOutcome {
+        match case {
+            Case::Rule(rule) | Case::InTimeZone(rule) => {
+                let mut outcome =
+                    RuleOutcome::of(rule, Ok(Outcome::NotRun(reason)), Instant::now());
+                outcome.id = case.id();
+                outcome
+            }
+            Case::Properties(profile) => properties::property_outcome(
+                *profile,
+                Outcome::NotRun(reason),
+                None,
+                Duration::ZERO,
+            ),
         }
     }
 

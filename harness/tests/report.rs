@@ -291,3 +291,89 @@ async fn reports_of_an_npm_scoped_name_land_in_the_directory_asked_for() {
     assert_eq!(json["backend"], "@auth/pg-adapter@1.11.3-postgres");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A backend whose server cannot be reached: every fixture fails to open, as a closed port
+/// does.
+struct Unreachable;
+
+#[async_trait::async_trait]
+impl BackendFactory for Unreachable {
+    fn name(&self) -> String {
+        "unreachable".to_owned()
+    }
+
+    fn capabilities(&self) -> nextauth_adapter::Capabilities {
+        nextauth_adapter::Capabilities::HARDENED
+    }
+
+    async fn open(
+        &self,
+        _: nextauth_adapter::AdapterConfig,
+    ) -> Result<nextauth_adapter_harness::Fixture, nextauth_adapter_harness::BackendError> {
+        Err("connection refused (os error 111)".into())
+    }
+}
+
+#[test]
+fn an_unreachable_backend_could_not_be_certified_and_is_no_finding() {
+    let args = Arguments::from_iter(["conformance"]);
+    let (conclusion, report) = nextauth_adapter_harness::runner::run_trials(
+        nextauth_adapter_harness::suite::Target::V3(Arc::new(Unreachable)),
+        &args,
+        &RunOptions::default(),
+    )
+    .expect("runs");
+    let report = report.expect("a report");
+    // `cargo test` fails, and nothing is said about the adapter.
+    assert!(conclusion.has_failed());
+    assert_eq!(report.verdict, Verdict::NotCertified);
+    assert!(!report.passes());
+    let why = report.not_certified.as_deref().expect("the reason");
+    assert!(
+        why.contains("connection refused") && why.ends_with("no rule ran"),
+        "{why}"
+    );
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::NotRun(_)) && r.cause.is_none()),
+        "a rule ran or has a cause"
+    );
+    assert_eq!(report.must.failed + report.should.failed, 0);
+    assert!(report.summary_line().contains("could not certify"));
+    let v: serde_json::Value = serde_json::from_str(&report.to_json()).expect("JSON");
+    assert_eq!(v["verdict"], "not_certified");
+    assert_eq!(v["not_certified"], why);
+    // JUnit: errors, not failures.
+    let xml = report.to_junit().expect("serialise");
+    assert!(xml.contains("<error") && !xml.contains("<failure"), "{xml}");
+}
+
+#[test]
+fn a_rule_whose_fixture_cannot_be_torn_down_is_not_run_not_a_finding() {
+    let outcome = nextauth_adapter_harness::RuleOutcome::of(
+        &catalogue::all()[0],
+        Err(
+            nextauth_adapter_harness::Failure::new("teardown failed: gone")
+                .because(nextauth_adapter_harness::finding::SETUP),
+        ),
+        std::time::Instant::now(),
+    );
+    assert_eq!(
+        outcome.outcome,
+        Outcome::NotRun("teardown failed: gone".to_owned())
+    );
+    assert_eq!(outcome.cause, None);
+    let report = Report::new(
+        "x".to_owned(),
+        "x".to_owned(),
+        nextauth_adapter::Capabilities::HARDENED,
+        vec![outcome],
+        true,
+        Duration::ZERO,
+    );
+    assert_eq!(report.verdict, Verdict::NotCertified);
+    assert!(report.findings.is_empty());
+}

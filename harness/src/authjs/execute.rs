@@ -4,7 +4,8 @@
 use super::backend::BackendFactory;
 use super::context::Ctx;
 use crate::execute::{
-    Outcome, RaceRuntime, RuleOutcome, guarded, on_its_runtime, setup_failed, torn_down,
+    Outcome, RaceRuntime, RuleOutcome, gone_under_it, guarded, on_its_runtime, setup_failed,
+    torn_down,
 };
 use crate::rule::{AuthjsRuleFn, Body, Failure, Rule};
 use std::sync::Arc;
@@ -31,7 +32,7 @@ pub async fn run_rule(
         )),
         (None, None, Body::Authjs(body)) => {
             let work = run_applicable(Arc::clone(factory), body, timeout);
-            on_its_runtime(rule.kind, races, work).await
+            gone_under_it(on_its_runtime(rule.kind, races, work).await, factory.gone())
         }
     };
     let outcome = RuleOutcome::of(rule, result, started);

@@ -51,13 +51,13 @@ fn injector(ctx: &Ctx) -> Result<Arc<dyn FaultInjector>, Failure> {
         Failure::new(
             "the backend offers fault injection, but the fixture's inspector has no injector",
         )
-        .because("setup")
+        .because(crate::finding::SETUP)
     })
 }
 
 /// An error of the injector (not of the adapter) as a setup failure.
 fn injector_failed(what: &str, e: impl std::fmt::Display) -> Failure {
-    Failure::new(format!("the fault injector could not {what}: {e}")).because("setup")
+    Failure::new(format!("the fault injector could not {what}: {e}")).because(crate::finding::SETUP)
 }
 
 /// `call`, failed if it does not end within `bound`.
@@ -126,7 +126,7 @@ async fn struck<T: Send + 'static>(
             return Err(Failure::new(format!(
                 "{what} never waited for the injector's lock on {lock:?} ({ended}): {e}"
             ))
-            .because("setup"));
+            .because(crate::finding::SETUP));
         }
     };
     let mut struck = Ok(());

@@ -654,7 +654,7 @@ pub async fn run_sequence(
     let fixture = factory.open(config.clone()).await.map_err(|e| Divergence {
         step: 0,
         message: format!("backend setup failed: {e}"),
-        cause: Some("setup"),
+        cause: Some(crate::finding::SETUP),
     })?;
     let oracle = Arc::new(ReferenceAdapter::with_capabilities(config, caps));
     let crate::backend::Fixture {
@@ -717,7 +717,7 @@ pub async fn run_sequence(
         result = Err(Divergence {
             step: ops.len(),
             message: format!("teardown failed: {e}"),
-            cause: Some("setup"),
+            cause: Some(crate::finding::SETUP),
         });
     }
     result
@@ -756,7 +756,7 @@ async fn compare(
         Err(e) => {
             return StepVerdict::Must(
                 format!("the inspector failed after {op}: {e}"),
-                Some("setup"),
+                Some(crate::finding::SETUP),
             );
         }
     };
