@@ -12,6 +12,7 @@ pub fn badge(report: &Report) -> String {
             "brightgreen",
         ),
         Verdict::DoesNotConform => (format!("{} MUST failed", report.must.failed), "red"),
+        Verdict::NotCertified => ("could not certify".to_owned(), "lightgrey"),
     };
     let esc = |s: &str| {
         s.replace('-', "--")

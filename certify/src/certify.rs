@@ -10,10 +10,10 @@ use crate::progress::{Bar, Progress};
 use crate::report_formats;
 use crate::report_text::{self, Detail};
 use crate::targets;
-use nextauth_adapter_harness::Report;
 use nextauth_adapter_harness::execute::RuleOutcome;
 use nextauth_adapter_harness::properties::PropertyConfig;
 use nextauth_adapter_harness::suite::{Case, Selection, Suite, SuiteOptions, Target};
+use nextauth_adapter_harness::{Report, Verdict};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -89,12 +89,30 @@ pub fn run(args: &CertifyArgs, out: &mut Stdout) -> Result<ExitCode, Box<dyn std
         }
     }
     out.flush()?;
-    Ok(if reports.iter().all(Report::passes) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_status(&reports))
 }
+
+/// The exit status of a run that reported: 1 when a backend does not conform (or, strict,
+/// failed a SHOULD rule): that is a finding, whatever else happened; else 2 when a backend
+/// could not be certified ([`NOT_CERTIFIED`]); else 0.
+pub fn exit_status(reports: &[Report]) -> ExitCode {
+    if reports
+        .iter()
+        .any(|r| r.verdict != Verdict::NotCertified && !r.passes())
+    {
+        ExitCode::FAILURE
+    } else if reports.iter().any(|r| r.verdict == Verdict::NotCertified) {
+        ExitCode::from(NOT_CERTIFIED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The exit status of a run that could not certify: the backend could not be reached or set
+/// up, the URL was refused, rules did not run or only a selection ran. The same status as a
+/// command line the tool refuses, or an error that stops it before a verdict: in each,
+/// nothing was certified.
+pub const NOT_CERTIFIED: u8 = 2;
 
 /// The stack of a thread that runs a backend: the main thread's, as when one backend ran on
 /// it.

@@ -8,8 +8,10 @@ use std::path::PathBuf;
 /// With no arguments it certifies the in-memory reference adapter and the embedded SQLite
 /// backend; `--reference` and any number of `--url` certify those, all at once, in one
 /// report. Exit status: 0 when every certified backend conforms (failing SHOULD rules are
-/// printed but do not count, unless --strict), 1 when one does not, 2 on a usage or setup
-/// error, 141 when the reader of stdout went away (`| head`).
+/// printed but do not count, unless --strict), 1 when one does not, 2 when nothing could be
+/// certified (an unreachable server, a refused URL or login, an occupied database, an adapter
+/// command that exits, rules not run, a filtered run, a usage error), 141 when the reader of
+/// stdout went away (`| head`).
 #[derive(Debug, Parser)]
 #[command(name = "nextauth-certify", version, about, long_about = None)]
 pub struct Cli {

@@ -49,6 +49,8 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
+    // A certification that stops before a verdict says it could not certify.
+    let certifying = cli.command.is_none();
     let result = match cli.command {
         // The bridge protocol owns stdout: no shared lock, no colour.
         Some(cli::Command::Serve(args)) => serve_cmd::run(&args),
@@ -72,8 +74,15 @@ fn main() -> ExitCode {
         // The reader went away (`| head`): stop quietly, as a tool stopped by SIGPIPE does.
         Err(e) if output::is_broken_pipe(&*e) => ExitCode::from(output::BROKEN_PIPE_STATUS),
         Err(e) => {
-            output::note(&format!("nextauth-certify: {e}"));
-            ExitCode::from(2)
+            output::note(&format!(
+                "nextauth-certify: {}{e}",
+                if certifying {
+                    "could not certify: "
+                } else {
+                    ""
+                }
+            ));
+            ExitCode::from(certify::NOT_CERTIFIED)
         }
     }
 }

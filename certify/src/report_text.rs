@@ -87,7 +87,10 @@ pub fn verdict_line(reports: &[Report], styled: bool) -> String {
     let verdicts = reports
         .iter()
         .map(|r| {
-            let text = format!("{} {}", r.backend, r.verdict.text());
+            let text = match &r.not_certified {
+                Some(why) => format!("could not certify {}: {why}", r.backend),
+                None => format!("{} {}", r.backend, r.verdict.text()),
+            };
             match (styled, r.passes()) {
                 (false, _) => text,
                 (true, true) => colour::paint(PASS.bold(), text),

@@ -187,6 +187,12 @@ async fn check(
     let live = match server {
         // PostgreSQL: the schema named on the command line, not the search_path's.
         Server::Postgres => {
+            // One connection first: the pool would retry a refused connection until its
+            // timeout and then report only that it timed out.
+            let first = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+                .await
+                .map_err(|e| connect_err(Box::new(e)))?;
+            let _ = sqlx::Connection::close(first).await;
             let pool = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(1)
                 .connect(&url)

@@ -35,6 +35,10 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // A backend that cannot be set up is said at once, not in every reply to the parent.
+    if let Err(reason) = runtime.block_on(target.preflight()) {
+        return Err(format!("cannot serve {}: {reason}", target.name()).into());
+    }
     runtime.block_on(nextauth_adapter_bridge::serve_target(
         target,
         tokio::io::stdin(),

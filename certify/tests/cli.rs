@@ -139,7 +139,7 @@ fn a_property_failure_prints_its_replayable_trace() {
 }
 
 #[test]
-fn a_filtered_run_is_partial_and_never_conforms() {
+fn a_filtered_run_is_partial_and_cannot_certify() {
     let dir = report_dir("filtered");
     let o = certify(&[
         "--reference",
@@ -149,8 +149,13 @@ fn a_filtered_run_is_partial_and_never_conforms() {
         dir.to_str().unwrap(),
     ]);
     let out = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
+    // Only the selected rules ran: no verdict on the adapter either way.
+    assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(out.contains("partial run"), "{out}");
+    assert!(
+        out.contains("verdict: could not certify reference: only the selected rules ran"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

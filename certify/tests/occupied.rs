@@ -50,8 +50,16 @@ fn check(
     run: &dyn Fn(&str) -> i64,
 ) {
     let (code, out, report) = certify(&["--url", occupied_url]);
-    assert_eq!(code, Some(1), "{out}");
-    assert_eq!(report["verdict"], "does_not_conform", "{out}");
+    // Refused: nothing was certified, and nothing is said about the adapter.
+    assert_eq!(code, Some(2), "{out}");
+    assert_eq!(report["verdict"], "not_certified", "{out}");
+    assert!(
+        report["not_certified"]
+            .as_str()
+            .is_some_and(|s| s.contains("orders") && s.contains("no rule ran")),
+        "{server}: the reason names the foreign table: {out}"
+    );
+    assert_eq!(report["findings"], serde_json::json!([]), "{out}");
     let results = report["results"].as_array().expect("results");
     assert!(
         results

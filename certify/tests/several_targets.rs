@@ -86,26 +86,26 @@ fn urls_of_one_server_kind_get_reports_of_their_own() {
         "--report-dir",
         dir.to_str().expect("UTF-8 path"),
     ]);
-    // A filtered run is partial: it never conforms.
-    assert_eq!(o.status.code(), Some(1), "{}", common::text(&o));
+    // A filtered run is partial: it cannot certify.
+    assert_eq!(o.status.code(), Some(2), "{}", common::text(&o));
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
     // Each backend's two verdict lines (the contract, then what users meet through core), then
     // the run's.
     assert_eq!(lines.len(), 5, "{out}");
-    assert!(lines[0].starts_with("sqlite: does not conform"), "{out}");
+    assert!(lines[0].starts_with("sqlite: could not certify"), "{out}");
     assert!(
         lines[1].starts_with("through next-auth@3.29.10's core: 0 findings reached"),
         "{out}"
     );
-    assert!(lines[2].starts_with("sqlite-2: does not conform"), "{out}");
+    assert!(lines[2].starts_with("sqlite-2: could not certify"), "{out}");
     assert!(
         lines[3].starts_with("through next-auth@3.29.10's core: 0 findings reached"),
         "{out}"
     );
     assert_eq!(
         lines[4],
-        "verdict: sqlite does not conform; sqlite-2 does not conform"
+        "verdict: could not certify sqlite: only the selected rules ran (a filtered run): a verdict needs every rule; could not certify sqlite-2: only the selected rules ran (a filtered run): a verdict needs every rule"
     );
     for f in [
         "sqlite.json",
