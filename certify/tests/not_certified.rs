@@ -240,3 +240,27 @@ fn a_broken_adapters_regressions_are_not_replayed_for_a_real_one() {
     assert_eq!(again.status.code(), Some(1), "{}", common::text(&again));
     let _ = std::fs::remove_dir_all(&regressions);
 }
+
+#[test]
+fn every_command_on_a_closed_port_exits_2_with_the_reason() {
+    let port = closed_port();
+    let url = format!("postgres://postgres:secret@127.0.0.1:{port}/postgres");
+    for args in [
+        vec!["schema", "--url", &url],
+        vec!["serve", "--url", &url],
+        vec!["soak", "--url", &url, "--duration", "1"],
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("runs");
+        let out = common::text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {out}");
+        assert!(out.contains("Connection refused"), "{args:?}: {out}");
+        assert!(
+            !out.contains("secret"),
+            "{args:?}: the password reached the output: {out}"
+        );
+    }
+}
