@@ -145,6 +145,12 @@ defects! {
         "unlink_account ignores the user id (Prisma, §3.8)";
     "short-session-tokens" => ShortSessionTokens, ["session.create.tokens-are-64-hex"],
         "session tokens are 32 hex characters (16 random bytes), not 64";
+    "counter-session-tokens" => CounterTokens::default(), ["security.session.tokens-unpredictable"],
+        "session and access tokens count up by one from a random 64-hex start: they look like SHA-256 output and never repeat, but one sign-in's cookie gives away the next ones";
+    "clock-session-tokens" => ClockTokens::default(), ["security.session.tokens-unpredictable"],
+        "tokens are the clock's microseconds and a sequence number followed by a hash of both (an ObjectId- or UUIDv1-style id used as a secret): 64 distinct hex digits, all computable from the time of sign-in";
+    "low-entropy-session-tokens" => LowEntropyTokens::default(), ["security.session.tokens-unpredictable", "concurrency.create-session.distinct-tokens"],
+        "each token is SHA-256 of a single byte (from a generator with a fixed seed): 64 hex digits that look random, but only 256 tokens exist, so anyone can try every cookie, and a unique index refuses sessions with a Conflict once tokens repeat";
     "silent-truncation" => SilentTruncation, ["data.length.past-limit-refused"],
         "overlong values are silently cut to the column (MySQL without strict mode)";
     "utf16-units-uncounted" => Misdeclared { declared: |c| { c.limits.varchar = StringLimit::utf16(255); c.limits.image = StringLimit::utf16(255); }, actual: |c| { c.limits.varchar = StringLimit::chars(255); c.limits.image = StringLimit::chars(255); } }, ["data.length.past-limit-refused"],
@@ -786,6 +792,148 @@ impl Fault for ShortSessionTokens {
             |rows| &mut rows.sessions,
             |s| s.session_token = short,
         ))
+    }
+}
+
+/// Rewrites the tokens of the session just created with `tokens` (session token, access token).
+fn retoken(b: &Base, session: Session, tokens: (String, String)) -> Session {
+    b.rewrite(
+        session,
+        |rows| &mut rows.sessions,
+        |s| (s.session_token, s.access_token) = tokens,
+    )
+}
+
+/// `hex` plus one, as a 64-digit big-endian hex number (mod 16^64).
+fn hex_plus_one(hex: &str) -> String {
+    let mut digits: Vec<u32> = hex.chars().filter_map(|c| c.to_digit(16)).collect();
+    for d in digits.iter_mut().rev() {
+        *d = (*d + 1) % 16;
+        if *d != 0 {
+            break;
+        }
+    }
+    digits
+        .into_iter()
+        .filter_map(|d| char::from_digit(d, 16))
+        .collect()
+}
+
+/// Tokens from a counter: a random start, then one more each time.
+#[derive(Default)]
+struct CounterTokens {
+    last: Mutex<Option<String>>,
+}
+
+impl CounterTokens {
+    fn next(&self) -> String {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let next = match last.as_deref() {
+            Some(t) => hex_plus_one(t),
+            None => formulas::random_token(),
+        };
+        *last = Some(next.clone());
+        next
+    }
+}
+
+#[async_trait]
+impl Fault for CounterTokens {
+    async fn create_session(&self, b: &Base, user: &User) -> Result<Session> {
+        let session = b.inner.create_session(user).await?;
+        let tokens = (self.next(), self.next());
+        Ok(retoken(b, session, tokens))
+    }
+}
+
+/// Tokens from the clock: its microseconds, a sequence number, and a hash of both.
+#[derive(Default)]
+struct ClockTokens {
+    seq: AtomicU32,
+}
+
+impl ClockTokens {
+    fn next(&self, now: DateTime<Utc>) -> String {
+        let micros = now.timestamp_micros() as u64;
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        let tail = formulas::hash_token(&format!("{micros}:{seq}"), "");
+        format!("{micros:016x}{seq:08x}{}", &tail[..40])
+    }
+}
+
+#[async_trait]
+impl Fault for ClockTokens {
+    async fn create_session(&self, b: &Base, user: &User) -> Result<Session> {
+        let session = b.inner.create_session(user).await?;
+        let tokens = (self.next(b.now()), self.next(b.now()));
+        Ok(retoken(b, session, tokens))
+    }
+}
+
+/// Tokens with one byte of entropy, from a splitmix64 generator whose seed is fixed, so that
+/// every run of a rule draws the same bytes and fails the same way.
+struct LowEntropyTokens {
+    state: Mutex<u64>,
+}
+
+impl Default for LowEntropyTokens {
+    fn default() -> Self {
+        LowEntropyTokens {
+            state: Mutex::new(0x2545_f491_4f6c_dd1d),
+        }
+    }
+}
+
+impl LowEntropyTokens {
+    fn next(&self) -> String {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        let byte = (z ^ (z >> 31)) as u8;
+        formulas::hash_token(&format!("{byte:02x}"), "")
+    }
+}
+
+#[async_trait]
+impl Fault for LowEntropyTokens {
+    async fn create_session(&self, b: &Base, user: &User) -> Result<Session> {
+        let session = b.inner.create_session(user).await?;
+        let (token, access) = (self.next(), self.next());
+        // As a unique index would: a token another session holds refuses the insert.
+        b.storage.edit(|rows| {
+            let taken = |key: UniqueKey, t: &str| {
+                rows.sessions
+                    .iter()
+                    .filter(|s| s.id != session.id)
+                    .any(|s| match key {
+                        UniqueKey::SessionToken => s.session_token == t,
+                        _ => s.access_token == t,
+                    })
+                    .then_some(key)
+            };
+            let clash = taken(UniqueKey::SessionToken, &token)
+                .or_else(|| taken(UniqueKey::SessionAccessToken, &access));
+            let row = rows.sessions.iter().position(|s| s.id == session.id);
+            match (clash, row) {
+                (Some(key), row) => {
+                    if let Some(i) = row {
+                        rows.sessions.remove(i);
+                    }
+                    Err(AdapterError::Conflict {
+                        method: Method::CreateSession,
+                        key,
+                    })
+                }
+                (None, Some(i)) => {
+                    let s = &mut rows.sessions[i];
+                    (s.session_token, s.access_token) = (token, access);
+                    Ok(s.clone())
+                }
+                (None, None) => Ok(session.clone()),
+            }
+        })
     }
 }
 

@@ -191,13 +191,20 @@ pub const CAUSES: &[Cause] = &[
     Cause {
         id: "weak-tokens",
         severity: Severity::Security,
-        title: "Session tokens are short, predictable or shared",
+        title: "Session tokens are short or shared",
         fix: "draw each session token and access token as 32 bytes from a CSPRNG, written as 64 lowercase hex characters",
         rules: &[
             "session.create.tokens-are-64-hex",
             "session.create.tokens-distinct",
             "concurrency.create-session.distinct-tokens",
         ],
+    },
+    Cause {
+        id: "predictable-tokens",
+        severity: Severity::Security,
+        title: "Session tokens can be predicted from other tokens",
+        fix: "draw each session token and access token as 32 bytes from the operating system's CSPRNG (getrandom, crypto.randomBytes) and write them as 64 lowercase hex characters; never a counter, the clock, an id, a hash of any of these, or a generator seeded with a constant or with little entropy",
+        rules: &["security.session.tokens-unpredictable"],
     },
     Cause {
         id: "duplicates",

@@ -62,6 +62,8 @@ pub mod inspector;
 pub mod layer;
 #[doc(hidden)]
 pub mod properties;
+#[doc(hidden)]
+pub mod randomness;
 /// Whether a user can meet a finding through the real core, and how.
 pub mod reach;
 /// Any backend with its adapter calls written down in order.

@@ -537,7 +537,15 @@ const V3: &[(&[&str], Path)] = &[
         ],
         through(
             "oauth.first-sign-in",
-            "session cookies are short, predictable or shared between sign-ins",
+            "session cookies are short, or shared between sign-ins",
+        ),
+    ),
+    // predictable-tokens
+    (
+        &["security.session.tokens-unpredictable"],
+        through(
+            "session.forged-cookie",
+            "core puts the adapter's session token in the session cookie at every sign-in: whoever signs in and reads their own tokens (the cookie, and the access token core's session endpoint shows) can compute other users' cookies and sign in as them",
         ),
     ),
     // duplicates
