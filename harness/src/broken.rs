@@ -204,6 +204,8 @@ defects! {
         "declares MySQL TIMESTAMP's 1970-2038 range but stores instants outside it (a DATETIME column behind a TIMESTAMP declaration)";
     "orphans-accepted" => OrphansAccepted, ["account.link.missing-user-refused", "session.create.missing-user-refused"],
         "link_account and create_session write an account or a session for a user nobody has (no foreign key, no check: every v3 adapter of the documented schemas)";
+    "link-keeps-fine-token-expiry" => LinkKeepsFineTokenExpiry, ["data.timestamps.given-instants-at-precision"],
+        "link_account stores and returns access_token_expires as given, finer than the declared precision (found by cargo mutants over the reference)";
     "full-range-stops-at-2038" => Misdeclared { declared: |c| c.timestamp_range = TimestampRange::Full, actual: |c| c.timestamp_range = TimestampRange::Unix32 }, ["data.timestamps.far-future", "data.timestamps.pre-epoch-verified"],
         "declares every instant storable but refuses those outside 1970-2038 (TIMESTAMP columns behind the default declaration)";
 }
@@ -1178,6 +1180,20 @@ impl Fault for OrphansAccepted {
             }) => Ok(b.insert_session(user)),
             other => other,
         }
+    }
+}
+
+struct LinkKeepsFineTokenExpiry;
+#[async_trait]
+impl Fault for LinkKeepsFineTokenExpiry {
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        let given = account.access_token_expires;
+        let stored = b.inner.link_account(account).await?;
+        Ok(b.rewrite(
+            stored,
+            |rows| &mut rows.accounts,
+            |a| a.access_token_expires = given,
+        ))
     }
 }
 

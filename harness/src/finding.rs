@@ -546,6 +546,7 @@ pub const CAUSES: &[Cause] = &[
         rules: &[
             "data.timestamps.precision-as-declared",
             "data.timestamps.every-column-precision",
+            "data.timestamps.given-instants-at-precision",
             "authjs.data.timestamps.declared-precision",
             "authjs.sessions.expires.boundary-kept",
             "authjs.verification.expires.boundary-kept",
