@@ -69,10 +69,13 @@ pub trait Adapter: Send + Sync {
     /// missing user is a no-op.
     async fn delete_user(&self, user_id: &str) -> Result<()>;
 
-    /// Links an OAuth account to a user and returns the stored account. The user is not
-    /// checked (no foreign key in v3). A provider account that is already linked gives
-    /// [`Conflict`](crate::AdapterError::Conflict) on
-    /// [`AccountCompoundId`](crate::UniqueKey::AccountCompoundId).
+    /// Links an OAuth account to a user and returns the stored account. A user nobody has
+    /// should give [`NotFound`](crate::AdapterError::NotFound) on
+    /// [`User`](crate::Entity::User) and write nothing (v3's documented schemas have no foreign
+    /// key, so its adapters wrote the orphan; a SHOULD rule). A provider account that is
+    /// already linked gives [`Conflict`](crate::AdapterError::Conflict) on
+    /// [`AccountCompoundId`](crate::UniqueKey::AccountCompoundId). `access_token_expires` is
+    /// stored at the declared [`TimestampPrecision`](crate::TimestampPrecision).
     async fn link_account(&self, account: NewAccount) -> Result<Account>;
 
     /// Unlinks the account `(provider_id, provider_account_id)` from `user_id`, as
@@ -86,6 +89,8 @@ pub trait Adapter: Send + Sync {
     ) -> Result<()>;
 
     /// Starts a session for `user`, expiring `max_age` from now, with two fresh 64-hex tokens.
+    /// A user nobody has should give [`NotFound`](crate::AdapterError::NotFound) on
+    /// [`User`](crate::Entity::User) and write nothing (a SHOULD rule, as for `link_account`).
     async fn create_session(&self, user: &User) -> Result<Session>;
 
     /// The session with this token, or `None`: for a missing token, for `None` (core calls it

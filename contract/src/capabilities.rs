@@ -135,6 +135,25 @@ impl TimestampPrecision {
     }
 }
 
+impl TimestampPrecision {
+    /// Whether `t` is an instant this precision stores: nothing below its step (no
+    /// microseconds at `Millisecond`, no fraction at `Second`). A `SqlServerDatetime` instant
+    /// lies on the 1/300 s grid, read either as [`apply`](Self::apply) writes it (.000, .003,
+    /// .007) or as the tick's exact time (.003333…), to within a microsecond.
+    pub fn holds(self, t: DateTime<Utc>) -> bool {
+        let nanos = i64::from(t.timestamp_subsec_nanos());
+        match self {
+            TimestampPrecision::SqlServerDatetime => {
+                let tick = (nanos * 300 + 500_000_000) / 1_000_000_000;
+                let exact = tick * 1_000_000_000 / 300;
+                let shown = (tick * 1000 + 150) / 300 * 1_000_000;
+                nanos == shown || (nanos - exact).abs() <= 1_000
+            }
+            _ => self.apply(t) == t,
+        }
+    }
+}
+
 /// Which instants a backend can store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -281,6 +300,28 @@ mod tests {
         assert_eq!(TimestampPrecision::Microsecond.apply(t), at(123_456_000));
         assert_eq!(TimestampPrecision::Millisecond.apply(t), at(123_000_000));
         assert_eq!(TimestampPrecision::Second.apply(t), at(0));
+    }
+
+    #[test]
+    fn holds_what_apply_writes_and_nothing_finer() {
+        for p in [
+            TimestampPrecision::Microsecond,
+            TimestampPrecision::Millisecond,
+            TimestampPrecision::Second,
+            TimestampPrecision::SqlServerDatetime,
+        ] {
+            for nanos in [0, 1, 999, 1_000, 123_456_789, 999_999_999] {
+                assert!(p.holds(p.apply(at(nanos))), "{p:?} {nanos}");
+            }
+            assert!(!p.holds(at(123_456_789)), "{p:?}");
+        }
+        assert!(TimestampPrecision::Microsecond.holds(at(123_456_000)));
+        assert!(!TimestampPrecision::Millisecond.holds(at(123_456_000)));
+        assert!(TimestampPrecision::Millisecond.holds(at(123_000_000)));
+        assert!(!TimestampPrecision::Second.holds(at(123_000_000)));
+        // A datetime tick read back exactly: 1/300 s.
+        assert!(TimestampPrecision::SqlServerDatetime.holds(at(3_333_333)));
+        assert!(!TimestampPrecision::SqlServerDatetime.holds(at(5_000_000)));
     }
 
     #[test]

@@ -53,7 +53,8 @@ pub struct Account {
     /// `sha256_hex(provider_id ":" provider_account_id)`: the account's unique key
     /// (see [`formulas::compound_id`](crate::formulas::compound_id)).
     pub compound_id: String,
-    /// The user the account belongs to. No foreign key: v3 schemas allow orphans.
+    /// The user the account belongs to. No foreign key in v3's schemas, so an account whose
+    /// user was deleted (an orphan) can exist; writing one is refused (a SHOULD rule).
     pub user_id: String,
     /// `"oauth"` in practice.
     pub provider_type: String,
@@ -77,7 +78,7 @@ pub struct Account {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewAccount {
-    /// The user to link to. Not checked for existence, as in v3.
+    /// The user to link to: one nobody has should be `NotFound` (v3 did not check).
     pub user_id: String,
     /// The provider's id, e.g. `"github"`.
     pub provider_id: String,

@@ -213,6 +213,10 @@ defects! {
         "declares exact e-mail matching but deletes a verification request whatever the identifier's case (the seed's Prisma tables on MySQL, utf8mb4_unicode_ci)";
     "unix32-stores-anything" => Misdeclared { declared: |c| c.timestamp_range = TimestampRange::Unix32, actual: |c| c.timestamp_range = TimestampRange::Full }, ["data.timestamps.outside-range-refused"],
         "declares MySQL TIMESTAMP's 1970-2038 range but stores instants outside it (a DATETIME column behind a TIMESTAMP declaration)";
+    "orphans-accepted" => OrphansAccepted, ["account.link.missing-user-refused", "session.create.missing-user-refused"],
+        "link_account and create_session write an account or a session for a user nobody has (no foreign key, no check: every v3 adapter of the documented schemas)";
+    "link-keeps-fine-token-expiry" => LinkKeepsFineTokenExpiry, ["data.timestamps.given-instants-at-precision"],
+        "link_account stores and returns access_token_expires as given, finer than the declared precision (found by cargo mutants over the reference)";
     "full-range-stops-at-2038" => Misdeclared { declared: |c| c.timestamp_range = TimestampRange::Full, actual: |c| c.timestamp_range = TimestampRange::Unix32 }, ["data.timestamps.far-future", "data.timestamps.pre-epoch-verified"],
         "declares every instant storable but refuses those outside 1970-2038 (TIMESTAMP columns behind the default declaration)";
 }
@@ -298,6 +302,25 @@ impl Base {
             let a = account.into_account(Base::next_id(&rows.accounts, |a| &a.id), now);
             rows.accounts.push(a.clone());
             a
+        })
+    }
+
+    /// Inserts a session for `user` without checking that the user exists.
+    fn insert_session(&self, user: &User) -> Session {
+        let expires = self.at_precision(self.config.session.expires_from(self.now()));
+        let now = self.at_precision(self.now());
+        self.storage.edit(|rows| {
+            let s = Session {
+                id: Base::next_id(&rows.sessions, |s| &s.id),
+                user_id: user.id.clone(),
+                expires,
+                session_token: formulas::random_token(),
+                access_token: formulas::random_token(),
+                created_at: now,
+                updated_at: now,
+            };
+            rows.sessions.push(s.clone());
+            s
         })
     }
 
@@ -1270,6 +1293,60 @@ impl Fault for LinkDropsTokenExpiry {
             access_token_expires: expires,
             ..stored
         })
+    }
+}
+
+struct OrphansAccepted;
+#[async_trait]
+impl Fault for OrphansAccepted {
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        match b.inner.link_account(account.clone()).await {
+            Err(AdapterError::NotFound {
+                entity: Entity::User,
+                ..
+            }) => {
+                let compound =
+                    formulas::compound_id(&account.provider_id, &account.provider_account_id);
+                if b.snapshot()
+                    .accounts
+                    .iter()
+                    .any(|a| a.compound_id == compound)
+                {
+                    return Err(AdapterError::Conflict {
+                        method: Method::LinkAccount,
+                        key: UniqueKey::AccountCompoundId,
+                    });
+                }
+                Ok(b.insert_account(NewAccount {
+                    access_token_expires: account.access_token_expires.map(|t| b.at_precision(t)),
+                    ..account
+                }))
+            }
+            other => other,
+        }
+    }
+    async fn create_session(&self, b: &Base, user: &User) -> Result<Session> {
+        match b.inner.create_session(user).await {
+            Err(AdapterError::NotFound {
+                entity: Entity::User,
+                ..
+            }) => Ok(b.insert_session(user)),
+            other => other,
+        }
+    }
+}
+
+struct LinkKeepsFineTokenExpiry;
+#[async_trait]
+impl Fault for LinkKeepsFineTokenExpiry {
+    async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
+        let given = account.access_token_expires;
+        let stored = b.inner.link_account(account).await?;
+        Ok(b.rewrite(
+            stored,
+            |rows| &mut rows.accounts,
+            |a| a.access_token_expires = given,
+        ))
     }
 }
 

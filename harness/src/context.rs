@@ -182,6 +182,23 @@ impl Ctx {
         }
     }
 
+    /// A user id nobody has, of the kind the adapter issued as `issued`: core hands an adapter
+    /// back only ids it issued, so "a user nobody has" is asked with one of that shape (an
+    /// integer past `issued` for serial ids, `issued` with its last hex digit changed for
+    /// ObjectIds and UUIDs, `issued` with a suffix otherwise).
+    pub fn unknown_user_id(&self, issued: &str) -> String {
+        if let Ok(n) = issued.parse::<u64>() {
+            return (n + 1000).to_string();
+        }
+        match issued.chars().last() {
+            Some(c) if c.is_ascii_hexdigit() => {
+                let other = if c == '0' { '1' } else { '0' };
+                format!("{}{other}", &issued[..issued.len() - 1])
+            }
+            _ => format!("{issued}-nobody"),
+        }
+    }
+
     /// Links a fresh provider account of `provider_id` to `user`.
     pub async fn account(&self, user: &User, provider_id: &str) -> Result<Account, Failure> {
         Ok(self

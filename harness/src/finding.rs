@@ -275,6 +275,16 @@ pub const CAUSES: &[Cause] = &[
         ],
     },
     Cause {
+        id: "orphan-writes",
+        severity: Severity::Integrity,
+        title: "Accounts and sessions are written for a user nobody has: rows nothing reaches (an orphan account makes every later sign-in with its provider account find no user, create one and fail to link it again; an orphan session is nobody's; a cascading delete_user never removes either)",
+        fix: "refuse them with NotFound on the user and write nothing: a foreign key from accounts.user_id and sessions.user_id to users.id (its violation mapped to NotFound), or a check that the user exists before the insert, in the same transaction",
+        rules: &[
+            "account.link.missing-user-refused",
+            "session.create.missing-user-refused",
+        ],
+    },
+    Cause {
         id: "stale-reads",
         severity: Severity::Integrity,
         title: "Reads after a delete still see the deleted rows",
@@ -549,6 +559,7 @@ pub const CAUSES: &[Cause] = &[
         rules: &[
             "data.timestamps.precision-as-declared",
             "data.timestamps.every-column-precision",
+            "data.timestamps.given-instants-at-precision",
             "authjs.data.timestamps.declared-precision",
             "authjs.sessions.expires.boundary-kept",
             "authjs.verification.expires.boundary-kept",

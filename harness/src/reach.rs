@@ -291,6 +291,7 @@ const V3_READ_THEN_DELETE: &str = "core deletes a sign-in request only with the 
 const V3_RANDOM_TOKENS: &str =
     "core's verification tokens are 32 random bytes: two requests never share one";
 const V3_UPDATES_FOUND_USER: &str = "core updates only a user it has just read, with that user's own address (lib/callback-handler.js)";
+const V3_MADE_USER: &str = "core links an account and creates a session only for a user it has just created or read (lib/callback-handler.js): a first sign-in's new user, the provider account's user, the e-mail's user, or a signed-in request's user, which counts as signed in only when getUser(session.userId) finds it (a stale cookie of a deleted user, or a JWT whose sub is gone, signs in afresh instead); and it never deletes users (no deleteUser call), so only an application deleting a user in the moment between that read and the write leaves such a row";
 const V3_RANGE: &str =
     "core writes instants within max_age of its clock: none falls outside 1970-2038 before 2038";
 
@@ -638,6 +639,16 @@ const V3: &[(&[&str], Path)] = &[
             "flow.oauth.sign-in-after-user-deleted",
         ],
         Path::Unreached(V3_NO_DELETE_USER),
+    ),
+    // orphan-writes
+    (
+        &[
+            "account.link.missing-user-refused",
+            "account.link.missing-user-refused@errors",
+            "session.create.missing-user-refused",
+            "session.create.missing-user-refused@errors",
+        ],
+        Path::Unreached(V3_MADE_USER),
     ),
     (
         &["verification.get.expired-row-deleted"],

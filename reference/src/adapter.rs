@@ -262,6 +262,14 @@ impl Adapter for ReferenceAdapter {
         }
         self.in_range(M, "created_at", now)?;
         let mut store = self.lock();
+        // No orphan: a user nobody has is refused (a foreign key would), before the unique key.
+        if store.users.get(&account.user_id).is_none() {
+            return Err(AdapterError::NotFound {
+                method: M,
+                entity: Entity::User,
+                id: account.user_id,
+            });
+        }
         if store
             .accounts
             .rows
@@ -319,6 +327,14 @@ impl Adapter for ReferenceAdapter {
         let session_token = formulas::random_token();
         let access_token = formulas::random_token();
         let mut store = self.lock();
+        // No orphan: a session for a user nobody has is refused.
+        if store.users.get(&user.id).is_none() {
+            return Err(AdapterError::NotFound {
+                method: M,
+                entity: Entity::User,
+                id: user.id.clone(),
+            });
+        }
         for s in store.sessions.rows.values() {
             if s.session_token == session_token {
                 return Err(AdapterError::Conflict {

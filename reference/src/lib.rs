@@ -8,7 +8,8 @@
 //! ([`Capabilities::HARDENED`](nextauth_adapter::Capabilities::HARDENED)).
 //!
 //! It reads time only from its [`Clock`](nextauth_adapter::Clock), enforces the unique keys
-//! of §2 (several users without an email allowed), stores timestamps at the declared
+//! of §2 (several users without an email allowed), refuses accounts and sessions for a user
+//! nobody has (`NotFound`: no orphans), stores timestamps at the declared
 //! precision, refuses input its declared columns could not hold, and is safe to call from
 //! many tasks at once: every method runs under one lock, so each is atomic.
 

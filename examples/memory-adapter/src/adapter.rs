@@ -255,13 +255,21 @@ impl Adapter for MemoryAdapter {
         let compound_id = formulas::compound_id(&account.provider_id, &account.provider_account_id);
         let now = Self::stored(self.now());
         let mut tables = self.tables.write().await;
+        // No orphans: an account for a user nobody has is refused (v3's schemas have no
+        // foreign key, so its adapters wrote one; a SHOULD rule of the catalogue).
+        if !tables.users.contains_key(&account.user_id) {
+            return Err(AdapterError::NotFound {
+                method: m,
+                entity: Entity::User,
+                id: account.user_id,
+            });
+        }
         if tables.accounts.contains_key(&compound_id) {
             return Err(AdapterError::Conflict {
                 method: m,
                 key: UniqueKey::AccountCompoundId,
             });
         }
-        // The user is not checked: v3's schemas have no foreign keys.
         let row = Account {
             id: new_id(),
             compound_id: compound_id.clone(),
@@ -310,9 +318,16 @@ impl Adapter for MemoryAdapter {
             created_at: Self::stored(now),
             updated_at: Self::stored(now),
         };
-        self.tables
-            .write()
-            .await
+        let mut tables = self.tables.write().await;
+        // No orphans: a session for a user nobody has is refused.
+        if !tables.users.contains_key(&user.id) {
+            return Err(AdapterError::NotFound {
+                method: Method::CreateSession,
+                entity: Entity::User,
+                id: user.id.clone(),
+            });
+        }
+        tables
             .sessions
             .insert(session.session_token.clone(), session.clone());
         Ok(session)

@@ -72,6 +72,13 @@ pub(super) fn rules() -> Vec<Rule> {
             "tokens and their expiry may be absent (OAuth1, v3's always-null expiry)",
             body!(link_absent_tokens),
         ),
+        Rule::should(
+            A,
+            "account.link.missing-user-refused",
+            "§2; §3.7; G8; H8",
+            "link_account to a user nobody has (an id never issued, or a deleted user's) is NotFound on the user and writes no orphan account",
+            body!(link_missing_user),
+        ),
         Rule::must(
             A,
             "account.get-user.by-provider-account",
@@ -352,6 +359,37 @@ async fn link_absent_tokens(c: Ctx) -> RuleResult {
     check_eq!(stored.refresh_token, None, "refresh_token");
     check_eq!(stored.access_token, None, "access_token");
     check_eq!(stored.access_token_expires, None, "access_token_expires");
+    Ok(())
+}
+
+/// The ids of users nobody has, for a rule that wrote `u`: one never issued and, when
+/// `delete_user` is supported, a user's that was deleted.
+pub(super) async fn users_nobody_has(
+    c: &Ctx,
+    u: &nextauth_adapter::User,
+) -> Result<Vec<String>, Failure> {
+    let mut ids = vec![c.unknown_user_id(&u.id)];
+    if c.caps.delete_user != nextauth_adapter::DeleteUserSupport::Unsupported {
+        let gone = c.user().await?;
+        c.adapter.delete_user(&gone.id).await?;
+        ids.push(gone.id);
+    }
+    Ok(ids)
+}
+
+async fn link_missing_user(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    for id in users_nobody_has(&c, &u).await? {
+        let before = c.stored().await?;
+        let result = c
+            .adapter
+            .link_account(NewAccount {
+                user_id: id.clone(),
+                ..c.new_account(&u, "github")
+            })
+            .await;
+        super::refused_for_missing_user(&c, result, &id, &before, "link_account").await?;
+    }
     Ok(())
 }
 

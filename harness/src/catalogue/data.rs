@@ -84,6 +84,13 @@ pub(super) fn rules() -> Vec<Rule> {
         ),
         Rule::must(
             A,
+            "data.timestamps.given-instants-at-precision",
+            "§3.5; §3.7; §3.11; §8.4; G13; cap:timestamp-precision",
+            "an instant finer than the declared precision is stored and returned at it, never finer: access_token_expires given to link_account, email_verified given to create_user and update_user, and the expiries create_session, update_session and create_verification_request compute from a clock finer than declared",
+            body!(given_instants_at_precision),
+        ),
+        Rule::must(
+            A,
             "data.timestamps.far-future",
             "G21 (2038); cap:timestamp-range",
             "an expiry past 2038 is stored and compared correctly",
@@ -664,6 +671,194 @@ async fn every_column_precision(c: Ctx) -> RuleResult {
             "{column} as stored against as returned"
         );
     }
+    Ok(())
+}
+
+/// Fails unless `stored`, the instant `column` holds, and `returned`, what the adapter gave
+/// back for it, are one instant at the declared precision (nothing finer) and within its
+/// tolerance of one of `written`, the instants it may have been written from.
+fn at_declared_precision(
+    c: &Ctx,
+    column: &str,
+    stored: chrono::DateTime<Utc>,
+    returned: chrono::DateTime<Utc>,
+    written: &[chrono::DateTime<Utc>],
+) -> RuleResult {
+    let precision = c.caps.timestamp_precision;
+    let fail = |f: Failure| f.because(crate::finding::TIMESTAMP_PRECISION);
+    if !precision.holds(stored) {
+        return Err(fail(Failure::new(format!(
+            "{column}: stored {stored:?}, finer than the declared {precision:?} (expected {:?})",
+            c.stored_instant(stored)
+        ))));
+    }
+    check_eq_exact!(returned, stored, "{column} as returned against as stored");
+    let tolerance = precision.tolerance();
+    if !written
+        .iter()
+        .any(|w| (stored - c.stored_instant(*w)).abs() <= tolerance)
+    {
+        return Err(fail(Failure::new(format!(
+            "{column}: stored {stored:?}, expected {:?} at the declared {precision:?} (± {tolerance})",
+            written
+                .iter()
+                .map(|w| c.stored_instant(*w))
+                .collect::<Vec<_>>()
+        ))));
+    }
+    Ok(())
+}
+
+async fn given_instants_at_precision(c: Ctx) -> RuleResult {
+    // Every instant below has a part finer than any precision: 123 ms, 456 µs, 789 ns.
+    c.advance(Duration::nanoseconds(123_456_789));
+    let t = c.now();
+    let not_found = |what: &str| Failure::new(format!("{what} not stored"));
+    // create_user: email_verified is the clock's now (SHOULD) or the instant given.
+    let given = t - Duration::hours(2);
+    let u = c
+        .adapter
+        .create_user(NewUser {
+            email_verified: Some(given),
+            ..c.profile()
+        })
+        .await?;
+    let stored = c
+        .inspector
+        .user(&u.id)
+        .await?
+        .ok_or_else(|| not_found("user"))?;
+    let (Some(kept), Some(returned)) = (stored.email_verified, u.email_verified) else {
+        return Err(Failure::new(format!(
+            "create_user with email_verified: stored {:?}, returned {:?}",
+            stored.email_verified, u.email_verified
+        ))
+        .because("lost-writes"));
+    };
+    at_declared_precision(
+        &c,
+        "users.email_verified (create_user)",
+        kept,
+        returned,
+        &[t, given],
+    )?;
+    // update_user: email_verified is stored as given.
+    let given = t - Duration::days(1);
+    let updated = c
+        .adapter
+        .update_user(&User {
+            email_verified: Some(given),
+            ..stored
+        })
+        .await?;
+    let stored = c
+        .inspector
+        .user(&u.id)
+        .await?
+        .ok_or_else(|| not_found("user"))?;
+    let (Some(kept), Some(returned)) = (stored.email_verified, updated.email_verified) else {
+        return Err(Failure::new(format!(
+            "update_user with email_verified: stored {:?}, returned {:?}",
+            stored.email_verified, updated.email_verified
+        ))
+        .because("lost-writes"));
+    };
+    at_declared_precision(
+        &c,
+        "users.email_verified (update_user)",
+        kept,
+        returned,
+        &[given],
+    )?;
+    let read = c
+        .adapter
+        .get_user(&u.id)
+        .await?
+        .and_then(|x| x.email_verified);
+    check_eq_exact!(read, Some(kept), "email_verified read back by get_user");
+    // link_account: access_token_expires is stored as given.
+    let given = t + Duration::hours(1);
+    let a = c
+        .adapter
+        .link_account(NewAccount {
+            access_token_expires: Some(given),
+            ..c.new_account(&updated, "github")
+        })
+        .await?;
+    let stored = c
+        .inspector
+        .account(&a.compound_id)
+        .await?
+        .ok_or_else(|| not_found("account"))?;
+    let (Some(kept), Some(returned)) = (stored.access_token_expires, a.access_token_expires) else {
+        return Err(Failure::new(format!(
+            "link_account with access_token_expires: stored {:?}, returned {:?}",
+            stored.access_token_expires, a.access_token_expires
+        ))
+        .because("lost-writes"));
+    };
+    at_declared_precision(
+        &c,
+        "accounts.access_token_expires",
+        kept,
+        returned,
+        &[given],
+    )?;
+    // create_session, create_verification_request: expiries from the clock.
+    let s = c.session(&updated).await?;
+    let stored = c
+        .inspector
+        .session(&s.session_token)
+        .await?
+        .ok_or_else(|| not_found("session"))?;
+    at_declared_precision(
+        &c,
+        "sessions.expires (create_session)",
+        stored.expires,
+        s.expires,
+        &[t + c.config.session.max_age()],
+    )?;
+    let (_, v) = c.verification("given-precision@example.com").await?;
+    let kept = c
+        .stored()
+        .await?
+        .verification_requests
+        .into_iter()
+        .find(|x| x.token == v.token)
+        .ok_or_else(|| not_found("verification request"))?;
+    at_declared_precision(
+        &c,
+        "verification_requests.expires",
+        kept.expires,
+        v.expires,
+        &[t + c.provider.max_age],
+    )?;
+    // update_session: the extension, in the row, the result and the argument.
+    c.advance(Duration::days(2));
+    let mut held = s;
+    let extended = c
+        .adapter
+        .update_session(&mut held, false)
+        .await?
+        .ok_or_else(|| Failure::new("update_session of a due session returned none"))?;
+    let stored = c
+        .inspector
+        .session(&held.session_token)
+        .await?
+        .ok_or_else(|| not_found("session"))?;
+    let want = c.now() + c.config.session.max_age();
+    at_declared_precision(
+        &c,
+        "sessions.expires (update_session)",
+        stored.expires,
+        extended.expires,
+        &[want],
+    )?;
+    check_eq_exact!(
+        held.expires,
+        stored.expires,
+        "the argument's expires after update_session against as stored"
+    );
     Ok(())
 }
 

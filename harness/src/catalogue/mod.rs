@@ -27,6 +27,38 @@ macro_rules! body {
 pub(crate) use body;
 pub use concurrency::{RACERS, ROUNDS};
 
+/// Fails unless `result`, a write of `what` for user `id`, whom nobody has, was refused as
+/// `NotFound` on the user and left the rows as `before` (no orphan written). A refusal of
+/// another kind that wrote nothing is the `errors` cause: the wrong error, no orphan.
+pub(crate) async fn refused_for_missing_user<T: std::fmt::Debug>(
+    c: &crate::context::Ctx,
+    result: nextauth_adapter::Result<T>,
+    id: &str,
+    before: &crate::inspector::Stored,
+    what: &str,
+) -> crate::rule::RuleResult {
+    use crate::rule::Failure;
+    use nextauth_adapter::{AdapterError, Entity};
+    let after = c.stored().await?;
+    let wrote = after != *before;
+    match result {
+        Ok(written) => Err(Failure::new(format!(
+            "{what} for user {id:?}, whom nobody has, was accepted and stored an orphan: {written:?}"
+        ))),
+        Err(_) if wrote => Err(Failure::new(format!(
+            "{what} for user {id:?}, whom nobody has, failed but changed the stored rows: before {before:?}, after {after:?}"
+        ))),
+        Err(AdapterError::NotFound {
+            entity: Entity::User,
+            ..
+        }) => Ok(()),
+        Err(e) => Err(Failure::new(format!(
+            "{what} for user {id:?}, whom nobody has, gave {e}, expected NotFound on the user (nothing was written)"
+        ))
+        .because("errors")),
+    }
+}
+
 /// Every rule, in report order.
 pub fn all() -> Vec<Rule> {
     let mut rules = Vec::new();

@@ -60,6 +60,13 @@ pub(super) fn rules() -> Vec<Rule> {
             "a user can hold several sessions at once",
             body!(create_several),
         ),
+        Rule::should(
+            A,
+            "session.create.missing-user-refused",
+            "§2; §3.9; G8; H8",
+            "create_session for a user nobody has (an id never issued, or a deleted user's) is NotFound on the user and writes no orphan session",
+            body!(create_missing_user),
+        ),
         Rule::must(
             A,
             "session.get.valid",
@@ -345,6 +352,20 @@ async fn create_several(c: Ctx) -> RuleResult {
         Some(b),
         "second session"
     );
+    Ok(())
+}
+
+async fn create_missing_user(c: Ctx) -> RuleResult {
+    let u = c.user().await?;
+    for id in super::accounts::users_nobody_has(&c, &u).await? {
+        let before = c.stored().await?;
+        let nobody = nextauth_adapter::User {
+            id: id.clone(),
+            ..u.clone()
+        };
+        let result = c.adapter.create_session(&nobody).await;
+        super::refused_for_missing_user(&c, result, &id, &before, "create_session").await?;
+    }
     Ok(())
 }
 

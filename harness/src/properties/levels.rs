@@ -31,12 +31,16 @@ pub const SHOULD_RULES: &[&str] = &[
     CLEARS_EMAIL_VERIFIED,
     DELETED_NOT_RESURRECTED,
     IDENTIFIER_WILDCARDS,
+    LINK_MISSING_USER,
+    SESSION_MISSING_USER,
 ];
 
 const UPDATE_MISSING: &str = "user.update.missing-is-not-found";
 const CLEARS_EMAIL_VERIFIED: &str = "user.update.clears-email-verified";
 const DELETED_NOT_RESURRECTED: &str = "session.update.deleted-not-resurrected";
 const IDENTIFIER_WILDCARDS: &str = "security.verification.identifier-wildcards-literal";
+const LINK_MISSING_USER: &str = "account.link.missing-user-refused";
+const SESSION_MISSING_USER: &str = "session.create.missing-user-refused";
 
 /// The SHOULD rule whose behaviour step `op` exercises, with the mask under which the sides
 /// must then agree; `None`: any difference at this step is a MUST divergence.
@@ -61,6 +65,17 @@ pub(super) fn should_rule(
                 )),
                 Some(_) => None,
             }
+        }
+        // A write for a user the sequence deleted: whether it is refused is a SHOULD rule.
+        Op::LinkAccount { user, .. } => {
+            let target = reference.user(*user)?;
+            let gone = !before.users.iter().any(|u| u.id == target.id);
+            gone.then_some((LINK_MISSING_USER, WHOLE_STEP))
+        }
+        Op::CreateSession(p) => {
+            let target = reference.user(*p)?;
+            let gone = !before.users.iter().any(|u| u.id == target.id);
+            gone.then_some((SESSION_MISSING_USER, WHOLE_STEP))
         }
         Op::UpdateSession { session, .. } => {
             let held = reference.session(*session)?;

@@ -5,7 +5,8 @@ use super::sql_adapter::SqlAdapter;
 use super::store::{AccountValues, SqlStore};
 use nextauth_adapter::limits::Field;
 use nextauth_adapter::{
-    Account, AdapterError, Method, NewAccount, Result, UniqueKey, UnlinkAccountSupport, formulas,
+    Account, AdapterError, Entity, Method, NewAccount, Result, UniqueKey, UnlinkAccountSupport,
+    formulas,
 };
 
 impl<S: SqlStore> SqlAdapter<S> {
@@ -28,6 +29,27 @@ impl<S: SqlStore> SqlAdapter<S> {
         Ok(key)
     }
 
+    /// `NotFound` on the user unless user `key` exists: the tables have no foreign key (v3's
+    /// documented schemas have none, and the adapter also runs on those), so the adapter
+    /// checks before it writes an account or a session, and writes no orphan. A user deleted
+    /// between this read and the insert still leaves one (`delete_user` racing a sign-in,
+    /// which v3 core never does: it never deletes users).
+    pub(super) async fn user_exists(&self, method: Method, key: i64, id: &str) -> Result<()> {
+        let found = self
+            .store
+            .select_user(key)
+            .await
+            .map_err(|e| self.backend_error(method, e))?;
+        match found {
+            Some(_) => Ok(()),
+            None => Err(AdapterError::NotFound {
+                method,
+                entity: Entity::User,
+                id: id.to_owned(),
+            }),
+        }
+    }
+
     pub(super) async fn link_account_impl(&self, account: NewAccount) -> Result<Account> {
         const M: Method = Method::LinkAccount;
         self.check(M, Field::ProviderId, &account.provider_id)?;
@@ -46,6 +68,7 @@ impl<S: SqlStore> SqlAdapter<S> {
             self.in_range(M, "access_token_expires", t)?;
         }
         self.in_range(M, "created_at", now)?;
+        self.user_exists(M, user_id, &account.user_id).await?;
         let values = AccountValues {
             compound_id: formulas::compound_id(&account.provider_id, &account.provider_account_id),
             user_id,

@@ -17,6 +17,7 @@ impl<S: SqlStore> SqlAdapter<S> {
         let now = self.stored(clock);
         self.in_range(M, "expires", expires)?;
         self.in_range(M, "created_at", now)?;
+        self.user_exists(M, user_id, &user.id).await?;
         let values = SessionValues {
             user_id,
             expires,
