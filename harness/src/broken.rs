@@ -179,6 +179,8 @@ defects! {
         "link_account checks the provider account, then inserts in a second step";
     "racy-consume" => RacyConsume, ["concurrency.verification.redeemed-once"],
         "declares consumption on get, but consumes with a read followed by a delete (an .await between them)";
+    "consumed-on-delete" => Misdeclared { declared: |c| c.verification_consumption = VerificationConsumption::OnDelete, actual: |c| c.verification_consumption = VerificationConsumption::OnDelete }, ["concurrency.verification.redeemed-once-with-core"],
+        "declares and does consumption on delete, as next-auth@3's adapters do: with core's read-then-delete, two concurrent callbacks both sign in with one link";
     "racy-email-update" => RacyEmailUpdate, ["concurrency.update-user.email-race"],
         "update_user checks the new e-mail is free, then writes it in a second step";
     "create-drops-email-verified" => CreateDropsEmailVerified, ["user.create.every-field-stored"],

@@ -127,11 +127,12 @@ pub const CAUSES: &[Cause] = &[
         id: "link-reuse",
         severity: Severity::Security,
         title: "A sign-in link can be used more than once",
-        fix: "consume the request in the read that returns it (DELETE … RETURNING, or a transaction that locks the row), or declare consumption on delete",
+        fix: "consume the request in the read that returns it (DELETE … RETURNING, or a transaction that locks the row) and declare consumption on get: v3 core reads, then deletes, and signs in whatever the delete did, so with consumption on delete two concurrent callbacks both sign in",
         rules: &[
             "verification.get.consumption-as-declared",
             "verification.get.single-use",
             "concurrency.verification.redeemed-once",
+            "concurrency.verification.redeemed-once-with-core",
             "flow.email.link-used-twice",
             "authjs.verification.use.returns-once",
             "authjs.verification.create.duplicate-used-once",

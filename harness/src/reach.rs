@@ -42,7 +42,10 @@ pub const V3_LANE: &[&str] = &[
 
 /// The v3 lane's scenarios in which users meet a finding, beyond the flows (`run.js
 /// --scenario <name>`; `certify/tests/real_core.rs` holds each to its effect).
-pub const V3_LANE_FINDINGS: &[&str] = &["session.read-during-sign-out"];
+pub const V3_LANE_FINDINGS: &[&str] = &[
+    "session.read-during-sign-out",
+    "email.link-used-concurrently",
+];
 
 /// The scenarios the Auth.js real-core lane runs (`bridge/node/authjs/core/run.js`).
 pub const AUTHJS_LANE: &[&str] = &[
@@ -346,7 +349,10 @@ const V3: &[(&[&str], Path)] = &[
         through("email.link-used-twice", "one sign-in link signs in twice"),
     ),
     (
-        &["concurrency.verification.redeemed-once"],
+        &[
+            "concurrency.verification.redeemed-once",
+            "concurrency.verification.redeemed-once-with-core",
+        ],
         through(
             "email.link-used-concurrently",
             "one sign-in link used by two concurrent callbacks signs in twice",

@@ -130,6 +130,11 @@ pub enum Requires {
     ExpiredSessionDeleted,
     /// Verification requests declared consumed by `get_verification_request`.
     VerificationConsumedOnGet,
+    /// Verification requests declared consumed by `delete_verification_request` only (v3's
+    /// adapters: the read keeps the row, core deletes it after). Unlike every other gate, a
+    /// rule under it judges the declaration *with core* ([`Requires::judges_with_core`]): it
+    /// is a SHOULD rule that any adapter declaring the value fails, the reference too.
+    VerificationConsumedOnDelete,
     /// Every instant declared storable ([`TimestampRange::Full`]).
     FullTimestampRange,
     /// Instants declared limited to MySQL's `TIMESTAMP` range ([`TimestampRange::Unix32`]).
@@ -148,6 +153,16 @@ pub enum Requires {
 }
 
 impl Requires {
+    /// Whether a rule under this gate judges what the declared value does together with v3
+    /// core rather than whether the adapter keeps its declaration: such a rule is SHOULD (v3
+    /// allows the value) and fails for every adapter declaring it, the reference included,
+    /// since the failure is the declaration's own consequence (consumption on delete: core
+    /// reads, then deletes, so two concurrent callbacks both sign in). Every other gated rule
+    /// is MUST, and the reference passes it under every value.
+    pub fn judges_with_core(self) -> bool {
+        matches!(self, Requires::VerificationConsumedOnDelete)
+    }
+
     /// Why the rule does not apply to an adapter declaring `caps`, or `None` if it applies.
     pub fn not_applicable(self, caps: &Capabilities) -> Option<String> {
         let declared = |what: &str| Some(format!("the adapter declares {what}"));
@@ -186,6 +201,12 @@ impl Requires {
                 VerificationConsumption::OnDelete => {
                     declared("verification requests consumed on delete only")
                 }
+            },
+            Requires::VerificationConsumedOnDelete => match caps.verification_consumption {
+                VerificationConsumption::OnDelete => None,
+                VerificationConsumption::OnGet => declared(
+                    "verification requests consumed on get (concurrency.verification.redeemed-once holds it)",
+                ),
             },
             Requires::FullTimestampRange => match caps.timestamp_range {
                 TimestampRange::Full => None,

@@ -54,8 +54,18 @@ fn ids_are_unique_dotted_and_sourced() {
 fn a_declared_behaviour_is_a_must_rule() {
     // A rule gated on a capability checks what that value promises: the adapter declared it,
     // so it is a MUST rule (not applicable, with the reason, under the other values).
+    // A rule that judges a declared value together with core is the exception: v3 allows the
+    // value, so it is a SHOULD rule.
     for r in catalogue::all() {
-        if r.requires != Requires::Nothing {
+        if r.requires.judges_with_core() {
+            assert_eq!(
+                r.level,
+                Level::Should,
+                "{} judges a declaration with core ({:?}) but is a MUST rule",
+                r.id,
+                r.requires
+            );
+        } else if r.requires != Requires::Nothing {
             assert_eq!(
                 r.level,
                 Level::Must,

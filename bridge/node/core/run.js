@@ -650,8 +650,61 @@ async function sessionReadDuringSignOut(s) {
   };
 }
 
+const CLICK_ROUNDS = 10;
+
+/**
+ * email.link-used-concurrently: one sign-in link opened by two callbacks at once (a mail
+ * scanner and the user, two tabs, a double click). A user signs in once by e-mail (so the
+ * address has a user: no createUser race), then asks for a new link; two browsers GET it at
+ * the same time. Core's e-mail callback (routes/callback.js) calls getVerificationRequest,
+ * then deleteVerificationRequest, then signs in, and does not look at what the delete did:
+ * with an adapter that removes the request only on delete, both callbacks can read it before
+ * either deletes it. Shown when both answered with a redirect to the callback URL and a
+ * session cookie, and the link made two sessions. Up to 10 rounds, a fresh address each.
+ */
+async function linkUsedConcurrently(s) {
+  const per = [];
+  for (let round = 1; round <= CLICK_ROUNDS; round++) {
+    const address = `clicker-${round}-${Math.random().toString(16).slice(2, 8)}@example.com`;
+    const first = new Browser(`first sign-in ${round}`);
+    const m0 = await requestEmailLink(s, first, address);
+    const { r: r0 } = await s.step(first, "GET", m0.url);
+    s.expectRedirect(r0, s.callbackUrl, `round ${round}: the first sign-in's link`);
+    const asker = new Browser(`asker ${round}`);
+    const m = await requestEmailLink(s, asker, address);
+    const before = (await s.stored()).sessions.length;
+    const from = s.requests.length;
+    // The browser that asked (its callback-URL cookie set) and another one (a mail scanner,
+    // another device).
+    const clickers = [asker, new Browser(`click B ${round}`)];
+    const answers = await Promise.all(clickers.map((b) => b.request("GET", m.url)));
+    // Signed in: redirected into the app (not to the error page) with a session cookie.
+    const signedIn = answers.filter((r) => r.status === 302 && r.location && !r.location.includes("/api/auth/error") && r.setCookie.some((c) => c.name === SESSION_COOKIE && c.value)).length;
+    const rows = await s.stored();
+    const made = rows.sessions.length - before;
+    per.push({ signedIn, sessionsMade: made, statuses: answers.map((r) => `${r.status} → ${r.location || ""}`) });
+    log(`  round ${round}: ${signedIn} of 2 concurrent clicks signed in; the link made ${made} session(s)`);
+    if (signedIn === 2 && made === 2) {
+      return {
+        effect: "shown",
+        detail: `one sign-in link opened by two callbacks at once: both redirected to the app with a session cookie, and the link made two sessions (round ${round} of at most ${CLICK_ROUNDS})`,
+        rounds: { run: round, max: CLICK_ROUNDS, perRound: per },
+        requestsFrom: from,
+      };
+    }
+    if (!s.check(signedIn === 1 && made === 1, `round ${round}: expected one or two sign-ins from the link, got ${signedIn} (sessions made: ${made}; ${show(per[per.length - 1].statuses)})`)) throw new Stop("clicks");
+  }
+  return {
+    effect: "absent",
+    detail: `in each of ${CLICK_ROUNDS} rounds, one of two concurrent clicks on a sign-in link signed in`,
+    rounds: { run: CLICK_ROUNDS, max: CLICK_ROUNDS, perRound: per },
+    requestsFrom: s.requests.length,
+  };
+}
+
 const EXTRA_SCENARIOS = {
   "session.read-during-sign-out": { updateAge: 0, timed: true, run: sessionReadDuringSignOut },
+  "email.link-used-concurrently": { run: linkUsedConcurrently },
 };
 
 // ---------------------------------------------------------------------------------------
