@@ -63,6 +63,11 @@ async fn unicode_limits_and_large_tokens_round_trip() {
     scenarios::unicode_limits_and_large_tokens_round_trip::<MsSqlStore>().await;
 }
 
+#[tokio::test]
+async fn what_the_tables_cannot_hold_is_refused() {
+    scenarios::what_the_tables_cannot_hold_is_refused::<MsSqlStore>().await;
+}
+
 /// A unique index admits one NULL on SQL Server; the filtered index on `users.email` lets
 /// any number of users have none, while a second user with a taken address is a Conflict
 /// whatever its case (the column's binary collation keeps them distinct: exact matching)

@@ -46,6 +46,11 @@ async fn unicode_limits_and_large_tokens_round_trip() {
 }
 
 #[tokio::test]
+async fn what_the_tables_cannot_hold_is_refused() {
+    scenarios::what_the_tables_cannot_hold_is_refused::<MySqlStore>().await;
+}
+
+#[tokio::test]
 async fn a_token_beyond_text_is_invalid_input_with_nothing_written() {
     in_namespace(Server::MySql, None, async |ns| {
         let a = adapter::<MySqlStore>(ns, &ManualClock::starting_now()).await?;

@@ -40,6 +40,11 @@ async fn unicode_limits_and_large_tokens_round_trip() {
 }
 
 #[tokio::test]
+async fn what_the_tables_cannot_hold_is_refused() {
+    scenarios::what_the_tables_cannot_hold_is_refused::<PostgresStore>().await;
+}
+
+#[tokio::test]
 async fn a_non_utc_session_time_zone_from_the_url_is_honoured_with_the_same_instants() {
     in_namespace(Server::Postgres, Some("Pacific/Chatham"), async |ns| {
         let clock = ManualClock::new(

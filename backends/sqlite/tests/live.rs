@@ -36,3 +36,8 @@ async fn synchronize_refuses_a_missing_unique_index_and_changes_nothing() {
 async fn unicode_limits_and_large_tokens_round_trip() {
     scenarios::unicode_limits_and_large_tokens_round_trip::<SqliteStore>().await;
 }
+
+#[tokio::test]
+async fn what_the_tables_cannot_hold_is_refused() {
+    scenarios::what_the_tables_cannot_hold_is_refused::<SqliteStore>().await;
+}

@@ -31,10 +31,14 @@ use crate::admin;
 use crate::inspector::SqlInspector;
 use crate::namespace::Namespace;
 use crate::server::{Server, Target, is_required, locate, not_run_banner};
-use nextauth_adapter::{Adapter, AdapterConfig, ErrorKind, ManualClock, NewAccount, NewUser};
+use nextauth_adapter::{
+    Adapter, AdapterConfig, Capabilities, EmailMatching, ErrorKind, ManualClock, NewAccount,
+    NewUser,
+};
 use nextauth_adapter_harness::Inspector;
 use nextauth_adapter_sql::{
-    ConnectStore, Dialect, DiffEntry, SchemaNames, SqlAdapter, SqlOptions, SyncError, statements,
+    ConnectError, ConnectStore, Dialect, DiffEntry, SchemaNames, SqlAdapter, SqlOptions, SyncError,
+    statements,
 };
 
 /// Any error a scenario step can give: the driver's, the adapter's, the testkit's or a
@@ -335,6 +339,85 @@ pub async fn unicode_limits_and_large_tokens_round_trip<S: ConnectStore>() {
         ensure(
             inspector.stored().await?.row_count() == before,
             "nothing written for the refused email",
+        )?;
+        inspector.close().await;
+        Ok(())
+    })
+    .await;
+}
+
+/// What the tables cannot hold is refused, never carried on silently: an adapter declaring an
+/// e-mail matching its dialect's tables cannot honour is refused when it connects
+/// (`ConnectError::Capabilities`: case-insensitive everywhere, MySQL's collation outside
+/// MySQL); a user id past the 32-bit `user_id` columns is `InvalidInput` naming the field in
+/// `link_account` and `create_session`, with nothing written (SQLite's 64-bit INTEGER would
+/// hold it; the others' would refuse it with a driver error, not a typed one).
+pub async fn what_the_tables_cannot_hold_is_refused<S: ConnectStore>() {
+    in_namespace(server_for(S::DIALECT), None, async |ns| {
+        let clock = ManualClock::starting_now();
+        let mut refused = vec![EmailMatching::CaseInsensitive];
+        if S::DIALECT != Dialect::MySql {
+            refused.push(EmailMatching::MysqlGeneralCi);
+        }
+        for matching in refused {
+            let declared = SqlOptions {
+                capabilities: Some(Capabilities {
+                    email_matching: matching,
+                    ..S::CAPABILITIES
+                }),
+                ..SqlOptions::default()
+            };
+            match SqlAdapter::<S>::connect(
+                ns.url(),
+                AdapterConfig::with_clock(clock.shared()),
+                declared,
+            )
+            .await
+            {
+                Err(ConnectError::Capabilities(_)) => {}
+                Err(e) => return Err(format!("declaring {matching:?}: {e}, not the declaration refused").into()),
+                Ok(_) => {
+                    return Err(format!(
+                        "an adapter declaring {matching:?} on {:?} tables was built",
+                        S::DIALECT
+                    )
+                    .into());
+                }
+            }
+        }
+        let a = adapter::<S>(ns, &clock).await?;
+        a.synchronize().await?;
+        let inspector = SqlInspector::connect(ns).await?;
+        let someone = a.create_user(NewUser::default()).await?;
+        let before = inspector.stored().await?.row_count();
+        let past = (i64::from(i32::MAX) + 1).to_string();
+        let linked = a
+            .link_account(NewAccount {
+                user_id: past.clone(),
+                provider_id: "github".into(),
+                provider_type: "oauth".into(),
+                provider_account_id: "1".into(),
+                refresh_token: None,
+                access_token: None,
+                access_token_expires: None,
+            })
+            .await;
+        ensure(
+            matches!(&linked, Err(e) if e.kind() == ErrorKind::InvalidInput && e.to_string().contains("user_id")),
+            format!("link_account for user {past}: {linked:?}"),
+        )?;
+        let ghost = nextauth_adapter::User {
+            id: past.clone(),
+            ..someone
+        };
+        let session = a.create_session(&ghost).await;
+        ensure(
+            matches!(&session, Err(e) if e.kind() == ErrorKind::InvalidInput),
+            format!("create_session for user {past}: {session:?}"),
+        )?;
+        ensure(
+            inspector.stored().await?.row_count() == before,
+            "nothing written for a user id past the column",
         )?;
         inspector.close().await;
         Ok(())
