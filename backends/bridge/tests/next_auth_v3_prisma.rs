@@ -67,6 +67,8 @@ const EXPECTED_FAILING_MYSQL: &[&str] = &[
 const EXPECTED_FINDINGS_POSTGRES: &[&str] = &[
     "errors contract not-reached",
     "secret-ignored contract not-reached",
+    "link-reuse security reached",
+    "orphan-writes contract not-reached",
     "declaration contract not-reached",
     "wrong-user contract not-reached",
     "resurrection contract not-reached",
@@ -82,6 +84,8 @@ const EXPECTED_FINDINGS_MYSQL: &[&str] = &[
     "inexact-lookup contract reached",
     "errors contract not-reached",
     "secret-ignored contract not-reached",
+    "link-reuse security reached",
+    "orphan-writes contract not-reached",
     "declaration contract not-reached",
     "wrong-user contract not-reached",
     "token-width contract not-reached",
