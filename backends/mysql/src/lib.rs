@@ -54,10 +54,15 @@
 //! Tables are `utf8mb4` with the `utf8mb4_bin` collation, so case matters, but `utf8mb4_bin`
 //! is a `PAD SPACE` collation: `'a@x.org'` equals `'a@x.org '` in comparisons *and in the
 //! unique index*. Lookups are made exact in Rust (a user found by SQL whose address differs
-//! in trailing spaces is not returned) or in SQL with a byte-length check. The unique index
-//! cannot be fixed that way: creating `"a@x.org "` while `"a@x.org"` exists is a `Conflict` on
-//! MySQL/MariaDB where the reference adapter would accept it. v3 core trims nothing but
-//! passes addresses from providers and forms, where trailing spaces do not occur in practice.
+//! in trailing spaces is not returned) or in SQL with a byte-length check; a session is read
+//! and its token compared in Rust before `update_session` or `delete_session` writes by token.
+//! The unique index cannot be fixed that way: creating `"a@x.org "` while `"a@x.org"` exists
+//! is a `Conflict` on MySQL/MariaDB where the reference adapter would accept it, and
+//! `security.email.every-axis-as-declared` fails on it (the trailing-blank axis of
+//! `create_user` and `update_user`). v3 core trims nothing but passes addresses from
+//! providers and forms, where trailing spaces do not occur in practice; the fix is a `NO PAD`
+//! collation on `users.email` (`utf8mb4_nopad_bin` on MariaDB, `utf8mb4_0900_bin` on MySQL 8;
+//! MySQL 5.7 has none).
 
 mod async_store;
 mod driver;

@@ -3,6 +3,7 @@
 use super::ids::parse_id;
 use super::sql_adapter::SqlAdapter;
 use super::store::{SessionValues, SqlStore};
+use crate::dialect::Dialect;
 use nextauth_adapter::{
     AdapterError, Entity, ExpiredSessionHandling, Method, Result, Session, UniqueKey, User,
     formulas,
@@ -92,6 +93,9 @@ impl<S: SqlStore> SqlAdapter<S> {
         let now = self.stored(now);
         self.in_range(M, "updated_at", now)?;
         let id = parse_id(&session.id).ok_or_else(not_found)?;
+        if !self.exact_token_stored(M, &session.session_token).await? {
+            return Err(not_found());
+        }
         let stored = self
             .store
             .update_session(id, &session.session_token, expires, now)
@@ -107,9 +111,34 @@ impl<S: SqlStore> SqlAdapter<S> {
         let Some(token) = session_token else {
             return Ok(());
         };
+        if !self
+            .exact_token_stored(Method::DeleteSession, token)
+            .await?
+        {
+            return Ok(());
+        }
         self.store
             .delete_session(token)
             .await
             .map_err(|e| self.backend_error(Method::DeleteSession, e))
+    }
+
+    /// Whether a session with exactly `token` is stored, where the server's `=` could match
+    /// another spelling: MySQL's and SQL Server's `=` ignore trailing spaces whatever the
+    /// collation, and a case-insensitive collation (the tables TypeORM made on MariaDB)
+    /// ignores case too, so an `UPDATE` or `DELETE … WHERE session_token = ?` would reach the
+    /// session of `"<token> "` or of the token in upper case. There the row is read first
+    /// and compared here, byte for byte (the token is unique under the collation, so the
+    /// statement then reaches that row alone); elsewhere `=` is exact and nothing is read.
+    async fn exact_token_stored(&self, method: Method, token: &str) -> Result<bool> {
+        if !matches!(self.store.dialect(), Dialect::MySql | Dialect::MsSql) {
+            return Ok(true);
+        }
+        Ok(self
+            .store
+            .select_session(token)
+            .await
+            .map_err(|e| self.backend_error(method, e))?
+            .is_some_and(|s| s.session_token == token))
     }
 }
