@@ -351,7 +351,9 @@ pub async fn unicode_limits_and_large_tokens_round_trip<S: ConnectStore>() {
 /// (`ConnectError::Capabilities`: case-insensitive everywhere, MySQL's collation outside
 /// MySQL); a user id past the 32-bit `user_id` columns is `InvalidInput` naming the field in
 /// `link_account` and `create_session`, with nothing written (SQLite's 64-bit INTEGER would
-/// hold it; the others' would refuse it with a driver error, not a typed one).
+/// hold it; the others' would refuse it with a driver error, not a typed one); and a session
+/// token with a trailing blank reaches no session in `update_session` or `delete_session`
+/// (MySQL's and SQL Server's `=` ignore trailing spaces).
 pub async fn what_the_tables_cannot_hold_is_refused<S: ConnectStore>() {
     in_namespace(server_for(S::DIALECT), None, async |ns| {
         let clock = ManualClock::starting_now();
@@ -408,7 +410,7 @@ pub async fn what_the_tables_cannot_hold_is_refused<S: ConnectStore>() {
         )?;
         let ghost = nextauth_adapter::User {
             id: past.clone(),
-            ..someone
+            ..someone.clone()
         };
         let session = a.create_session(&ghost).await;
         ensure(
@@ -418,6 +420,23 @@ pub async fn what_the_tables_cannot_hold_is_refused<S: ConnectStore>() {
         ensure(
             inspector.stored().await?.row_count() == before,
             "nothing written for a user id past the column",
+        )?;
+        // A session token with a trailing blank is another token: MySQL's and SQL Server's `=`
+        // would reach the real one (PAD SPACE), so an update or a delete by it must not.
+        let session = a.create_session(&someone).await?;
+        let mut padded = session.clone();
+        padded.session_token.push(' ');
+        clock.advance(chrono::Duration::days(29));
+        let updated = a.update_session(&mut padded, true).await;
+        ensure(
+            !matches!(updated, Ok(Some(_))),
+            format!("update_session of {:?} + \" \": {updated:?}", session.session_token),
+        )?;
+        a.delete_session(Some(&padded.session_token)).await?;
+        let kept = inspector.session(&session.session_token).await?;
+        ensure(
+            kept.as_ref().map(|k| k.expires) == Some(session.expires),
+            format!("the session after an update and a delete of its token + \" \": {kept:?}"),
         )?;
         inspector.close().await;
         Ok(())
