@@ -166,16 +166,17 @@ async fn compound_id_collision_is_inherited_from_v3() {
 }
 
 #[tokio::test]
-async fn link_account_does_not_check_the_user_and_the_orphan_finds_no_user() {
+async fn link_account_for_a_user_nobody_has_is_not_found_and_writes_nothing() {
+    // v3 did not check (no foreign key); the reference does (account.link.missing-user-refused).
     let f = fixture();
-    let stored = f
+    let err = f
         .adapter
         .link_account(oauth_account("77", "github", "9"))
         .await
-        .unwrap();
-    assert_eq!(stored.user_id, "77");
+        .unwrap_err();
+    assert_user_not_found(&err, Method::LinkAccount, "77");
     assert!(f.adapter.snapshot().users.is_empty());
-    assert_eq!(f.adapter.snapshot().accounts, vec![stored]);
+    assert!(f.adapter.snapshot().accounts.is_empty());
     assert_eq!(
         f.adapter
             .get_user_by_provider_account_id("github", "9")

@@ -261,13 +261,16 @@ async fn delete_user_cascade_removes_its_accounts_and_sessions_only() {
 }
 
 #[tokio::test]
-async fn delete_user_cascade_of_a_missing_user_leaves_orphans_of_that_id_alone() {
-    // Rows pointing at an id that names no user are not this call's business.
+async fn delete_user_cascade_of_a_missing_user_changes_nothing() {
+    // Another user's rows are not this call's business (no orphan can be made to point at
+    // the missing id: link_account refuses a user nobody has).
     let f = fixture_with(caps(|c| c.delete_user = DeleteUserSupport::Cascade));
+    let u = f.adapter.create_user(alice()).await.unwrap();
     f.adapter
-        .link_account(oauth_account("5", "github", "1"))
+        .link_account(oauth_account(&u.id, "github", "1"))
         .await
         .unwrap();
+    f.adapter.create_session(&u).await.unwrap();
     let before = f.adapter.snapshot();
     f.adapter.delete_user("5").await.unwrap();
     assert_eq!(f.adapter.snapshot(), before);

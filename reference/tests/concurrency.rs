@@ -51,15 +51,28 @@ async fn sixty_four_concurrent_create_user_with_one_email_store_one_user() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_link_account_of_one_provider_account_links_once() {
     let f = fixture();
+    let mut ids = Vec::new();
+    for i in 0..32 {
+        let user = f
+            .adapter
+            .create_user(nextauth_adapter::NewUser {
+                email: Some(format!("u{i}@example.com")),
+                ..nextauth_adapter::NewUser::default()
+            })
+            .await
+            .unwrap();
+        ids.push(user.id);
+    }
     let barrier = Arc::new(Barrier::new(32));
-    let tasks: Vec<_> = (0..32)
-        .map(|i| {
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
             let adapter = f.adapter.clone();
             let barrier = barrier.clone();
             tokio::spawn(async move {
                 barrier.wait().await;
                 adapter
-                    .link_account(oauth_account(&(i + 1).to_string(), "github", "42"))
+                    .link_account(oauth_account(&id, "github", "42"))
                     .await
             })
         })

@@ -412,8 +412,8 @@ async fn delete_session_of_a_missing_token_is_ok_and_changes_nothing() {
 
 #[tokio::test]
 async fn create_session_refuses_a_user_id_the_adapter_could_not_have_issued() {
-    // The user's existence is not checked (no foreign key), but an integer-keyed store
-    // cannot hold a non-numeric id: the reference models that as InvalidInput.
+    // An integer-keyed store cannot hold a non-numeric id: the reference models that as
+    // InvalidInput, before it looks for the user.
     let f = fixture();
     let ghost = User {
         id: "abc".to_owned(),
@@ -422,11 +422,13 @@ async fn create_session_refuses_a_user_id_the_adapter_could_not_have_issued() {
     let err = f.adapter.create_session(&ghost).await.unwrap_err();
     assert_invalid(&err, Method::CreateSession, "user.id");
     assert!(f.adapter.snapshot().sessions.is_empty());
-    // A well-formed id of no user is accepted: no foreign key.
+    // A well-formed id of no user is NotFound, nothing written (v3 did not check:
+    // session.create.missing-user-refused).
     let orphan = User {
         id: "999".to_owned(),
         ..ghost
     };
-    let s = f.adapter.create_session(&orphan).await.unwrap();
-    assert_eq!(s.user_id, "999");
+    let err = f.adapter.create_session(&orphan).await.unwrap_err();
+    assert_user_not_found(&err, Method::CreateSession, "999");
+    assert!(f.adapter.snapshot().sessions.is_empty());
 }

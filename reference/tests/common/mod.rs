@@ -159,6 +159,22 @@ pub fn assert_invalid(err: &AdapterError, method: Method, field: &str) {
     }
 }
 
+/// Asserts that `err` is `method`'s NotFound of the user `id`.
+#[track_caller]
+pub fn assert_user_not_found(err: &AdapterError, method: Method, id: &str) {
+    match err {
+        AdapterError::NotFound {
+            method: m,
+            entity: nextauth_adapter::Entity::User,
+            id: i,
+        } => {
+            assert_eq!(*m, method, "{err}");
+            assert_eq!(i, id, "{err}");
+        }
+        other => panic!("expected NotFound of user {id}, got {other:?}"),
+    }
+}
+
 /// Asserts that `err` says `method` is not supported.
 #[track_caller]
 pub fn assert_unsupported(err: &AdapterError, method: Method) {
