@@ -1178,21 +1178,28 @@ impl Fault for RacyCreateUser {
     }
 }
 
+/// `link_account`'s Conflict when the provider account is linked already (read from the
+/// reference's storage, as the defects that bypass the reference's own insert need it).
+fn refuse_a_taken_account(b: &Base, account: &NewAccount) -> Result<()> {
+    let compound = formulas::compound_id(&account.provider_id, &account.provider_account_id);
+    if b.snapshot()
+        .accounts
+        .iter()
+        .any(|a| a.compound_id == compound)
+    {
+        return Err(AdapterError::Conflict {
+            method: Method::LinkAccount,
+            key: UniqueKey::AccountCompoundId,
+        });
+    }
+    Ok(())
+}
+
 struct RacyLinkAccount;
 #[async_trait]
 impl Fault for RacyLinkAccount {
     async fn link_account(&self, b: &Base, account: NewAccount) -> Result<Account> {
-        let compound = formulas::compound_id(&account.provider_id, &account.provider_account_id);
-        if b.snapshot()
-            .accounts
-            .iter()
-            .any(|a| a.compound_id == compound)
-        {
-            return Err(AdapterError::Conflict {
-                method: Method::LinkAccount,
-                key: UniqueKey::AccountCompoundId,
-            });
-        }
+        refuse_a_taken_account(b, &account)?;
         round_trip().await;
         Ok(b.insert_account(account))
     }
@@ -1307,18 +1314,7 @@ impl Fault for OrphansAccepted {
                 entity: Entity::User,
                 ..
             }) => {
-                let compound =
-                    formulas::compound_id(&account.provider_id, &account.provider_account_id);
-                if b.snapshot()
-                    .accounts
-                    .iter()
-                    .any(|a| a.compound_id == compound)
-                {
-                    return Err(AdapterError::Conflict {
-                        method: Method::LinkAccount,
-                        key: UniqueKey::AccountCompoundId,
-                    });
-                }
+                refuse_a_taken_account(b, &account)?;
                 Ok(b.insert_account(NewAccount {
                     access_token_expires: account.access_token_expires.map(|t| b.at_precision(t)),
                     ..account

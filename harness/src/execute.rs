@@ -113,11 +113,17 @@ pub(crate) fn millis(d: Duration) -> u64 {
 /// The configuration a rule's adapter is built with: a manual clock at the fixed start
 /// instant and the rule's session policy.
 pub fn rule_config(rule: &Rule) -> (ManualClock, AdapterConfig) {
-    let clock = ManualClock::new(start_instant());
     let session = match rule.session_policy {
         Some((max_age, update_age)) => SessionPolicy::from_v3_seconds(max_age, update_age),
         None => SessionPolicy::default(),
     };
+    config_with(session)
+}
+
+/// A manual clock at the fixed start instant and the configuration of an adapter with
+/// `session` on it.
+fn config_with(session: SessionPolicy) -> (ManualClock, AdapterConfig) {
+    let clock = ManualClock::new(start_instant());
     let config = AdapterConfig {
         clock: clock.shared(),
         session,
@@ -129,11 +135,7 @@ pub fn rule_config(rule: &Rule) -> (ManualClock, AdapterConfig) {
 /// The configuration of an adapter opened outside any rule (to check that the backend can be
 /// set up at all): a manual clock at the fixed start instant, the default session policy.
 pub(crate) fn rule_config_default() -> AdapterConfig {
-    AdapterConfig {
-        clock: ManualClock::new(start_instant()).shared(),
-        session: SessionPolicy::default(),
-        base_url: "http://localhost:3000".to_owned(),
-    }
+    config_with(SessionPolicy::default()).1
 }
 
 /// The runtime race rules run on, one race at a time: built on first use, shut down (without

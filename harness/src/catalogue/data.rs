@@ -5,7 +5,7 @@ use super::body;
 use crate::context::Ctx;
 use crate::rule::{Area, Failure, Requires, Rule, RuleResult};
 use crate::{check, check_eq, check_eq_exact};
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use nextauth_adapter::limits::LARGE_TOKEN_CHARS;
 use nextauth_adapter::{AdapterError, ErrorKind, NewAccount, NewUser, User};
 
@@ -709,6 +709,22 @@ fn at_declared_precision(
     Ok(())
 }
 
+/// The instant a write stored and the one it returned, both present, or a `lost-writes`
+/// failure saying `what` lost which.
+fn kept_and_returned(
+    what: &str,
+    stored: Option<DateTime<Utc>>,
+    returned: Option<DateTime<Utc>>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), Failure> {
+    match (stored, returned) {
+        (Some(kept), Some(returned)) => Ok((kept, returned)),
+        _ => Err(
+            Failure::new(format!("{what}: stored {stored:?}, returned {returned:?}"))
+                .because("lost-writes"),
+        ),
+    }
+}
+
 async fn given_instants_at_precision(c: Ctx) -> RuleResult {
     // Every instant below has a part finer than any precision: 123 ms, 456 µs, 789 ns.
     c.advance(Duration::nanoseconds(123_456_789));
@@ -728,13 +744,11 @@ async fn given_instants_at_precision(c: Ctx) -> RuleResult {
         .user(&u.id)
         .await?
         .ok_or_else(|| not_found("user"))?;
-    let (Some(kept), Some(returned)) = (stored.email_verified, u.email_verified) else {
-        return Err(Failure::new(format!(
-            "create_user with email_verified: stored {:?}, returned {:?}",
-            stored.email_verified, u.email_verified
-        ))
-        .because("lost-writes"));
-    };
+    let (kept, returned) = kept_and_returned(
+        "create_user with email_verified",
+        stored.email_verified,
+        u.email_verified,
+    )?;
     at_declared_precision(
         &c,
         "users.email_verified (create_user)",
@@ -756,13 +770,11 @@ async fn given_instants_at_precision(c: Ctx) -> RuleResult {
         .user(&u.id)
         .await?
         .ok_or_else(|| not_found("user"))?;
-    let (Some(kept), Some(returned)) = (stored.email_verified, updated.email_verified) else {
-        return Err(Failure::new(format!(
-            "update_user with email_verified: stored {:?}, returned {:?}",
-            stored.email_verified, updated.email_verified
-        ))
-        .because("lost-writes"));
-    };
+    let (kept, returned) = kept_and_returned(
+        "update_user with email_verified",
+        stored.email_verified,
+        updated.email_verified,
+    )?;
     at_declared_precision(
         &c,
         "users.email_verified (update_user)",
@@ -790,13 +802,11 @@ async fn given_instants_at_precision(c: Ctx) -> RuleResult {
         .account(&a.compound_id)
         .await?
         .ok_or_else(|| not_found("account"))?;
-    let (Some(kept), Some(returned)) = (stored.access_token_expires, a.access_token_expires) else {
-        return Err(Failure::new(format!(
-            "link_account with access_token_expires: stored {:?}, returned {:?}",
-            stored.access_token_expires, a.access_token_expires
-        ))
-        .because("lost-writes"));
-    };
+    let (kept, returned) = kept_and_returned(
+        "link_account with access_token_expires",
+        stored.access_token_expires,
+        a.access_token_expires,
+    )?;
     at_declared_precision(
         &c,
         "accounts.access_token_expires",
