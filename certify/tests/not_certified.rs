@@ -1,5 +1,6 @@
 //! A run that could not certify says so: through the binary, a closed port, a wrong host, a
-//! refused login and an adapter command that exits at once each end in "could not certify"
+//! refused login (a PostgreSQL the test starts with password authentication, and a MariaDB
+//! user with a password) and an adapter command that exits at once each end in "could not certify"
 //! with the reason, exit status 2, no finding and no failing rule (the occupied database is
 //! `occupied.rs`'s). And what a deliberately broken adapter's run saves is never replayed
 //! against a real adapter.
@@ -162,6 +163,148 @@ fn a_refused_login_could_not_certify() {
         "the password reached the output: {out}"
     );
     assert!(!out.contains("does not conform"), "{out}");
+}
+
+/// A PostgreSQL server of the test's own, started with password authentication
+/// (`scram-sha-256`, the password `right-password`) on a free port of 127.0.0.1, stopped and
+/// removed when dropped. As root (the tests here run as root) it runs as the `postgres` user,
+/// since `initdb` refuses root.
+struct PasswordServer {
+    dir: std::path::PathBuf,
+    bin: std::path::PathBuf,
+    port: u16,
+}
+
+impl PasswordServer {
+    /// The server, or `None` (said on stderr) when this machine has no PostgreSQL binaries.
+    fn start() -> Option<Self> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("bin"))
+            .find(|b| b.join("initdb").exists())?;
+        let dir = common::temp_dir("password-server");
+        std::fs::create_dir_all(&dir).expect("the server's directory");
+        std::fs::write(dir.join("pw"), "right-password\n").expect("the password file");
+        let server = PasswordServer {
+            dir,
+            bin,
+            port: closed_port(),
+        };
+        server.chown();
+        let data = server.dir.join("data");
+        server.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().expect("UTF-8"),
+                "-U",
+                "postgres",
+                "-A",
+                "scram-sha-256",
+                "--pwfile",
+                server.dir.join("pw").to_str().expect("UTF-8"),
+            ],
+        );
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            server.port,
+            server.dir.display()
+        );
+        server.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().expect("UTF-8"),
+                "-o",
+                &options,
+                "-l",
+                server.dir.join("log").to_str().expect("UTF-8"),
+                "-w",
+                "start",
+            ],
+        );
+        Some(server)
+    }
+
+    /// Whether this process is root (then the server runs as `postgres`).
+    fn as_root() -> bool {
+        std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+    }
+
+    fn chown(&self) {
+        if Self::as_root() {
+            let status = std::process::Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(&self.dir)
+                .status()
+                .expect("chown runs");
+            assert!(status.success(), "chown of {}", self.dir.display());
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let tool = self.bin.join(tool);
+        let mut command = if Self::as_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&tool);
+            c
+        } else {
+            std::process::Command::new(&tool)
+        };
+        let o = command
+            .args(args)
+            .output()
+            .expect("the PostgreSQL tool runs");
+        assert!(
+            o.status.success(),
+            "{} {args:?}: {}",
+            tool.display(),
+            common::text(&o)
+        );
+    }
+}
+
+impl Drop for PasswordServer {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let _ = std::panic::catch_unwind(|| {
+            self.run(
+                "pg_ctl",
+                &["-D", data.to_str().unwrap_or(""), "-m", "immediate", "stop"],
+            );
+        });
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn a_refused_password_on_a_server_that_checks_it_could_not_certify() {
+    let Some(server) = PasswordServer::start() else {
+        assert!(
+            !nextauth_adapter_testkit::is_required(Server::Postgres),
+            "a refused login: NEXTAUTH_REQUIRE_BACKENDS requires postgres, but no PostgreSQL binaries (initdb) are installed"
+        );
+        eprintln!("SKIPPED: a refused login on PostgreSQL: no initdb on this machine");
+        return;
+    };
+    let url = format!(
+        "postgres://postgres:wrong-password@127.0.0.1:{}/postgres",
+        server.port
+    );
+    assert_not_certified(
+        &["-q", "--url", &url],
+        "postgres",
+        "password authentication failed",
+    );
+    let (_, out, _) = certify(&["-q", "--url", &url]);
+    assert!(
+        !out.contains("wrong-password"),
+        "the password reached the output: {out}"
+    );
 }
 
 #[test]
