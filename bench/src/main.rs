@@ -742,6 +742,7 @@ async fn bridged(
         namespace: Some(NamespaceRef {
             name: ns.name().to_owned(),
             server: db,
+            tables_made: false,
         }),
         session: policy.into(),
         base_url: "http://localhost:3000".to_owned(),

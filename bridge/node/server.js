@@ -579,6 +579,10 @@ async function handle(msg) {
             url: options.url,
             tables: profile.kind === "prisma" ? "prisma-legacy" : options.tables,
             table_prefix: TABLE_PREFIX,
+            // A namespace an earlier fixture had (emptied by the parent) is fine: with
+            // `synchronize`, next-auth's own synchronize finds its tables there and keeps them,
+            // as it does when an application starts again.
+            reuse: true,
           },
           // `open` honours `timeZone`: the fixture's adapter connects in that zone.
           session_time_zone: true,

@@ -4,7 +4,8 @@
 //! fresh namespace (`nx_<16 hex>`, through the testkit, with the project's DDL applied, or,
 //! when the child synchronizes its own tables, empty and with the server's default
 //! collation), tells the child to open an adapter instance on it, and returns a fixture whose
-//! teardown closes the instance and drops the namespace. Measured against a process per fixture, this
+//! teardown closes the instance and empties the namespace for a later fixture (or drops it:
+//! docs/bridge-protocol.md, *Namespace reuse*). Measured against a process per fixture, this
 //! keeps the 256 property sequences and their shrinking affordable (see docs/bridge-protocol.md).
 
 use crate::adapter::{BridgeAdapter, BridgeInspector};
@@ -15,7 +16,7 @@ use async_trait::async_trait;
 use nextauth_adapter::{AdapterConfig, Capabilities, SharedAdapter};
 use nextauth_adapter_harness::backend::BackendError;
 use nextauth_adapter_harness::{BackendFactory, Fixture, Inspector, teardown};
-use nextauth_adapter_testkit::{Namespace, SchemaNames, Server, Tables};
+use nextauth_adapter_testkit::{Namespace, SchemaNames, Server, SpareNamespaces, Tables};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -69,6 +70,10 @@ pub struct BridgeFactory {
     /// How the parent makes a namespace ready: our DDL, or nothing (the child's adapter
     /// synchronizes its own tables on `open`).
     tables: Tables,
+    /// Namespaces whose fixtures are over, emptied for the next one (shared with the
+    /// time-zone copy); `None` when the child makes its tables on `open` and did not announce
+    /// `namespaces.reuse`.
+    spares: Option<SpareNamespaces>,
     /// Fixture ids are unique per child: shared with the time-zone copy.
     fixtures: Arc<AtomicU64>,
     app_secret: String,
@@ -144,12 +149,14 @@ impl BridgeFactory {
             }
         };
         tracing::info!(name = %hello.name, pid = ?process.pid(), tables = tables.label(), "adapter process ready");
+        let spares = reuses_namespaces(&hello, &tables).then(SpareNamespaces::new);
         Ok(BridgeFactory {
             process,
             hello,
             capabilities,
             server,
             tables,
+            spares,
             fixtures: Arc::new(AtomicU64::new(0)),
             app_secret: DEFAULT_APP_SECRET.to_owned(),
             time_zone: None,
@@ -205,26 +212,36 @@ impl BridgeFactory {
                 reason,
             });
         }
-        let namespace = match &self.server {
-            Some((server, url)) => Some(create_namespace(&self.tables, *server, url).await?),
-            None => None,
+        let (namespace, tables_made) = match &self.server {
+            Some((server, url)) => {
+                let (ns, made) = ready_namespace(self.spares.as_ref(), &self.tables, *server, url).await?;
+                (Some(ns), made)
+            }
+            None => (None, false),
         };
         match self
             .open_on(
                 namespace.as_ref().map(|ns| (ns.name(), ns.server())),
+                tables_made,
                 config,
             )
             .await
         {
             Ok((fixture, adapter, inspector)) => {
                 let process = Arc::clone(&self.process);
+                let spares = self.spares.clone();
                 Ok(Fixture {
                     adapter,
                     inspector,
                     teardown: Some(teardown(move || async move {
                         let closed = close(&process, &fixture).await;
                         let dropped = match namespace {
-                            Some(ns) => ns.drop().await.map_err(|e| e.to_string()),
+                            // A fixture the child could not close may still write: dropped.
+                            Some(ns) => match (&spares, &closed) {
+                                (Some(spares), Ok(())) => spares.give_back(ns).await,
+                                _ => ns.drop().await,
+                            }
+                            .map_err(|e| e.to_string()),
                             None => Ok(()),
                         };
                         closed.map_err(|e| Box::new(e) as BackendError)?;
@@ -269,7 +286,9 @@ impl BridgeFactory {
                 reason,
             });
         }
-        let (fixture, adapter, inspector) = self.open_on(Some((namespace, server)), config).await?;
+        let (fixture, adapter, inspector) = self
+            .open_on(Some((namespace, server)), false, config)
+            .await?;
         let process = Arc::clone(&self.process);
         Ok(Fixture {
             adapter,
@@ -282,11 +301,13 @@ impl BridgeFactory {
         })
     }
 
-    /// Opens a fixture of the child in `namespace` (name, server) and builds its adapter and
-    /// inspector; returns the fixture's id.
+    /// Opens a fixture of the child in `namespace` (name, server; `tables_made`: it holds
+    /// an earlier fixture's tables, emptied) and builds its adapter and inspector; returns the
+    /// fixture's id.
     async fn open_on(
         &self,
         namespace: Option<(&str, Server)>,
+        tables_made: bool,
         config: AdapterConfig,
     ) -> Result<(String, SharedAdapter, Arc<dyn Inspector>), BridgeError> {
         let fixture = format!("f{}", self.fixtures.fetch_add(1, Ordering::Relaxed) + 1);
@@ -294,6 +315,7 @@ impl BridgeFactory {
             namespace: namespace.map(|(name, server)| NamespaceRef {
                 name: name.to_owned(),
                 server,
+                tables_made,
             }),
             session: config.session.into(),
             base_url: config.base_url.clone(),
@@ -350,6 +372,32 @@ pub(crate) fn namespace_server(hello: &Hello) -> Result<Option<(Server, String)>
             ),
         })?;
     Ok(Some((server, ns.url.clone())))
+}
+
+/// Whether the parent may hand a namespace emptied after one fixture to the next: when it
+/// makes the tables itself, or when the child announced it accepts one (`namespaces.reuse`).
+pub(crate) fn reuses_namespaces(hello: &Hello, tables: &Tables) -> bool {
+    matches!(tables, Tables::OurDdl)
+        || hello
+            .namespaces
+            .as_ref()
+            .is_some_and(|n| n.reuse || n.tables.as_deref() == Some(crate::tables::PRISMA_LEGACY))
+}
+
+/// A namespace for the next fixture: a spare one (its tables made, every one empty:
+/// `true`), or a fresh one made ready as `tables` says (`false`).
+pub(crate) async fn ready_namespace(
+    spares: Option<&SpareNamespaces>,
+    tables: &Tables,
+    server: Server,
+    url: &str,
+) -> Result<(Namespace, bool), BridgeError> {
+    if let Some(spares) = spares
+        && let Some(ns) = spares.take().await
+    {
+        return Ok((ns, true));
+    }
+    Ok((create_namespace(tables, server, url).await?, false))
 }
 
 /// A fresh namespace on `server` at `url`, its tables made as `tables` says (dropped again

@@ -143,6 +143,16 @@ pub struct NamespaceRef {
     /// The server it is on.
     #[serde(serialize_with = "server_name", deserialize_with = "server_of_name")]
     pub server: Server,
+    /// `tablesMade`: the namespace already holds the setup's tables, every one empty and its
+    /// ids restarted (an earlier fixture's, emptied by the parent): the child must not make
+    /// them again. Sent only to a child whose `hello` announced `namespaces.reuse`, or whose
+    /// tables the parent makes; absent: a fresh, empty namespace.
+    #[serde(
+        rename = "tablesMade",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub tables_made: bool,
 }
 
 fn server_name<S: Serializer>(server: &Server, s: S) -> Result<S::Ok, S::Error> {
@@ -401,6 +411,12 @@ pub struct NamespaceServer {
     /// parent, from the project's DDL for the seed's Prisma schema, in such a namespace).
     #[serde(default)]
     pub tables: Option<String>,
+    /// Whether the child accepts a namespace whose tables an earlier fixture had (`open`'s
+    /// `namespace.tablesMade`): the parent then empties a namespace at teardown and hands it
+    /// to a later fixture instead of dropping it and making another. Absent: only when the
+    /// parent makes the tables itself (`ddl`, `prisma-legacy`).
+    #[serde(default)]
+    pub reuse: bool,
     /// What the adapter's table names start with, before the documented names (`auth_` for
     /// `auth_users`, …); empty or absent: the documented names.
     #[serde(default)]

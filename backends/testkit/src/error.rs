@@ -157,6 +157,12 @@ pub enum TestkitError {
         /// The namespaces still present.
         names: Vec<String>,
     },
+    /// The testkit does not empty another tool's tables on this server for reuse.
+    #[error("{server}: namespaces are not emptied for reuse on this server")]
+    NoReuse {
+        /// The server.
+        server: Server,
+    },
     /// A runtime for a blocking step could not be started.
     #[error("cannot start a tokio runtime: {0}")]
     Runtime(#[source] std::io::Error),

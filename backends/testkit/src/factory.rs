@@ -139,45 +139,19 @@ async fn discard(pooled: Pooled) -> Result<(), TestkitError> {
 }
 
 impl Drop for NamespacePool {
-    /// Drops every pooled namespace, concurrently, on a helper thread with its own runtime
-    /// (the caller's runtime may be gone or blocked in this drop), before returning: a run's leak check,
-    /// made after its factory is gone, finds nothing left.
+    /// Drops every pooled namespace (a run's leak check, made after its factory is gone,
+    /// finds nothing left). The inspectors' connections belong to the runtimes they were used
+    /// on (which may be blocked in this very drop, or gone): they are dropped, not closed.
     fn drop(&mut self) {
         let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
-        if idle.is_empty() {
-            return;
-        }
-        let outcome = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(TestkitError::Runtime)?;
-            // The inspectors' connections belong to the runtimes they were used on (which
-            // may be blocked in this very drop, or gone): they are dropped, not closed; the
-            // namespaces are dropped over fresh connections of this thread's runtime.
-            let drops = idle.into_iter().map(|(_, pooled)| {
+        let namespaces = idle
+            .into_iter()
+            .map(|(_, pooled)| {
                 drop(pooled.inspector);
-                pooled.ns.drop()
-            });
-            let results = runtime.block_on(futures::future::join_all(drops));
-            Ok::<_, TestkitError>(
-                results
-                    .into_iter()
-                    .filter_map(Result::err)
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .join();
-        match outcome {
-            Ok(Ok(errors)) => {
-                for e in errors {
-                    tracing::error!(error = %e, "dropping a pooled namespace failed");
-                    eprintln!("nextauth-adapter-testkit: dropping a pooled namespace failed: {e}");
-                }
-            }
-            Ok(Err(e)) => eprintln!("nextauth-adapter-testkit: cannot drop pooled namespaces: {e}"),
-            Err(_) => eprintln!("nextauth-adapter-testkit: dropping pooled namespaces panicked"),
-        }
+                pooled.ns
+            })
+            .collect();
+        crate::namespace::drop_on_own_runtime(namespaces, "pooled");
     }
 }
 

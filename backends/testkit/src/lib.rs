@@ -25,6 +25,7 @@
 //!   accounted for in a process-wide registry ([`verify_dropped`]);
 //! - [`SqlInspector`]: the harness's raw reads of the four tables;
 //! - [`LiveFactory`]: a harness `BackendFactory` for any adapter over fresh namespaces;
+//! - [`SpareNamespaces`]: namespaces emptied for the next fixture, whoever made their tables;
 //! - [`run_live`] / [`LiveRun`]: the whole harness, a loud NOT RUN banner without a server,
 //!   and a check that nothing was left behind.
 //!
@@ -41,6 +42,7 @@ mod namespace;
 mod run;
 pub mod scenarios;
 mod server;
+mod spare;
 pub mod urls;
 
 #[cfg(feature = "testcontainers")]
@@ -55,6 +57,7 @@ pub use namespace::{
     live_namespaces, random_name, verify_dropped,
 };
 pub use run::{LiveRun, run_live};
+pub use spare::{MAX_SPARE_NAMESPACES, SpareNamespaces};
 pub use server::{
     Decision, REQUIRE_ENV, Server, ServerEnv, Target, decide, is_required, is_required_in, locate,
     not_run_banner, url_or_skip,

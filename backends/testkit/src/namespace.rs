@@ -137,6 +137,40 @@ async fn drop_owned(
     admin::of(server).drop_owned(admin_url, name, file).await
 }
 
+/// Drops `namespaces` concurrently on a helper thread with a runtime of its own (the
+/// caller's runtime may be gone, or blocked in the very `Drop` calling this), before
+/// returning; a failure is logged and printed, with `what` saying whose namespaces they were.
+pub(crate) fn drop_on_own_runtime(namespaces: Vec<Namespace>, what: &'static str) {
+    if namespaces.is_empty() {
+        return;
+    }
+    let outcome = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(TestkitError::Runtime)?;
+        let results =
+            runtime.block_on(futures::future::join_all(namespaces.into_iter().map(Namespace::drop)));
+        Ok::<_, TestkitError>(
+            results
+                .into_iter()
+                .filter_map(Result::err)
+                .collect::<Vec<_>>(),
+        )
+    })
+    .join();
+    match outcome {
+        Ok(Ok(errors)) => {
+            for e in errors {
+                tracing::error!(error = %e, "dropping a {what} namespace failed");
+                eprintln!("nextauth-adapter-testkit: dropping a {what} namespace failed: {e}");
+            }
+        }
+        Ok(Err(e)) => eprintln!("nextauth-adapter-testkit: cannot drop {what} namespaces: {e}"),
+        Err(_) => eprintln!("nextauth-adapter-testkit: dropping {what} namespaces panicked"),
+    }
+}
+
 /// What a table maker or an adapter builder needs to know of a namespace, owned (so an
 /// `async move` block can keep it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -458,6 +492,59 @@ impl Namespace {
         let at = admin.locate(url, &own, None)?;
         let tables = admin.tables(url, &own, &at).await?;
         Ok(Some((own, tables)))
+    }
+
+    /// The base tables in the namespace (no views), whoever made them, each with its
+    /// qualified, quoted name.
+    async fn base_tables(&self) -> Result<Vec<(String, String)>, TestkitError> {
+        let admin = admin::of(self.server);
+        let sql = admin.base_tables_sql().ok_or(TestkitError::NoReuse {
+            server: self.server,
+        })?;
+        let names = admin
+            .strings(&self.admin_url, &self.name, sql, Some(&self.name))
+            .await?;
+        let dialect = self.server.dialect();
+        Ok(names
+            .into_iter()
+            .map(|t| {
+                let qualified = format!("{}.{}", dialect.quote(&self.name), dialect.quote(&t));
+                (t, qualified)
+            })
+            .collect())
+    }
+
+    /// Empties every table of the namespace, whoever made it (our DDL, next-auth's
+    /// `synchronize`, an ORM's migration), and restarts their id sequences, on one connection:
+    /// the namespace then shows a fixture what a fresh one shows. PostgreSQL and MySQL only
+    /// ([`TestkitError::NoReuse`] elsewhere).
+    pub async fn empty(&self) -> Result<(), TestkitError> {
+        let tables = self.base_tables().await?;
+        if tables.is_empty() {
+            return Ok(());
+        }
+        let qualified: Vec<String> = tables.into_iter().map(|(_, q)| q).collect();
+        let admin = admin::of(self.server);
+        admin
+            .execute(
+                &self.admin_url,
+                &self.name,
+                &admin.empty_statements(&qualified),
+            )
+            .await
+    }
+
+    /// The tables of the namespace that hold a row (none after [`empty`](Self::empty)), in
+    /// one round trip.
+    pub async fn nonempty_tables(&self) -> Result<Vec<String>, TestkitError> {
+        let tables = self.base_tables().await?;
+        if tables.is_empty() {
+            return Ok(Vec::new());
+        }
+        let admin = admin::of(self.server);
+        admin
+            .strings(&self.admin_url, &self.name, &admin.nonempty_sql(&tables), None)
+            .await
     }
 
     /// What a builder needs to know of this namespace, owned.

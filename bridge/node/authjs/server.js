@@ -171,10 +171,14 @@ async function openFixture(fixture, args) {
   let opened;
   try {
     opened = await module_.open({ url: namespaceUrl(namespace.name), schema: namespace.name, dialect, require });
-    // The setup's tables: a schema file run as is, or the adapter's own way (a migration).
-    const tables = module_.setups[setup][dialect];
-    if (typeof tables === "function") await tables({ raw, opened });
-    else await raw.run(fs.readFileSync(tables, "utf8"));
+    // The setup's tables: a schema file run as is, or the adapter's own way (a migration);
+    // not again in a namespace an earlier fixture of this setup had (`tablesMade`: the
+    // parent emptied every table and restarted its ids).
+    if (!namespace.tablesMade) {
+      const tables = module_.setups[setup][dialect];
+      if (typeof tables === "function") await tables({ raw, opened });
+      else await raw.run(fs.readFileSync(tables, "utf8"));
+    }
     fixtures.set(fixture, { adapter: opened.adapter, close: opened.close, raw });
   } catch (e) {
     if (opened) await opened.close().catch(() => {});
@@ -328,7 +332,7 @@ async function handle(msg) {
               : `tables from ${setup === module_.defaultSetup ? "its documentation" : `the ${setup} setup`} (fixtures/ecosystem)`
           }`,
           capabilities: { methods: await implemented(), ...capabilitiesOf(module_, dialect) },
-          namespaces: { server: dialect, url: options.url, tables: "synchronize" },
+          namespaces: { server: dialect, url: options.url, tables: "synchronize", reuse: true },
         },
       };
     }

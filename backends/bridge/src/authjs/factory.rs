@@ -3,14 +3,14 @@
 use super::adapter::{AuthjsBridgeAdapter, AuthjsBridgeInspector};
 use crate::SYNCHRONIZE;
 use crate::error::BridgeError;
-use crate::factory::{create_namespace, drop_namespace, namespace_server};
+use crate::factory::{drop_namespace, namespace_server, ready_namespace, reuses_namespaces};
 use crate::process::{BridgeProcess, DEFAULT_REQUEST_TIMEOUT};
 use crate::protocol::{Hello, NamespaceRef, OpenArgs, SessionArgs};
 use async_trait::async_trait;
 use nextauth_adapter::authjs::Capabilities;
 use nextauth_adapter_harness::authjs::{BackendFactory, Fixture};
 use nextauth_adapter_harness::backend::{BackendError, teardown};
-use nextauth_adapter_testkit::{Namespace, Server, Tables};
+use nextauth_adapter_testkit::{Namespace, Server, SpareNamespaces, Tables};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -20,7 +20,9 @@ use std::time::Duration;
 /// isolates itself, or, when the child names `namespaces`, over a fresh, empty namespace the
 /// parent creates on that server and drops at teardown: the child makes the adapter's own
 /// tables in it (`tables: "synchronize"`; the kit has no Auth.js DDL of its own, so an
-/// Auth.js child asking for the parent's is refused).
+/// Auth.js child asking for the parent's is refused). When the child's `hello` says
+/// `namespaces.reuse`, a namespace whose fixture is over is emptied and handed to a later
+/// fixture with `tablesMade` instead (docs/bridge-protocol.md, *Namespace reuse*).
 #[derive(Clone)]
 pub struct AuthjsBridgeFactory {
     process: Arc<BridgeProcess>,
@@ -34,6 +36,9 @@ pub struct AuthjsBridgeFactory {
     /// `sync()` on PostgreSQL), which fails on a table another fixture's teardown drops at
     /// that moment. One application's tables are not created while another's vanish.
     schema_changes: Arc<tokio::sync::Mutex<()>>,
+    /// Namespaces whose fixtures are over, emptied for the next one, when the child
+    /// announced `namespaces.reuse`.
+    spares: Option<SpareNamespaces>,
     fixtures: Arc<AtomicU64>,
 }
 
@@ -83,6 +88,7 @@ impl AuthjsBridgeFactory {
             make: Arc::new(|_| Box::pin(async { Ok(()) })),
         };
         tracing::info!(name = %hello.name, pid = ?process.pid(), "Auth.js adapter process ready");
+        let spares = reuses_namespaces(&hello, &tables).then(SpareNamespaces::new);
         Ok(AuthjsBridgeFactory {
             process,
             hello,
@@ -90,6 +96,7 @@ impl AuthjsBridgeFactory {
             server,
             tables,
             schema_changes: Arc::new(tokio::sync::Mutex::new(())),
+            spares,
             fixtures: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -134,20 +141,22 @@ impl BackendFactory for AuthjsBridgeFactory {
             }));
         }
         let changing = self.schema_changes.lock().await;
-        let namespace = match &self.server {
-            Some((server, url)) => Some(
-                create_namespace(&self.tables, *server, url)
+        let (namespace, tables_made) = match &self.server {
+            Some((server, url)) => {
+                let (ns, made) = ready_namespace(self.spares.as_ref(), &self.tables, *server, url)
                     .await
-                    .map_err(|e| Box::new(e) as BackendError)?,
-            ),
-            None => None,
+                    .map_err(|e| Box::new(e) as BackendError)?;
+                (Some(ns), made)
+            }
+            None => (None, false),
         };
-        let opened = self.open_on(namespace.as_ref()).await;
+        let opened = self.open_on(namespace.as_ref(), tables_made).await;
         drop(changing);
         match opened {
             Ok(mut fixture) => {
                 let close = fixture.teardown.take();
                 let schema_changes = Arc::clone(&self.schema_changes);
+                let spares = self.spares.clone();
                 fixture.teardown = Some(teardown(move || async move {
                     let closed = match close {
                         Some(close) => close().await,
@@ -156,7 +165,12 @@ impl BackendFactory for AuthjsBridgeFactory {
                     let dropped = match namespace {
                         Some(ns) => {
                             let _changing = schema_changes.lock().await;
-                            ns.drop().await.map_err(|e| e.to_string())
+                            // A fixture the child could not close may still write: dropped.
+                            match (&spares, &closed) {
+                                (Some(spares), Ok(())) => spares.give_back(ns).await,
+                                _ => ns.drop().await,
+                            }
+                            .map_err(|e| e.to_string())
                         }
                         None => Ok(()),
                     };
@@ -185,7 +199,11 @@ impl BackendFactory for AuthjsBridgeFactory {
 impl AuthjsBridgeFactory {
     /// Opens a fixture of the child over `namespace` (or storage it isolates itself); its
     /// teardown closes the fixture.
-    async fn open_on(&self, namespace: Option<&Namespace>) -> Result<Fixture, BackendError> {
+    async fn open_on(
+        &self,
+        namespace: Option<&Namespace>,
+        tables_made: bool,
+    ) -> Result<Fixture, BackendError> {
         let fixture = format!("a{}", self.fixtures.fetch_add(1, Ordering::Relaxed) + 1);
         // An Auth.js adapter has no clock, session policy or secret of its own: the open
         // message carries v3's defaults, which an Auth.js child ignores.
@@ -193,6 +211,7 @@ impl AuthjsBridgeFactory {
             namespace: namespace.map(|ns| NamespaceRef {
                 name: ns.name().to_owned(),
                 server: ns.server(),
+                tables_made,
             }),
             session: SessionArgs::from(nextauth_adapter::SessionPolicy::default()),
             base_url: "http://localhost:3000".to_owned(),

@@ -191,6 +191,50 @@ pub(crate) trait Facts: Send + Sync {
     /// their ids at 1; `names` are the tables' own names.
     fn reset_sql(&self, tables: &[String], names: &SchemaNames) -> String;
 
+    /// The base tables (no views) in namespace `name`, whoever made them, read from the
+    /// catalog; `None` where the testkit does not empty other tools' tables for reuse (SQLite,
+    /// SQL Server: no bridge runs there).
+    fn base_tables_sql(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The statements, run in order on one connection, that empty `tables` (qualified and
+    /// quoted, every base table of one namespace) and restart their id sequences, whatever
+    /// keys join them.
+    fn empty_statements(&self, tables: &[String]) -> Vec<String> {
+        tables
+            .iter()
+            .map(|t| format!("DELETE FROM {t}"))
+            .collect()
+    }
+
+    /// The query naming which of `tables` (pairs of a name and its qualified, quoted form)
+    /// hold a row, in one round trip.
+    fn nonempty_sql(&self, tables: &[(String, String)]) -> String {
+        tables
+            .iter()
+            .map(|(name, qualified)| {
+                format!(
+                    "SELECT CAST('{}' AS {}){} WHERE EXISTS (SELECT 1 FROM {qualified})",
+                    name.replace('\'', "''"),
+                    self.text_type(),
+                    self.no_table()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+    }
+
+    /// The type a text `CAST` names (`TEXT`; MySQL `CHAR`).
+    fn text_type(&self) -> &'static str {
+        "TEXT"
+    }
+
+    /// What a `SELECT` of constants names as its table (MySQL `FROM DUAL`).
+    fn no_table(&self) -> &'static str {
+        ""
+    }
+
     /// The SQL type a 64-bit `CAST` names (`BIGINT`; MySQL `SIGNED`).
     fn bigint(&self) -> &'static str {
         "BIGINT"

@@ -133,6 +133,30 @@ impl Facts for MySqlAdmin {
             .join(" ")
     }
 
+    fn base_tables_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1",
+        )
+    }
+
+    /// `TRUNCATE` each (it restarts `AUTO_INCREMENT`), with foreign-key checks off for the
+    /// session meanwhile: InnoDB refuses to truncate a referenced table otherwise.
+    fn empty_statements(&self, tables: &[String]) -> Vec<String> {
+        std::iter::once("SET FOREIGN_KEY_CHECKS = 0".to_owned())
+            .chain(tables.iter().map(|t| format!("TRUNCATE TABLE {t}")))
+            .chain(std::iter::once("SET FOREIGN_KEY_CHECKS = 1".to_owned()))
+            .collect()
+    }
+
+    fn text_type(&self) -> &'static str {
+        "CHAR"
+    }
+
+    fn no_table(&self) -> &'static str {
+        " FROM DUAL"
+    }
+
     fn bigint(&self) -> &'static str {
         "SIGNED"
     }

@@ -129,6 +129,20 @@ impl Facts for PostgresAdmin {
             .join(" ")
     }
 
+    fn base_tables_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT CAST(c.relname AS TEXT) FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1",
+        )
+    }
+
+    /// One `TRUNCATE` of them all (their foreign keys among themselves allow it), restarting
+    /// every sequence their columns own.
+    fn empty_statements(&self, tables: &[String]) -> Vec<String> {
+        vec![format!("TRUNCATE TABLE {} RESTART IDENTITY", tables.join(", "))]
+    }
+
     fn version_sql(&self) -> &'static str {
         "SELECT version()"
     }
