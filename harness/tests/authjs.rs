@@ -207,3 +207,57 @@ fn the_catalogue_is_named_sourced_and_cites_every_shared_test_case() {
     assert_eq!(cited, all, "shared test cases not cited by an Auth.js rule");
     assert!(rules.iter().filter(|r| r.level == Level::Must).count() >= 50);
 }
+
+/// The Auth.js reference, whose fixtures cannot be opened after the first `works` (the
+/// suite's own check that the backend answers): a server that went away under the run.
+struct FailsAfter {
+    works: usize,
+    opened: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl authjs::BackendFactory for FailsAfter {
+    fn name(&self) -> String {
+        "fails-after".to_owned()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        ReferenceFactory::default().capabilities()
+    }
+
+    async fn open(
+        &self,
+    ) -> Result<authjs::Fixture, nextauth_adapter_harness::backend::BackendError> {
+        if self
+            .opened
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            < self.works
+        {
+            ReferenceFactory::default().open().await
+        } else {
+            Err("could not extend file \"base/5/1247\": No space left on device".into())
+        }
+    }
+}
+
+#[test]
+fn a_property_test_whose_fixtures_cannot_be_set_up_is_not_run_not_a_finding() {
+    let suite = Suite::authjs(
+        Arc::new(FailsAfter {
+            works: 1,
+            opened: Default::default(),
+        }),
+        SuiteOptions::default(),
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let outcome = runtime.block_on(
+        suite.run(&nextauth_adapter_harness::suite::Case::Properties(
+            Profile::Authjs,
+        )),
+    );
+    match &outcome.outcome {
+        Outcome::NotRun(why) => assert!(why.contains("No space left on device"), "{why}"),
+        other => panic!("expected not run, got {other:?}"),
+    }
+    assert_eq!(outcome.cause, None);
+}

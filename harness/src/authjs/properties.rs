@@ -503,6 +503,17 @@ impl Side<'_> {
 struct Divergence {
     step: usize,
     message: String,
+    /// The fixture could not be set up or torn down: nothing about the adapter was learnt
+    /// (the suite reports the property test as not run, as the v3 one).
+    setup: bool,
+}
+
+impl Divergence {
+    /// The cause the suite reads: [`crate::finding::SETUP`] for a fixture that could not be
+    /// set up or torn down.
+    fn cause(&self) -> Option<&'static str> {
+        self.setup.then_some(crate::finding::SETUP)
+    }
 }
 
 /// Runs `steps` on a fresh fixture of `factory` and on the reference; the first difference.
@@ -510,6 +521,7 @@ async fn run_sequence(factory: &dyn BackendFactory, steps: &[Step]) -> Result<()
     let fixture = factory.open().await.map_err(|e| Divergence {
         step: 0,
         message: format!("backend setup failed: {e}"),
+        setup: true,
     })?;
     let reference = ReferenceAdapter::with_capabilities(factory.capabilities());
     let mut theirs = Side {
@@ -531,12 +543,14 @@ async fn run_sequence(factory: &dyn BackendFactory, steps: &[Step]) -> Result<()
             result = Err(Divergence {
                 step: i,
                 message: format!("the adapter answered {got}, the reference {want}"),
+                setup: false,
             });
             break;
         }
         let stored = fixture.inspector.stored().await.map_err(|e| Divergence {
             step: i,
             message: format!("the inspector failed: {e}"),
+            setup: true,
         });
         let stored = match stored {
             Ok(s) => s,
@@ -552,6 +566,7 @@ async fn run_sequence(factory: &dyn BackendFactory, steps: &[Step]) -> Result<()
                 message: format!(
                     "after it the adapter stores {got:#?}\nthe reference stores {want:#?}"
                 ),
+                setup: false,
             });
             break;
         }
@@ -563,6 +578,7 @@ async fn run_sequence(factory: &dyn BackendFactory, steps: &[Step]) -> Result<()
         result = Err(Divergence {
             step: steps.len().saturating_sub(1),
             message: format!("teardown failed: {e}"),
+            setup: true,
         });
     }
     result
@@ -626,7 +642,7 @@ pub fn check_properties(
                 d.step + 1,
                 d.message
             );
-            return (Outcome::Failed(message), None, run);
+            return (Outcome::Failed(message), d.cause(), run);
         }
     }
     run.regressions_replayed = Some(saved.len());
@@ -658,9 +674,11 @@ pub fn check_properties(
                     message:
                         "the minimal sequence failed once but not when replayed (flaky adapter?)"
                             .to_owned(),
+                    setup: false,
                 });
             run.regressions_replayed = None;
-            run.saved_to = dir.as_deref().and_then(|dir| {
+            // A fixture that could not be set up says nothing of the adapter: nothing to keep.
+            run.saved_to = dir.as_deref().filter(|_| !d.setup).and_then(|dir| {
                 save_regression(dir, &factory.name(), config.seed, &steps, &d.message).ok()
             });
             let mut message = format!(
@@ -675,7 +693,7 @@ pub fn check_properties(
             if let Some(p) = &run.saved_to {
                 message.push_str(&format!("\n    saved as {}", p.display()));
             }
-            (Outcome::Failed(message), None, run)
+            (Outcome::Failed(message), d.cause(), run)
         }
         Err(TestError::Abort(reason)) => (
             Outcome::Failed(format!("proptest aborted: {reason}")),
