@@ -413,6 +413,10 @@ pub struct Rule {
     pub session_policy: Option<(u32, u32)>,
     /// How it is run.
     pub kind: RuleKind,
+    /// How many times the suite's per-rule time limit the rule gets ([`Rule::timeout`]): 1,
+    /// or more for a rule that makes hundreds of calls one after another, so that a loaded
+    /// machine's slowness is not taken for a hung adapter.
+    pub time_scale: u32,
     /// The body, which also says the rule's profile.
     pub run: Body,
 }
@@ -488,8 +492,22 @@ impl Rule {
             summary,
             session_policy: None,
             kind: RuleKind::Scenario,
+            time_scale: 1,
             run,
         }
+    }
+
+    /// The time this rule gets when the suite gives each rule `limit`: `limit` times
+    /// [`time_scale`](Self::time_scale).
+    pub fn timeout(&self, limit: std::time::Duration) -> std::time::Duration {
+        limit * self.time_scale
+    }
+
+    /// The same rule with `scale` times the suite's per-rule time limit: for a rule of
+    /// hundreds of calls in a row, where an ordinary rule makes a few dozen.
+    pub fn long(mut self, scale: u32) -> Self {
+        self.time_scale = scale.max(1);
+        self
     }
 
     /// The contract the rule checks.

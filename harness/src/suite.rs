@@ -327,9 +327,12 @@ impl Suite {
         let timeout = self.options.rule_timeout;
         match case {
             Case::Rule(rule) => match &self.target {
-                Target::V3(factory) => run_rule(factory, rule, timeout, &self.races).await,
+                Target::V3(factory) => {
+                    run_rule(factory, rule, rule.timeout(timeout), &self.races).await
+                }
                 Target::Authjs(factory) => {
-                    authjs::execute::run_rule(factory, rule, timeout, &self.races).await
+                    authjs::execute::run_rule(factory, rule, rule.timeout(timeout), &self.races)
+                        .await
                 }
             },
             Case::InTimeZone(rule) => {
@@ -342,7 +345,7 @@ impl Suite {
                         Instant::now(),
                     );
                 };
-                let mut outcome = run_rule(factory, rule, timeout, &self.races).await;
+                let mut outcome = run_rule(factory, rule, rule.timeout(timeout), &self.races).await;
                 outcome.id = case.id();
                 outcome
             }
