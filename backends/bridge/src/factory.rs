@@ -214,7 +214,8 @@ impl BridgeFactory {
         }
         let (namespace, tables_made) = match &self.server {
             Some((server, url)) => {
-                let (ns, made) = ready_namespace(self.spares.as_ref(), &self.tables, *server, url).await?;
+                let (ns, made) =
+                    ready_namespace(self.spares.as_ref(), &self.tables, *server, url).await?;
                 (Some(ns), made)
             }
             None => (None, false),

@@ -57,11 +57,11 @@ pub use namespace::{
     live_namespaces, random_name, verify_dropped,
 };
 pub use run::{LiveRun, run_live};
-pub use spare::{MAX_SPARE_NAMESPACES, SpareNamespaces};
 pub use server::{
     Decision, REQUIRE_ENV, Server, ServerEnv, Target, decide, is_required, is_required_in, locate,
     not_run_banner, url_or_skip,
 };
+pub use spare::{MAX_SPARE_NAMESPACES, SpareNamespaces};
 
 // Re-exported so that a conformance test needs no direct dependency on them.
 pub use nextauth_adapter_harness::backend::BackendError;

@@ -149,8 +149,9 @@ pub(crate) fn drop_on_own_runtime(namespaces: Vec<Namespace>, what: &'static str
             .enable_all()
             .build()
             .map_err(TestkitError::Runtime)?;
-        let results =
-            runtime.block_on(futures::future::join_all(namespaces.into_iter().map(Namespace::drop)));
+        let results = runtime.block_on(futures::future::join_all(
+            namespaces.into_iter().map(Namespace::drop),
+        ));
         Ok::<_, TestkitError>(
             results
                 .into_iter()
@@ -543,7 +544,12 @@ impl Namespace {
         }
         let admin = admin::of(self.server);
         admin
-            .strings(&self.admin_url, &self.name, &admin.nonempty_sql(&tables), None)
+            .strings(
+                &self.admin_url,
+                &self.name,
+                &admin.nonempty_sql(&tables),
+                None,
+            )
             .await
     }
 

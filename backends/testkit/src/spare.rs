@@ -45,7 +45,11 @@ impl SpareNamespaces {
             match ns.nonempty_tables().await {
                 Ok(tables) if tables.is_empty() => return Some(ns),
                 Ok(tables) => {
-                    tracing::warn!(namespace = ns.name(), ?tables, "a spare namespace is not empty; dropping it")
+                    tracing::warn!(
+                        namespace = ns.name(),
+                        ?tables,
+                        "a spare namespace is not empty; dropping it"
+                    )
                 }
                 Err(e) => {
                     tracing::warn!(namespace = ns.name(), error = %e, "a spare namespace cannot be checked; dropping it")

@@ -202,10 +202,7 @@ pub(crate) trait Facts: Send + Sync {
     /// quoted, every base table of one namespace) and restart their id sequences, whatever
     /// keys join them.
     fn empty_statements(&self, tables: &[String]) -> Vec<String> {
-        tables
-            .iter()
-            .map(|t| format!("DELETE FROM {t}"))
-            .collect()
+        tables.iter().map(|t| format!("DELETE FROM {t}")).collect()
     }
 
     /// The query naming which of `tables` (pairs of a name and its qualified, quoted form)

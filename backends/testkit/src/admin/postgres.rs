@@ -140,7 +140,10 @@ impl Facts for PostgresAdmin {
     /// One `TRUNCATE` of them all (their foreign keys among themselves allow it), restarting
     /// every sequence their columns own.
     fn empty_statements(&self, tables: &[String]) -> Vec<String> {
-        vec![format!("TRUNCATE TABLE {} RESTART IDENTITY", tables.join(", "))]
+        vec![format!(
+            "TRUNCATE TABLE {} RESTART IDENTITY",
+            tables.join(", ")
+        )]
     }
 
     fn version_sql(&self) -> &'static str {
