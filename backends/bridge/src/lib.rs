@@ -75,6 +75,55 @@ pub fn bridge_required() -> bool {
     })
 }
 
+/// Which install of `bridge/node` a test needs (`ci/bridge.sh` makes both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeSide {
+    /// `bridge/node/node_modules`: next-auth@3 (`server.js`, `core/run.js`).
+    NextAuth,
+    /// `bridge/node/authjs/node_modules`: the npm Auth.js adapters and `@auth/core`.
+    Authjs,
+}
+
+impl NodeSide {
+    /// Whether this side is installed.
+    pub fn installed(self) -> bool {
+        match self {
+            NodeSide::NextAuth => node_modules_installed(),
+            NodeSide::Authjs => authjs::npm_adapters_installed(),
+        }
+    }
+
+    /// Its `node_modules`, relative to the repository.
+    pub fn node_modules(self) -> &'static str {
+        match self {
+            NodeSide::NextAuth => "bridge/node/node_modules",
+            NodeSide::Authjs => "bridge/node/authjs/node_modules",
+        }
+    }
+}
+
+/// What a bridged test on `server` needs: `side` installed and the server's URL. The URL, or
+/// why not: a missing install is a failure when `NEXTAUTH_REQUIRE_BACKENDS` lists `bridge`, a
+/// missing URL when it lists `bridge` or the server (for a
+/// [`live_trial`](nextauth_adapter_testkit::trials::live_trial)).
+pub fn bridged_url(
+    server: nextauth_adapter_testkit::Server,
+    side: NodeSide,
+) -> Result<String, nextauth_adapter_testkit::trials::NotRun> {
+    if !side.installed() {
+        return Err(nextauth_adapter_testkit::trials::NotRun {
+            reason: format!("{} is missing; run `ci/bridge.sh`", side.node_modules()),
+            required: bridge_required(),
+        });
+    }
+    nextauth_adapter_testkit::trials::server_url(server).map_err(|n| {
+        nextauth_adapter_testkit::trials::NotRun {
+            required: n.required || bridge_required(),
+            ..n
+        }
+    })
+}
+
 /// For a plain `#[test]` that needs next-auth@3 from `bridge/node`: `true` when it is
 /// installed; otherwise a loud `SKIPPED` line on stderr and `false`.
 ///

@@ -5,22 +5,23 @@
 //! and reach), so that a change in an adapter, the bridge or the harness shows up here. Before
 //! the cells of a server, the Auth.js real-core lane (`bridge/node/authjs/core/run.js`) plays
 //! its scenarios through `@auth/core` on each adapter there, and what it shows decides the reach
-//! of that adapter's findings. Every namespace the run created is dropped.
+//! of that adapter's findings (played once per server, by the first cell there that needs it).
+//! Each cell is a test of its own, two at a time (`--list`: `authjs/kysely/postgres/documented`,
+//! `authjs/kysely/mysql/repository`, …; `cargo test -p nextauth-adapter-bridge --test
+//! authjs_ecosystem -- authjs/kysely/` runs Kysely's). After them, every namespace the run
+//! created must be gone.
 //!
 //! Needs `bridge/node/authjs/node_modules` (`ci/bridge.sh`) and the database URLs
 //! (`eval "$(ci/databases.sh)"`). Without them it prints a loud NOT RUN and fails only when
 //! `NEXTAUTH_REQUIRE_BACKENDS` lists `bridge` or the server.
 
-// Shared with the v3 cells for its banners and URLs; its v3 certification is unused here.
+// Shared with the v3 cells for running cells as trials; its v3 certification is unused here.
 #[allow(dead_code)]
 mod cells;
 
-use cells::{banner, shout};
-use libtest_mimic::Arguments;
-use nextauth_adapter_bridge::authjs::{
-    AuthjsBridgeFactory, lane, module_command, npm_adapters_installed, npm_command,
-};
-use nextauth_adapter_bridge::bridge_required;
+use libtest_mimic::Failed;
+use nextauth_adapter_bridge::NodeSide;
+use nextauth_adapter_bridge::authjs::{AuthjsBridgeFactory, lane, module_command, npm_command};
 use nextauth_adapter_harness::Level;
 use nextauth_adapter_harness::authjs::BackendFactory;
 use nextauth_adapter_harness::execute::Outcome;
@@ -29,9 +30,9 @@ use nextauth_adapter_harness::report::Verdict;
 use nextauth_adapter_harness::runner::{RunOptions, run_trials};
 use nextauth_adapter_harness::suite::Target;
 use nextauth_adapter_testkit::Server;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// One cell: an adapter of `bridge/node/authjs` on one server and setup, and what it shows.
@@ -51,6 +52,23 @@ struct Cell {
     /// What names the cell's row in `docs/ecosystem.md`'s matrix (with the package), whose
     /// counts must be the run's.
     row: &'static str,
+}
+
+impl Cell {
+    /// The cell's trial name, `authjs/<adapter>/<server>/<setup>` (`authjs/kysely/postgres/
+    /// documented`; the worked example's adapter is its directory, `authjs-js-adapter`): what
+    /// `cargo test … -- <name>` runs, and the label of every line it prints.
+    fn name(&self) -> String {
+        let adapter = match self.adapter.strip_prefix("examples/") {
+            Some(module) => module.split('/').next().unwrap_or(module),
+            None => self.adapter,
+        };
+        format!(
+            "authjs/{adapter}/{}/{}",
+            self.server,
+            self.setup.unwrap_or("documented")
+        )
+    }
 }
 
 /// `docs/ecosystem.md`, whose matrix must show what the cells show.
@@ -434,85 +452,80 @@ const EXAMPLE: Cell = Cell {
     row: "the worked example",
 };
 
+/// The cells, MariaDB's (the slowest) first and the servers alternating, so that two cells at
+/// a time share the load between the servers.
 const CELLS: &[Cell] = &[
-    EXAMPLE,
-    PG_DOCUMENTED,
-    KYSELY_DOCUMENTED,
     KYSELY_MYSQL,
-    DRIZZLE_POSTGRES,
+    PG_DOCUMENTED,
     DRIZZLE_MYSQL,
-    TYPEORM_POSTGRES,
+    KYSELY_DOCUMENTED,
     TYPEORM_MYSQL,
-    MIKRO_POSTGRES,
+    DRIZZLE_POSTGRES,
     MIKRO_MYSQL,
-    PRISMA_POSTGRES,
+    TYPEORM_POSTGRES,
     PRISMA_MYSQL,
-    SEQUELIZE_POSTGRES,
+    MIKRO_POSTGRES,
     SEQUELIZE_MYSQL,
+    PRISMA_POSTGRES,
+    SEQUELIZE_POSTGRES,
+    EXAMPLE,
 ];
 
 fn main() -> ExitCode {
     cells::init_tracing();
-    let cli = Arguments::from_args();
-    if cli.list {
-        return ExitCode::SUCCESS;
-    }
-    if !npm_adapters_installed() {
-        let fail = bridge_required();
-        banner(
-            "the npm Auth.js adapters' certification: bridge/node/authjs/node_modules is missing; run `ci/bridge.sh`",
-            fail,
+    let trials = CELLS
+        .iter()
+        .map(|cell| {
+            cells::trial(cell.name(), cell.server, NodeSide::Authjs, move |url| {
+                let lane = if cell.adapter.starts_with("examples/") {
+                    // An author's module: no lane plays it.
+                    None
+                } else {
+                    match lanes(cell.server, url) {
+                        Ok(lanes) => lanes.get(cell.adapter),
+                        Err(e) => {
+                            let mut problems = cells::Problems::default();
+                            problems.add(format!("{}: {e}", cell.name()));
+                            return problems.result();
+                        }
+                    }
+                };
+                certify(cell, url, lane)
+            })
+        })
+        .collect();
+    cells::run(trials, &[Server::Postgres, Server::MySql])
+}
+
+/// What the Auth.js real-core lane showed on each adapter on `server` (at `url`), which
+/// decides the reach of that adapter's findings: played once per server, by the first cell
+/// that needs it (the others wait for it), whatever order the cells run in.
+fn lanes(server: Server, url: &str) -> &'static Result<BTreeMap<String, Lane>, String> {
+    static POSTGRES: OnceLock<Result<BTreeMap<String, Lane>, String>> = OnceLock::new();
+    static MYSQL: OnceLock<Result<BTreeMap<String, Lane>, String>> = OnceLock::new();
+    let once = match server {
+        Server::MySql => &MYSQL,
+        _ => &POSTGRES,
+    };
+    once.get_or_init(|| {
+        let started = Instant::now();
+        let lanes = lane::run(url, &[])
+            .map(|outcomes| lane::by_adapter(&outcomes))
+            .map_err(|e| format!("the Auth.js real-core lane on {server}: {e}"));
+        println!(
+            "the Auth.js real-core lane on {server}: played in {:.1} s",
+            started.elapsed().as_secs_f64()
         );
-        return if fail {
-            ExitCode::FAILURE
-        } else {
-            ExitCode::SUCCESS
-        };
-    }
-    let mut ok = true;
-    for server in [Server::Postgres, Server::MySql] {
-        let cells: Vec<&Cell> = CELLS.iter().filter(|c| c.server == server).collect();
-        if cells.is_empty() {
-            continue;
-        }
-        let url = match cells::server_url(server, "the npm Auth.js adapters' certification") {
-            Ok(url) => url,
-            Err(fail) => {
-                ok &= !fail;
-                continue;
-            }
-        };
-        // The real core first: what each adapter's findings reach is what the lane shows on it.
-        let lanes = match lane::run(&url, &[]) {
-            Ok(outcomes) => lane::by_adapter(&outcomes),
-            Err(e) => {
-                shout(&format!("the Auth.js real-core lane on {server}: {e}"));
-                ok = false;
-                Default::default()
-            }
-        };
-        for cell in cells {
-            ok &= certify(cell, &url, lanes.get(cell.adapter));
-        }
-        ok &= cells::all_dropped("authjs", server, &url);
-    }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+        lanes
+    })
 }
 
 /// Certifies `cell` against the server at `url`, its findings' reach weighed by what the
-/// real-core lane showed on the same adapter (`lane`, none for an author's module); `true`
-/// when it shows exactly what the cell expects.
-fn certify(cell: &Cell, url: &str, lane: Option<&Lane>) -> bool {
-    let label = format!(
-        "authjs/{}/{}/{}",
-        cell.adapter.trim_start_matches("examples/"),
-        cell.server,
-        cell.setup.unwrap_or("documented")
-    );
+/// real-core lane showed on the same adapter (`lane`, none for an author's module); `Ok`
+/// when it shows exactly what the cell expects, otherwise every difference.
+fn certify(cell: &Cell, url: &str, lane: Option<&Lane>) -> Result<(), Failed> {
+    let label = cell.name();
+    let mut problems = cells::Problems::default();
     let started = Instant::now();
     let command = match cell.adapter.strip_prefix("examples/") {
         Some(_) => module_command(
@@ -526,12 +539,12 @@ fn certify(cell: &Cell, url: &str, lane: Option<&Lane>) -> bool {
     let factory = match AuthjsBridgeFactory::new(command, Vec::new()) {
         Ok(f) => f,
         Err(e) => {
-            shout(&format!("{label}: the adapter process did not start: {e}"));
-            return false;
+            problems.add(format!("{label}: the adapter process did not start: {e}"));
+            return problems.result();
         }
     };
     let name = factory.name();
-    let args = cells::inner_run_args(&label.replace(['/', '.'], "-"));
+    let args = cells::inner_run_args(&label);
     let child = factory.clone();
     let factory: Arc<dyn BackendFactory> = Arc::new(factory);
     let run = run_trials(Target::Authjs(factory), &args, &RunOptions::from_env());
@@ -547,12 +560,12 @@ fn certify(cell: &Cell, url: &str, lane: Option<&Lane>) -> bool {
             None => report,
         },
         Ok((_, None)) => {
-            shout(&format!("{label}: no report"));
-            return false;
+            problems.add(format!("{label}: no report"));
+            return problems.result();
         }
         Err(e) => {
-            shout(&format!("{label}: the suite could not run: {e}"));
-            return false;
+            problems.add(format!("{label}: the suite could not run: {e}"));
+            return problems.result();
         }
     };
     if let Some(dir) = std::env::var_os("NEXTAUTH_REPORT_DIR") {
@@ -580,26 +593,31 @@ fn certify(cell: &Cell, url: &str, lane: Option<&Lane>) -> bool {
         report.should.failed,
         report.should.not_applicable,
     );
-    let mut ok = true;
     let expected_verdict = if cell.must.iter().all(|l| l.is_empty()) {
         Verdict::Conforms
     } else {
         Verdict::DoesNotConform
     };
     if report.verdict != expected_verdict || !report.complete {
-        shout(&format!(
+        problems.add(format!(
             "{label}: expected a complete run and the verdict `{}`, got {} (complete: {})",
             expected_verdict.text(),
             report.verdict.text(),
             report.complete
         ));
-        ok = false;
     }
     for (what, now, expected) in [
         ("MUST rules", failing(Level::Must), set(&cell.must.concat())),
         ("SHOULD rules", failing(Level::Should), set(cell.should)),
     ] {
-        ok &= cells::same_failures(&label, what, &now, &expected, &report.results);
+        cells::same_failures(
+            &mut problems,
+            &label,
+            what,
+            &now,
+            &expected,
+            &report.results,
+        );
     }
     // `@auth/pg-adapter@1.11.3-postgres`: the package is what comes before the version.
     let package = report
@@ -618,19 +636,17 @@ fn certify(cell: &Cell, url: &str, lane: Option<&Lane>) -> bool {
         l.starts_with(&format!("| `{package}` ")) && l.contains(cell.row) && l.contains(&counts)
     });
     if !on_page {
-        shout(&format!(
+        problems.add(format!(
             "{label}: docs/ecosystem.md has no matrix row for `{package}` on {:?} with {counts}",
             cell.row
         ));
-        ok = false;
     }
     let findings: BTreeSet<String> = report.findings.iter().map(cells::finding_key).collect();
     if findings != set(&cell.findings.concat()) {
-        shout(&format!(
+        problems.add(format!(
             "{label}: the findings changed\n  now: {findings:?}\n  expected: {:?}",
             cell.findings.concat()
         ));
-        ok = false;
     }
-    ok
+    problems.result()
 }

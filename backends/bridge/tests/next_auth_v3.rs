@@ -5,7 +5,10 @@
 //! `bridge/node/server.js`, asserting the verdict, the exact set of failing MUST rules and the
 //! findings that `docs/next-auth-v3-results.md` explains; then the deliberately broken JS
 //! adapter (raw verification token) caught by its rules, and a killed adapter process
-//! failing fast.
+//! failing fast. Each is a test of its own, two at a time (`--list` names them:
+//! `next-auth/postgres/ddl`, `broken-raw-token/mysql`, `killed-process/postgres`, …;
+//! `cargo test -p nextauth-adapter-bridge --test next_auth_v3 -- next-auth/postgres/ddl` runs
+//! one); after them, every namespace the run created must be gone.
 //!
 //! Needs `bridge/node/node_modules` (`ci/bridge.sh`) and the database URLs
 //! (`eval "$(ci/databases.sh)"`). Without them it prints a loud NOT RUN and fails only when
@@ -13,10 +16,10 @@
 
 mod cells;
 
-use cells::{Cell, shout};
-use libtest_mimic::Arguments;
+use cells::{Cell, Problems};
+use libtest_mimic::{Failed, Trial};
 use nextauth_adapter::{ErrorKind, NewUser};
-use nextauth_adapter_bridge::{BridgeFactory, SYNCHRONIZE, node_command};
+use nextauth_adapter_bridge::{BridgeFactory, NodeSide, SYNCHRONIZE, node_command};
 use nextauth_adapter_harness::execute::{Outcome, RaceRuntime, run_rule};
 use nextauth_adapter_harness::{BackendFactory, catalogue};
 use nextauth_adapter_testkit::Server;
@@ -147,24 +150,9 @@ const FINDINGS_MYSQL_SYNCHRONIZE: &[&str] = &[
 ];
 
 /// The default adapter's four cells: each server, tables from our DDL and from its own
-/// `synchronize`.
+/// `synchronize`. MariaDB's first and the servers alternating: with two cells at a time, the
+/// slowest start first and the two servers share the load.
 const CELLS: &[Cell<'static>] = &[
-    Cell {
-        server: Server::Postgres,
-        adapter: "next-auth",
-        tables: "ddl",
-        failing: &[FAILING_EVERYWHERE, FAILING_POSTGRES_DDL],
-        failing_in_zone: &[FAILING_IN_ZONE],
-        findings: FINDINGS_POSTGRES,
-    },
-    Cell {
-        server: Server::Postgres,
-        adapter: "next-auth",
-        tables: SYNCHRONIZE,
-        failing: &[FAILING_EVERYWHERE],
-        failing_in_zone: &[FAILING_IN_ZONE],
-        findings: FINDINGS_POSTGRES_SYNCHRONIZE,
-    },
     Cell {
         server: Server::MySql,
         adapter: "next-auth",
@@ -174,6 +162,14 @@ const CELLS: &[Cell<'static>] = &[
         findings: FINDINGS_MYSQL,
     },
     Cell {
+        server: Server::Postgres,
+        adapter: "next-auth",
+        tables: "ddl",
+        failing: &[FAILING_EVERYWHERE, FAILING_POSTGRES_DDL],
+        failing_in_zone: &[FAILING_IN_ZONE],
+        findings: FINDINGS_POSTGRES,
+    },
+    Cell {
         server: Server::MySql,
         adapter: "next-auth",
         tables: SYNCHRONIZE,
@@ -181,50 +177,47 @@ const CELLS: &[Cell<'static>] = &[
         failing_in_zone: &[FAILING_IN_ZONE, FAILING_IN_ZONE_MYSQL_SYNCHRONIZE],
         findings: FINDINGS_MYSQL_SYNCHRONIZE,
     },
+    Cell {
+        server: Server::Postgres,
+        adapter: "next-auth",
+        tables: SYNCHRONIZE,
+        failing: &[FAILING_EVERYWHERE],
+        failing_in_zone: &[FAILING_IN_ZONE],
+        findings: FINDINGS_POSTGRES_SYNCHRONIZE,
+    },
 ];
 
 fn main() -> ExitCode {
     cells::init_tracing();
-    let cli = Arguments::from_args();
-    if cli.list {
-        return ExitCode::SUCCESS;
+    let mut trials: Vec<Trial> = CELLS.iter().map(cells::cell_trial).collect();
+    for server in [Server::MySql, Server::Postgres] {
+        trials.push(cells::trial(
+            format!("broken-raw-token/{server}"),
+            server,
+            NodeSide::NextAuth,
+            move |url| broken_adapter_is_caught(server, url),
+        ));
+        trials.push(cells::trial(
+            format!("killed-process/{server}"),
+            server,
+            NodeSide::NextAuth,
+            move |url| killed_process_fails_fast(server, url),
+        ));
     }
-    if let Some(exit) = cells::missing_node("the bridged next-auth@3 certification") {
-        return exit;
-    }
-    let mut ok = true;
-    for server in [Server::Postgres, Server::MySql] {
-        let url = match cells::server_url(server, "the bridged next-auth@3 certification") {
-            Ok(url) => url,
-            Err(fail) => {
-                ok &= !fail;
-                continue;
-            }
-        };
-        for cell in CELLS.iter().filter(|c| c.server == server) {
-            ok &= cells::certify(cell, &url);
-        }
-        ok &= broken_adapter_is_caught(server, &url);
-        ok &= killed_process_fails_fast(server, &url);
-        ok &= cells::all_dropped("bridge", server, &url);
-    }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    cells::run(trials, &[Server::Postgres, Server::MySql])
 }
 
 /// The deliberately broken JS adapter (it overwrites the stored hash with the raw token) is
 /// caught by the rules about the raw verification token.
-fn broken_adapter_is_caught(server: Server, url: &str) -> bool {
+fn broken_adapter_is_caught(server: Server, url: &str) -> Result<(), Failed> {
+    let mut problems = Problems::default();
     let factory = match BridgeFactory::new(node_command("next-auth-raw-token", url), Vec::new()) {
         Ok(f) => f,
         Err(e) => {
-            shout(&format!(
-                "bridge/{server}: the broken adapter did not start: {e}"
+            problems.add(format!(
+                "broken-raw-token/{server}: the broken adapter did not start: {e}"
             ));
-            return false;
+            return problems.result();
         }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -235,45 +228,43 @@ fn broken_adapter_is_caught(server: Server, url: &str) -> bool {
     let factory = std::sync::Arc::new(factory);
     let shared: std::sync::Arc<dyn BackendFactory> = factory.clone();
     let races = RaceRuntime::default();
-    let mut ok = true;
     for id in [
         "verification.create.stores-hash",
         "security.verification.raw-token-never-stored",
     ] {
         let Some(rule) = catalogue::all().into_iter().find(|r| r.id == id) else {
-            shout(&format!(
-                "bridge/{server}: rule {id} is not in the catalogue"
+            problems.add(format!(
+                "broken-raw-token/{server}: rule {id} is not in the catalogue"
             ));
-            ok = false;
             continue;
         };
         let outcome = runtime.block_on(run_rule(&shared, &rule, Duration::from_secs(60), &races));
         match &outcome.outcome {
             Outcome::Failed(reason) => {
-                println!("bridge/{server}: broken adapter caught by {id}: {reason}")
+                println!("broken-raw-token/{server}: broken adapter caught by {id}: {reason}")
             }
             other => {
-                shout(&format!(
-                    "bridge/{server}: the raw-token adapter was NOT caught by {id}: {other:?}"
+                problems.add(format!(
+                    "broken-raw-token/{server}: the raw-token adapter was NOT caught by {id}: {other:?}"
                 ));
-                ok = false;
             }
         }
     }
     runtime.block_on(factory.shutdown());
-    ok
+    problems.result()
 }
 
 /// Killing the adapter process mid-run fails the calls in flight and every later one with
 /// a Backend error naming the exit, quickly, instead of hanging.
-fn killed_process_fails_fast(server: Server, url: &str) -> bool {
+fn killed_process_fails_fast(server: Server, url: &str) -> Result<(), Failed> {
     let factory = match BridgeFactory::new(node_command("next-auth", url), Vec::new()) {
         Ok(f) => f,
         Err(e) => {
-            shout(&format!(
-                "bridge/{server}: the adapter process did not start: {e}"
+            let mut problems = Problems::default();
+            problems.add(format!(
+                "killed-process/{server}: the adapter process did not start: {e}"
             ));
-            return false;
+            return problems.result();
         }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -282,13 +273,14 @@ fn killed_process_fails_fast(server: Server, url: &str) -> bool {
         .build()
         .expect("a runtime");
     runtime.block_on(async {
+        let mut problems = Problems::default();
         let clock = nextauth_adapter::ManualClock::starting_now();
         let config = nextauth_adapter::AdapterConfig::with_clock(clock.shared());
         let fixture = match factory.open(config).await {
             Ok(f) => f,
             Err(e) => {
-                shout(&format!("bridge/{server}: open failed: {e}"));
-                return false;
+                problems.add(format!("killed-process/{server}: open failed: {e}"));
+                return problems.result();
             }
         };
         let profile = NewUser {
@@ -296,12 +288,12 @@ fn killed_process_fails_fast(server: Server, url: &str) -> bool {
             ..NewUser::default()
         };
         if let Err(e) = fixture.adapter.create_user(profile).await {
-            shout(&format!("bridge/{server}: create_user before the kill failed: {e}"));
-            return false;
+            problems.add(format!("killed-process/{server}: create_user before the kill failed: {e}"));
+            return problems.result();
         }
         let Some(pid) = factory.process_id() else {
-            shout(&format!("bridge/{server}: no pid"));
-            return false;
+            problems.add(format!("killed-process/{server}: no pid"));
+            return problems.result();
         };
         // Calls in flight while the process dies.
         let in_flight: Vec<_> = (0..8)
@@ -314,48 +306,42 @@ fn killed_process_fails_fast(server: Server, url: &str) -> bool {
             .args(["-9", &pid.to_string()])
             .status();
         if !killed.is_ok_and(|s| s.success()) {
-            shout(&format!("bridge/{server}: could not kill {pid}"));
-            return false;
+            problems.add(format!("killed-process/{server}: could not kill {pid}"));
+            return problems.result();
         }
         let started = Instant::now();
-        let mut ok = true;
-        for call in in_flight {
+            for call in in_flight {
             match call.await {
                 // A call answered before the kill landed is fine.
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) if e.kind() == ErrorKind::Backend => {}
                 other => {
-                    shout(&format!("bridge/{server}: an in-flight call ended oddly: {other:?}"));
-                    ok = false;
-                }
+                    problems.add(format!("killed-process/{server}: an in-flight call ended oddly: {other:?}"));
+                    }
             }
         }
         let later = fixture.adapter.get_user("1").await;
         let elapsed = started.elapsed();
         match later {
             Err(e) if e.kind() == ErrorKind::Backend && e.to_string().contains("signal: 9") => {
-                println!("bridge/{server}: after the kill, in {elapsed:?}: {e}");
+                println!("killed-process/{server}: after the kill, in {elapsed:?}: {e}");
             }
             other => {
-                shout(&format!(
-                    "bridge/{server}: after the kill, expected a Backend error naming the exit (signal: 9), got {other:?}"
+                problems.add(format!(
+                    "killed-process/{server}: after the kill, expected a Backend error naming the exit (signal: 9), got {other:?}"
                 ));
-                ok = false;
             }
         }
         if elapsed > Duration::from_secs(5) {
-            shout(&format!("bridge/{server}: failing after the kill took {elapsed:?}"));
-            ok = false;
+            problems.add(format!("killed-process/{server}: failing after the kill took {elapsed:?}"));
         }
         match factory.open(nextauth_adapter::AdapterConfig::default()).await {
             Err(e) if e.to_string().contains("signal: 9") => {}
             Err(e) => {
-                shout(&format!("bridge/{server}: open after the kill failed without naming the exit: {e}"));
-                ok = false;
+                problems.add(format!("killed-process/{server}: open after the kill failed without naming the exit: {e}"));
             }
             Ok(_) => {
-                shout(&format!("bridge/{server}: open after the kill succeeded"));
-                ok = false;
+                problems.add(format!("killed-process/{server}: open after the kill succeeded"));
             }
         }
         // The teardown still drops the namespace, and reports the dead process.
@@ -363,11 +349,10 @@ fn killed_process_fails_fast(server: Server, url: &str) -> bool {
             match teardown().await {
                 Err(e) if e.to_string().contains("unusable") => {}
                 other => {
-                    shout(&format!("bridge/{server}: teardown after the kill: {other:?}"));
-                    ok = false;
-                }
+                    problems.add(format!("killed-process/{server}: teardown after the kill: {other:?}"));
+                    }
             }
         }
-        ok
+        problems.result()
     })
 }

@@ -6,16 +6,18 @@
 //! deliberately broken next-auth (verification tokens stored raw, looked up hashed as usual)
 //! makes the lane fail where it writes a sign-in link for our adapter to redeem.
 //!
+//! Each is a test of its own (`--list`: `interop/postgres/our-ddl`, …), two at a time.
+//!
 //! Needs `bridge/node/node_modules` (`ci/bridge.sh`) and the server URLs
-//! (`eval "$(ci/databases.sh)"`); a trial that cannot run is reported with its reason, and
-//! fails when `NEXTAUTH_REQUIRE_BACKENDS` lists the server or `bridge`.
+//! (`eval "$(ci/databases.sh)"`); a trial that cannot run is reported NOT RUN with its reason
+//! and ignored, or fails when `NEXTAUTH_REQUIRE_BACKENDS` lists the server or `bridge`.
 
-use libtest_mimic::{Arguments, Failed, Trial};
-use nextauth_adapter_bridge::{bridge_required, node_modules_installed};
+use libtest_mimic::{Arguments, Failed};
+use nextauth_adapter_bridge::{NodeSide, bridged_url};
 use nextauth_adapter_interop::{
     Direction, InteropOptions, InteropReport, InteropTables, Outcome, run,
 };
-use nextauth_adapter_testkit::{REQUIRE_ENV, Server, ServerEnv, is_required};
+use nextauth_adapter_testkit::{Server, trials};
 use std::process::ExitCode;
 
 /// A time zone 13¾ hours from UTC: no instant survives a mix-up unnoticed.
@@ -25,26 +27,9 @@ fn main() -> ExitCode {
     let _ = tracing_subscriber_init();
     let mut args = Arguments::from_args();
     // Each trial starts a Node process and two pools: two at a time is plenty on CI's cores.
-    args.test_threads = args.test_threads.or(Some(2));
-    let bridge_required = bridge_required();
-    let mut trials = Vec::new();
-    let mut unavailable = Vec::new();
+    trials::default_width(&mut args, 2);
+    let mut all = Vec::new();
     for server in [Server::Postgres, Server::MySql] {
-        let url = std::env::var(server.env_var())
-            .ok()
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty());
-        let reason = match (&url, node_modules_installed()) {
-            (None, _) => Some((
-                format!("{} is not set", server.env_var()),
-                is_required(server),
-            )),
-            (Some(_), false) => Some((
-                "bridge/node/node_modules is missing (run ci/bridge.sh)".to_owned(),
-                bridge_required,
-            )),
-            (Some(_), true) => None,
-        };
         for (name, tables, zone, adapter, expect) in [
             (
                 "our-ddl",
@@ -75,48 +60,23 @@ fn main() -> ExitCode {
                 Expect::VerificationDisagrees,
             ),
         ] {
-            let trial_name = format!("interop::{server}::{name}");
-            match (&url, &reason) {
-                (Some(url), None) => {
+            all.push(trials::live_trial(
+                format!("interop/{server}/{name}"),
+                move || bridged_url(server, NodeSide::NextAuth),
+                move |url| {
                     let options = InteropOptions {
                         node_env: zone
                             .map(|z| vec![("TZ".to_owned(), z.to_owned())])
                             .unwrap_or_default(),
                         next_auth_adapter: adapter.to_owned(),
-                        ..InteropOptions::new(server, url.clone(), tables)
+                        ..InteropOptions::new(server, url, tables)
                     };
-                    let label = format!("{server}-{name}");
-                    trials.push(Trial::test(trial_name, move || {
-                        trial(&label, &options, expect)
-                    }));
-                }
-                (_, Some((why, required))) => {
-                    unavailable.push((trial_name.clone(), why.clone(), *required));
-                    trials.push(Trial::test(trial_name, || Ok(())).with_ignored_flag(true));
-                }
-                (None, None) => unreachable!("no URL always has a reason"),
-            }
+                    trial(&format!("{server}-{name}"), &options, expect)
+                },
+            ));
         }
     }
-    let mut failed = false;
-    for (name, why, required) in &unavailable {
-        let rule = "*".repeat(72);
-        let consequence = if *required {
-            failed = true;
-            format!("{REQUIRE_ENV} requires it: FAILURE")
-        } else {
-            "nothing was checked".to_owned()
-        };
-        let banner = format!("{rule}\nNOT RUN: {name}: {why}; {consequence}\n{rule}");
-        println!("{banner}");
-        eprintln!("{banner}");
-    }
-    let conclusion = libtest_mimic::run(&args, trials);
-    if failed || conclusion.has_failed() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    libtest_mimic::run(&args, all).exit_code()
 }
 
 /// What a trial must find.

@@ -27,7 +27,9 @@
 //! - [`LiveFactory`]: a harness `BackendFactory` for any adapter over fresh namespaces;
 //! - [`SpareNamespaces`]: namespaces emptied for the next fixture, whoever made their tables;
 //! - [`run_live`] / [`LiveRun`]: the whole harness, a loud NOT RUN banner without a server,
-//!   and a check that nothing was left behind.
+//!   and a check that nothing was left behind;
+//! - [`trials`]: a live check as a libtest-mimic trial, listed on any machine, NOT RUN (failing
+//!   when required, ignored otherwise) where its server is missing.
 //!
 //! The testkit depends on no backend crate: a community adapter (diesel, tokio-postgres, …)
 //! uses it as the workspace's own backends do.
@@ -43,6 +45,7 @@ mod run;
 pub mod scenarios;
 mod server;
 mod spare;
+pub mod trials;
 pub mod urls;
 
 #[cfg(feature = "testcontainers")]

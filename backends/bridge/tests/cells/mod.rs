@@ -1,21 +1,87 @@
-//! What the bridged certifications share: a loud banner, and one cell of the results matrix
-//! (an adapter of `bridge/node` on one server under one setup) certified and held to its
-//! exact failing MUST rules and findings, as `docs/next-auth-v3-results.md` explains them.
+//! What the bridged certifications share: each cell a libtest-mimic trial (listed on any
+//! machine, NOT RUN where its install or server is missing), the run of those trials with the
+//! namespace check after them, and one cell of the results matrix (an adapter of `bridge/node`
+//! on one server under one setup) certified and held to its exact failing MUST rules and
+//! findings, as `docs/next-auth-v3-results.md` explains them.
 
-use libtest_mimic::Arguments;
-use nextauth_adapter_bridge::{
-    BridgeFactory, bridge_required, node_command_with_tables, node_modules_installed,
-};
+use libtest_mimic::{Arguments, Failed, Trial};
+use nextauth_adapter_bridge::{BridgeFactory, NodeSide, bridged_url, node_command_with_tables};
 use nextauth_adapter_harness::execute::{Outcome, RuleOutcome};
 use nextauth_adapter_harness::report::Verdict;
 use nextauth_adapter_harness::runner::{RunOptions, run_trials};
 use nextauth_adapter_harness::suite::in_time_zone_id;
 use nextauth_adapter_harness::{BackendFactory, Level};
-use nextauth_adapter_testkit::{Server, ServerEnv, is_required};
+use nextauth_adapter_testkit::{Server, trials};
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
+
+/// How many cells run at once when `--test-threads` does not say: the servers and Node
+/// are the bound, not this process, and each cell's inner run already uses two threads
+/// (`docs/performance.md`, "Cells in parallel", has the measurements behind it).
+pub const WIDTH: usize = 2;
+
+/// The cell `name` as a trial: when it runs, `body` gets the URL of `server`, or the trial is
+/// NOT RUN (failing when required) without `side` installed or without the URL.
+pub fn trial(
+    name: impl Into<String>,
+    server: Server,
+    side: NodeSide,
+    body: impl FnOnce(&str) -> Result<(), Failed> + Send + 'static,
+) -> Trial {
+    trials::live_trial(
+        name,
+        move || bridged_url(server, side),
+        move |url| body(&url),
+    )
+}
+
+/// Runs `trials` as this binary's tests (`--list`, filters, `--exact`, `--skip`; [`WIDTH`]
+/// at once unless `--test-threads` says), then checks that every namespace the run created on
+/// each of `servers` is gone: after the trials, whatever order they ran in. A leak fails the
+/// run with a LEAK banner.
+pub fn run(all: Vec<Trial>, servers: &[Server]) -> ExitCode {
+    let mut args = Arguments::from_args();
+    trials::default_width(&mut args, WIDTH);
+    let conclusion = libtest_mimic::run(&args, all);
+    if args.list {
+        return ExitCode::SUCCESS;
+    }
+    let mut ok = !conclusion.has_failed();
+    for &server in servers {
+        if let Ok(url) = trials::server_url(server) {
+            ok &= all_dropped("cells", server, &url);
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// What a cell found wrong: each problem shouted when found (with its cell's label, so that
+/// parallel cells' lines stay apart) and all of them the trial's failure message.
+#[derive(Default)]
+pub struct Problems(Vec<String>);
+
+impl Problems {
+    /// Records `text` and prints it on stdout and stderr.
+    pub fn add(&mut self, text: String) {
+        shout(&text);
+        self.0.push(text);
+    }
+
+    /// The trial's result: `Ok` when nothing was recorded.
+    pub fn result(self) -> Result<(), Failed> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0.join("\n").into())
+        }
+    }
+}
 
 /// The bridge's logs on stderr: errors only, unless `RUST_LOG` asks for more.
 pub fn init_tracing() {
@@ -28,15 +94,20 @@ pub fn init_tracing() {
 }
 
 /// The arguments of a cell's inner run: quiet, two threads, and its per-rule lines (failures
-/// expected) in `nextauth-<log>-<pid>.log` in the temporary directory, not in this test's
-/// output, where they would read like failures of the test itself.
-pub fn inner_run_args(log: &str) -> Arguments {
+/// expected) in `nextauth-<cell>-<pid>.log` in the temporary directory (`cell` its trial name,
+/// so that cells running at once write apart), not in this test's output, where they would
+/// read like failures of the test itself.
+pub fn inner_run_args(cell: &str) -> Arguments {
     Arguments {
         quiet: true,
         test_threads: Some(2),
         logfile: Some(
             std::env::temp_dir()
-                .join(format!("nextauth-{log}-{}.log", std::process::id()))
+                .join(format!(
+                    "nextauth-{}-{}.log",
+                    cell.replace(['/', '.'], "-"),
+                    std::process::id()
+                ))
                 .to_string_lossy()
                 .into_owned(),
         ),
@@ -48,51 +119,6 @@ pub fn inner_run_args(log: &str) -> Arguments {
 pub fn shout(text: &str) {
     println!("{text}");
     eprintln!("{text}");
-}
-
-/// `None` when `bridge/node` is installed; otherwise, after a NOT RUN banner for `what`, the
-/// exit status the test ends with (a failure when the bridge is required).
-pub fn missing_node(what: &str) -> Option<ExitCode> {
-    if node_modules_installed() {
-        return None;
-    }
-    let fail = bridge_required();
-    banner(
-        &format!("{what}: bridge/node/node_modules is missing; run `ci/bridge.sh`"),
-        fail,
-    );
-    Some(if fail {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// The URL of `server` from its environment variable; otherwise `Err(fail)` after a NOT RUN
-/// banner for `what`, `fail` saying whether its absence fails the test.
-pub fn server_url(server: Server, what: &str) -> Result<String, bool> {
-    match std::env::var(server.env_var()) {
-        Ok(u) if !u.trim().is_empty() => Ok(u.trim().to_owned()),
-        _ => {
-            let fail = is_required(server) || bridge_required();
-            banner(
-                &format!("{what} on {server}: {} is not set", server.env_var()),
-                fail,
-            );
-            Err(fail)
-        }
-    }
-}
-
-/// A loud NOT RUN banner saying whether its absence fails the run.
-pub fn banner(what: &str, fail: bool) {
-    let rule = "*".repeat(72);
-    let verdict = if fail {
-        "this is a FAILURE: it is required"
-    } else {
-        "not required, so this is not a failure"
-    };
-    shout(&format!("{rule}\nNOT RUN: {what}\n  {verdict}\n{rule}"));
 }
 
 /// One cell of the results matrix: an adapter of `bridge/node` (`server.js --adapter`) on one
@@ -115,39 +141,52 @@ pub struct Cell<'a> {
     pub findings: &'a [&'a str],
 }
 
-/// Certifies `cell` with the whole suite against the server at `url`; `true` when it shows
-/// exactly what the cell expects.
-pub fn certify(cell: &Cell<'_>, url: &str) -> bool {
+impl Cell<'_> {
+    /// The cell's trial name, `<adapter>/<server>/<tables>` (`next-auth/postgres/ddl`): what
+    /// `cargo test … -- <name>` runs, and the label of every line it prints.
+    pub fn name(&self) -> String {
+        format!("{}/{}/{}", self.adapter, self.server, self.tables)
+    }
+}
+
+/// `cell` as a trial ([`Cell::name`]): certified on its server when it runs.
+pub fn cell_trial(cell: &'static Cell<'static>) -> Trial {
+    trial(cell.name(), cell.server, NodeSide::NextAuth, move |url| {
+        certify(cell, url)
+    })
+}
+
+/// Certifies `cell` with the whole suite against the server at `url`; `Ok` when it shows
+/// exactly what the cell expects, otherwise every difference.
+pub fn certify(cell: &Cell<'_>, url: &str) -> Result<(), Failed> {
     let Cell {
-        server,
-        adapter,
-        tables,
-        ..
+        adapter, tables, ..
     } = *cell;
-    let label = format!("bridge/{adapter}/{server}/{tables}");
+    let label = cell.name();
+    let mut problems = Problems::default();
     let started = Instant::now();
     let factory =
         match BridgeFactory::new(node_command_with_tables(adapter, url, tables), Vec::new()) {
             Ok(f) => f,
             Err(e) => {
-                shout(&format!("{label}: the adapter process did not start: {e}"));
-                return false;
+                problems.add(format!("{label}: the adapter process did not start: {e}"));
+                return problems.result();
             }
         };
     let name = factory.name();
-    let args = inner_run_args(&format!("bridge-{adapter}-{server}-{tables}"));
+    let args = inner_run_args(&label);
     let factory: std::sync::Arc<dyn BackendFactory> = std::sync::Arc::new(factory);
     let target = nextauth_adapter_harness::suite::Target::V3(Arc::clone(&factory));
     let (_, report) = match run_trials(target, &args, &RunOptions::from_env()) {
         Ok(r) => r,
         Err(e) => {
-            shout(&format!("{label}: the suite could not run: {e}"));
-            return false;
+            problems.add(format!("{label}: the suite could not run: {e}"));
+            return problems.result();
         }
     };
     let Some(report) = report else {
-        shout(&format!("{label}: no report"));
-        return false;
+        problems.add(format!("{label}: no report"));
+        return problems.result();
     };
     if let Some(dir) = std::env::var_os("NEXTAUTH_REPORT_DIR") {
         let _ = report.write_to(std::path::Path::new(&dir));
@@ -195,31 +234,36 @@ pub fn certify(cell: &Cell<'_>, url: &str) -> bool {
             }
         }
     }
-    let mut ok = true;
     if report.verdict != Verdict::DoesNotConform || !report.complete {
-        shout(&format!(
+        problems.add(format!(
             "{label}: expected a complete run and the verdict `does not conform`, got {} (complete: {})",
             report.verdict.text(),
             report.complete
         ));
-        ok = false;
     }
     let findings: BTreeSet<String> = report.findings.iter().map(finding_key).collect();
     let expected_findings: BTreeSet<String> =
         cell.findings.iter().map(|s| (*s).to_owned()).collect();
     if findings != expected_findings {
-        shout(&format!(
+        problems.add(format!(
             "{label}: the findings changed\n  now: {findings:?}\n  expected: {expected_findings:?}"
         ));
-        ok = false;
     }
-    ok &= same_failures(&label, "MUST rules", &failing, &expected, &report.results);
-    ok
+    same_failures(
+        &mut problems,
+        &label,
+        "MUST rules",
+        &failing,
+        &expected,
+        &report.results,
+    );
+    problems.result()
 }
 
-/// Whether the rules failing `now` are the `expected` ones; if not, says which changed (with
-/// the reasons of those failing unexpectedly, from `results`).
+/// Whether the rules failing `now` are the `expected` ones; if not, adds to `problems` which
+/// changed (with the reasons of those failing unexpectedly, from `results`).
 pub fn same_failures(
+    problems: &mut Problems,
     label: &str,
     what: &str,
     now: &BTreeSet<String>,
@@ -231,14 +275,14 @@ pub fn same_failures(
     }
     let unexpected: Vec<_> = now.difference(expected).collect();
     let missing: Vec<_> = expected.difference(now).collect();
-    shout(&format!(
+    problems.add(format!(
         "{label}: the failing {what} changed\n  failing now but not expected: {unexpected:?}\n  expected but passing now: {missing:?}"
     ));
     for r in results {
         if unexpected.contains(&&r.id)
             && let Outcome::Failed(reason) = &r.outcome
         {
-            shout(&format!("  {}: {reason}", r.id));
+            problems.add(format!("{label}:   {}: {reason}", r.id));
         }
     }
     false
