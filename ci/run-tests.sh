@@ -8,8 +8,9 @@
 # Usage:  ci/run-tests.sh [cargo test build flags…]
 #   NEXTAUTH_TEST_WIDTH  executables run at once (default 3, measured in docs/performance.md)
 #   NEXTAUTH_TEST_LOGS   where each executable's output goes (default target/test-logs)
-# Prints one line per executable as it ends (status, seconds, name), the slowest ten at the end,
-# and every failing executable's output; exits non-zero when any failed.
+# Prints each executable's output when it ends (whole, never interleaved with another's) and a
+# line with its status, seconds and name; at the end the slowest ten, and every failing
+# executable's name and the tail of its output again; exits non-zero when any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 width=${NEXTAUTH_TEST_WIDTH:-3}
@@ -73,7 +74,13 @@ run_job() {
   took=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
   local word=ok
   [ $status -eq 0 ] || word=FAILED
-  printf '%-6s %7.1f s  %s\n' "$word" "$took" "$label"
+  # The executable's whole output, as `cargo test` would have shown it, in one piece.
+  {
+    flock 9
+    echo "     Running $label ($exe)"
+    cat "$log"
+    printf '%-6s %7.1f s  %s\n' "$word" "$took" "$label"
+  } 9>"$logs/.print-lock"
   printf '%s\t%.1f\t%s\t%s\n' "$word" "$took" "$label" "$log" >>"$logs/results.tsv"
 }
 build_flags=("$@")
