@@ -183,19 +183,32 @@ mod tests {
         for (axis, v) in &variants {
             assert_ne!(v, EMAIL);
             assert_eq!(axis.fold(v), axis.fold(EMAIL), "{axis}: {v:?}");
-            for other in Axis::ALL.iter().filter(|a| *a != axis && **a != Axis::Accent) {
+            for other in Axis::ALL
+                .iter()
+                .filter(|a| *a != axis && **a != Axis::Accent)
+            {
                 // Only the accent fold also folds the normal form (it decomposes).
                 if !(*other == Axis::NormalForm && *axis == Axis::Accent) {
-                    assert_ne!(other.fold(v), other.fold(EMAIL), "{other} folds {axis}: {v:?}");
+                    assert_ne!(
+                        other.fold(v),
+                        other.fold(EMAIL),
+                        "{other} folds {axis}: {v:?}"
+                    );
                 }
             }
         }
-        assert_eq!(Axis::Accent.vary(EMAIL).as_deref(), Some("jose.key@example.com"));
+        assert_eq!(
+            Axis::Accent.vary(EMAIL).as_deref(),
+            Some("jose.key@example.com")
+        );
         assert_eq!(
             Axis::NormalForm.vary(EMAIL).as_deref(),
             Some("jose\u{301}.key@example.com")
         );
-        assert_eq!(Axis::Width.vary(EMAIL).as_deref(), Some("\u{ff4a}os\u{e9}.key@example.com"));
+        assert_eq!(
+            Axis::Width.vary(EMAIL).as_deref(),
+            Some("\u{ff4a}os\u{e9}.key@example.com")
+        );
     }
 
     #[test]

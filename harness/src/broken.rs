@@ -2042,7 +2042,9 @@ impl EmailUniquePadSpace {
         let padded = |e: &str| e.trim_end_matches(' ').to_owned();
         let taken = b.snapshot().users.into_iter().any(|u| {
             Some(u.id.as_str()) != user_id
-                && u.email.as_deref().is_some_and(|e| padded(e) == padded(email))
+                && u.email
+                    .as_deref()
+                    .is_some_and(|e| padded(e) == padded(email))
         });
         if taken {
             return Err(AdapterError::Conflict {

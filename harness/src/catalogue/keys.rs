@@ -10,9 +10,9 @@
 
 use super::body;
 use crate::axes::{Axis, variants};
-use crate::{check, check_eq};
 use crate::context::{Ctx, SECRET};
 use crate::rule::{Area, Failure, Rule, RuleResult};
+use crate::{check, check_eq};
 use nextauth_adapter::{
     AdapterError, ErrorKind, NewAccount, NewUser, Session, UnlinkAccountSupport, User, formulas,
 };
@@ -304,8 +304,7 @@ async fn request(c: &Ctx, identifier: &str, token: &str) -> Result<(), Failure> 
 /// Whether the request whose raw token is `token` is stored.
 async fn stored_request(c: &Ctx, token: &str) -> Result<bool, Failure> {
     let hash = formulas::hash_token(token, SECRET);
-    Ok(c
-        .stored()
+    Ok(c.stored()
         .await?
         .verification_requests
         .iter()
