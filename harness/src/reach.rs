@@ -451,6 +451,12 @@ const V3: &[(&[&str], Path)] = &[
         ),
     ),
     (
+        &["security.session.token-exact-on-every-axis@collateral"],
+        Path::Unreached(
+            "core passes updateSession only the session getSession has just returned for the cookie (routes/session.js), with the stored id and token, so an update keyed by the id alone never meets another token",
+        ),
+    ),
+    (
         &["security.email.lookup-every-axis-as-declared"],
         through(
             "email.existing-user",
@@ -463,6 +469,12 @@ const V3: &[(&[&str], Path)] = &[
             "email.new-user",
             "a first sign-in whose address differs from a stored one only in a blank, an accent, width or normal form is refused with an error where the declaration holds them distinct (or, where it holds them one, makes a second user)",
             Severity::Integrity,
+        ),
+    ),
+    (
+        &["security.email.unique-every-axis-as-declared@inexact-lookup"],
+        Path::Unreached(
+            "the address's lookup folds the axis as the unique key does, and core looks an address up before it creates a user (routes/signin.js, routes/callback.js, lib/callback-handler.js): it finds the stored user and never makes the refused write; what users meet is that lookup (security.email.lookup-every-axis-as-declared)",
         ),
     ),
     (

@@ -111,9 +111,24 @@ async fn judge_unique_write(
             );
             Ok(())
         }
-        (false, Err(e)) => Err(Failure::new(format!(
-            "declared {matching:?} matching holds {written:?} and {taken:?} apart ({axis}), but {what} with it was refused: {e}"
-        ))),
+        (false, Err(e)) => {
+            let failure = Failure::new(format!(
+                "declared {matching:?} matching holds {written:?} and {taken:?} apart ({axis}), but {what} with it was refused: {e}"
+            ));
+            // When get_user_by_email also takes the one for the other, lookups and the unique
+            // key fold the axis alike (one collation): a caller that looks the address up
+            // first, as core does, finds the stored user and never makes this write.
+            let found = c.adapter.get_user_by_email(Some(written)).await?;
+            if found.is_some_and(|u| u.email.as_deref() == Some(taken)) {
+                Err(Failure::new(format!(
+                    "{}; get_user_by_email({written:?}) finds the user of {taken:?} too: the lookup folds the axis as the unique key does",
+                    failure.message
+                ))
+                .because("inexact-lookup"))
+            } else {
+                Err(failure)
+            }
+        }
         (true, Err(e)) if e.kind() == ErrorKind::Conflict => {
             let after = c.stored().await?;
             check_eq!(
@@ -256,6 +271,25 @@ async fn session_token(c: Ctx) -> RuleResult {
     // A write that reached the session would move its updated_at, and past the due time its
     // expiry.
     c.advance(c.config.session.update_age() + chrono::Duration::seconds(1));
+    // First a token that is no session's at all, with the session's id: an adapter that
+    // updates by id alone (v3's TypeORM `save`, Prisma's `update({where: {id}})`) changes the
+    // session here, whatever a variant would do; that is not a lookup folding an axis.
+    let unrelated = formulas::random_token();
+    let mut other = Session {
+        session_token: unrelated.clone(),
+        ..session.clone()
+    };
+    match c.adapter.update_session(&mut other, true).await {
+        Ok(None) | Err(AdapterError::NotFound { .. }) => {}
+        Ok(Some(s)) => {
+            return Err(Failure::new(format!(
+                "update_session of session {:?} with the token {unrelated:?}, which is no session's, updated the session {token:?}: the update is keyed by the session's id alone, not by its token: {s:?}",
+                session.id
+            ))
+            .because("collateral"));
+        }
+        Err(e) => return Err(e.into()),
+    }
     for (axis, probe) in variants(&token) {
         let mut other = Session {
             session_token: probe.clone(),
