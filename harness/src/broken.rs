@@ -9,6 +9,7 @@
 //! gaps of real adapters. `nextauth-certify --broken <defect>` certifies one, to show what a
 //! failure looks like.
 
+use crate::axes::Axis;
 use crate::backend::{BackendError, BackendFactory, Fixture};
 use crate::inspector::{InspectError, Inspector, Stored};
 use crate::properties::levels::like;
@@ -219,6 +220,14 @@ defects! {
         "link_account and create_session write an account or a session for a user nobody has (no foreign key, no check: every v3 adapter of the documented schemas)";
     "link-keeps-fine-token-expiry" => LinkKeepsFineTokenExpiry, ["data.timestamps.given-instants-at-precision"],
         "link_account stores and returns access_token_expires as given, finer than the declared precision (found by cargo mutants over the reference)";
+    "keys-case-folded" => Folds { axes: &[Axis::Case], keys: Keys { email: false, accounts: true, sessions: true, identifiers: false } }, ["security.account.key-exact-on-every-axis", "security.session.token-exact-on-every-axis"],
+        "provider account ids and session tokens are looked up whatever their letter case (a case-insensitive collation on those columns: the seed's Prisma tables on MySQL, SQL Server's default), while e-mail matching stays exact as declared";
+    "keys-blanks-trimmed" => Folds { axes: &[Axis::LeadingBlank, Axis::TrailingBlank], keys: Keys::ALL }, ["security.email.lookup-every-axis-as-declared", "security.account.key-exact-on-every-axis", "security.session.token-exact-on-every-axis", "security.verification.key-exact-on-every-axis"],
+        "every lookup ignores blanks around the key (a TRIM() in the query, or a PAD SPACE collation's = for trailing ones): \"a@x.org \" finds a@x.org's user, \"<token> \" the session";
+    "keys-unicode-folded" => Folds { axes: &[Axis::Accent, Axis::Width, Axis::NormalForm], keys: Keys::ALL }, ["security.email.lookup-every-axis-as-declared", "security.account.key-exact-on-every-axis", "security.session.token-exact-on-every-axis", "security.verification.key-exact-on-every-axis"],
+        "every lookup folds accents, full-width forms and normal forms (an accent- and width-insensitive collation, or keys normalised with NFKD before comparing): jose@x.org finds josé@x.org's user";
+    "email-unique-pad-space" => EmailUniquePadSpace, ["security.email.unique-every-axis-as-declared"],
+        "declares exact e-mail matching, but the unique key on users.email ignores trailing blanks (utf8mb4_bin, a PAD SPACE collation): \"a@x.org \" is a Conflict beside a@x.org";
     "full-range-stops-at-2038" => Misdeclared { declared: |c| c.timestamp_range = TimestampRange::Full, actual: |c| c.timestamp_range = TimestampRange::Unix32 }, ["data.timestamps.far-future", "data.timestamps.pre-epoch-verified"],
         "declares every instant storable but refuses those outside 1970-2038 (TIMESTAMP columns behind the default declaration)";
 }
@@ -1869,5 +1878,192 @@ mod tests {
         let before = names.len();
         names.dedup();
         assert_eq!(names.len(), before, "duplicate defect names");
+    }
+}
+
+/// Which keys a [`Folds`] defect's lookups fold.
+#[derive(Clone, Copy)]
+struct Keys {
+    email: bool,
+    accounts: bool,
+    sessions: bool,
+    identifiers: bool,
+}
+
+impl Keys {
+    const ALL: Keys = Keys {
+        email: true,
+        accounts: true,
+        sessions: true,
+        identifiers: true,
+    };
+}
+
+/// Lookups of `keys` that ignore `axes`: a key is taken for the stored one it equals once
+/// both are folded (as a collation ignoring those axes compares), then the reference
+/// underneath is asked with the stored spelling.
+struct Folds {
+    axes: &'static [Axis],
+    keys: Keys,
+}
+
+impl Folds {
+    fn same(&self, a: &str, b: &str) -> bool {
+        Axis::fold_all(self.axes, a) == Axis::fold_all(self.axes, b)
+    }
+
+    fn email(&self, b: &Base, given: &str) -> String {
+        b.snapshot()
+            .users
+            .into_iter()
+            .filter_map(|u| u.email)
+            .find(|e| self.keys.email && !given.is_empty() && self.same(e, given))
+            .unwrap_or_else(|| given.to_owned())
+    }
+
+    fn account(&self, b: &Base, provider_id: &str, id: &str) -> (String, String) {
+        b.snapshot()
+            .accounts
+            .into_iter()
+            .find(|a| {
+                self.keys.accounts
+                    && self.same(&a.provider_id, provider_id)
+                    && self.same(&a.provider_account_id, id)
+            })
+            .map_or_else(
+                || (provider_id.to_owned(), id.to_owned()),
+                |a| (a.provider_id, a.provider_account_id),
+            )
+    }
+
+    fn token(&self, b: &Base, given: Option<&str>) -> Option<String> {
+        let given = given?;
+        Some(
+            b.snapshot()
+                .sessions
+                .into_iter()
+                .map(|s| s.session_token)
+                .find(|t| self.keys.sessions && self.same(t, given))
+                .unwrap_or_else(|| given.to_owned()),
+        )
+    }
+
+    fn identifier(&self, b: &Base, given: &str, token: &str, secret: &str) -> String {
+        let hash = formulas::hash_token(token, secret);
+        b.snapshot()
+            .verification_requests
+            .into_iter()
+            .find(|v| self.keys.identifiers && v.token == hash && self.same(&v.identifier, given))
+            .map_or_else(|| given.to_owned(), |v| v.identifier)
+    }
+}
+
+#[async_trait]
+impl Fault for Folds {
+    async fn get_user_by_email(&self, b: &Base, email: Option<&str>) -> Result<Option<User>> {
+        let email = email.map(|e| self.email(b, e));
+        b.inner.get_user_by_email(email.as_deref()).await
+    }
+    async fn get_user_by_provider_account_id(
+        &self,
+        b: &Base,
+        provider_id: &str,
+        provider_account_id: &str,
+    ) -> Result<Option<User>> {
+        let (p, id) = self.account(b, provider_id, provider_account_id);
+        b.inner.get_user_by_provider_account_id(&p, &id).await
+    }
+    async fn unlink_account(
+        &self,
+        b: &Base,
+        user_id: &str,
+        provider_id: &str,
+        provider_account_id: &str,
+    ) -> Result<()> {
+        let (p, id) = self.account(b, provider_id, provider_account_id);
+        b.inner.unlink_account(user_id, &p, &id).await
+    }
+    async fn get_session(&self, b: &Base, token: Option<&str>) -> Result<Option<Session>> {
+        let token = self.token(b, token);
+        b.inner.get_session(token.as_deref()).await
+    }
+    async fn update_session(
+        &self,
+        b: &Base,
+        session: &mut Session,
+        force: bool,
+    ) -> Result<Option<Session>> {
+        if let Some(token) = self.token(b, Some(&session.session_token)) {
+            session.session_token = token;
+        }
+        b.inner.update_session(session, force).await
+    }
+    async fn delete_session(&self, b: &Base, token: Option<&str>) -> Result<()> {
+        let token = self.token(b, token);
+        b.inner.delete_session(token.as_deref()).await
+    }
+    async fn get_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<Option<VerificationRequest>> {
+        let identifier = self.identifier(b, identifier, token, secret);
+        b.inner
+            .get_verification_request(&identifier, token, secret, provider)
+            .await
+    }
+    async fn delete_verification_request(
+        &self,
+        b: &Base,
+        identifier: &str,
+        token: &str,
+        secret: &str,
+        provider: &EmailProvider,
+    ) -> Result<()> {
+        let identifier = self.identifier(b, identifier, token, secret);
+        b.inner
+            .delete_verification_request(&identifier, token, secret, provider)
+            .await
+    }
+}
+
+/// A unique key on `users.email` that ignores trailing blanks, as `utf8mb4_bin` does: a write
+/// of an address another user has up to trailing blanks is a `Conflict`.
+struct EmailUniquePadSpace;
+
+impl EmailUniquePadSpace {
+    fn clash(b: &Base, method: Method, user_id: Option<&str>, email: Option<&str>) -> Result<()> {
+        let Some(email) = email else {
+            return Ok(());
+        };
+        let padded = |e: &str| e.trim_end_matches(' ').to_owned();
+        let taken = b.snapshot().users.into_iter().any(|u| {
+            Some(u.id.as_str()) != user_id
+                && u.email
+                    .as_deref()
+                    .is_some_and(|e| padded(e) == padded(email))
+        });
+        if taken {
+            return Err(AdapterError::Conflict {
+                method,
+                key: UniqueKey::UserEmail,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Fault for EmailUniquePadSpace {
+    async fn create_user(&self, b: &Base, profile: NewUser) -> Result<User> {
+        Self::clash(b, Method::CreateUser, None, profile.email.as_deref())?;
+        b.inner.create_user(profile).await
+    }
+    async fn update_user(&self, b: &Base, user: &User) -> Result<User> {
+        Self::clash(b, Method::UpdateUser, Some(&user.id), user.email.as_deref())?;
+        b.inner.update_user(user).await
     }
 }

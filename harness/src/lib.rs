@@ -41,6 +41,8 @@
 #[doc(hidden)]
 pub mod authjs;
 #[doc(hidden)]
+pub mod axes;
+#[doc(hidden)]
 pub mod backend;
 #[doc(hidden)]
 pub mod broken;

@@ -445,9 +445,49 @@ const V3: &[(&[&str], Path)] = &[
         ),
     ),
     (
-        &["security.session.token-case-exact"],
+        &["security.session.token-exact-on-every-axis"],
         Path::Unreached(
-            "a cookie that differs from a session token only in letter case is as hard to guess as the token itself",
+            "a cookie that differs from a session token only in case, a blank, an accent or width is as hard to guess as the token itself: only its holder can send it, and it reaches that holder's own session",
+        ),
+    ),
+    (
+        &["security.session.token-exact-on-every-axis@collateral"],
+        Path::Unreached(
+            "core passes updateSession only the session getSession has just returned for the cookie (routes/session.js), with the stored id and token, so an update keyed by the id alone never meets another token",
+        ),
+    ),
+    (
+        &["security.email.lookup-every-axis-as-declared"],
+        through(
+            "email.existing-user",
+            "core lower-cases the address typed into the sign-in form and nothing more (routes/signin.js), so an address one blank, accent, full-width letter or normal form away from a stored one finds that user: the link mailed to the other address signs in to the stored user's account",
+        ),
+    ),
+    (
+        &["security.email.unique-every-axis-as-declared"],
+        capped(
+            "email.new-user",
+            "a first sign-in whose address differs from a stored one only in a blank, an accent, width or normal form is refused with an error where the declaration holds them distinct (or, where it holds them one, makes a second user)",
+            Severity::Integrity,
+        ),
+    ),
+    (
+        &["security.email.unique-every-axis-as-declared@inexact-lookup"],
+        Path::Unreached(
+            "the address's lookup folds the axis as the unique key does, and core looks an address up before it creates a user (routes/signin.js, routes/callback.js, lib/callback-handler.js): it finds the stored user and never makes the refused write; what users meet is that lookup (security.email.lookup-every-axis-as-declared)",
+        ),
+    ),
+    (
+        &["security.account.key-exact-on-every-axis"],
+        through(
+            "oauth.returning-user",
+            "core passes the provider's account id as the provider sends it (lib/oauth/callback.js): an account whose id differs from a linked one only in case, a blank, an accent, width or normal form signs in as the linked account's user",
+        ),
+    ),
+    (
+        &["security.verification.key-exact-on-every-axis"],
+        Path::Unreached(
+            "core passes the link's address and token as the link carries them (routes/callback.js): only the holder of a link can send a variant of them, and a variant reaches no request but the one the holder already has",
         ),
     ),
     (

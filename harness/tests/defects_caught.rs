@@ -53,3 +53,44 @@ async fn every_defect_is_caught_by_its_named_rules() {
     }
     println!("{}", report.join("\n"));
 }
+
+/// The defects of keys folded along an axis (specification H13) are caught by the key rules,
+/// and by no rule outside them but the older e-mail rule whose samples include an accent:
+/// no other part of the catalogue looks at a key along these axes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axis_defects_are_caught_by_the_key_rules_only() {
+    const KEY_RULES: &[&str] = &[
+        "security.email.lookup-every-axis-as-declared",
+        "security.email.unique-every-axis-as-declared",
+        "security.account.key-exact-on-every-axis",
+        "security.session.token-exact-on-every-axis",
+        "security.verification.key-exact-on-every-axis",
+        // Its samples are a re-cased, an accented and a dotted-İ address.
+        "user.get-by-email.declared-matching",
+    ];
+    let rules = catalogue::all();
+    for name in [
+        "keys-case-folded",
+        "keys-blanks-trimmed",
+        "keys-unicode-folded",
+        "email-unique-pad-space",
+    ] {
+        let outcomes = run_suite(
+            Arc::new(BrokenFactory::new(Defect::named(name))),
+            &rules,
+            &SuiteOptions::default(),
+            &|_| {},
+        )
+        .await;
+        let outside: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
+            .map(|o| o.id.as_str())
+            .filter(|id| !KEY_RULES.contains(id))
+            .collect();
+        assert!(
+            outside.is_empty(),
+            "{name} is caught by rules outside the key rules: {outside:?}"
+        );
+    }
+}

@@ -36,8 +36,13 @@
 //!   points, so e-mail matching is exact, as declared.
 //! - **`=` ignores trailing spaces** under every collation, binary ones included (ANSI
 //!   padding), in lookups and in unique indexes alike: lookups are made exact (in Rust, or
-//!   with a `DATALENGTH` check in SQL); the unique index cannot be, so creating
-//!   `"a@x.org "` while `"a@x.org"` exists is a `Conflict` here, as on MySQL.
+//!   with a `DATALENGTH` check in SQL), and `update_session` and `delete_session` read the
+//!   session and compare its token byte for byte before writing; the unique index cannot be,
+//!   so creating `"a@x.org "` while `"a@x.org"` exists is a `Conflict` here, which
+//!   `security.email.unique-every-axis-as-declared` (specification H13) will fail where a SQL
+//!   Server runs: a known limit of the server, not yet fixed (an exact key would need a
+//!   persisted computed column, the address with its `DATALENGTH`, under the unique index).
+//!   MySQL and MariaDB have `NO PAD` collations and no longer share it.
 //! - **`OUTPUT` instead of `RETURNING`**: every write returns its row in the same round trip;
 //!   single-use verification is one `DELETE … OUTPUT DELETED.…`.
 //! - **Instants** are `DATETIME2(6)`: microseconds, no zone, written and read as UTC; the

@@ -82,4 +82,15 @@ impl Driver for MySqlDriver {
             .await?;
         Ok(version.to_ascii_lowercase().contains("mariadb"))
     }
+
+    /// Tables get the server's binary `NO PAD` collation: `SELECT VERSION()` names it.
+    async fn server_ddl(
+        pool: &MySqlPool,
+        statements: &[String],
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let version: String = sqlx::query_scalar("SELECT CAST(VERSION() AS CHAR)")
+            .fetch_one(pool)
+            .await?;
+        Ok(nextauth_adapter_sql::mysql_ddl_for(&version, statements))
+    }
 }

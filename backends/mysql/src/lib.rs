@@ -49,20 +49,21 @@
 //! [`synchronize`](nextauth_adapter_sql::SqlAdapter::synchronize) declares
 //! `timestamp_range = Unix32`.
 //!
-//! # Exact e-mail matching and `PAD SPACE`
+//! # Exact keys and `NO PAD`
 //!
-//! Tables are `utf8mb4` with the `utf8mb4_bin` collation, so case matters, but `utf8mb4_bin`
-//! is a `PAD SPACE` collation: `'a@x.org'` equals `'a@x.org '` in comparisons *and in the
-//! unique index*. Lookups are made exact in Rust (a user found by SQL whose address differs
-//! in trailing spaces is not returned) or in SQL with a byte-length check; a session is read
-//! and its token compared in Rust before `update_session` or `delete_session` writes by token.
-//! The unique index cannot be fixed that way: creating `"a@x.org "` while `"a@x.org"` exists
-//! is a `Conflict` on MySQL/MariaDB where the reference adapter would accept it, and
-//! `security.email.every-axis-as-declared` fails on it (the trailing-blank axis of
-//! `create_user` and `update_user`). v3 core trims nothing but passes addresses from
-//! providers and forms, where trailing spaces do not occur in practice; the fix is a `NO PAD`
-//! collation on `users.email` (`utf8mb4_nopad_bin` on MariaDB, `utf8mb4_0900_bin` on MySQL 8;
-//! MySQL 5.7 has none).
+//! Tables are `utf8mb4` with the server's binary `NO PAD` collation, picked when
+//! [`synchronize`](nextauth_adapter_sql::SqlAdapter::synchronize) creates them from
+//! `SELECT VERSION()`: `utf8mb4_nopad_bin` on MariaDB (10.2.2 and later), `utf8mb4_0900_bin` on
+//! MySQL 8 ([`nextauth_adapter_sql::mysql_ddl_for`]). Case, accents, width and normal forms
+//! matter, and so do trailing spaces, in comparisons *and in the unique index*: `"a@x.org "`
+//! beside `"a@x.org"` is a second user, as `EmailMatching::Exact` declares (specification
+//! H13). The older `utf8mb4_bin` is `PAD SPACE`: its unique index holds the two one address,
+//! which no declaration says, so the schema check reports such a column and `synchronize`
+//! refuses it with the `ALTER TABLE` that fixes it. MySQL's `=` still ignores trailing spaces
+//! whatever the collation in some comparisons, so lookups stay exact in Rust besides (a user
+//! found by SQL whose address differs in trailing spaces is not returned, or SQL checks the
+//! byte length), and a session is read and its token compared in Rust before
+//! `update_session` or `delete_session` writes by token.
 
 mod async_store;
 mod driver;
@@ -96,8 +97,7 @@ pub const LIMITS: FieldLimits = FieldLimits {
 ///
 /// - every hardened behaviour is implemented (delete on read, cascading `delete_user` in a
 ///   transaction, single-use verification decided by the delete's affected rows);
-/// - exact e-mail matching: `utf8mb4_bin`, with trailing spaces handled as the crate
-///   documentation explains;
+/// - exact e-mail matching: a binary `NO PAD` collation, as the crate documentation explains;
 /// - microseconds: `DATETIME(6)`;
 /// - `TEXT` is 65,535 bytes, so a longer OAuth token is `InvalidInput` rather than an error
 ///   (strict mode) or a silently truncated token (non-strict mode).

@@ -160,17 +160,25 @@ async fn trailing_spaces_do_not_defeat_exact_lookups() {
                 == Some(u.id),
             "the exact lookup",
         )?;
-        // The documented caveat: the PAD SPACE unique index treats them as one key.
-        match a
+        // The NO PAD unique index holds them two keys, as Exact declares (specification H13):
+        // a second user, stored with its trailing blank, each address finding its own.
+        let padded = a
             .create_user(NewUser {
                 email: Some("pad@example.com ".into()),
                 ..NewUser::default()
             })
-            .await
-        {
-            Err(e) if e.kind() == ErrorKind::Conflict => Ok(()),
-            other => Err(format!("expected the documented Conflict, got {other:?}").into()),
-        }
+            .await?;
+        ensure(
+            padded.email.as_deref() == Some("pad@example.com "),
+            "the padded address as stored",
+        )?;
+        ensure(
+            a.get_user_by_email(Some("pad@example.com "))
+                .await?
+                .map(|x| x.id)
+                == Some(padded.id),
+            "the padded address finds its own user",
+        )
     })
     .await;
 }

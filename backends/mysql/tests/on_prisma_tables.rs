@@ -23,8 +23,8 @@ const PRISMA_TABLES: &str = include_str!("../../../fixtures/schemas/prisma-legac
 /// The fixes the schema check asks for: each e-mail column to an exact collation (the
 /// statement it prints), the OAuth token columns to TEXT.
 const FIXES: [&str; 4] = [
-    "ALTER TABLE `users` MODIFY `email` VARCHAR(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
-    "ALTER TABLE `verification_requests` MODIFY `identifier` VARCHAR(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL",
+    "ALTER TABLE `users` MODIFY `email` VARCHAR(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL",
+    "ALTER TABLE `verification_requests` MODIFY `identifier` VARCHAR(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL",
     "ALTER TABLE `accounts` MODIFY `refresh_token` TEXT NULL",
     "ALTER TABLE `accounts` MODIFY `access_token` TEXT NULL",
 ];

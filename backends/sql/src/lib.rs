@@ -58,7 +58,7 @@ pub use model::{
 pub use mssql_url::{MsSqlUrl, MsSqlUrlError};
 pub use names::{SchemaNames, TableKind};
 pub use render::{
-    MSSQL_STRING_COLLATION, MYSQL_TABLE_OPTIONS, collation_sql, default_sql, prisma_schema, script,
-    statements, type_sql,
+    MSSQL_STRING_COLLATION, MYSQL_COLLATION, MYSQL_TABLE_OPTIONS, MYSQL8_COLLATION, collation_sql,
+    default_sql, mysql_collation_for, mysql_ddl_for, prisma_schema, script, statements, type_sql,
 };
 pub use server::Server;

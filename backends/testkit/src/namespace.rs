@@ -283,7 +283,8 @@ impl Namespace {
 
     /// [`create`](Self::create) for tables another tool makes (`tables`): a MySQL database
     /// then takes the server's default character set and collation, as `CREATE DATABASE app`
-    /// gives a user, instead of the `utf8mb4_bin` our DDL is written for.
+    /// gives a user, instead of the binary NO PAD collation our DDL is written for (MariaDB's
+    /// `utf8mb4_nopad_bin`; a MySQL 8 test server needs `utf8mb4_0900_bin` here).
     pub async fn create_for(
         tables: &Tables,
         server: Server,
@@ -293,7 +294,7 @@ impl Namespace {
     ) -> Result<Namespace, TestkitError> {
         let name = random_name()?;
         let mysql_collation = match tables {
-            Tables::OurDdl => Some("utf8mb4_bin"),
+            Tables::OurDdl => Some(nextauth_adapter_sql::MYSQL_COLLATION),
             Tables::Made { .. } => None,
         };
         Self::create_with(server, server_url, &name, names, time_zone, mysql_collation).await
@@ -314,7 +315,7 @@ impl Namespace {
             name,
             names,
             time_zone,
-            Some("utf8mb4_bin"),
+            Some(nextauth_adapter_sql::MYSQL_COLLATION),
         )
         .await
     }

@@ -11,6 +11,7 @@ pub(crate) mod concurrency;
 mod data;
 mod faults;
 mod flows;
+mod keys;
 mod security;
 mod sessions;
 mod users;
@@ -70,6 +71,7 @@ pub fn all() -> Vec<Rule> {
     rules.extend(flows::rules());
     rules.extend(data::rules());
     rules.extend(security::rules());
+    rules.extend(keys::rules());
     rules.extend(concurrency::rules());
     rules.extend(faults::rules());
     rules

@@ -26,13 +26,6 @@ pub(super) fn rules() -> Vec<Rule> {
             "a prefix of a session token finds nothing",
             body!(session_prefix),
         ),
-        Rule::should(
-            A,
-            "security.session.token-case-exact",
-            "§3.10",
-            "a session token in upper case finds nothing",
-            body!(session_case),
-        ),
         Rule::must(
             A,
             "security.session.access-token-is-not-session-token",
@@ -91,18 +84,6 @@ async fn session_prefix(c: Ctx) -> RuleResult {
         c.adapter.get_session(Some(&s.session_token[..32])).await?,
         None,
         "a 32-character prefix"
-    );
-    Ok(())
-}
-
-async fn session_case(c: Ctx) -> RuleResult {
-    let s = c.session(&c.user().await?).await?;
-    check_eq!(
-        c.adapter
-            .get_session(Some(&s.session_token.to_uppercase()))
-            .await?,
-        None,
-        "the token in upper case"
     );
     Ok(())
 }

@@ -102,15 +102,23 @@ impl MysqlAsyncStore {
         if let Some(known) = self.deletes_return.get() {
             return Ok(*known);
         }
+        let answer = self
+            .version()
+            .await?
+            .to_ascii_lowercase()
+            .contains("mariadb");
+        Ok(*self.deletes_return.get_or_init(|| answer))
+    }
+
+    /// The server's `VERSION()`.
+    async fn version(&self) -> StoreResult<String> {
         let version = Sql::from("SELECT CAST(VERSION() AS CHAR)");
         let row = self.connections.read(&version, &[]).await?;
-        let version = row
+        Ok(row
             .map(|r| Record(r).get::<String>(0))
             .transpose()
             .map_err(decode_error)?
-            .unwrap_or_default();
-        let answer = version.to_ascii_lowercase().contains("mariadb");
-        Ok(*self.deletes_return.get_or_init(|| answer))
+            .unwrap_or_default())
     }
 
     /// The `token, identifier` parameters of `statement` under `matching` (the identifier
@@ -241,8 +249,10 @@ impl SqlStore for MysqlAsyncStore {
 
     async fn execute_ddl(&self, statements: &[String]) -> StoreResult<()> {
         // MySQL commits each DDL statement implicitly: they run in order on one connection.
+        // Tables get the server's binary NO PAD collation, which VERSION() names.
+        let statements = nextauth_adapter_sql::mysql_ddl_for(&self.version().await?, statements);
         let mut conn = self.connections.verified().await?;
-        for statement in statements {
+        for statement in &statements {
             conn.query_drop(statement).await.map_err(store_error)?;
         }
         Ok(())

@@ -88,8 +88,8 @@ pub enum CapabilityError {
         /// The backend's dialect.
         dialect: Dialect,
     },
-    /// The live column that decides the e-mail matching compares in a way the kit does not
-    /// model: no matching can be declared honestly on these tables.
+    /// The live column that decides the e-mail matching compares in a way no declaration
+    /// says (unmodelled, or `PAD SPACE`): no matching can be declared honestly on these tables.
     #[error(
         "{table}.{column} has the collation {collation} ({meaning}); no e-mail matching can be declared honestly on it. Fix: {fix}"
     )]

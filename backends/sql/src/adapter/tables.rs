@@ -159,7 +159,7 @@ pub fn exact_fix(dialect: Dialect, table: &str, column: Option<&Column>) -> Stri
     let name = &column.name;
     match dialect {
         Dialect::MySql => format!(
-            "ALTER TABLE `{table}` MODIFY `{name}` {ty} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin {null}"
+            "ALTER TABLE `{table}` MODIFY `{name}` {ty} CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin {null} /* MySQL 8: utf8mb4_0900_bin */"
         ),
         Dialect::Postgres => {
             format!("ALTER TABLE \"{table}\" ALTER COLUMN \"{name}\" TYPE {ty} COLLATE \"C\"")

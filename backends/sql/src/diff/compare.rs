@@ -97,8 +97,8 @@ fn compare_table(want: &Table, have: &Table, entries: &mut Vec<DiffEntry>) {
             });
         }
         // A collation is a fact worth reporting when it compares less exactly than the
-        // one the DDL makes (exact; `utf8mb4_bin` on MySQL, whose PAD SPACE the adapter
-        // is written for).
+        // one the DDL makes (exact on every axis: a NO PAD binary collation on MySQL, so a
+        // PAD SPACE `utf8mb4_bin` is reported).
         let made = column
             .collation
             .as_ref()

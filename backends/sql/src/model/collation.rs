@@ -103,12 +103,13 @@ impl Collation {
     }
 
     /// The e-mail matching an adapter honestly declares on a column of this collation;
-    /// `None` when the kit does not model it. (`PAD SPACE` collations declare `Exact`: the
-    /// adapter makes lookups exact itself, and only the unique key still ignores trailing
-    /// spaces, which addresses from providers and forms do not have.)
+    /// `None` when no declaration is honest there: the kit does not model it, or it is a
+    /// `PAD SPACE` one, whose unique key holds `a@x.org ` and `a@x.org` one address while its
+    /// case and accents keep them exact (no `EmailMatching` says that; specification H13).
     pub fn matching(&self) -> Option<EmailMatching> {
         match self.kind {
-            CollationKind::Exact | CollationKind::ExactPadSpace => Some(EmailMatching::Exact),
+            CollationKind::Exact => Some(EmailMatching::Exact),
+            CollationKind::ExactPadSpace => None,
             CollationKind::MysqlGeneralCi => Some(EmailMatching::MysqlGeneralCi),
             CollationKind::Unmodelled => None,
         }
@@ -136,7 +137,7 @@ impl Collation {
         match (self.kind, decides_matching) {
             (CollationKind::Exact, _) => "nothing",
             (CollationKind::ExactPadSpace, true) => {
-                "'a@x.org ' and 'a@x.org' are one key of the unique index; lookups stay exact, the adapter filters them"
+                "'a@x.org ' and 'a@x.org' are one key of the unique index, which no declared e-mail matching allows (lookups the adapter filters, a unique key it cannot): convert the column to a NO PAD binary collation"
             }
             (CollationKind::MysqlGeneralCi, true) => {
                 "'Ada@x.org' and 'ada@x.org' are one address, in lookups and in the unique index: an adapter here declares email_matching mysql_general_ci"

@@ -7,6 +7,6 @@ mod spelling;
 pub use ddl::{script, statements};
 pub use prisma::prisma_schema;
 pub use spelling::{
-    MSSQL_STRING_COLLATION, MYSQL_COLLATION, MYSQL_TABLE_OPTIONS, collation_sql, default_sql,
-    type_sql,
+    MSSQL_STRING_COLLATION, MYSQL_COLLATION, MYSQL_TABLE_OPTIONS, MYSQL8_COLLATION, collation_sql,
+    default_sql, mysql_collation_for, mysql_ddl_for, type_sql,
 };

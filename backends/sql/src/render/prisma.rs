@@ -43,8 +43,9 @@ pub fn prisma_schema(dialect: Dialect, names: &SchemaNames) -> Result<String, Na
     if dialect == Dialect::MySql {
         out.push_str(
             "\n// Prisma cannot set table options: create the database with\n\
-             // `DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin` so that e-mail addresses\n\
-             // and tokens compare exactly.\n",
+             // `DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin` (MySQL 8:\n\
+             // `utf8mb4_0900_bin`) so that e-mail addresses and tokens compare exactly, trailing\n\
+             // blanks included.\n",
         );
     }
     for kind in TableKind::ALL {

@@ -28,21 +28,49 @@ use crate::dialect::Dialect;
 use crate::model::{ColumnDefault, ColumnType};
 
 /// The table options of every MySQL table: InnoDB (transactions, crash safety) in
-/// `utf8mb4` (all of Unicode, where MySQL's `utf8` stops at the BMP) with the binary
-/// collation `utf8mb4_bin`, so that e-mail addresses and tokens compare exactly, as the
-/// contract's default `EmailMatching::Exact` requires (the server default
-/// `utf8mb4_general_ci` would make `A@x.org` and `a@x.org` the same unique key).
-/// `utf8mb4_bin` exists on MySQL 5.7+, 8 and MariaDB alike; it is a `PAD SPACE`
-/// collation, so trailing spaces are still ignored in comparisons.
-pub const MYSQL_TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+/// `utf8mb4` (all of Unicode, where MySQL's `utf8` stops at the BMP) with a binary `NO PAD`
+/// collation, so that e-mail addresses and tokens compare exactly on every axis, in lookups
+/// and in unique keys alike, as the contract's default `EmailMatching::Exact` requires
+/// (specification H13): the server default `utf8mb4_general_ci` would make `A@x.org` and
+/// `a@x.org` one unique key, and the older `utf8mb4_bin` is `PAD SPACE`, making `a@x.org `
+/// and `a@x.org` one. The rendered DDL names MariaDB's (`utf8mb4_nopad_bin`, MariaDB 10.2.2
+/// and later); the stores create tables with [`mysql_ddl_for`] the server they run on, which
+/// gives MySQL 8 its own (`utf8mb4_0900_bin`).
+pub const MYSQL_TABLE_OPTIONS: &str =
+    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin";
 
-/// The collation named in [`MYSQL_TABLE_OPTIONS`].
-pub const MYSQL_COLLATION: &str = "utf8mb4_bin";
+/// The collation named in [`MYSQL_TABLE_OPTIONS`]: MariaDB's binary `NO PAD` collation.
+pub const MYSQL_COLLATION: &str = "utf8mb4_nopad_bin";
+
+/// MySQL 8's binary `NO PAD` collation, which MariaDB lacks.
+pub const MYSQL8_COLLATION: &str = "utf8mb4_0900_bin";
+
+/// The binary `NO PAD` collation of the server whose `VERSION()` is `version`: MariaDB's
+/// `utf8mb4_nopad_bin`, or MySQL 8's `utf8mb4_0900_bin`. (MySQL 5.7 has none; there the
+/// tables would get MySQL 8's name and the server refuses it, with its reason.)
+pub fn mysql_collation_for(version: &str) -> &'static str {
+    if version.to_ascii_lowercase().contains("mariadb") {
+        MYSQL_COLLATION
+    } else {
+        MYSQL8_COLLATION
+    }
+}
+
+/// `statements`, the MySQL dialect's DDL as rendered (with [`MYSQL_COLLATION`]), for the
+/// server whose `VERSION()` is `version`: what a store runs when it creates tables.
+pub fn mysql_ddl_for(version: &str, statements: &[String]) -> Vec<String> {
+    let collation = mysql_collation_for(version);
+    statements
+        .iter()
+        .map(|s| s.replace(MYSQL_COLLATION, collation))
+        .collect()
+}
 
 /// The collation of SQL Server's string columns: code-point comparison, so that e-mail
 /// addresses and tokens compare exactly (the contract's default `EmailMatching::Exact`)
 /// where the server's default collation (`SQL_Latin1_General_CP1_CI_AS`) ignores case.
-/// As with MySQL's `utf8mb4_bin`, `=` still ignores trailing spaces (ANSI padding).
+/// Its `=` still ignores trailing spaces whatever the collation (ANSI padding): the adapter
+/// compares tokens and addresses byte for byte after such a lookup.
 pub const MSSQL_STRING_COLLATION: &str = "Latin1_General_100_BIN2";
 
 /// The `COLLATE` clause `dialect` puts after `column_type`, if any: SQL Server's string
@@ -86,5 +114,33 @@ pub fn default_sql(dialect: Dialect, default: &ColumnDefault) -> String {
         (Dialect::MsSql, ColumnDefault::CurrentTimestamp) => "SYSUTCDATETIME()".into(),
         (_, ColumnDefault::CurrentTimestamp) => "CURRENT_TIMESTAMP".into(),
         (_, ColumnDefault::Other(spelling)) => spelling.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Collation;
+    use crate::{CollationKind, SchemaNames, statements};
+
+    #[test]
+    fn each_mysql_server_gets_its_no_pad_binary_collation() {
+        assert_eq!(
+            mysql_collation_for("10.11.6-MariaDB-0+deb12u1"),
+            MYSQL_COLLATION
+        );
+        assert_eq!(mysql_collation_for("8.0.36"), MYSQL8_COLLATION);
+        for name in [MYSQL_COLLATION, MYSQL8_COLLATION] {
+            assert_eq!(Collation::mysql(name).kind, CollationKind::Exact, "{name}");
+        }
+        let ddl = statements(Dialect::MySql, &SchemaNames::default()).unwrap();
+        let mysql8 = mysql_ddl_for("8.0.36", &ddl);
+        assert!(
+            mysql8
+                .iter()
+                .any(|s| s.ends_with("COLLATE=utf8mb4_0900_bin"))
+        );
+        assert!(mysql8.iter().all(|s| !s.contains("nopad")));
+        assert_eq!(mysql_ddl_for("10.11.6-MariaDB", &ddl), ddl);
     }
 }

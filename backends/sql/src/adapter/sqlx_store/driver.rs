@@ -63,4 +63,14 @@ pub trait Driver: Debug + Clone + Send + Sync + 'static {
         let _ = pool;
         Ok(true)
     }
+
+    /// The dialect's DDL `statements` as this server runs them; only MySQL asks which server
+    /// it is, for its binary `NO PAD` collation ([`mysql_ddl_for`](crate::mysql_ddl_for)).
+    async fn server_ddl(
+        pool: &Pool<Self::Db>,
+        statements: &[String],
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let _ = pool;
+        Ok(statements.to_vec())
+    }
 }

@@ -177,6 +177,7 @@ impl<D: Driver> SqlStore for SqlxStore<D> {
     }
 
     async fn execute_ddl(&self, statements: &[String]) -> StoreResult<()> {
+        let statements = &D::server_ddl(&self.pool, statements).await?;
         let ddl = |statement: &String| sqlx::query(AssertSqlSafe(statement.clone()));
         if D::TRANSACTIONAL_DDL {
             let mut tx = self.begin_write().await?;
