@@ -497,8 +497,9 @@ impl Namespace {
     }
 
     /// The base tables in the namespace (no views), whoever made them, each with its
-    /// qualified, quoted name.
-    async fn base_tables(&self) -> Result<Vec<(String, String)>, TestkitError> {
+    /// qualified, quoted name, read from the catalog. PostgreSQL and MySQL only
+    /// ([`TestkitError::NoReuse`] elsewhere).
+    pub(crate) async fn base_tables(&self) -> Result<Vec<(String, String)>, TestkitError> {
         let admin = admin::of(self.server);
         let sql = admin.base_tables_sql().ok_or(TestkitError::NoReuse {
             server: self.server,
@@ -516,16 +517,15 @@ impl Namespace {
             .collect())
     }
 
-    /// Empties every table of the namespace, whoever made it (our DDL, next-auth's
-    /// `synchronize`, an ORM's migration), and restarts their id sequences, on one connection:
-    /// the namespace then shows a fixture what a fresh one shows. PostgreSQL and MySQL only
-    /// ([`TestkitError::NoReuse`] elsewhere).
-    pub async fn empty(&self) -> Result<(), TestkitError> {
-        let tables = self.base_tables().await?;
+    /// Empties `tables` (every base table of the namespace, whoever made it: our DDL,
+    /// next-auth's `synchronize`, an ORM's migration; [`base_tables`](Self::base_tables)) and
+    /// restarts their id sequences, on one connection: the namespace then shows a fixture what
+    /// a fresh one shows.
+    pub(crate) async fn empty(&self, tables: &[(String, String)]) -> Result<(), TestkitError> {
         if tables.is_empty() {
             return Ok(());
         }
-        let qualified: Vec<String> = tables.into_iter().map(|(_, q)| q).collect();
+        let qualified: Vec<String> = tables.iter().map(|(_, q)| q.clone()).collect();
         let admin = admin::of(self.server);
         admin
             .execute(
@@ -536,10 +536,11 @@ impl Namespace {
             .await
     }
 
-    /// The tables of the namespace that hold a row (none after [`empty`](Self::empty)), in
-    /// one round trip.
-    pub async fn nonempty_tables(&self) -> Result<Vec<String>, TestkitError> {
-        let tables = self.base_tables().await?;
+    /// Which of `tables` hold a row (none after [`empty`](Self::empty)), in one round trip.
+    pub(crate) async fn nonempty_tables(
+        &self,
+        tables: &[(String, String)],
+    ) -> Result<Vec<String>, TestkitError> {
         if tables.is_empty() {
             return Ok(Vec::new());
         }
@@ -548,7 +549,7 @@ impl Namespace {
             .strings(
                 &self.admin_url,
                 &self.name,
-                &admin.nonempty_sql(&tables),
+                &admin.nonempty_sql(tables),
                 None,
             )
             .await

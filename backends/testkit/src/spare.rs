@@ -4,6 +4,7 @@
 
 use crate::error::TestkitError;
 use crate::namespace::{Namespace, drop_on_own_runtime};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// How many spare namespaces a [`SpareNamespaces`] keeps at most; the rest are dropped.
@@ -25,7 +26,12 @@ pub struct SpareNamespaces {
 #[derive(Default)]
 struct Spares {
     idle: Mutex<Vec<Namespace>>,
+    /// Each namespace's base tables (qualified), read from the catalog the first time it was
+    /// given back: a setup's tables do not change between its fixtures.
+    tables: Mutex<HashMap<String, Vec<(String, String)>>>,
 }
+
+type Tables = Vec<(String, String)>;
 
 impl SpareNamespaces {
     /// No spare yet.
@@ -42,14 +48,11 @@ impl SpareNamespaces {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .pop()?;
-            match ns.nonempty_tables().await {
-                Ok(tables) if tables.is_empty() => return Some(ns),
-                Ok(tables) => {
-                    tracing::warn!(
-                        namespace = ns.name(),
-                        ?tables,
-                        "a spare namespace is not empty; dropping it"
-                    )
+            let tables = self.known(&ns).unwrap_or_default();
+            match ns.nonempty_tables(&tables).await {
+                Ok(full) if full.is_empty() => return Some(ns),
+                Ok(full) => {
+                    tracing::warn!(namespace = ns.name(), tables = ?full, "a spare namespace is not empty; dropping it")
                 }
                 Err(e) => {
                     tracing::warn!(namespace = ns.name(), error = %e, "a spare namespace cannot be checked; dropping it")
@@ -65,7 +68,22 @@ impl SpareNamespaces {
     /// for a later [`take`](Self::take); drops it instead when it cannot be emptied or
     /// [`MAX_SPARE_NAMESPACES`] are kept already. The error is the drop's.
     pub async fn give_back(&self, ns: Namespace) -> Result<(), TestkitError> {
-        if let Err(e) = ns.empty().await {
+        let emptied = match self.known(&ns) {
+            Some(tables) => ns.empty(&tables).await,
+            None => match ns.base_tables().await {
+                Ok(tables) => {
+                    let emptied = ns.empty(&tables).await;
+                    self.inner
+                        .tables
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(ns.name().to_owned(), tables);
+                    emptied
+                }
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = emptied {
             if !matches!(e, TestkitError::NoReuse { .. }) {
                 tracing::warn!(namespace = ns.name(), error = %e, "cannot empty a namespace for reuse; dropping it");
             }
@@ -84,6 +102,16 @@ impl SpareNamespaces {
             Some(ns) => ns.drop().await,
             None => Ok(()),
         }
+    }
+
+    /// The base tables of `ns` as read when it was first given back.
+    fn known(&self, ns: &Namespace) -> Option<Tables> {
+        self.inner
+            .tables
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(ns.name())
+            .cloned()
     }
 }
 
