@@ -275,34 +275,18 @@ async fn session_token(c: Ctx) -> RuleResult {
     // updates by id alone (v3's TypeORM `save`, Prisma's `update({where: {id}})`) changes the
     // session here, whatever a variant would do; that is not a lookup folding an axis.
     let unrelated = formulas::random_token();
-    let mut other = Session {
-        session_token: unrelated.clone(),
-        ..session.clone()
-    };
-    match c.adapter.update_session(&mut other, true).await {
-        Ok(None) | Err(AdapterError::NotFound { .. }) => {}
-        Ok(Some(s)) => {
-            return Err(Failure::new(format!(
-                "update_session of session {:?} with the token {unrelated:?}, which is no session's, updated the session {token:?}: the update is keyed by the session's id alone, not by its token: {s:?}",
-                session.id
-            ))
-            .because("collateral"));
-        }
-        Err(e) => return Err(e.into()),
+    if let Some(s) = update_with_token(&c, &session, &unrelated).await? {
+        return Err(Failure::new(format!(
+            "update_session of session {:?} with the token {unrelated:?}, which is no session's, updated the session {token:?}: the update is keyed by the session's id alone, not by its token: {s:?}",
+            session.id
+        ))
+        .because("collateral"));
     }
     for (axis, probe) in variants(&token) {
-        let mut other = Session {
-            session_token: probe.clone(),
-            ..session.clone()
-        };
-        match c.adapter.update_session(&mut other, true).await {
-            Ok(None) | Err(AdapterError::NotFound { .. }) => {}
-            Ok(Some(s)) => {
-                return Err(Failure::new(format!(
-                    "update_session with the token {probe:?}, differing from {token:?} in {axis}, updated a session: {s:?}"
-                )));
-            }
-            Err(e) => return Err(e.into()),
+        if let Some(s) = update_with_token(&c, &session, &probe).await? {
+            return Err(Failure::new(format!(
+                "update_session with the token {probe:?}, differing from {token:?} in {axis}, updated a session: {s:?}"
+            )));
         }
         c.adapter.delete_session(Some(&probe)).await?;
         check_eq!(
@@ -312,6 +296,24 @@ async fn session_token(c: Ctx) -> RuleResult {
         );
     }
     Ok(())
+}
+
+/// `update_session` (forced) of `session` passed with `token` instead of its own: the session
+/// it updated, if any (`NotFound` and `None` both mean none).
+async fn update_with_token(
+    c: &Ctx,
+    session: &Session,
+    token: &str,
+) -> Result<Option<Session>, Failure> {
+    let mut other = Session {
+        session_token: token.to_owned(),
+        ..session.clone()
+    };
+    match c.adapter.update_session(&mut other, true).await {
+        Ok(None) | Err(AdapterError::NotFound { .. }) => Ok(None),
+        Ok(Some(s)) => Ok(Some(s)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A raw verification token with a precomposed accent, so that it varies along every axis.
