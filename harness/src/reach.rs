@@ -45,6 +45,8 @@ pub const V3_LANE: &[&str] = &[
 pub const V3_LANE_FINDINGS: &[&str] = &[
     "session.read-during-sign-out",
     "email.link-used-concurrently",
+    "email.address-one-accent-away",
+    "oauth.account-id-case",
 ];
 
 /// The scenarios the Auth.js real-core lane runs (`bridge/node/authjs/core/run.js`).
@@ -459,7 +461,7 @@ const V3: &[(&[&str], Path)] = &[
     (
         &["security.email.lookup-every-axis-as-declared"],
         through(
-            "email.existing-user",
+            "email.address-one-accent-away",
             "core lower-cases the address typed into the sign-in form and nothing more (routes/signin.js), so an address one blank, accent, full-width letter or normal form away from a stored one finds that user: the link mailed to the other address signs in to the stored user's account",
         ),
     ),
@@ -480,7 +482,7 @@ const V3: &[(&[&str], Path)] = &[
     (
         &["security.account.key-exact-on-every-axis"],
         through(
-            "oauth.returning-user",
+            "oauth.account-id-case",
             "core passes the provider's account id as the provider sends it (lib/oauth/callback.js): an account whose id differs from a linked one only in case, a blank, an accent, width or normal form signs in as the linked account's user",
         ),
     ),

@@ -322,8 +322,9 @@ function adapterInstance(child, fixture, { displayName, baseUrl }) {
  * options.env: extra environment variables; options.log: where the child's stderr lines and
  * our notes go (default: stderr). options.namespaces: for a child whose hello asks the
  * parent to create each fixture's namespace (bridge/node/server.js does), an object
- * `{create(serverUrl) → name, drop(serverUrl, name)}`; only `tables: "synchronize"`
- * children can be served that way (the project's DDL lives in Rust).
+ * `{create(serverUrl, tables) → name, drop(serverUrl, name)}`; only `tables: "synchronize"`
+ * and `"prisma-legacy"` children can be served that way (the project's DDL lives in Rust; the
+ * seed's Prisma tables are a fixture file, fixtures/schemas/prisma-legacy).
  */
 async function connect(command, options = {}) {
   const log = options.log || ((line) => process.stderr.write(`${line}\n`));
@@ -347,9 +348,9 @@ async function connect(command, options = {}) {
     throw new BridgeError(`the child speaks protocol ${JSON.stringify(hello && hello.protocol)}, not ${PROTOCOL}`, { kind: "protocol" });
   }
   const server = hello.namespaces || null;
-  if (server && (server.tables || "ddl") !== "synchronize") {
+  if (server && !["synchronize", "prisma-legacy"].includes(server.tables || "ddl")) {
     throw new BridgeError(
-      `the child asks the parent to create its tables (${server.tables || "ddl"}); only the Rust bridge has the project's DDL. Run it with its own namespaces (nextauth-certify serve) or --tables synchronize.`,
+      `the child asks the parent to create its tables (${server.tables || "ddl"}); only the Rust bridge has the project's DDL. Run it with its own namespaces (nextauth-certify serve), --tables synchronize or the Prisma adapter (prisma-legacy tables).`,
       { kind: "protocol" },
     );
   }
@@ -364,7 +365,7 @@ async function connect(command, options = {}) {
       let namespace = null;
       if (server) {
         if (!options.namespaces) throw new BridgeError("the child wants the parent to create namespaces: pass options.namespaces", { kind: "protocol" });
-        const name = await options.namespaces.create(server.url);
+        const name = await options.namespaces.create(server.url, server.tables);
         namespaces.set(fixture, name);
         namespace = { name, server: server.server };
       }

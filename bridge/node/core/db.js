@@ -64,7 +64,12 @@ async function connect(url, namespace) {
 const created = new Map();
 const everCreated = new Set();
 
-async function createNamespace(url) {
+// `tables`: `synchronize` (or none): the namespace is left empty, for the adapter's own
+// synchronize; a schema of fixtures/schemas (`prisma-legacy`, the seed's Prisma schema as
+// `prisma migrate` makes it): its `<dialect>.sql` is run in the namespace, as the Rust bridge
+// does (backends/bridge/src/tables.rs), so a child served here gets the same tables.
+async function createNamespace(url, tables) {
+  const ddl = tables && tables !== "synchronize" ? schemaStatements(tables, dialectOf(url)) : [];
   const name = `${NAMESPACE_PREFIX}${randomBytes(8).toString("hex")}`;
   const admin = await connect(url);
   try {
@@ -75,7 +80,30 @@ async function createNamespace(url) {
   if (!created.has(url)) created.set(url, new Set());
   created.get(url).add(name);
   everCreated.add(name);
+  if (ddl.length) {
+    const conn = await connect(url, name);
+    try {
+      for (const statement of ddl) await conn.query(statement);
+    } finally {
+      await conn.close();
+    }
+  }
   return name;
+}
+
+// The statements of fixtures/schemas/<schema>/<dialect>.sql (`--` comment lines dropped,
+// split at `;`: the files hold CREATE TABLE and CREATE INDEX statements only).
+function schemaStatements(schema, dialect) {
+  if (!/^[a-z0-9-]+$/.test(schema)) throw new Error(`not a schema of fixtures/schemas: ${JSON.stringify(schema)}`);
+  const file = require("path").join(__dirname, "../../../fixtures/schemas", schema, `${dialect}.sql`);
+  const text = require("fs").readFileSync(file, "utf8");
+  return text
+    .split("\n")
+    .filter((line) => !line.trim().startsWith("--"))
+    .join("\n")
+    .split(";")
+    .map((statement) => statement.trim())
+    .filter(Boolean);
 }
 
 async function dropNamespace(url, name) {

@@ -702,9 +702,103 @@ async function linkUsedConcurrently(s) {
   };
 }
 
+// The user a browser's session cookie signs in as (the session row's userId), or null.
+async function signedInAs(s, b) {
+  const token = b.cookie(s.base, SESSION_COOKIE);
+  if (!token) return null;
+  const session = (await s.stored()).sessions.find((x) => x.sessionToken === token);
+  return session ? String(session.userId) : null;
+}
+
+/**
+ * email.address-one-accent-away: a user signs in by e-mail as `jose@example.com`; someone
+ * else asks for a sign-in link for `jose@exámple.com` (an internationalised domain anyone can
+ * register, so the link reaches the asker's own mailbox) and opens it. Core lower-cases the
+ * typed address and nothing more (routes/signin.js); the callback calls getUserByEmail with
+ * the link's address (routes/callback.js). Shown when the link signs the asker in as the first
+ * user (an adapter or a collation that folds accents finds that user); absent when it makes
+ * a user of its own for the other address.
+ */
+async function addressOneAccentAway(s) {
+  const owner = new Browser("the address's owner");
+  const m0 = await requestEmailLink(s, owner, "jose@example.com");
+  const { r: r0 } = await s.step(owner, "GET", m0.url);
+  s.expectRedirect(r0, s.callbackUrl, "the owner's sign-in link");
+  const ownerId = await signedInAs(s, owner);
+  if (!s.check(ownerId, "the owner is not signed in after opening the link")) throw new Stop("owner");
+  const asker = new Browser("the asker of jose@exámple.com");
+  const from = s.requests.length;
+  const m = await requestEmailLink(s, asker, "jose@ex\u00e1mple.com");
+  const { r } = await s.step(asker, "GET", m.url);
+  s.expectRedirect(r, s.callbackUrl, "the asker's sign-in link");
+  const askerId = await signedInAs(s, asker);
+  if (!s.check(askerId, "the asker is not signed in after opening the link")) throw new Stop("asker");
+  const rows = await s.stored();
+  const users = rows.users.map((u) => u.email);
+  log(`  the owner is user ${ownerId}; the link for jose@exámple.com signed in as user ${askerId}; users: ${show(users)}`);
+  if (askerId === ownerId) {
+    return {
+      effect: "shown",
+      detail: `a sign-in link asked for jose@exámple.com (mailed to that address) signed in as the user of jose@example.com (user ${ownerId}); the users are ${show(users)}`,
+      rounds: { run: 1, max: 1 },
+      requestsFrom: from,
+    };
+  }
+  return {
+    effect: "absent",
+    detail: `the link for jose@exámple.com signed in as a user of its own (user ${askerId}, not ${ownerId}); the users are ${show(users)}`,
+    rounds: { run: 1, max: 1 },
+    requestsFrom: from,
+  };
+}
+
+/**
+ * oauth.account-id-case: a user signs in at the mock provider with the account id
+ * `André-4`; another person, whose account at the same provider is `ANDRÉ-4` (a provider whose
+ * ids are names its users choose, or mixed-case opaque ids), signs in there. Core passes the
+ * provider's id as the provider sends it to getUserByProviderAccountId
+ * (lib/oauth/callback.js, lib/callback-handler.js) and signs in as the user it returns. Shown
+ * when the second person is signed in as the first user; absent when they get a user of
+ * their own.
+ */
+async function accountIdCase(s) {
+  const first = new Browser("the account André-4");
+  s.env.mock.signIn("mock-a", { id: "Andr\u00e9-4", name: "Andr\u00e9", email: "andre@example.com", image: null });
+  const { r: r0 } = await oauthSignIn(s, first, "mock-a");
+  s.expectRedirect(r0, s.callbackUrl, "the first account's sign-in");
+  const firstId = await signedInAs(s, first);
+  if (!s.check(firstId, "the first account is not signed in")) throw new Stop("first");
+  const other = new Browser("the account ANDRÉ-4");
+  s.env.mock.signIn("mock-a", { id: "ANDR\u00c9-4", name: "Another person", email: "another@example.org", image: null });
+  const from = s.requests.length;
+  const { r } = await oauthSignIn(s, other, "mock-a");
+  s.expectRedirect(r, s.callbackUrl, "the second account's sign-in");
+  const otherId = await signedInAs(s, other);
+  if (!s.check(otherId, "the second account is not signed in")) throw new Stop("second");
+  const rows = await s.stored();
+  const accounts = rows.accounts.map((a) => `${a.providerAccountId} → user ${a.userId}`);
+  log(`  André-4 is user ${firstId}; ANDRÉ-4 signed in as user ${otherId}; accounts: ${show(accounts)}`);
+  if (otherId === firstId) {
+    return {
+      effect: "shown",
+      detail: `the provider account ANDRÉ-4 (another person, another address) signed in as the user of the linked account André-4 (user ${firstId}); accounts: ${show(accounts)}`,
+      rounds: { run: 1, max: 1 },
+      requestsFrom: from,
+    };
+  }
+  return {
+    effect: "absent",
+    detail: `the provider account ANDRÉ-4 signed in as a user of its own (user ${otherId}, not ${firstId}); accounts: ${show(accounts)}`,
+    rounds: { run: 1, max: 1 },
+    requestsFrom: from,
+  };
+}
+
 const EXTRA_SCENARIOS = {
   "session.read-during-sign-out": { updateAge: 0, timed: true, run: sessionReadDuringSignOut },
   "email.link-used-concurrently": { run: linkUsedConcurrently },
+  "email.address-one-accent-away": { run: addressOneAccentAway },
+  "oauth.account-id-case": { run: accountIdCase },
 };
 
 // ---------------------------------------------------------------------------------------
@@ -766,11 +860,12 @@ async function serveTarget(command) {
   const bridge = await connect(command, {
     log,
     // For a child that wants the parent to make namespaces (bridge/node/server.js
-    // --tables synchronize): ours, `nx_core_<hex>`, dropped at close.
+    // --tables synchronize, or --adapter prisma: the seed's Prisma tables): ours,
+    // `nx_core_<hex>`, dropped at close.
     namespaces: {
-      async create(serverUrl) {
+      async create(serverUrl, tables) {
         servers.add(serverUrl);
-        return db.createNamespace(serverUrl);
+        return db.createNamespace(serverUrl, tables);
       },
       drop: (serverUrl, name) => db.dropNamespace(serverUrl, name),
     },
