@@ -82,6 +82,11 @@ pub enum Command {
     /// database at --url (a fresh namespace, dropped after) or the reference, checking the
     /// contract's invariants as it goes; prints progress and a summary with figures.
     Soak(SoakArgs),
+    /// Drops the namespaces (`nx_…` schemas or databases) that runs of this kit left on the
+    /// server at --url and that are provably stale: made on this machine by a process that
+    /// has ended, or, with --older-than, made longer ago than that anywhere. Prints each
+    /// `nx_` namespace with what was decided; never touches a name that records no maker.
+    Clean(CleanArgs),
     /// Prints the completion script for a shell, e.g.
     /// `nextauth-certify completions bash > /etc/bash_completion.d/nextauth-certify`.
     Completions(CompletionsArgs),
@@ -154,7 +159,22 @@ pub struct SoakArgs {
     pub format: InteropFormat,
 }
 
-/// `90`, `90s`, `5m`, `1h` as a duration.
+/// Options of `clean`.
+#[derive(Debug, Clone, Args)]
+pub struct CleanArgs {
+    /// The server (postgres://…, mysql://…, mariadb://…, mssql://…).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// Also drop namespaces made longer ago than this, by any machine (e.g. 6h, 2d); without
+    /// it, only those of ended processes on this machine.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub older_than: Option<std::time::Duration>,
+    /// Say what would be dropped, drop nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `90`, `90s`, `5m`, `1h`, `2d` as a duration.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
@@ -163,14 +183,15 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     };
     let n: u64 = number
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration such as 90, 60s, 5m or 1h"))?;
+        .map_err(|_| format!("{text:?} is not a duration such as 90, 60s, 5m, 1h or 2d"))?;
     let seconds = match unit {
         "s" => Some(n),
         "m" => n.checked_mul(60),
         "h" => n.checked_mul(3600),
+        "d" => n.checked_mul(86400),
         _ => None,
     }
-    .ok_or_else(|| format!("{text:?} is not a duration such as 90, 60s, 5m or 1h"))?;
+    .ok_or_else(|| format!("{text:?} is not a duration such as 90, 60s, 5m, 1h or 2d"))?;
     if seconds == 0 {
         return Err("the duration must be at least one second".to_owned());
     }

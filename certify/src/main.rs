@@ -16,6 +16,7 @@
 
 mod artifacts;
 mod certify;
+mod clean_cmd;
 mod cli;
 mod colour;
 mod docs_cmd;
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
             match command {
                 Some(cli::Command::Rules(args)) => rules_cmd::run(&args, &mut out),
                 Some(cli::Command::Schema(args)) => schema_cmd::run(&args, &mut out),
+                Some(cli::Command::Clean(args)) => clean_cmd::run(&args, &mut out),
                 Some(cli::Command::Defects) => rules_cmd::defects(&mut out),
                 Some(cli::Command::Interop(args)) => interop_cmd::run(&args, &mut out),
                 Some(cli::Command::Soak(args)) => soak_cmd::run(&args, &mut out),

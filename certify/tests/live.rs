@@ -38,7 +38,7 @@ async fn mysql_databases(url: &str) -> BTreeSet<String> {
     rows.iter().map(|r| r.get::<String, _>(0)).collect()
 }
 
-/// The namespaces (`nx_<16 hex>`) a run's log says it created.
+/// The namespaces (`nx_<made>_<host>_<pid>_<random>`) a run's log says it created.
 fn created_namespaces(log: &str) -> BTreeSet<String> {
     log.lines()
         .filter(|l| l.contains("namespace created"))
@@ -48,7 +48,7 @@ fn created_namespaces(log: &str) -> BTreeSet<String> {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
-            (name.len() == 19).then_some(name)
+            nextauth_adapter_testkit::stale::Maker::of_name(&name).map(|_| name)
         })
         .collect()
 }
@@ -172,4 +172,120 @@ fn a_broken_javascript_adapter_is_caught_through_the_bridge() {
         "{failed:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What a killed run left is dropped by the next run: a namespace named by a process of this
+/// machine that has ended is gone once a certification has made its first namespace on the
+/// server. And `nextauth-certify clean`: `--dry-run` lists an old namespace of another machine
+/// as stale and keeps it, `--older-than` drops it, a name that records no maker is listed as
+/// unknown and never touched, and a URL without a server is a usage error.
+#[test]
+fn stale_namespaces_are_dropped_by_the_next_run_and_by_clean() {
+    use nextauth_adapter_testkit::stale::{Maker, host_tag};
+    let certify = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_nextauth-certify"))
+            .args(args)
+            .output()
+            .expect("runs");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = certify(&["clean", "--url", "sqlite:"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("clean needs a server URL"), "{err}");
+    for server in [Server::Postgres, Server::MySql] {
+        let Some(url) = url_or_skip(server, "stale namespaces are dropped") else {
+            continue;
+        };
+        let mut child = Command::new("true").spawn().expect("true");
+        let ended = child.id();
+        child.wait().expect("waits");
+        let now = Maker::this_process();
+        let killed = Maker { pid: ended, ..now }.name(std::process::id());
+        let old = Maker {
+            host: host_tag() ^ 0x00a5_a500,
+            made_at: now.made_at - 4 * 86_400,
+            ..now
+        }
+        .name(std::process::id());
+        let unknown = format!("nx_{:016x}", u64::from(std::process::id()) << 12);
+        let keyword = if server == Server::Postgres {
+            "SCHEMA"
+        } else {
+            "DATABASE"
+        };
+        let run = |sql: Vec<String>| {
+            runtime().block_on(async {
+                use sqlx::Connection;
+                macro_rules! exec {
+                    ($c:ty) => {{
+                        let mut c = <$c>::connect(&url).await.expect("connect");
+                        for s in &sql {
+                            sqlx::query(sqlx::AssertSqlSafe(s.clone()))
+                                .execute(&mut c)
+                                .await
+                                .expect("runs");
+                        }
+                    }};
+                }
+                match server {
+                    Server::Postgres => exec!(sqlx::PgConnection),
+                    _ => exec!(sqlx::MySqlConnection),
+                }
+            })
+        };
+        let present = || match server {
+            Server::Postgres => runtime().block_on(pg_schemas(&url)),
+            _ => runtime().block_on(mysql_databases(&url)),
+        };
+        run([&killed, &old, &unknown]
+            .iter()
+            .map(|n| format!("CREATE {keyword} {n}"))
+            .collect());
+
+        // The next run: one rule, in a namespace of its own; the killed run's is gone after.
+        let (_, out, err) = certify(&[
+            "--url",
+            &url,
+            "--filter",
+            "user.create.persisted",
+            "--exact",
+            "--quiet",
+        ]);
+        assert!(
+            !present().contains(&killed),
+            "{killed} is still there:\n{out}{err}"
+        );
+        assert!(present().contains(&old) && present().contains(&unknown));
+
+        let (code, out, err) =
+            certify(&["clean", "--url", &url, "--older-than", "3d", "--dry-run"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(line(&out, &old).contains("stale"), "{out}");
+        assert!(line(&out, &old).contains("another machine"), "{out}");
+        assert!(line(&out, &unknown).contains("unknown"), "{out}");
+        assert!(out.contains("(dry run)"), "{out}");
+        assert!(present().contains(&old));
+
+        let (code, out, err) = certify(&["clean", "--url", &url]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(line(&out, &old).contains("kept"), "{out}");
+        let (code, out, err) = certify(&["clean", "--url", &url, "--older-than", "3d"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(line(&out, &old).contains("dropped"), "{out}");
+        assert!(!present().contains(&old), "{old} is still there: {out}");
+        assert!(present().contains(&unknown), "{unknown} was dropped: {out}");
+        run(vec![format!("DROP {keyword} {unknown}")]);
+    }
+}
+
+/// The line of `out` that starts with `name` (empty when none does).
+fn line(out: &str, name: &str) -> String {
+    out.lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -1,7 +1,7 @@
 //! [`BridgeFactory`]: the harness's [`BackendFactory`] over one adapter process.
 //!
 //! One child serves every fixture of a factory (one process per database): `open` creates a
-//! fresh namespace (`nx_<16 hex>`, through the testkit, with the project's DDL applied, or,
+//! fresh namespace (`nx_<made>_<host>_<pid>_<random>`, through the testkit, with the project's DDL applied, or,
 //! when the child synchronizes its own tables, empty and with the server's default
 //! collation), tells the child to open an adapter instance on it, and returns a fixture whose
 //! teardown closes the instance and empties the namespace for a later fixture (or drops it:

@@ -138,7 +138,7 @@ pub struct Opened {
 /// A namespace the parent created.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NamespaceRef {
-    /// Its name (`nx_<16 hex>`).
+    /// Its name (`nx_<made>_<host>_<pid>_<random>`).
     pub name: String,
     /// The server it is on.
     #[serde(serialize_with = "server_name", deserialize_with = "server_of_name")]

@@ -21,8 +21,10 @@
 //!   (`NEXTAUTH_TEST_POSTGRES_URL`, `NEXTAUTH_TEST_MYSQL_URL`, a temporary directory for
 //!   SQLite; with the feature `testcontainers`, a Docker container) and whether it must
 //!   (`NEXTAUTH_REQUIRE_BACKENDS`);
-//! - [`Namespace`]: a fresh `nx_<16 hex>` schema, database or file per test, dropped alone,
-//!   accounted for in a process-wide registry ([`verify_dropped`]);
+//! - [`Namespace`]: a fresh `nx_<made>_<host>_<pid>_<random>` schema, database or file per
+//!   test, dropped alone, accounted for in a process-wide registry ([`verify_dropped`]);
+//! - [`stale`]: who made a namespace and when, read from its name; what a killed run left,
+//!   the next run on the machine drops, and [`stale::clean`] anything older than asked;
 //! - [`SqlInspector`]: the harness's raw reads of the four tables;
 //! - [`LiveFactory`]: a harness `BackendFactory` for any adapter over fresh namespaces;
 //! - [`SpareNamespaces`]: namespaces emptied for the next fixture, whoever made their tables;
@@ -45,6 +47,7 @@ mod run;
 pub mod scenarios;
 mod server;
 mod spare;
+pub mod stale;
 pub mod trials;
 pub mod urls;
 

@@ -1,6 +1,7 @@
 //! Throw-away namespaces: a PostgreSQL schema, a MySQL database or a SQLite file per test,
-//! named `nx_<16 hex>`, never reused, dropped after the test, and accounted for in a
-//! process-wide registry so a run can prove that it left nothing behind.
+//! named `nx_<made>_<host>_<pid>_<random>` ([`crate::stale`]), never reused, dropped after the
+//! test, and accounted for in a process-wide registry so a run can prove that it left nothing
+//! behind; what a killed run left, the next run on the machine drops.
 
 use crate::admin::{self, Location};
 use crate::error::TestkitError;
@@ -31,11 +32,13 @@ fn registry() -> std::sync::MutexGuard<'static, BTreeMap<String, Created>> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// `nx_` and 16 random lowercase hex digits, from the operating system's random source.
+/// A fresh namespace name, `nx_<made>_<host>_<pid>_<random>`: who made it and when
+/// ([`crate::stale`], so that a later run can prove it stale) and four bytes from the
+/// operating system's random source.
 pub fn random_name() -> Result<String, TestkitError> {
-    let mut bytes = [0u8; 8];
+    let mut bytes = [0u8; 4];
     getrandom::fill(&mut bytes).map_err(|e| TestkitError::Random(e.to_string()))?;
-    Ok(format!("{NAMESPACE_PREFIX}{}", hex::encode(bytes)))
+    Ok(crate::stale::Maker::this_process().name(u32::from_be_bytes(bytes)))
 }
 
 /// Whether `name` is `[a-z_][a-z0-9_]*` of at most 63 bytes: safe to splice into DDL
@@ -178,7 +181,7 @@ pub(crate) fn drop_on_own_runtime(namespaces: Vec<Namespace>, what: &'static str
 pub struct NamespaceInfo {
     /// The server.
     pub server: Server,
-    /// The namespace's name (`nx_<16 hex>`).
+    /// The namespace's name (`nx_<made>_<host>_<pid>_<random>`).
     pub name: String,
     /// The URL an adapter of this namespace connects to.
     pub url: String,
@@ -245,7 +248,8 @@ impl Tables {
 }
 
 /// One isolated namespace: a PostgreSQL schema, a MySQL database or a SQLite file, named
-/// `nx_<16 hex>`, created fresh (creation fails rather than reuse an existing one).
+/// `nx_<made>_<host>_<pid>_<random>`, created fresh (creation fails rather than reuse an
+/// existing one).
 ///
 /// Drop it with [`Namespace::drop`]. If a value is dropped without that (a panic, a
 /// forgotten call), its destructor drops the namespace on a fresh connection from a helper
@@ -329,6 +333,8 @@ impl Namespace {
         mysql_collation: Option<&str>,
     ) -> Result<Namespace, TestkitError> {
         let mut ns = Self::prepare(server, server_url, name, names, time_zone, true)?;
+        // What runs on this machine that ended without dropping theirs left: once per server.
+        crate::stale::drop_stale_once(server, server_url).await;
         admin::of(server)
             .create(server_url, name, &ns.at, mysql_collation)
             .await?;
@@ -572,7 +578,7 @@ impl Namespace {
         self.server
     }
 
-    /// The namespace's name (`nx_<16 hex>` unless adopted).
+    /// The namespace's name (`nx_<made>_<host>_<pid>_<random>` unless adopted).
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -660,6 +660,126 @@ async fn factory_reuses_emptied_namespaces(server: Server) {
     );
 }
 
+/// What `stale::clean` decides of each namespace, as a machine of its own sees them (a host
+/// tag no real process has, so that other runs on this server keep these namespaces): one
+/// whose maker ended here is stale, one whose maker runs is kept, one of another machine is
+/// stale only past the age given, a name that records no maker is never touched, a dry run
+/// drops nothing, and the run's own namespace is always kept. (That a real run's first
+/// namespace drops what a killed run left is `nextauth-certify`'s live test.)
+async fn stale_namespaces_are_dropped_and_nothing_else(server: Server) {
+    use nextauth_adapter_testkit::stale::{Here, Judgement, Maker, clean_as, host_tag};
+    let Some(url) = url_or_skip(
+        server,
+        &format!("{server}: stale_namespaces_are_dropped_and_nothing_else"),
+    ) else {
+        return;
+    };
+    let now = Maker::this_process();
+    let machine = host_tag() ^ 0x5a5a_0000;
+    const RUNNING: u32 = 4_000_001;
+    let here = |older_than: Option<u64>| Here {
+        host: machine,
+        alive: |pid| Some(pid == RUNNING),
+        now: now.made_at,
+        older_than: older_than.map(std::time::Duration::from_secs),
+    };
+    if server == Server::Sqlite {
+        // A SQLite namespace is a file of a temporary directory: no server to list.
+        assert!(
+            clean_as(server, &url, &here(Some(0)), false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        return;
+    }
+    let suffix = || u32::from_str_radix(&random_name().unwrap()[3..11], 16).unwrap_or(7);
+    let ended = Maker {
+        host: machine,
+        pid: 4_000_002,
+        ..now
+    }
+    .name(suffix());
+    let running = Maker {
+        host: machine,
+        pid: RUNNING,
+        ..now
+    }
+    .name(suffix());
+    let elsewhere_old = Maker {
+        host: machine ^ 1,
+        made_at: now.made_at - 4 * 86_400,
+        ..now
+    }
+    .name(suffix());
+    let unrecorded = format!("nx_{:016x}", u64::from(suffix()) << 8);
+    let ns = Namespace::create(server, &url, SchemaNames::default(), None)
+        .await
+        .unwrap();
+    let (create, drop) = match server {
+        Server::Postgres => ("CREATE SCHEMA", "DROP SCHEMA"),
+        _ => ("CREATE DATABASE", "DROP DATABASE"),
+    };
+    let names = [&ended, &running, &elsewhere_old, &unrecorded];
+    let statements: Vec<String> = names.iter().map(|n| format!("{create} {n}")).collect();
+    let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+    exec(server, &url, &statements).await;
+
+    // The dry run drops nothing and says what it would.
+    let looked = clean_as(server, &url, &here(Some(3 * 86_400)), true)
+        .await
+        .unwrap();
+    let of = |name: &str| looked.iter().find(|l| l.name == name).cloned().unwrap();
+    assert!(matches!(of(&ended).judgement, Judgement::Stale(why) if why.contains("has ended")));
+    assert!(matches!(of(&running).judgement, Judgement::Kept(why) if why.contains("still runs")));
+    assert!(
+        matches!(of(&elsewhere_old).judgement, Judgement::Stale(why) if why.contains("another machine"))
+    );
+    assert_eq!(of(&unrecorded).judgement, Judgement::Unrecorded);
+    assert!(
+        matches!(of(ns.name()).judgement, Judgement::Kept(why) if why.contains("this process"))
+    );
+    assert!(looked.iter().all(|l| !l.dropped));
+    for name in names {
+        assert!(
+            exists(server, &url, name).await,
+            "{name}: a dry run dropped it"
+        );
+    }
+
+    // Without an age: the ended maker's only; with one: also the other machine's old one.
+    let dropped = |looked: Vec<nextauth_adapter_testkit::stale::Looked>| -> Vec<String> {
+        let mine = [&ended, &running, &elsewhere_old, &unrecorded];
+        looked
+            .into_iter()
+            .filter(|l| l.dropped && mine.contains(&&l.name))
+            .map(|l| l.name)
+            .collect()
+    };
+    let first = clean_as(server, &url, &here(None), false).await.unwrap();
+    assert_eq!(dropped(first), std::slice::from_ref(&ended));
+    let second = clean_as(server, &url, &here(Some(3 * 86_400)), false)
+        .await
+        .unwrap();
+    assert_eq!(dropped(second), std::slice::from_ref(&elsewhere_old));
+    for name in [&ended, &elsewhere_old] {
+        assert!(!exists(server, &url, name).await, "{name}: still there");
+    }
+    for name in [ns.name(), &running, &unrecorded] {
+        assert!(exists(server, &url, name).await, "{name}: dropped");
+    }
+    ns.drop().await.unwrap();
+    exec(
+        server,
+        &url,
+        &[
+            &format!("{drop} {running}"),
+            &format!("{drop} {unrecorded}"),
+        ],
+    )
+    .await;
+}
+
 macro_rules! per_server {
     ($($test:ident),* $(,)?) => {
         mod postgres { $( #[tokio::test] async fn $test() { super::$test(super::Server::Postgres).await } )* }
@@ -678,4 +798,5 @@ per_server!(
     session_time_zone_reaches_the_server,
     factory_fixture_is_torn_down,
     factory_reuses_emptied_namespaces,
+    stale_namespaces_are_dropped_and_nothing_else,
 );
