@@ -247,6 +247,10 @@ fn stale_namespaces_are_dropped_by_the_next_run_and_by_clean() {
             .collect());
 
         // The next run: one rule, in a namespace of its own; the killed run's is gone after.
+        let reports = std::env::temp_dir().join(format!(
+            "nextauth-certify-stale-{server}-{}",
+            std::process::id()
+        ));
         let (_, out, err) = certify(&[
             "--url",
             &url,
@@ -254,7 +258,10 @@ fn stale_namespaces_are_dropped_by_the_next_run_and_by_clean() {
             "user.create.persisted",
             "--exact",
             "--quiet",
+            "--report-dir",
+            &reports.display().to_string(),
         ]);
+        let _ = std::fs::remove_dir_all(&reports);
         assert!(
             !present().contains(&killed),
             "{killed} is still there:\n{out}{err}"
