@@ -22,8 +22,10 @@ logs=$PWD/target/repeat-cells
 rm -rf "$logs"
 mkdir -p "$logs/bin"
 tests=(next_auth_v3 next_auth_v3_prisma authjs_ecosystem authjs_real_core)
-if ! cargo test --locked -p nextauth-adapter-bridge --no-run --message-format=json-render-diagnostics \
-  "${tests[@]/#/--test=}" >"$logs/artifacts.json"; then
+# The workspace's build, as ci/test.sh makes it: `-p nextauth-adapter-bridge` alone would
+# resolve the dependencies' features otherwise and compile sqlx, tokio and the rest again.
+if ! cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
+  >"$logs/artifacts.json"; then
   echo "ci/repeat-cells: the tests did not build" >&2
   exit 1
 fi
@@ -31,7 +33,8 @@ dir=$(cargo metadata --no-deps --format-version 1 --locked |
   jq -r '.packages[] | select(.name == "nextauth-adapter-bridge") | .manifest_path' | xargs dirname)
 for name in "${tests[@]}"; do
   exe=$(jq -r --arg n "$name" 'select(.reason == "compiler-artifact" and .profile.test
-        and .target.name == $n and .executable != null) | .executable' "$logs/artifacts.json")
+        and .target.name == $n and .executable != null
+        and (.package_id | test("nextauth-adapter-bridge"))) | .executable' "$logs/artifacts.json")
   [ -n "$exe" ] || { echo "ci/repeat-cells: no executable for $name" >&2; exit 1; }
   cp "$exe" "$logs/bin/$name"
 done
