@@ -136,7 +136,9 @@ async fn create_drop_leaves_nothing(server: Server) {
         .await
         .unwrap();
     let name = ns.name().to_owned();
-    assert!(name.starts_with("nx_") && name.len() == 19, "{name}");
+    // Its name records this process as its maker (nextauth_adapter_testkit::stale).
+    let maker = nextauth_adapter_testkit::stale::Maker::of_name(&name);
+    assert_eq!(maker.map(|m| m.pid), Some(std::process::id()), "{name}");
     assert!(exists(server, &url, &name).await);
     assert!(ns.tables().await.unwrap().is_empty());
     ns.apply_schema().await.unwrap();
