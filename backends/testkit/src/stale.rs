@@ -191,9 +191,10 @@ pub async fn clean_as(
     }
     let admin = admin::of(server);
     let names = admin.present(server_url, &[]).await?;
+    let mine = crate::namespace::live_namespaces(server);
     let mut looked = Vec::new();
     for name in names {
-        let judgement = if crate::namespace::live_namespaces(server).contains(&name) {
+        let judgement = if mine.contains(&name) {
             Judgement::Kept("made by this process".to_owned())
         } else {
             judge(&name, here)

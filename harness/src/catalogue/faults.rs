@@ -17,7 +17,7 @@ use crate::finding::FAULT_NOT_RECOVERED;
 use crate::inspector::Stored;
 use crate::rule::{Area, Failure, Requires, Rule, RuleResult};
 use crate::{check, check_eq};
-use nextauth_adapter::{AdapterError, ErrorKind, User};
+use nextauth_adapter::{AdapterError, ErrorKind, NewAccount, User};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -191,30 +191,41 @@ async fn kill_during_update(ctx: Ctx) -> RuleResult {
     Ok(())
 }
 
-async fn kill_during_create(ctx: Ctx) -> RuleResult {
-    let user = ctx.user().await?;
-    let account = ctx.new_account(&user, "github");
+/// Links a new account of `user` while `strike` hits its statement; checks that it failed with
+/// a Backend error and stored nothing, or succeeded and stored one row. Returns the account
+/// and whether it failed.
+async fn struck_link(
+    ctx: &Ctx,
+    user: &User,
+    strike: Strike,
+) -> Result<(NewAccount, bool), Failure> {
+    let account = ctx.new_account(user, "github");
     let adapter = Arc::clone(&ctx.adapter);
     let call = {
         let account = account.clone();
         async move { adapter.link_account(account).await }
     };
     let result = struck(
-        &ctx,
+        ctx,
         Lock::Table(Table::Accounts),
-        Strike::Kill,
+        strike,
         "link_account",
         call,
     )
     .await?;
     let failed = backend_failure("link_account", &result)?;
-    let rows = ctx.stored().await?.accounts.len();
     check_eq!(
-        rows,
+        ctx.stored().await?.accounts.len(),
         usize::from(!failed),
         "account rows after link_account {}",
         if failed { "failed" } else { "succeeded" }
     );
+    Ok((account, failed))
+}
+
+async fn kill_during_create(ctx: Ctx) -> RuleResult {
+    let user = ctx.user().await?;
+    let (account, failed) = struck_link(&ctx, &user, Strike::Kill).await?;
     let again = bounded("linking again", BOUND, ctx.adapter.link_account(account)).await?;
     match (failed, again) {
         (true, Ok(_)) => {}
@@ -395,26 +406,7 @@ async fn statement_cancelled(ctx: Ctx) -> RuleResult {
     // a Conflict (an adapter that takes any refused write for its one key's duplicate reports
     // a statement timeout as "already linked"; mutation testing of our SQL adapter found no
     // rule that saw it).
-    let account = ctx.new_account(&user, "github");
-    let adapter = Arc::clone(&ctx.adapter);
-    let call = {
-        let account = account.clone();
-        async move { adapter.link_account(account).await }
-    };
-    let result = struck(
-        &ctx,
-        Lock::Table(Table::Accounts),
-        Strike::Cancel,
-        "link_account",
-        call,
-    )
-    .await?;
-    let failed = backend_failure("link_account", &result)?;
-    check_eq!(
-        ctx.stored().await?.accounts.len(),
-        usize::from(!failed),
-        "account rows after link_account was cancelled"
-    );
+    struck_link(&ctx, &user, Strike::Cancel).await?;
     Ok(())
 }
 
